@@ -1,0 +1,124 @@
+// Microbenchmark of the fused packed RLS step (rls_kernel.hpp) against the machine's
+// memory bandwidth.
+//
+// The step is memory-bound (~0.75 flop/byte, trainspikingnet.md §6), so the figure of merit
+// is effective bandwidth: each step must read and write each neuron's packed P once,
+// 2 * K(K+1)/2 * sizeof(Real) bytes. The arena holds N neurons' P back to back and one
+// iteration performs one step for every neuron in sequence (single thread):
+//   - arena 384 MiB: larger than any last-level cache slice, so DRAM-bound; compare its GB/s
+//     with the stream probes below;
+//   - arena 512 KiB: resident in L2, so it measures the kernel's in-core speed.
+// Stream probes over 128 MiB float arrays:
+//   - StreamUpdate: a[i] = s a[i] + t  (read + write of one array, the RLS access pattern),
+//   - StreamTriad:  a[i] = b[i] + s c[i] (STREAM triad; counted as 3 arrays, no write-allocate).
+#include "rsnn/rls_kernel.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace {
+
+constexpr std::int64_t kKiB = 1024;
+constexpr std::int64_t kLargeArenaKiB = 384 * 1024;
+constexpr std::int64_t kSmallArenaKiB = 512;
+constexpr std::size_t kRegressorCount = 16;
+
+// Regressors like TrainSpikingNet's filtered rates (1/ms, ~1-40 Hz), cycled across neurons so
+// that P keeps changing without any neuron seeing the same x every step.
+std::vector<double> make_regressors(std::size_t k) {
+  std::vector<double> regressors(kRegressorCount * k);
+  std::uint64_t state = 0x9E3779B97F4A7C15ull;
+  for (double& value : regressors) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    value = 0.001 + 0.04 * static_cast<double>(state >> 11) * (1.0 / 9007199254740992.0);
+  }
+  return regressors;
+}
+
+template <class Real>
+void BM_RlsUpdate(benchmark::State& state) {
+  const auto k = static_cast<std::size_t>(state.range(0));
+  const std::size_t per_neuron = rsnn::rls::packed_size(k);
+  const std::size_t arena_bytes = static_cast<std::size_t>(state.range(1) * kKiB);
+  const std::size_t neurons = std::max<std::size_t>(1, arena_bytes / (per_neuron * sizeof(Real)));
+
+  // Initialising every P also faults in every page before timing starts.
+  std::vector<Real> arena(neurons * per_neuron);
+  for (std::size_t n = 0; n < neurons; ++n) {
+    rsnn::rls::initialize_inverse_correlation(arena.data() + n * per_neuron, k, 0.8, 0.0,
+                                              nullptr);
+  }
+  const std::vector<double> regressors = make_regressors(k);
+  std::vector<double> gain(k);
+
+  std::size_t sweep = 0;
+  double c_sum = 0.0;
+  for (auto _ : state) {
+    for (std::size_t n = 0; n < neurons; ++n) {
+      const double* x = regressors.data() + ((n + sweep) % kRegressorCount) * k;
+      c_sum += rsnn::rls::update_inverse_correlation(arena.data() + n * per_neuron, x,
+                                                     gain.data(), k);
+    }
+    ++sweep;
+    benchmark::ClobberMemory();
+  }
+  benchmark::DoNotOptimize(c_sum);
+
+  const auto steps = static_cast<std::int64_t>(state.iterations()) *
+                     static_cast<std::int64_t>(neurons);
+  state.SetBytesProcessed(steps * static_cast<std::int64_t>(2 * per_neuron * sizeof(Real)));
+  state.counters["neurons"] = static_cast<double>(neurons);
+  state.counters["ns_per_neuron_step"] = benchmark::Counter(
+      static_cast<double>(steps) * 1e-9, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+void rls_arguments(benchmark::internal::Benchmark* bench) {
+  bench->ArgNames({"K", "arena_KiB"});
+  for (const std::int64_t k : {58, 100, 162}) {
+    bench->Args({k, kSmallArenaKiB});
+    bench->Args({k, kLargeArenaKiB});
+  }
+}
+
+BENCHMARK_TEMPLATE(BM_RlsUpdate, float)->Apply(rls_arguments)->Unit(benchmark::kMicrosecond);
+BENCHMARK_TEMPLATE(BM_RlsUpdate, double)->Apply(rls_arguments)->Unit(benchmark::kMicrosecond);
+
+constexpr std::size_t kStreamFloats = std::size_t{128} * 1024 * 1024 / sizeof(float);
+
+void BM_StreamUpdate(benchmark::State& state) {
+  std::vector<float> a(kStreamFloats, 1.0f);
+  const float scale = 0.999f;
+  const float shift = 0.001f;
+  for (auto _ : state) {
+    float* data = a.data();
+    for (std::size_t i = 0; i < kStreamFloats; ++i) data[i] = scale * data[i] + shift;
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(2 * kStreamFloats * sizeof(float)));
+}
+BENCHMARK(BM_StreamUpdate)->Unit(benchmark::kMillisecond);
+
+void BM_StreamTriad(benchmark::State& state) {
+  std::vector<float> a(kStreamFloats, 0.0f);
+  std::vector<float> b(kStreamFloats, 1.0f);
+  std::vector<float> c(kStreamFloats, 2.0f);
+  const float scale = 3.0f;
+  for (auto _ : state) {
+    float* out = a.data();
+    const float* left = b.data();
+    const float* right = c.data();
+    for (std::size_t i = 0; i < kStreamFloats; ++i) out[i] = left[i] + scale * right[i];
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(3 * kStreamFloats * sizeof(float)));
+}
+BENCHMARK(BM_StreamTriad)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

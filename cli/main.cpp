@@ -1,0 +1,332 @@
+// rsnn: the command-line shell over the library. Exit codes: 0 success,
+// 1 runtime failure (divergence, I/O), 2 bad input, 130 interrupted (Ctrl-C,
+// after saving a checkpoint and the run file).
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "rsnn/config.hpp"
+#include "rsnn/error.hpp"
+#include "rsnn/hdf5_file.hpp"
+#include "rsnn/neuron_model.hpp"
+#include "rsnn/run_file.hpp"
+#include "rsnn/simulation.hpp"
+#include "rsnn/version.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace fs = std::filesystem;
+using namespace rsnn;
+
+namespace {
+
+constexpr int exit_runtime_failure = 1;
+constexpr int exit_bad_input = 2;
+constexpr int exit_interrupted = 130;
+
+void on_interrupt(int) { request_stop(); }
+
+// First Ctrl-C asks the run to stop after the current loop; a second one
+// (SA_RESETHAND restored the default action) kills the process.
+void install_interrupt_handler() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+}
+
+void set_threads(int threads) {
+#ifdef _OPENMP
+  if (threads > 0) omp_set_num_threads(threads);
+#else
+  (void)threads;
+#endif
+}
+
+int thread_count() {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+struct CommonOptions {
+  std::vector<std::string> assignments;
+  std::int64_t seed = -1;
+  int threads = 0;
+  bool quiet = false;
+
+  std::vector<Override> overrides() const {
+    std::vector<Override> result;
+    for (const auto& text : assignments) result.push_back(parse_override(text));
+    if (seed >= 0) result.push_back({"seed", std::to_string(seed)});
+    return result;
+  }
+};
+
+void add_common(CLI::App* command, CommonOptions& options) {
+  command->add_option("--set", options.assignments, "Override an experiment key, e.g. --set learning.lambda=0.5")
+      ->type_name("KEY=VALUE");
+  command->add_option("--seed", options.seed, "Random seed (overrides the experiment's seed)");
+  command->add_option("--threads", options.threads, "OpenMP threads (default: all cores)");
+  command->add_flag("-q,--quiet", options.quiet, "Print only errors");
+}
+
+std::string rates_text(const Network& net, const std::vector<double>& rates) {
+  std::string text;
+  for (std::size_t p = 0; p < net.populations.size(); ++p)
+    text += fmt::format("{}{} {:5.2f} Hz", p ? "  " : "", net.populations[p].name, rates[p]);
+  return text;
+}
+
+fs::path default_output(const fs::path& experiment) { return fs::path("runs") / experiment.stem(); }
+
+// Reject a --resume whose experiment differs from the checkpoint's beyond the
+// loop count.
+void check_resume_compatible(const ExperimentSpec& requested, const fs::path& checkpoint) {
+  const h5::File file(checkpoint, h5::File::Mode::read);
+  ExperimentSpec saved = parse_experiment(file.read_string("/config"), checkpoint.string() + ":/config");
+  ExperimentSpec comparable = requested;
+  comparable.training.loops = saved.training.loops;
+  comparable.training.checkpoint_every = saved.training.checkpoint_every;
+  comparable.test = saved.test;
+  if (to_toml(comparable) != to_toml(saved))
+    throw InputError(fmt::format("--resume: checkpoint '{}' was made with a different experiment "
+                                 "(only training.loops, training.checkpoint_every and test may change)",
+                                 checkpoint.string()));
+}
+
+int run_train(const fs::path& experiment, const fs::path& out_option, const CommonOptions& common, std::int64_t loops,
+              bool resume) {
+  auto overrides = common.overrides();
+  if (loops >= 0) overrides.push_back({"training.loops", std::to_string(loops)});
+  const ExperimentSpec spec = load_experiment(experiment, overrides);
+  const fs::path out = out_option.empty() ? default_output(experiment) : out_option;
+  const fs::path checkpoint = out / "checkpoint.h5";
+  const fs::path run_file = out / "run.h5";
+  if (resume) {
+    if (!fs::exists(checkpoint))
+      throw InputError(fmt::format("--resume: no checkpoint '{}' to resume from", checkpoint.string()));
+    check_resume_compatible(spec, checkpoint);
+  }
+  if (spec.plastic.rule == PlasticRule::none)
+    throw InputError("plastic.rule: training needs plastic synapses (rule is \"none\"); use `rsnn simulate`");
+
+  Simulation simulation(spec);
+  if (resume) simulation.load_checkpoint(checkpoint);
+  fs::create_directories(out);
+  const Network& net = simulation.network();
+  if (!common.quiet) {
+    fmt::print("rsnn {}: {} neurons, {} plastic synapses ({} per neuron), {} threads, seed {}\n", version_string,
+               net.neuron_count, net.plastic.synapse_count(),
+               net.neuron_count ? net.plastic.synapse_count() / net.neuron_count : 0, thread_count(), spec.seed);
+    fmt::print("learner state {:.1f} MB; output {}\n", simulation.learner()->memory_bytes() / 1e6, out.string());
+    if (resume) fmt::print("resuming after loop {}\n", simulation.loops_done());
+  }
+  install_interrupt_handler();
+  TrialResult last;
+  bool interrupted = false;
+  while (simulation.loops_done() < spec.training.loops) {
+    const bool final_loop = simulation.loops_done() + 1 == spec.training.loops;
+    last = simulation.train_loop(final_loop);
+    const LoopRecord& entry = simulation.learning_curve().back();
+    if (!common.quiet)
+      fmt::print("loop {:4d}/{}  {:7.2f} s  {}  correlation {:7.4f}\n", entry.loop, spec.training.loops,
+                 entry.elapsed_seconds, rates_text(net, entry.population_rate), entry.correlation);
+    std::fflush(stdout);
+    const std::size_t every = spec.training.checkpoint_every;
+    if (every > 0 && simulation.loops_done() % every == 0) simulation.save_checkpoint(checkpoint);
+    if (stop_requested()) {
+      interrupted = true;
+      break;
+    }
+  }
+  simulation.save_checkpoint(checkpoint);
+  std::vector<TrialResult> tests;
+  if (!interrupted && spec.test.trials > 0) {
+    tests = simulation.test(spec.test.trials);
+    if (!common.quiet) {
+      double mean = 0.0;
+      for (const auto& t : tests) mean += t.mean_correlation / static_cast<double>(tests.size());
+      fmt::print("test: {} trials per pattern from fresh initial states, mean correlation {:.4f}\n", spec.test.trials, mean);
+    }
+  }
+  write_run_file(run_file, simulation, last.record_times.empty() ? nullptr : &last, tests);
+  if (!common.quiet) fmt::print("wrote {} and {}\n", run_file.string(), checkpoint.string());
+  if (interrupted) {
+    fmt::print(stderr, "interrupted after loop {}: checkpoint saved; continue with --resume\n", simulation.loops_done());
+    return exit_interrupted;
+  }
+  return 0;
+}
+
+int run_test(const fs::path& directory, std::int64_t trials, const CommonOptions& common) {
+  const fs::path run_file = fs::is_directory(directory) ? directory / "run.h5" : directory;
+  if (!h5::is_hdf5_file(run_file))
+    throw InputError(fmt::format("run file '{}' is missing or is not an HDF5 file", run_file.string()));
+  std::string config_text;
+  {
+    const h5::File file(run_file, h5::File::Mode::read);
+    if (!file.has_attribute("/", "format") || file.attribute_string("/", "format") != "rsnn-run")
+      throw InputError(fmt::format("'{}' is not an rsnn run file (no format=\"rsnn-run\")", run_file.string()));
+    config_text = file.read_string("/config");
+  }
+  const ExperimentSpec spec = parse_experiment(config_text, run_file.string() + ":/config", common.overrides());
+  Simulation simulation(spec);
+  load_trained_weights(run_file, simulation);
+  const std::size_t count = trials >= 0 ? static_cast<std::size_t>(trials) : spec.test.trials;
+  const auto tests = simulation.test(count);
+  for (std::size_t t = 0; t < tests.size(); ++t)
+    if (!common.quiet)
+      fmt::print("trial {:3d}  pattern {}  {}  correlation {:7.4f}\n", t + 1, tests[t].pattern,
+                 rates_text(simulation.network(), tests[t].population_rate), tests[t].mean_correlation);
+  write_file_atomically(run_file, [&](h5::File& file) { write_test_results(file, simulation, tests); }, true);
+  if (!common.quiet) fmt::print("wrote /test to {}\n", run_file.string());
+  return 0;
+}
+
+int run_simulate(const fs::path& experiment, const fs::path& out_option, const CommonOptions& common) {
+  const ExperimentSpec spec = load_experiment(experiment, common.overrides());
+  Simulation simulation(spec);
+  TrialOptions options;
+  options.kind = TrialKind::untrained;
+  options.record = true;
+  const TrialResult trial = simulation.run_trial(options);
+  const fs::path out = out_option.empty() ? default_output(experiment) : out_option;
+  fs::create_directories(out);
+  const fs::path run_file = out / "run.h5";
+  write_run_file(run_file, simulation, &trial, {});
+  if (!common.quiet) {
+    fmt::print("simulated {} ms of {} neurons in {:.2f} s ({:.2f} simulated s per wall s)\n", spec.trial_duration(),
+               simulation.network().neuron_count, trial.elapsed_seconds,
+               spec.trial_duration() / 1000.0 / trial.elapsed_seconds);
+    fmt::print("mean rates: {}\n", rates_text(simulation.network(), trial.population_rate));
+    if (std::isfinite(trial.mean_correlation))
+      fmt::print("correlation with the targets (untrained): {:.4f}\n", trial.mean_correlation);
+    fmt::print("wrote {}\n", run_file.string());
+  }
+  return 0;
+}
+
+int run_inspect(const fs::path& path) {
+  if (!h5::is_hdf5_file(path)) throw InputError(fmt::format("'{}' is missing or is not an HDF5 file", path.string()));
+  const h5::File file(path, h5::File::Mode::read);
+  const std::string format = file.has_attribute("/", "format") ? file.attribute_string("/", "format") : "unknown";
+  fmt::print("{}: {}", path.string(), format);
+  if (file.has_attribute("/", "rsnn_version")) fmt::print(", written by rsnn {}", file.attribute_string("/", "rsnn_version"));
+  fmt::print("\n");
+  for (const char* name : {"seed", "neurons", "loops_done"})
+    if (file.has_attribute("/", name)) fmt::print("  {:<11} {}\n", name, file.attribute_number("/", name));
+  if (file.exists("/learning_curve/correlation")) {
+    const auto correlation = file.read<double>("/learning_curve/correlation");
+    const auto rate = file.read<double>("/learning_curve/rate");
+    if (!correlation.empty())
+      fmt::print("  learning curve: {} loops, correlation {:.4f} (first) -> {:.4f} (last), rate {:.2f} Hz (last)\n",
+                 correlation.size(), correlation.front(), correlation.back(), rate.back());
+  }
+  if (file.exists("/test") && file.has_attribute("/test", "mean_correlation"))
+    fmt::print("  test: {} trials, mean correlation {:.4f}\n", file.attribute_number("/test", "trials"),
+               file.attribute_number("/test", "mean_correlation"));
+  fmt::print("  contents:\n");
+  std::function<void(const std::string&, int)> walk = [&](const std::string& group, int depth) {
+    for (const auto& name : file.list(group)) {
+      const std::string child = (group == "/" ? "" : group) + "/" + name;
+      bool is_group = true;
+      try {
+        const auto shape = file.shape(child);
+        is_group = false;
+        fmt::print("  {:{}}{} [{}]\n", "", 2 * depth + 2, name, fmt::join(shape, " x "));
+      } catch (const std::exception&) {
+      }
+      if (is_group) {
+        fmt::print("  {:{}}{}/\n", "", 2 * depth + 2, name);
+        if (depth < 3) walk(child, depth + 1);
+      }
+    }
+  };
+  walk("/", 0);
+  return 0;
+}
+
+int run_describe() {
+  for (const auto& name : neuron_model_names()) {
+    const auto& model = neuron_model(name);
+    fmt::print("model \"{}\"\n  {}\n", name, model.doc);
+    for (const auto& p : model.parameters) {
+      if (p.is_choice())
+        fmt::print("  {:<14} one of {} (default \"{}\"): {}\n", p.name, fmt::join(p.choices, "|"), p.default_choice, p.doc);
+      else
+        fmt::print("  {:<14} {} [{}] (default {}): {}\n", p.name, p.unit, fmt::format("{}{}, {}]", p.min_exclusive ? "(" : "[", p.min_value, p.max_value),
+                   p.default_value, p.doc);
+    }
+    fmt::print("\n");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"rsnn: train recurrent spiking networks to produce target dynamics"};
+  app.set_version_flag("--version", std::string(version_string));
+  app.require_subcommand(1);
+
+  CommonOptions common;
+  fs::path experiment, out, directory;
+  std::int64_t loops = -1, trials = -1;
+  bool resume = false;
+
+  auto* train = app.add_subcommand("train", "Train the plastic weights of an experiment with RLS");
+  train->add_option("experiment", experiment, "Experiment file (TOML)")->required();
+  train->add_option("--out", out, "Output directory (default: runs/<experiment name>)");
+  train->add_option("--loops", loops, "Number of training loops (overrides training.loops)");
+  train->add_flag("--resume", resume, "Continue from <out>/checkpoint.h5");
+  add_common(train, common);
+
+  auto* test = app.add_subcommand("test", "Evoke the trained dynamics with frozen weights from fresh initial states");
+  test->add_option("run", directory, "Run directory (or its run.h5)")->required();
+  test->add_option("--trials", trials, "Trials per pattern (default: test.trials)");
+  add_common(test, common);
+
+  auto* simulate = app.add_subcommand("simulate", "Run one trial of an experiment without learning");
+  simulate->add_option("experiment", experiment, "Experiment file (TOML)")->required();
+  simulate->add_option("--out", out, "Output directory (default: runs/<experiment name>)");
+  add_common(simulate, common);
+
+  auto* inspect = app.add_subcommand("inspect", "Summarise a run or checkpoint file");
+  inspect->add_option("file", directory, "HDF5 file")->required();
+
+  app.add_subcommand("describe", "List neuron models and their parameters");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : exit_bad_input;
+  }
+  set_threads(common.threads);
+  try {
+    if (*train) return run_train(experiment, out, common, loops, resume);
+    if (*test) return run_test(directory, trials, common);
+    if (*simulate) return run_simulate(experiment, out, common);
+    if (*inspect) return run_inspect(directory);
+    return run_describe();
+  } catch (const InputError& error) {
+    fmt::print(stderr, "rsnn: error: {}\n", error.what());
+    return exit_bad_input;
+  } catch (const RuntimeFailure& error) {
+    fmt::print(stderr, "rsnn: failed: {}\n", error.what());
+    return exit_runtime_failure;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "rsnn: failed: {}\n", error.what());
+    return exit_runtime_failure;
+  }
+}

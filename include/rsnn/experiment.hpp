@@ -1,0 +1,162 @@
+#pragma once
+// The experiment description: a value-typed spec, read from a TOML file
+// (rsnn/config.hpp), validated once, then lowered into engine state
+// (rsnn/network.hpp). Every key, its unit, default and range is documented in
+// docs/config.md.
+//
+// Units: time in ms; rates in Hz; currents in the neuron model's input unit.
+// A weight is a charge: a presynaptic spike raises the postsynaptic current of
+// its pathway by weight / tau_pathway (then decaying as exp(-t/tau)), so the
+// current is u_i = sum_j w_ij r_j with r_j the presynaptic spike train filtered
+// by exp(-t/tau)/tau (in 1/ms).
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "rsnn/parameters.hpp"
+
+namespace rsnn {
+
+enum class CellType { excitatory, inhibitory };
+
+struct PopulationSpec {
+  std::string name;
+  std::size_t size = 0;
+  CellType type = CellType::excitatory;
+  std::string model = "theta";
+  ParameterValues parameters;  // validated against the model's table
+  double bias = 0.0;           // constant external input, input units
+};
+
+struct SynapseSpec {
+  double tau_excitatory = 3.0;  // ms, static E pathway
+  double tau_inhibitory = 3.0;  // ms, static I pathway
+  double tau_plastic = 20.0;    // ms, plastic pathway and the learner's rates r
+};
+
+enum class StaticRule { bernoulli, fixed_outdegree };
+
+// A static (never trained) projection; its pathway (E or I current) is the
+// presynaptic population's type.
+struct StaticProjectionSpec {
+  std::string pre;
+  std::string post;
+  StaticRule rule = StaticRule::bernoulli;
+  double probability = 0.1;  // bernoulli
+  std::size_t outdegree = 0;  // fixed_outdegree
+  double weight = 0.0;
+  bool autapses = false;
+};
+
+enum class PlasticRule { none, bernoulli, fixed_per_population };
+enum class PlasticInit { zero, normal, by_sign };
+
+struct PlasticSpec {
+  PlasticRule rule = PlasticRule::none;
+  double probability = 0.3;                          // bernoulli mask
+  std::map<std::string, std::size_t> inputs_from;    // fixed_per_population
+  bool autapses = false;
+  PlasticInit init = PlasticInit::normal;
+  double gain = 1.0;           // normal: std = gain / sqrt(mean in-degree)
+  bool zero_row_mean = false;  // normal: subtract each neuron's mean incoming weight
+  double weight_excitatory = 0.0;  // by_sign: initial weight from E neurons
+  double weight_inhibitory = 0.0;  // by_sign: initial weight from I neurons
+};
+
+enum class StimulusKind { none, constant, ou };
+
+struct StimulusSpec {
+  StimulusKind kind = StimulusKind::constant;
+  double start = 0.0;       // ms from trial start
+  double stop = 100.0;      // ms; the training window starts here
+  double amplitude = 1.0;   // constant: per-neuron value ~ U[-amplitude, amplitude]
+  double mean = 0.0;        // ou
+  double tau = 20.0;        // ou, ms
+  double sigma = 0.2;       // ou, input units per sqrt(ms)
+};
+
+struct NoiseSpec {
+  double current_sigma = 0.0;  // fresh N(0, sigma^2) added to every neuron's input each step
+};
+
+enum class TargetKind { sine, product_of_sines, ou, rate_network, innate, file };
+enum class TargetOffset { none, mean_input };
+enum class TargetTransform { none, theta_rate };
+
+struct TargetSpec {
+  TargetKind kind = TargetKind::sine;
+  // sine: A sin(2 pi (t - t0) / T1); product_of_sines multiplies by sin(2 pi (t - t0) / T2).
+  // t is time since the start of the training window.
+  double amplitude_min = 0.5, amplitude_max = 1.5;
+  double period_min = 300.0, period_max = 1000.0;    // T1, ms
+  double period2_min = 100.0, period2_max = 500.0;   // T2, ms
+  double phase_min = 0.0, phase_max = 1000.0;        // t0, ms
+  // ou: stationary Ornstein-Uhlenbeck process with correlation time tau and s.d. std.
+  double tau = 100.0;
+  double std = 1.0;
+  // rate_network: tau dx/dt = -x + M h(x), h(x) = sqrt([x]+)/pi, M_ij ~ N(0, gain^2/(N p)) on a p-mask.
+  double network_tau = 40.0, network_gain = 5.0, network_probability = 0.3, burn_in = 500.0;
+  // file: .npy, or .h5 with `dataset`; shape (samples x neurons), sampled on the learning grid.
+  std::string path;
+  std::string dataset;
+  TargetOffset offset = TargetOffset::none;  // mean_input: add each neuron's mean untrained input
+  double offset_constant = 0.0;
+  TargetTransform transform = TargetTransform::none;  // theta_rate: f -> 1000/tau_theta/pi sqrt([f]+) Hz
+};
+
+enum class LearnedQuantity { current, rate };
+enum class WeightUpdate { textbook, unscaled };
+enum class Precision { float32, float64 };
+
+struct LearningSpec {
+  LearnedQuantity quantity = LearnedQuantity::current;
+  double learn_every = 2.0;  // ms
+  double lambda = 1.0;       // ridge regulariser, P(0) = (lambda I + penmu S)^-1
+  double penmu = 0.0;
+  WeightUpdate weight_update = WeightUpdate::textbook;
+  Precision precision = Precision::float64;
+  bool dale = false;
+};
+
+struct TrainingSpec {
+  std::size_t loops = 30;
+  double window = 1000.0;    // ms of training after the stimulus
+  bool reset_state = true;   // fresh initial state every loop (else state carries over)
+  std::size_t patterns = 1;  // stimulus/target pairs, trained in alternation
+  double max_rate = 500.0;   // Hz; a loop whose mean rate exceeds it is a divergence
+  std::size_t checkpoint_every = 0;  // loops; 0: only at the end and on interrupt
+};
+
+struct RecordingSpec {
+  std::vector<std::size_t> neurons = {0, 1, 2, 3, 4};
+  double interval = 1.0;  // ms
+  bool spikes = true;
+};
+
+struct TestSpec {
+  std::size_t trials = 5;
+};
+
+struct ExperimentSpec {
+  std::uint64_t seed = 1;
+  double dt = 0.1;  // ms
+  std::vector<PopulationSpec> populations;
+  SynapseSpec synapses;
+  std::vector<StaticProjectionSpec> static_projections;
+  PlasticSpec plastic;
+  StimulusSpec stimulus;
+  NoiseSpec noise;
+  TargetSpec target;
+  LearningSpec learning;
+  TrainingSpec training;
+  RecordingSpec recording;
+  TestSpec test;
+
+  std::size_t neuron_count() const;
+  // Trial length: stimulus stop + training window, in ms.
+  double trial_duration() const { return stimulus.stop + training.window; }
+};
+
+}  // namespace rsnn

@@ -1,0 +1,35 @@
+#pragma once
+// Learners are pluggable passes that the engine calls at each learning sample
+// of a training trial (every learn_every ms of the window), before that step's
+// dynamics, with the sample's target row.
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "rsnn/experiment.hpp"
+#include "rsnn/network.hpp"
+
+namespace rsnn {
+
+namespace h5 {
+class File;
+}
+
+class Learner {
+ public:
+  virtual ~Learner() = default;
+  virtual std::string name() const = 0;
+  // One learning step against `target` (one value per neuron).
+  virtual void update(Network& net, const float* target) = 0;
+  // Bytes of learner state (e.g. all P matrices).
+  virtual std::size_t memory_bytes() const = 0;
+  // Checkpointing: everything needed to continue exactly.
+  virtual void save(h5::File& file, const std::string& group) const = 0;
+  virtual void load(const h5::File& file, const std::string& group) = 0;
+};
+
+// Per-neuron recursive least squares on the plastic weights (Kim & Chow 2018;
+// TrainSpikingNet.jl). See src/learning/rls_learner.cpp for the equations.
+std::unique_ptr<Learner> make_rls_learner(const ExperimentSpec& spec, const Network& net);
+
+}  // namespace rsnn

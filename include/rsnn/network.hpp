@@ -1,0 +1,102 @@
+#pragma once
+// The lowered network: flat struct-of-arrays state built once from an
+// ExperimentSpec. Neurons have global ids 0..N-1, populations are contiguous
+// id ranges in the order of the spec.
+//
+// Synaptic currents (one per pathway) follow
+//     tau_p du_i/dt = -u_i + sum_j w_ij s_j(t),
+// integrated exactly: each step u <- u exp(-dt/tau_p), then every spike of the
+// previous step (one-step delay) adds w_ij (1 - exp(-dt/tau_p)) / dt, which is
+// w_ij / tau_p to first order and makes the sampled kernel's sum over steps
+// exactly w_ij: a spike delivers its whole charge whatever dt is. The static pathways are E
+// (presynaptic population excitatory) and I; the plastic pathway has its own
+// tau_plastic, shared with the filtered rates r_j that the learner regresses
+// on, so that u_plastic_i = sum_j w_ij r_j holds exactly at all times (weight
+// changes add dw . r to u_plastic).
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rsnn/experiment.hpp"
+#include "rsnn/neuron_model.hpp"
+
+namespace rsnn {
+
+struct Population {
+  std::string name;
+  std::size_t first = 0;
+  std::size_t size = 0;
+  CellType type = CellType::excitatory;
+  std::unique_ptr<NeuronGroup> neurons;
+};
+
+// One static projection: CSR over the presynaptic population's neurons (local
+// index), targets as global ids sorted ascending within a row, one weight.
+struct StaticProjection {
+  std::size_t pre_population = 0;
+  std::size_t post_population = 0;
+  bool excitatory = true;  // pathway: the presynaptic population's type
+  double weight = 0.0;
+  std::vector<std::uint64_t> row_offsets;  // pre size + 1
+  std::vector<std::uint32_t> targets;
+};
+
+// Plastic synapses, stored by postsynaptic neuron (each neuron's inputs are
+// contiguous: that is the row its RLS problem works on), with a transposed
+// index by presynaptic neuron for event-driven delivery. The transposed index
+// points into `weight`, so learning never has to scatter weights.
+struct PlasticSynapses {
+  std::vector<std::uint64_t> row_offsets;  // N + 1, by postsynaptic neuron
+  std::vector<std::uint32_t> pre;          // presynaptic id of each slot
+  std::vector<double> weight;
+  std::vector<double> initial_weight;
+  std::vector<std::int8_t> sign;           // +1: presynaptic neuron excitatory, -1 inhibitory
+  std::vector<std::uint8_t> frozen;        // Dale mode: slot excluded from learning
+
+  std::vector<std::uint64_t> out_offsets;  // N + 1, by presynaptic neuron
+  std::vector<std::uint32_t> out_post;     // postsynaptic ids, ascending within a row
+  std::vector<std::uint64_t> out_slot;     // index into `weight`
+
+  std::size_t inputs_of(std::size_t neuron) const { return row_offsets[neuron + 1] - row_offsets[neuron]; }
+  std::size_t synapse_count() const { return pre.size(); }
+  // Rebuild the transposed index from row_offsets/pre.
+  void build_outgoing_index(std::size_t neuron_count);
+};
+
+struct Network {
+  std::size_t neuron_count = 0;
+  double dt = 0.1;
+  std::vector<Population> populations;
+  std::vector<StaticProjection> static_projections;
+  PlasticSynapses plastic;
+
+  // Per-neuron constants.
+  std::vector<double> bias;
+  std::vector<std::uint32_t> population_of;
+
+  // Dynamic state (all restored by checkpoints).
+  std::vector<double> u_excitatory;
+  std::vector<double> u_inhibitory;
+  std::vector<double> u_plastic;
+  std::vector<double> rate_filter;  // r_j, 1/ms: presynaptic spikes filtered with tau_plastic
+  std::vector<std::uint32_t> pending_spikes;  // emitted last step, delivered next step
+
+  // Per-step decay factors exp(-dt / tau) and jump sizes (1 - exp(-dt / tau)) / dt.
+  double decay_excitatory = 1.0, decay_inhibitory = 1.0, decay_plastic = 1.0;
+  double jump_excitatory = 0.0, jump_inhibitory = 0.0, jump_plastic = 0.0;
+
+  // Recurrent synaptic current of neuron i (the quantity current targets are
+  // compared with): static E + static I + plastic.
+  double recurrent_current(std::size_t i) const { return u_excitatory[i] + u_inhibitory[i] + u_plastic[i]; }
+  const Population& population_of_neuron(std::size_t i) const { return populations[population_of[i]]; }
+  // Zero all synaptic state and pending spikes.
+  void clear_synapses();
+};
+
+// Lower a validated spec: draw connectivity and initial weights from the
+// seed's streams and allocate state.
+Network build_network(const ExperimentSpec& spec);
+
+}  // namespace rsnn

@@ -1,0 +1,65 @@
+#pragma once
+// Counter-based random numbers (Philox4x32-10 from Random123).
+//
+// Every random quantity in rsnn is drawn from a stream keyed by
+// (seed, purpose, id[, sub]) and addressed by a position counter, so a value
+// depends only on what it is for, never on the order in which threads ask for
+// it. The result of a run is therefore identical for any thread count.
+//
+// Key   = { low 32 bits of seed, (bits 32..47 of seed) | purpose << 16 }
+// Count = { id (low 32 bits), sub, position low, position high }
+// Seeds must be below 2^48 and ids below 2^32.
+#include <cstdint>
+
+namespace rsnn {
+
+// What a stream is used for. Values are part of the on-disk reproducibility
+// contract: never renumber, only append.
+enum class Purpose : std::uint32_t {
+  static_connectivity = 1,
+  plastic_connectivity = 2,
+  initial_weights = 3,
+  initial_state = 4,
+  stimulus = 5,
+  noise = 6,
+  target = 7,
+  target_network = 8,
+  neuron_parameters = 9,
+  test_state = 10,
+};
+
+class RandomStream {
+ public:
+  RandomStream(std::uint64_t seed, Purpose purpose, std::uint64_t id, std::uint32_t sub = 0);
+
+  std::uint32_t next_u32();
+  // Uniform on [0, 1) with 53 random bits.
+  double uniform();
+  double uniform(double low, double high) { return low + (high - low) * uniform(); }
+  // Standard normal (Box-Muller on two uniforms; the second value is cached).
+  double normal();
+  // Uniform integer in [0, n), without modulo bias.
+  std::uint64_t below(std::uint64_t n);
+
+  // Number of 128-bit blocks consumed so far.
+  std::uint64_t position() const { return position_; }
+
+ private:
+  void refill();
+  std::uint32_t key_[2];
+  std::uint32_t id_;
+  std::uint32_t sub_;
+  std::uint64_t position_ = 0;
+  std::uint32_t buffer_[4] = {0, 0, 0, 0};
+  int buffered_ = 0;
+  bool has_spare_normal_ = false;
+  double spare_normal_ = 0.0;
+};
+
+// A single standard normal addressed directly by (id, sub, position): used for
+// per-step noise, where each neuron's draw at each step is independent of all
+// other draws and of the threads.
+double normal_at(std::uint64_t seed, Purpose purpose, std::uint64_t id, std::uint32_t sub,
+                 std::uint64_t position);
+
+}  // namespace rsnn

@@ -1,0 +1,46 @@
+#pragma once
+// Per-neuron recursive-least-squares kernels on packed symmetric storage.
+//
+// Each neuron i owns an inverse-correlation matrix P_i (K_i x K_i, symmetric
+// positive definite) over its K_i plastic inputs. P is stored as the packed
+// upper triangle, column by column: element (a, b) with a <= b lives at
+// b*(b+1)/2 + a. Real is float or double; all accumulation is in double.
+//
+// One RLS step for regressor x (the presynaptic filtered rates):
+//     k  = P x                        (gain before the update)
+//     c  = 1 / (1 + x^T k)
+//     P <- P - c k k^T                (Sherman-Morrison)
+// and, by the caller, the weight step  w <- w - e c k  (textbook: = -e P_new x)
+// with a-priori error e = w.x - f.
+#include <cstddef>
+#include <cstdint>
+
+namespace rsnn::rls {
+
+constexpr std::size_t packed_size(std::size_t k) { return k * (k + 1) / 2; }
+constexpr std::size_t packed_index(std::size_t row, std::size_t col) {  // row <= col
+  return col * (col + 1) / 2 + row;
+}
+
+// P(0) = (lambda I + mu S)^-1 where S_ab = 1 when inputs a and b have the same
+// nonzero sign (sign[a] == sign[b] != 0), else 0 (TrainSpikingNet's "penmu"
+// penalty on the summed change of E and of I weights). With mu = 0 this is
+// I / lambda. Computed in closed form (S is a sum of two rank-1 blocks).
+// sign may be null when mu == 0. Requires lambda > 0, mu >= 0.
+template <class Real>
+void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda, double mu,
+                                    const std::int8_t* sign);
+
+// One fused step: reads P once to form k = P x and writes P - c k k^T in the
+// same sweep over the packed columns it has in cache. Writes k (the gain
+// before the update, length k) to `gain` and returns c = 1/(1 + x^T k).
+template <class Real>
+double update_inverse_correlation(Real* p_packed, const double* x, double* gain, std::size_t k);
+
+// Condition P on input j being held fixed from now on (Dale's-law freeze):
+// P <- P - P[:, j] P[j, :] / P[j, j], which zeroes row and column j, so later
+// steps never move weight j. No-op when P[j, j] is already 0.
+template <class Real>
+void condition_on_fixed_input(Real* p_packed, std::size_t k, std::size_t j);
+
+}  // namespace rsnn::rls

@@ -1,0 +1,53 @@
+#pragma once
+// The run file: one HDF5 file per run, readable with h5py. Layout (all times
+// in ms, currents in input units, rates in Hz):
+//
+//   /                      attrs: format="rsnn-run", rsnn_version, seed,
+//                          loops_done, neurons, created
+//   /config                resolved experiment TOML (every default written out)
+//   /populations/<name>    attrs: first_id, size, type, model
+//   /learning_curve/       loop, pattern, correlation, rate (all neurons),
+//                          population_rate [loop x population], elapsed (s)
+//   /targets/values        [pattern x sample x neuron] float32; /targets/times
+//   /weights/plastic/      row_offsets (by postsynaptic neuron), pre, weight,
+//                          initial_weight, sign, frozen
+//   /weights/static/<k>/   row_offsets (by presynaptic neuron), targets;
+//                          attrs pre, post, weight
+//   /spikes/<population>/  timestamps, node_ids (population-local ids),
+//                          attr sorting="by_time" (SONATA); last training loop
+//   /recordings/current/   times, node_ids, values [time x neuron]; last loop
+//   /test/                 correlation, rate, pattern (per trial),
+//                          neuron_correlation [trial x neuron], population_rate,
+//                          and spikes/ and recordings/ of the first trial
+//
+// Files are written to a temporary name beside the destination and renamed
+// into place, so an existing run file is never left half-written.
+#include <filesystem>
+#include <functional>
+#include <vector>
+
+#include "rsnn/simulation.hpp"
+
+namespace rsnn {
+
+namespace h5 {
+class File;
+}
+
+// Create `path` atomically: `fill` writes into a temporary file which is
+// renamed to `path` only when it returns normally. If `start_from_existing`,
+// the temporary file starts as a copy of `path`.
+void write_file_atomically(const std::filesystem::path& path, const std::function<void(h5::File&)>& fill,
+                           bool start_from_existing = false);
+
+void write_run_file(const std::filesystem::path& path, const Simulation& simulation, const TrialResult* last_loop,
+                    const std::vector<TrialResult>& tests);
+
+// Write (or replace) the /test group of an existing run file.
+void write_test_results(h5::File& file, const Simulation& simulation, const std::vector<TrialResult>& tests);
+
+// Read back the plastic weights (and Dale freeze marks) of a run file into a
+// simulation built from the same experiment.
+void load_trained_weights(const std::filesystem::path& path, Simulation& simulation);
+
+}  // namespace rsnn

@@ -1,0 +1,120 @@
+#pragma once
+// The engine: runs trials of a lowered network, with or without learning.
+//
+// A trial lasts stimulus.stop + training.window ms = S steps. Per step n
+// (t = n dt; an integer step counter is the clock), in this fixed order:
+//   1. sample   if n is a learning sample (n = stop + (k+1) learn_every):
+//               score the network against target row k (a-priori values),
+//               then, in training trials, run the learner;
+//   2. record   every recording.interval: recurrent currents of the chosen
+//               neurons;
+//   3. synapses decay every current and filtered rate by exp(-dt/tau), then
+//               deliver the spikes emitted in step n-1 (one-step delay);
+//   4. input    bias + stimulus (inside [start, stop)) + noise + currents;
+//   5. neurons  integrate one step; spikes emitted now are stamped (n+1) dt
+//               and delivered in step n+1.
+// Steps 3-5 run in one OpenMP region where each thread owns a contiguous
+// range of neurons (and receives deliveries only for its range, in spike
+// order), so results are bitwise identical for any thread count.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rsnn/experiment.hpp"
+#include "rsnn/learner.hpp"
+#include "rsnn/network.hpp"
+#include "rsnn/targets.hpp"
+
+namespace rsnn {
+
+// Trial identities select initial-state and noise streams.
+enum class TrialKind : std::uint32_t { training = 0, test = 1, untrained = 2 };
+
+struct TrialOptions {
+  TrialKind kind = TrialKind::training;
+  std::uint32_t index = 0;
+  std::size_t pattern = 0;
+  bool learn = false;
+  bool reset_state = true;
+  bool record = false;          // spikes and recorded currents
+  bool keep_samples = false;    // the scored quantity at every sample (samples x N)
+};
+
+struct TrialResult {
+  std::size_t pattern = 0;
+  double mean_correlation = 0.0;        // mean over neurons with a defined correlation
+  std::vector<double> correlation;      // per neuron (NaN when target or response is constant)
+  std::vector<double> population_rate;  // Hz, per population, over the whole trial
+  double mean_rate = 0.0;               // Hz, all neurons
+  double elapsed_seconds = 0.0;
+  // record = true
+  std::vector<double> spike_times;      // ms from trial start
+  std::vector<std::uint32_t> spike_ids;
+  std::vector<double> record_times;     // ms
+  std::vector<double> recorded_current; // [time][recorded neuron]
+  // keep_samples = true
+  std::vector<double> samples;          // [sample][neuron]
+  std::vector<double> mean_window_input;  // per neuron, mean recurrent current at the samples
+};
+
+struct LoopRecord {
+  std::size_t loop = 0;  // 1-based
+  std::size_t pattern = 0;
+  double correlation = 0.0;
+  double rate = 0.0;
+  std::vector<double> population_rate;
+  double elapsed_seconds = 0.0;
+};
+
+class Simulation {
+ public:
+  // Lowers the spec: builds the network, generates targets (running an
+  // untrained trial first if they need one) and the learner.
+  explicit Simulation(ExperimentSpec spec);
+  ~Simulation();
+
+  const ExperimentSpec& spec() const { return spec_; }
+  Network& network() { return network_; }
+  const Network& network() const { return network_; }
+  const TargetSet& targets() const { return targets_; }
+  Learner* learner() { return learner_.get(); }
+
+  TrialResult run_trial(const TrialOptions& options);
+
+  // Runs the next training loop (pattern = loop mod patterns), appends to the
+  // learning curve and checks for divergence (throws RuntimeFailure).
+  TrialResult train_loop(bool record = false);
+  std::size_t loops_done() const { return learning_curve_.size(); }
+  const std::vector<LoopRecord>& learning_curve() const { return learning_curve_; }
+
+  // Frozen-weight trials from fresh initial conditions, `trials` per pattern.
+  std::vector<TrialResult> test(std::size_t trials, bool record_first = true);
+
+  // Checkpoints: weights, learner state, network state and learning curve.
+  void save_checkpoint(const std::filesystem::path& path) const;
+  void load_checkpoint(const std::filesystem::path& path);
+
+ private:
+  void advance(std::uint64_t step, const TrialOptions& options, bool stimulus_on);
+  ExperimentSpec spec_;
+  Network network_;
+  TargetSet targets_;
+  std::unique_ptr<Learner> learner_;
+  std::vector<LoopRecord> learning_curve_;
+  std::vector<std::vector<std::size_t>> projections_from_population_;
+  std::vector<std::uint8_t> spiked_;
+  std::vector<double> input_;
+  std::vector<double> stimulus_;  // constant value or OU state, per neuron
+};
+
+// Cooperative interruption (Ctrl-C): long-running drivers poll this between
+// loops; set from a signal handler.
+void request_stop();
+bool stop_requested();
+void clear_stop_request();
+
+}  // namespace rsnn

@@ -1,0 +1,303 @@
+// TOML -> ExperimentSpec. Each section is read by one function, so the keys a
+// section accepts are listed in one place (and in docs/config.md).
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "config/section_reader.hpp"
+#include "rsnn/config.hpp"
+#include "rsnn/error.hpp"
+#include "rsnn/neuron_model.hpp"
+
+namespace rsnn {
+namespace {
+
+using config::Range;
+using config::SectionReader;
+
+void read_population(SectionReader& r, PopulationSpec& pop) {
+  pop.name = r.text("name", "");
+  if (pop.name.empty()) r.fail("name", "expected a non-empty population name");
+  pop.size = r.count("size", 0, 1, std::numeric_limits<std::uint32_t>::max() - 1);
+  pop.type = r.choice("type", {"excitatory", "inhibitory"}, 0) == 0 ? CellType::excitatory
+                                                                      : CellType::inhibitory;
+  pop.model = r.text("model", "theta");
+  pop.bias = r.number("bias", 0.0);
+  const NeuronModelInfo* model = nullptr;
+  try {
+    model = &neuron_model(pop.model);
+  } catch (const InputError& error) {
+    r.fail("model", error.what());
+  }
+  SectionReader params = r.table("params");
+  for (const auto& info : model->parameters) {
+    if (info.is_choice()) {
+      std::size_t fallback = 0;
+      for (std::size_t i = 0; i < info.choices.size(); ++i)
+        if (info.choices[i] == info.default_choice) fallback = i;
+      pop.parameters.choices[info.name] = info.choices[params.choice(info.name, info.choices, fallback)];
+    } else {
+      pop.parameters.numbers[info.name] = params.number(
+          info.name, info.default_value, Range{info.min_value, info.max_value, info.min_exclusive});
+    }
+  }
+  params.finish();
+  if (model->validate) {
+    const std::string problem = model->validate(pop.parameters);
+    if (!problem.empty()) r.fail("params", problem);
+  }
+  r.finish();
+}
+
+void read_static(SectionReader& r, StaticProjectionSpec& proj) {
+  proj.pre = r.text("pre", "");
+  proj.post = r.text("post", "");
+  proj.rule = r.choice("rule", {"bernoulli", "fixed_outdegree"}, 0) == 0 ? StaticRule::bernoulli
+                                                                         : StaticRule::fixed_outdegree;
+  if (proj.rule == StaticRule::bernoulli)
+    proj.probability = r.number("probability", 0.1, Range::between(0.0, 1.0));
+  else
+    proj.outdegree = r.count("outdegree", 0, 0);
+  proj.weight = r.number("weight", 0.0);
+  proj.autapses = r.boolean("autapses", false);
+  r.finish();
+}
+
+void read_plastic(SectionReader r, PlasticSpec& plastic) {
+  plastic.rule = static_cast<PlasticRule>(r.choice("rule", {"none", "bernoulli", "fixed_per_population"}, 0));
+  if (plastic.rule == PlasticRule::none) {
+    r.finish();
+    return;
+  }
+  if (plastic.rule == PlasticRule::bernoulli)
+    plastic.probability = r.number("probability", 0.3, Range::between(0.0, 1.0));
+  if (plastic.rule == PlasticRule::fixed_per_population) {
+    SectionReader inputs = r.table("inputs_from");
+    for (const auto& name : inputs.keys()) plastic.inputs_from[name] = inputs.count(name, 0);
+    if (plastic.inputs_from.empty())
+      r.fail("inputs_from", "expected a table of population = count, e.g. { E = 29, I = 29 }");
+  }
+  plastic.autapses = r.boolean("autapses", false);
+  plastic.init = static_cast<PlasticInit>(r.choice("init", {"zero", "normal", "by_sign"}, 1));
+  if (plastic.init == PlasticInit::normal) {
+    plastic.gain = r.number("gain", 1.0, Range::non_negative());
+    plastic.zero_row_mean = r.boolean("zero_row_mean", false);
+  }
+  if (plastic.init == PlasticInit::by_sign) {
+    plastic.weight_excitatory = r.number("weight_excitatory", 0.0);
+    plastic.weight_inhibitory = r.number("weight_inhibitory", 0.0);
+  }
+  r.finish();
+}
+
+void read_stimulus(SectionReader r, StimulusSpec& stim) {
+  stim.kind = static_cast<StimulusKind>(r.choice("kind", {"none", "constant", "ou"}, 1));
+  stim.start = r.number("start", 0.0, Range::non_negative());
+  stim.stop = r.number("stop", 100.0, Range::non_negative());
+  if (stim.stop < stim.start) r.fail("stop", fmt::format("expected a time >= start ({}), got {}", stim.start, stim.stop));
+  if (stim.kind == StimulusKind::constant) stim.amplitude = r.number("amplitude", 1.0, Range::non_negative());
+  if (stim.kind == StimulusKind::ou) {
+    stim.mean = r.number("mean", 0.0);
+    stim.tau = r.number("tau", 20.0, Range::positive());
+    stim.sigma = r.number("sigma", 0.2, Range::non_negative());
+  }
+  r.finish();
+}
+
+void read_target(SectionReader r, TargetSpec& target, const std::filesystem::path& base_dir) {
+  target.kind = static_cast<TargetKind>(
+      r.choice("kind", {"sine", "product_of_sines", "ou", "rate_network", "innate", "file"}, 0));
+  auto read_range = [&](const std::string& low_key, const std::string& high_key, double& low,
+                        double& high, Range range) {
+    low = r.number(low_key, low, range);
+    high = r.number(high_key, high, range);
+    if (high < low) r.fail(high_key, fmt::format("expected a value >= {} ({}), got {}", low_key, low, high));
+  };
+  switch (target.kind) {
+    case TargetKind::product_of_sines:
+      read_range("period2_min", "period2_max", target.period2_min, target.period2_max, Range::positive());
+      [[fallthrough]];
+    case TargetKind::sine:
+      read_range("amplitude_min", "amplitude_max", target.amplitude_min, target.amplitude_max, {});
+      read_range("period_min", "period_max", target.period_min, target.period_max, Range::positive());
+      read_range("phase_min", "phase_max", target.phase_min, target.phase_max, {});
+      break;
+    case TargetKind::ou:
+      target.tau = r.number("tau", 100.0, Range::positive());
+      target.std = r.number("std", 1.0, Range::non_negative());
+      break;
+    case TargetKind::rate_network:
+      target.network_tau = r.number("network_tau", 40.0, Range::positive());
+      target.network_gain = r.number("network_gain", 5.0, Range::non_negative());
+      target.network_probability = r.number("network_probability", 0.3, Range{0.0, 1.0, true});
+      target.burn_in = r.number("burn_in", 500.0, Range::non_negative());
+      break;
+    case TargetKind::innate:
+      break;
+    case TargetKind::file: {
+      target.path = r.text("path", "");
+      if (target.path.empty()) r.fail("path", "expected the path of a .npy or .h5 file");
+      std::filesystem::path path(target.path);
+      if (path.is_relative()) path = base_dir / path;
+      target.path = path.lexically_normal().string();
+      if (!std::filesystem::exists(path))
+        r.fail("path", fmt::format("file '{}' does not exist", target.path));
+      const bool is_h5 = path.extension() == ".h5" || path.extension() == ".hdf5";
+      target.dataset = r.text("dataset", is_h5 ? "/target" : "");
+      if (!is_h5 && path.extension() != ".npy")
+        r.fail("path", fmt::format("file '{}': expected a .npy, .h5 or .hdf5 file", target.path));
+      break;
+    }
+  }
+  target.offset = static_cast<TargetOffset>(r.choice("offset", {"none", "mean_input"}, 0));
+  target.offset_constant = r.number("offset_constant", 0.0);
+  target.transform = static_cast<TargetTransform>(r.choice("transform", {"none", "theta_rate"}, 0));
+  r.finish();
+}
+
+void read_learning(SectionReader r, LearningSpec& learning) {
+  learning.quantity = static_cast<LearnedQuantity>(r.choice("quantity", {"current", "rate"}, 0));
+  learning.learn_every = r.number("learn_every", 2.0, Range::positive());
+  learning.lambda = r.number("lambda", 1.0, Range::positive());
+  learning.penmu = r.number("penmu", 0.0, Range::non_negative());
+  learning.weight_update = static_cast<WeightUpdate>(r.choice("weight_update", {"textbook", "unscaled"}, 0));
+  learning.precision = static_cast<Precision>(r.choice("precision", {"float32", "float64"}, 1));
+  learning.dale = r.boolean("dale", false);
+  r.finish();
+}
+
+void read_training(SectionReader r, TrainingSpec& training) {
+  training.loops = r.count("loops", 30, 0);
+  training.window = r.number("window", 1000.0, Range::positive());
+  training.reset_state = r.boolean("reset_state", true);
+  training.patterns = r.count("patterns", 1, 1, 1000);
+  training.max_rate = r.number("max_rate", 500.0, Range::positive());
+  training.checkpoint_every = r.count("checkpoint_every", 0, 0);
+  r.finish();
+}
+
+void read_recording(SectionReader r, RecordingSpec& recording) {
+  recording.neurons = r.index_list("neurons", recording.neurons);
+  recording.interval = r.number("interval", 1.0, Range::positive());
+  recording.spikes = r.boolean("spikes", true);
+  r.finish();
+}
+
+// Walks "a.b.c" through tables and arrays of tables (an array element is
+// addressed by index or by its `name`), creating missing tables.
+void apply_override(toml::table& root, const Override& change, const std::string& origin) {
+  std::vector<std::string> parts;
+  std::stringstream stream(change.key);
+  for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
+  if (parts.empty() || change.key.empty()) throw InputError(fmt::format("--set: empty key in '{}={}'", change.key, change.value));
+  toml::table* table = &root;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    toml::node* node = table->get(parts[i]);
+    if (!node) {
+      table->insert(parts[i], toml::table{});
+      node = table->get(parts[i]);
+    }
+    if (auto* array = node->as_array()) {
+      const std::string& selector = parts[++i];
+      toml::node* element = nullptr;
+      for (std::size_t index = 0; index < array->size(); ++index) {
+        auto* candidate = (*array)[index].as_table();
+        if (!candidate) continue;
+        const bool by_index = selector == std::to_string(index);
+        const bool by_name = candidate->get("name") && candidate->get("name")->value_or(std::string()) == selector;
+        if (by_index || by_name) element = &(*array)[index];
+      }
+      if (!element || i + 1 >= parts.size())
+        throw InputError(fmt::format("{}: --set {}: no element '{}' in [[{}]]", origin, change.key, selector, parts[i - 1]));
+      node = element;
+    }
+    table = node->as_table();
+    if (!table)
+      throw InputError(fmt::format("{}: --set {}: '{}' is not a table", origin, change.key, parts[i]));
+  }
+  toml::table parsed;
+  try {
+    parsed = toml::parse("value = " + change.value);
+  } catch (const toml::parse_error&) {
+    parsed = toml::table{{"value", change.value}};  // a bare word is a string
+  }
+  table->insert_or_assign(parts.back(), *parsed.get("value"));
+}
+
+}  // namespace
+
+std::size_t ExperimentSpec::neuron_count() const {
+  std::size_t total = 0;
+  for (const auto& pop : populations) total += pop.size;
+  return total;
+}
+
+Override parse_override(const std::string& assignment) {
+  const auto equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0)
+    throw InputError(fmt::format("--set '{}': expected key=value, e.g. learning.lambda=0.5", assignment));
+  return {assignment.substr(0, equals), assignment.substr(equals + 1)};
+}
+
+ExperimentSpec parse_experiment(const std::string& toml_text, const std::string& origin,
+                                const std::vector<Override>& overrides,
+                                const std::filesystem::path& base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, origin);
+  } catch (const toml::parse_error& error) {
+    throw InputError(fmt::format("{}:{}:{}: TOML syntax error: {}", origin, error.source().begin.line,
+                                 error.source().begin.column, error.description()));
+  }
+  for (const auto& change : overrides) apply_override(root, change, origin);
+
+  ExperimentSpec spec;
+  SectionReader r(&root, "", origin);
+  spec.seed = r.unsigned_integer("seed", 1, (std::uint64_t{1} << 48) - 1);
+  spec.dt = r.number("dt", 0.1, Range::positive());
+  for (auto& section : r.array_of_tables("population")) read_population(section, spec.populations.emplace_back());
+  {
+    SectionReader s = r.table("synapses");
+    spec.synapses.tau_excitatory = s.number("tau_excitatory", 3.0, Range::positive());
+    spec.synapses.tau_inhibitory = s.number("tau_inhibitory", 3.0, Range::positive());
+    spec.synapses.tau_plastic = s.number("tau_plastic", 20.0, Range::positive());
+    s.finish();
+  }
+  for (auto& section : r.array_of_tables("static")) read_static(section, spec.static_projections.emplace_back());
+  read_plastic(r.table("plastic"), spec.plastic);
+  read_stimulus(r.table("stimulus"), spec.stimulus);
+  {
+    SectionReader s = r.table("noise");
+    spec.noise.current_sigma = s.number("current_sigma", 0.0, Range::non_negative());
+    s.finish();
+  }
+  read_target(r.table("target"), spec.target, base_dir);
+  read_learning(r.table("learning"), spec.learning);
+  read_training(r.table("training"), spec.training);
+  read_recording(r.table("recording"), spec.recording);
+  {
+    SectionReader s = r.table("test");
+    spec.test.trials = s.count("trials", 5, 0);
+    s.finish();
+  }
+  r.finish();
+  try {
+    validate(spec);
+  } catch (const InputError& error) {
+    throw InputError(fmt::format("{}: {}", origin, error.what()));
+  }
+  return spec;
+}
+
+ExperimentSpec load_experiment(const std::filesystem::path& path, const std::vector<Override>& overrides) {
+  std::ifstream file(path);
+  if (!file) throw InputError(fmt::format("cannot read experiment file '{}'", path.string()));
+  std::stringstream text;
+  text << file.rdbuf();
+  return parse_experiment(text.str(), path.string(), overrides, path.parent_path());
+}
+
+}  // namespace rsnn

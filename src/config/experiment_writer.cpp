@@ -1,0 +1,176 @@
+// ExperimentSpec -> TOML text with every value written out, so a run file's
+// /config reproduces the run without the defaults of any particular version.
+#include <fmt/format.h>
+
+#include <string>
+
+#include "rsnn/config.hpp"
+#include "rsnn/neuron_model.hpp"
+
+namespace rsnn {
+namespace {
+
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Shortest text that reads back to the same double, always with a decimal
+// point or exponent so TOML types it as a float.
+std::string number(double value) {
+  std::string text = fmt::format("{}", value);
+  if (text == "inf") return "inf";
+  if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
+  return text;
+}
+
+const char* flag(bool value) { return value ? "true" : "false"; }
+
+}  // namespace
+
+std::string to_toml(const ExperimentSpec& spec) {
+  std::string out;
+  auto line = [&out](const std::string& text) { out += text + "\n"; };
+  line(fmt::format("seed = {}", spec.seed));
+  line(fmt::format("dt = {}", number(spec.dt)));
+  for (const auto& pop : spec.populations) {
+    line("\n[[population]]");
+    line(fmt::format("name = {}", quoted(pop.name)));
+    line(fmt::format("size = {}", pop.size));
+    line(fmt::format("type = \"{}\"", pop.type == CellType::excitatory ? "excitatory" : "inhibitory"));
+    line(fmt::format("model = {}", quoted(pop.model)));
+    line(fmt::format("bias = {}", number(pop.bias)));
+    line("[population.params]");
+    for (const auto& [name, value] : pop.parameters.numbers) line(fmt::format("{} = {}", name, number(value)));
+    for (const auto& [name, value] : pop.parameters.choices) line(fmt::format("{} = {}", name, quoted(value)));
+  }
+  line("\n[synapses]");
+  line(fmt::format("tau_excitatory = {}", number(spec.synapses.tau_excitatory)));
+  line(fmt::format("tau_inhibitory = {}", number(spec.synapses.tau_inhibitory)));
+  line(fmt::format("tau_plastic = {}", number(spec.synapses.tau_plastic)));
+  for (const auto& proj : spec.static_projections) {
+    line("\n[[static]]");
+    line(fmt::format("pre = {}", quoted(proj.pre)));
+    line(fmt::format("post = {}", quoted(proj.post)));
+    if (proj.rule == StaticRule::bernoulli) {
+      line("rule = \"bernoulli\"");
+      line(fmt::format("probability = {}", number(proj.probability)));
+    } else {
+      line("rule = \"fixed_outdegree\"");
+      line(fmt::format("outdegree = {}", proj.outdegree));
+    }
+    line(fmt::format("weight = {}", number(proj.weight)));
+    line(fmt::format("autapses = {}", flag(proj.autapses)));
+  }
+  const auto& plastic = spec.plastic;
+  line("\n[plastic]");
+  static const char* rules[] = {"none", "bernoulli", "fixed_per_population"};
+  line(fmt::format("rule = \"{}\"", rules[static_cast<int>(plastic.rule)]));
+  if (plastic.rule != PlasticRule::none) {
+    if (plastic.rule == PlasticRule::bernoulli) line(fmt::format("probability = {}", number(plastic.probability)));
+    line(fmt::format("autapses = {}", flag(plastic.autapses)));
+    static const char* inits[] = {"zero", "normal", "by_sign"};
+    line(fmt::format("init = \"{}\"", inits[static_cast<int>(plastic.init)]));
+    if (plastic.init == PlasticInit::normal) {
+      line(fmt::format("gain = {}", number(plastic.gain)));
+      line(fmt::format("zero_row_mean = {}", flag(plastic.zero_row_mean)));
+    }
+    if (plastic.init == PlasticInit::by_sign) {
+      line(fmt::format("weight_excitatory = {}", number(plastic.weight_excitatory)));
+      line(fmt::format("weight_inhibitory = {}", number(plastic.weight_inhibitory)));
+    }
+    if (plastic.rule == PlasticRule::fixed_per_population) {
+      line("[plastic.inputs_from]");
+      for (const auto& [name, count] : plastic.inputs_from) line(fmt::format("{} = {}", quoted(name), count));
+    }
+  }
+  const auto& stim = spec.stimulus;
+  line("\n[stimulus]");
+  static const char* stimulus_kinds[] = {"none", "constant", "ou"};
+  line(fmt::format("kind = \"{}\"", stimulus_kinds[static_cast<int>(stim.kind)]));
+  line(fmt::format("start = {}", number(stim.start)));
+  line(fmt::format("stop = {}", number(stim.stop)));
+  if (stim.kind == StimulusKind::constant) line(fmt::format("amplitude = {}", number(stim.amplitude)));
+  if (stim.kind == StimulusKind::ou) {
+    line(fmt::format("mean = {}", number(stim.mean)));
+    line(fmt::format("tau = {}", number(stim.tau)));
+    line(fmt::format("sigma = {}", number(stim.sigma)));
+  }
+  line("\n[noise]");
+  line(fmt::format("current_sigma = {}", number(spec.noise.current_sigma)));
+
+  const auto& target = spec.target;
+  line("\n[target]");
+  static const char* target_kinds[] = {"sine", "product_of_sines", "ou", "rate_network", "innate", "file"};
+  line(fmt::format("kind = \"{}\"", target_kinds[static_cast<int>(target.kind)]));
+  switch (target.kind) {
+    case TargetKind::product_of_sines:
+      line(fmt::format("period2_min = {}", number(target.period2_min)));
+      line(fmt::format("period2_max = {}", number(target.period2_max)));
+      [[fallthrough]];
+    case TargetKind::sine:
+      line(fmt::format("amplitude_min = {}", number(target.amplitude_min)));
+      line(fmt::format("amplitude_max = {}", number(target.amplitude_max)));
+      line(fmt::format("period_min = {}", number(target.period_min)));
+      line(fmt::format("period_max = {}", number(target.period_max)));
+      line(fmt::format("phase_min = {}", number(target.phase_min)));
+      line(fmt::format("phase_max = {}", number(target.phase_max)));
+      break;
+    case TargetKind::ou:
+      line(fmt::format("tau = {}", number(target.tau)));
+      line(fmt::format("std = {}", number(target.std)));
+      break;
+    case TargetKind::rate_network:
+      line(fmt::format("network_tau = {}", number(target.network_tau)));
+      line(fmt::format("network_gain = {}", number(target.network_gain)));
+      line(fmt::format("network_probability = {}", number(target.network_probability)));
+      line(fmt::format("burn_in = {}", number(target.burn_in)));
+      break;
+    case TargetKind::innate:
+      break;
+    case TargetKind::file:
+      line(fmt::format("path = {}", quoted(target.path)));
+      if (!target.dataset.empty()) line(fmt::format("dataset = {}", quoted(target.dataset)));
+      break;
+  }
+  line(fmt::format("offset = \"{}\"", target.offset == TargetOffset::none ? "none" : "mean_input"));
+  line(fmt::format("offset_constant = {}", number(target.offset_constant)));
+  line(fmt::format("transform = \"{}\"", target.transform == TargetTransform::none ? "none" : "theta_rate"));
+
+  const auto& learning = spec.learning;
+  line("\n[learning]");
+  line(fmt::format("quantity = \"{}\"", learning.quantity == LearnedQuantity::current ? "current" : "rate"));
+  line(fmt::format("learn_every = {}", number(learning.learn_every)));
+  line(fmt::format("lambda = {}", number(learning.lambda)));
+  line(fmt::format("penmu = {}", number(learning.penmu)));
+  line(fmt::format("weight_update = \"{}\"", learning.weight_update == WeightUpdate::textbook ? "textbook" : "unscaled"));
+  line(fmt::format("precision = \"{}\"", learning.precision == Precision::float32 ? "float32" : "float64"));
+  line(fmt::format("dale = {}", flag(learning.dale)));
+
+  const auto& training = spec.training;
+  line("\n[training]");
+  line(fmt::format("loops = {}", training.loops));
+  line(fmt::format("window = {}", number(training.window)));
+  line(fmt::format("reset_state = {}", flag(training.reset_state)));
+  line(fmt::format("patterns = {}", training.patterns));
+  line(fmt::format("max_rate = {}", number(training.max_rate)));
+  line(fmt::format("checkpoint_every = {}", training.checkpoint_every));
+
+  line("\n[recording]");
+  line(fmt::format("neurons = [{}]", fmt::join(spec.recording.neurons, ", ")));
+  line(fmt::format("interval = {}", number(spec.recording.interval)));
+  line(fmt::format("spikes = {}", flag(spec.recording.spikes)));
+  line("\n[test]");
+  line(fmt::format("trials = {}", spec.test.trials));
+  return out;
+}
+
+}  // namespace rsnn

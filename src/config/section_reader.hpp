@@ -1,0 +1,70 @@
+#pragma once
+// Typed, range-checked reading of one TOML table, remembering which keys were
+// read so that anything left over is reported as an unknown key. Every error
+// names the full dotted key and what was expected.
+#include <toml++/toml.h>
+
+#include <cstddef>
+#include <limits>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rsnn::config {
+
+struct Range {
+  double min = -std::numeric_limits<double>::infinity();
+  double max = std::numeric_limits<double>::infinity();
+  bool min_exclusive = false;
+
+  static Range positive() { return {0.0, std::numeric_limits<double>::infinity(), true}; }
+  static Range non_negative() { return {0.0, std::numeric_limits<double>::infinity(), false}; }
+  static Range between(double low, double high) { return {low, high, false}; }
+  bool contains(double value) const;
+  std::string describe() const;  // "> 0", ">= 0", "in [0, 1]"
+};
+
+class SectionReader {
+ public:
+  SectionReader(const toml::table* table, std::string path, std::string origin);
+
+  const std::string& path() const { return path_; }
+  std::string key_path(const std::string& key) const;
+  bool has(const std::string& key) const;
+
+  double number(const std::string& key, double fallback, Range range = {});
+  std::size_t count(const std::string& key, std::size_t fallback, std::size_t min_value = 0,
+                    std::size_t max_value = std::numeric_limits<std::uint32_t>::max());
+  std::uint64_t unsigned_integer(const std::string& key, std::uint64_t fallback, std::uint64_t max_value);
+  bool boolean(const std::string& key, bool fallback);
+  std::string text(const std::string& key, const std::string& fallback);
+  // A string that must be one of `choices`; returns its index.
+  std::size_t choice(const std::string& key, const std::vector<std::string>& choices,
+                     std::size_t fallback_index);
+  std::vector<std::size_t> index_list(const std::string& key, const std::vector<std::size_t>& fallback);
+
+  // Sub-tables. A missing optional table reads as an empty one.
+  SectionReader table(const std::string& key);
+  std::vector<SectionReader> array_of_tables(const std::string& key);
+  // Keys of this table, for free-form maps such as plastic.inputs_from.
+  std::vector<std::string> keys() const;
+
+  // Throws on the first key that was never read.
+  void finish() const;
+
+  [[noreturn]] void fail(const std::string& key, const std::string& problem) const;
+
+ private:
+  const toml::node* lookup(const std::string& key);
+  const toml::table* table_;
+  std::string path_;
+  std::string origin_;
+  std::set<std::string> used_;
+  static const toml::table empty_table_;
+};
+
+std::string describe_node(const toml::node& node);
+
+}  // namespace rsnn::config

@@ -1,0 +1,87 @@
+// Checks that span sections: names that must refer to populations, times that
+// must fall on the step grid, indices that must exist.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <set>
+
+#include "rsnn/config.hpp"
+#include "rsnn/error.hpp"
+
+namespace rsnn {
+namespace {
+
+const PopulationSpec* find_population(const ExperimentSpec& spec, const std::string& name) {
+  for (const auto& pop : spec.populations)
+    if (pop.name == name) return &pop;
+  return nullptr;
+}
+
+std::string population_names(const ExperimentSpec& spec) {
+  std::vector<std::string> names;
+  for (const auto& pop : spec.populations) names.push_back(pop.name);
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+// A duration must be a whole number of `grid` (dt, or learn_every).
+void require_on_grid(const std::string& key, double value, double grid, const std::string& grid_name) {
+  const double steps = value / grid;
+  if (std::abs(steps - std::round(steps)) > 1e-6 * std::max(1.0, steps))
+    throw InputError(fmt::format("{}: expected a multiple of {} ({} ms), got {} ms", key, grid_name, grid, value));
+}
+
+}  // namespace
+
+void validate(const ExperimentSpec& spec) {
+  if (spec.populations.empty()) throw InputError("population: expected at least one [[population]] table");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < spec.populations.size(); ++i)
+    if (!names.insert(spec.populations[i].name).second)
+      throw InputError(fmt::format("population[{}].name: duplicate population name '{}'", i, spec.populations[i].name));
+  if (spec.neuron_count() >= std::numeric_limits<std::uint32_t>::max())
+    throw InputError("population: the total number of neurons must be below 2^32");
+
+  for (std::size_t i = 0; i < spec.static_projections.size(); ++i) {
+    const auto& proj = spec.static_projections[i];
+    for (const auto& [key, name] : {std::pair{"pre", proj.pre}, std::pair{"post", proj.post}})
+      if (!find_population(spec, name))
+        throw InputError(fmt::format("static[{}].{}: unknown population '{}' (populations: {})", i, key, name,
+                                     population_names(spec)));
+    if (proj.rule == StaticRule::fixed_outdegree) {
+      const std::size_t available = find_population(spec, proj.post)->size - ((proj.pre == proj.post && !proj.autapses) ? 1 : 0);
+      if (proj.outdegree > available)
+        throw InputError(fmt::format("static[{}].outdegree: expected at most {} (targets available in '{}'), got {}", i,
+                                     available, proj.post, proj.outdegree));
+    }
+  }
+
+  for (const auto& [name, count] : spec.plastic.inputs_from) {
+    const PopulationSpec* pop = find_population(spec, name);
+    if (!pop)
+      throw InputError(fmt::format("plastic.inputs_from.{}: unknown population '{}' (populations: {})", name, name,
+                                   population_names(spec)));
+    if (count > pop->size)
+      throw InputError(fmt::format("plastic.inputs_from.{}: expected at most {} (the population's size), got {}", name,
+                                   pop->size, count));
+  }
+
+  require_on_grid("stimulus.start", spec.stimulus.start, spec.dt, "dt");
+  require_on_grid("stimulus.stop", spec.stimulus.stop, spec.dt, "dt");
+  require_on_grid("training.window", spec.training.window, spec.dt, "dt");
+  require_on_grid("learning.learn_every", spec.learning.learn_every, spec.dt, "dt");
+  require_on_grid("recording.interval", spec.recording.interval, spec.dt, "dt");
+  require_on_grid("training.window", spec.training.window, spec.learning.learn_every, "learning.learn_every");
+  if (spec.learning.learn_every > spec.training.window)
+    throw InputError(fmt::format("learning.learn_every: expected at most training.window ({} ms), got {} ms",
+                                 spec.training.window, spec.learning.learn_every));
+
+  const std::size_t n = spec.neuron_count();
+  for (std::size_t index : spec.recording.neurons)
+    if (index >= n)
+      throw InputError(fmt::format("recording.neurons: neuron {} does not exist (the network has {} neurons)", index, n));
+
+  if (spec.learning.penmu > 0.0 && spec.plastic.rule == PlasticRule::none)
+    throw InputError("learning.penmu: needs plastic synapses (plastic.rule is \"none\")");
+}
+
+}  // namespace rsnn

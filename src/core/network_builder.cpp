@@ -1,0 +1,226 @@
+// Lowering: ExperimentSpec -> Network. Every random choice is drawn from a
+// stream keyed by the neuron it belongs to, so connectivity does not depend on
+// the thread count or on the order of construction.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <unordered_set>
+
+#include "rsnn/error.hpp"
+#include "rsnn/network.hpp"
+#include "rsnn/random.hpp"
+
+namespace rsnn {
+namespace {
+
+std::size_t population_index(const ExperimentSpec& spec, const std::string& name) {
+  for (std::size_t p = 0; p < spec.populations.size(); ++p)
+    if (spec.populations[p].name == name) return p;
+  throw InputError(fmt::format("unknown population '{}'", name));
+}
+
+// `count` distinct values from [0, n) without `excluded` (pass n for none),
+// ascending. Floyd's algorithm: O(count) draws.
+std::vector<std::uint32_t> sample_distinct(RandomStream& stream, std::size_t n, std::size_t count,
+                                           std::size_t excluded) {
+  const std::size_t pool = excluded < n ? n - 1 : n;
+  std::unordered_set<std::size_t> chosen;
+  chosen.reserve(count * 2);
+  for (std::size_t j = pool - count; j < pool; ++j) {
+    const std::size_t t = stream.below(j + 1);
+    chosen.insert(chosen.count(t) ? j : t);
+  }
+  std::vector<std::uint32_t> values;
+  values.reserve(count);
+  // Map [0, pool) onto [0, n) skipping the excluded value.
+  for (std::size_t v : chosen) values.push_back(static_cast<std::uint32_t>(excluded < n && v >= excluded ? v + 1 : v));
+  std::sort(values.begin(), values.end());
+  return values;
+}
+
+// Bernoulli(p) selection over [0, n) by geometric skipping: O(p n) draws.
+std::vector<std::uint32_t> sample_bernoulli(RandomStream& stream, std::size_t n, double p, std::size_t excluded) {
+  std::vector<std::uint32_t> values;
+  if (p <= 0.0) return values;
+  if (p >= 1.0) {
+    for (std::size_t v = 0; v < n; ++v)
+      if (v != excluded) values.push_back(static_cast<std::uint32_t>(v));
+    return values;
+  }
+  const double log_q = std::log1p(-p);
+  double position = -1.0;
+  while (true) {
+    const double gap = std::floor(std::log(1.0 - stream.uniform()) / log_q);
+    position += gap + 1.0;
+    if (position >= static_cast<double>(n)) break;
+    const auto v = static_cast<std::size_t>(position);
+    if (v != excluded) values.push_back(static_cast<std::uint32_t>(v));
+  }
+  return values;
+}
+
+StaticProjection build_static(const ExperimentSpec& spec, const Network& net, std::size_t index) {
+  const auto& proj_spec = spec.static_projections[index];
+  StaticProjection proj;
+  proj.pre_population = population_index(spec, proj_spec.pre);
+  proj.post_population = population_index(spec, proj_spec.post);
+  const Population& pre = net.populations[proj.pre_population];
+  const Population& post = net.populations[proj.post_population];
+  proj.excitatory = pre.type == CellType::excitatory;
+  proj.weight = proj_spec.weight;
+  const bool same = proj.pre_population == proj.post_population;
+
+  std::vector<std::vector<std::uint32_t>> rows(pre.size);
+#pragma omp parallel for schedule(dynamic, 64)
+  for (std::size_t local = 0; local < pre.size; ++local) {
+    RandomStream stream(spec.seed, Purpose::static_connectivity, pre.first + local, static_cast<std::uint32_t>(index));
+    const std::size_t excluded = (same && !proj_spec.autapses) ? local : post.size;
+    auto chosen = proj_spec.rule == StaticRule::bernoulli
+                      ? sample_bernoulli(stream, post.size, proj_spec.probability, excluded)
+                      : sample_distinct(stream, post.size, proj_spec.outdegree, excluded);
+    for (auto& v : chosen) v += static_cast<std::uint32_t>(post.first);
+    rows[local] = std::move(chosen);
+  }
+  proj.row_offsets.assign(pre.size + 1, 0);
+  for (std::size_t local = 0; local < pre.size; ++local) proj.row_offsets[local + 1] = proj.row_offsets[local] + rows[local].size();
+  proj.targets.reserve(proj.row_offsets.back());
+  for (auto& row : rows) proj.targets.insert(proj.targets.end(), row.begin(), row.end());
+  return proj;
+}
+
+void build_plastic(const ExperimentSpec& spec, Network& net) {
+  const auto& plastic_spec = spec.plastic;
+  PlasticSynapses& plastic = net.plastic;
+  const std::size_t n = net.neuron_count;
+  plastic.row_offsets.assign(n + 1, 0);
+  if (plastic_spec.rule == PlasticRule::none) {
+    plastic.build_outgoing_index(n);
+    return;
+  }
+  std::vector<std::vector<std::uint32_t>> rows(n);
+#pragma omp parallel for schedule(dynamic, 64)
+  for (std::size_t i = 0; i < n; ++i) {
+    RandomStream stream(spec.seed, Purpose::plastic_connectivity, i);
+    const std::size_t excluded = plastic_spec.autapses ? n : i;
+    if (plastic_spec.rule == PlasticRule::bernoulli) {
+      rows[i] = sample_bernoulli(stream, n, plastic_spec.probability, excluded);
+    } else {
+      for (const auto& pop : net.populations) {
+        const auto found = plastic_spec.inputs_from.find(pop.name);
+        if (found == plastic_spec.inputs_from.end() || found->second == 0) continue;
+        const bool contains_self = i >= pop.first && i < pop.first + pop.size;
+        const std::size_t local_excluded = (contains_self && !plastic_spec.autapses) ? i - pop.first : pop.size;
+        const std::size_t available = pop.size - (local_excluded < pop.size ? 1 : 0);
+        auto chosen = sample_distinct(stream, pop.size, std::min(found->second, available), local_excluded);
+        for (auto v : chosen) rows[i].push_back(static_cast<std::uint32_t>(v + pop.first));
+      }
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) plastic.row_offsets[i + 1] = plastic.row_offsets[i] + rows[i].size();
+  const std::size_t total = plastic.row_offsets.back();
+  plastic.pre.resize(total);
+  plastic.weight.assign(total, 0.0);
+  plastic.sign.resize(total);
+  plastic.frozen.assign(total, 0);
+  const double mean_inputs = n > 0 ? static_cast<double>(total) / static_cast<double>(n) : 0.0;
+  const double normal_std = mean_inputs > 0 ? plastic_spec.gain / std::sqrt(mean_inputs) : 0.0;
+
+#pragma omp parallel for schedule(dynamic, 64)
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t begin = plastic.row_offsets[i];
+    RandomStream stream(spec.seed, Purpose::initial_weights, i);
+    double row_sum = 0.0;
+    for (std::size_t a = 0; a < rows[i].size(); ++a) {
+      const std::uint32_t j = rows[i][a];
+      const bool excitatory = net.population_of_neuron(j).type == CellType::excitatory;
+      plastic.pre[begin + a] = j;
+      plastic.sign[begin + a] = excitatory ? 1 : -1;
+      double w = 0.0;
+      switch (plastic_spec.init) {
+        case PlasticInit::zero: break;
+        case PlasticInit::normal: w = normal_std * stream.normal(); break;
+        case PlasticInit::by_sign: w = excitatory ? plastic_spec.weight_excitatory : plastic_spec.weight_inhibitory; break;
+      }
+      plastic.weight[begin + a] = w;
+      row_sum += w;
+    }
+    if (plastic_spec.init == PlasticInit::normal && plastic_spec.zero_row_mean && !rows[i].empty()) {
+      const double mean = row_sum / static_cast<double>(rows[i].size());
+      for (std::size_t a = 0; a < rows[i].size(); ++a) plastic.weight[begin + a] -= mean;
+    }
+  }
+  plastic.initial_weight = plastic.weight;
+  plastic.build_outgoing_index(n);
+}
+
+}  // namespace
+
+void PlasticSynapses::build_outgoing_index(std::size_t neuron_count) {
+  out_offsets.assign(neuron_count + 1, 0);
+  for (std::uint32_t j : pre) ++out_offsets[j + 1];
+  for (std::size_t j = 0; j < neuron_count; ++j) out_offsets[j + 1] += out_offsets[j];
+  out_post.resize(pre.size());
+  out_slot.resize(pre.size());
+  std::vector<std::uint64_t> fill(out_offsets.begin(), out_offsets.end() - 1);
+  // Walking postsynaptic neurons in ascending order keeps each row sorted.
+  for (std::size_t i = 0; i + 1 < row_offsets.size(); ++i) {
+    for (std::uint64_t slot = row_offsets[i]; slot < row_offsets[i + 1]; ++slot) {
+      const std::uint64_t at = fill[pre[slot]]++;
+      out_post[at] = static_cast<std::uint32_t>(i);
+      out_slot[at] = slot;
+    }
+  }
+}
+
+void Network::clear_synapses() {
+  std::fill(u_excitatory.begin(), u_excitatory.end(), 0.0);
+  std::fill(u_inhibitory.begin(), u_inhibitory.end(), 0.0);
+  std::fill(u_plastic.begin(), u_plastic.end(), 0.0);
+  std::fill(rate_filter.begin(), rate_filter.end(), 0.0);
+  pending_spikes.clear();
+}
+
+Network build_network(const ExperimentSpec& spec) {
+  Network net;
+  net.dt = spec.dt;
+  net.neuron_count = spec.neuron_count();
+  const std::size_t n = net.neuron_count;
+  net.bias.resize(n);
+  net.population_of.resize(n);
+  std::size_t first = 0;
+  for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+    const auto& pop_spec = spec.populations[p];
+    Population pop;
+    pop.name = pop_spec.name;
+    pop.first = first;
+    pop.size = pop_spec.size;
+    pop.type = pop_spec.type;
+    pop.neurons = neuron_model(pop_spec.model).create(pop_spec.size, pop_spec.parameters, spec.dt);
+    for (std::size_t i = first; i < first + pop.size; ++i) {
+      net.bias[i] = pop_spec.bias;
+      net.population_of[i] = static_cast<std::uint32_t>(p);
+    }
+    first += pop.size;
+    net.populations.push_back(std::move(pop));
+  }
+  for (std::size_t s = 0; s < spec.static_projections.size(); ++s)
+    net.static_projections.push_back(build_static(spec, net, s));
+  build_plastic(spec, net);
+
+  net.u_excitatory.assign(n, 0.0);
+  net.u_inhibitory.assign(n, 0.0);
+  net.u_plastic.assign(n, 0.0);
+  net.rate_filter.assign(n, 0.0);
+  const auto& syn = spec.synapses;
+  net.decay_excitatory = std::exp(-spec.dt / syn.tau_excitatory);
+  net.decay_inhibitory = std::exp(-spec.dt / syn.tau_inhibitory);
+  net.decay_plastic = std::exp(-spec.dt / syn.tau_plastic);
+  net.jump_excitatory = -std::expm1(-spec.dt / syn.tau_excitatory) / spec.dt;
+  net.jump_inhibitory = -std::expm1(-spec.dt / syn.tau_inhibitory) / spec.dt;
+  net.jump_plastic = -std::expm1(-spec.dt / syn.tau_plastic) / spec.dt;
+  return net;
+}
+
+}  // namespace rsnn

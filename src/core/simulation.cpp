@@ -1,0 +1,339 @@
+// The engine's trial loop. The phase order per step is documented in
+// include/rsnn/simulation.hpp and is a contract tested by tests/unit.
+#include "rsnn/simulation.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "rsnn/error.hpp"
+#include "rsnn/random.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace rsnn {
+namespace {
+
+std::atomic<bool> stop_flag{false};
+
+std::uint64_t to_steps(double ms, double dt) { return static_cast<std::uint64_t>(std::llround(ms / dt)); }
+
+// Stream sub-key of a trial: kind in the top bits, index below.
+std::uint32_t trial_key(TrialKind kind, std::uint32_t index) {
+  return (static_cast<std::uint32_t>(kind) << 28) | (index & 0x0FFFFFFFu);
+}
+
+// Per-neuron running sums for Pearson's r between target x and response y.
+struct CorrelationSums {
+  explicit CorrelationSums(std::size_t n) : x(n, 0.0), y(n, 0.0), xx(n, 0.0), yy(n, 0.0), xy(n, 0.0) {}
+  void add(std::size_t i, double target, double response) {
+    x[i] += target;
+    y[i] += response;
+    xx[i] += target * target;
+    yy[i] += response * response;
+    xy[i] += target * response;
+  }
+  double correlation(std::size_t i, double count) const {
+    const double cov = count * xy[i] - x[i] * y[i];
+    const double var_x = count * xx[i] - x[i] * x[i];
+    const double var_y = count * yy[i] - y[i] * y[i];
+    if (!(var_x > 1e-12 * count * xx[i]) || !(var_y > 1e-12 * count * yy[i]))
+      return std::numeric_limits<double>::quiet_NaN();
+    return cov / std::sqrt(var_x * var_y);
+  }
+  std::vector<double> x, y, xx, yy, xy;
+};
+
+std::pair<std::size_t, std::size_t> thread_range(std::size_t n) {
+#ifdef _OPENMP
+  const auto threads = static_cast<std::size_t>(omp_get_num_threads());
+  const auto thread = static_cast<std::size_t>(omp_get_thread_num());
+#else
+  const std::size_t threads = 1, thread = 0;
+#endif
+  return {n * thread / threads, n * (thread + 1) / threads};
+}
+
+// Sub-range [first, last) of a sorted target row that falls in [lo, hi).
+template <class Index>
+std::pair<const Index*, const Index*> targets_in(const Index* first, const Index* last, std::size_t lo, std::size_t hi,
+                                                 bool whole) {
+  if (whole) return {first, last};
+  const Index* begin = std::lower_bound(first, last, static_cast<Index>(lo));
+  const Index* end = std::lower_bound(begin, last, static_cast<Index>(std::min<std::size_t>(hi, std::numeric_limits<Index>::max())));
+  if (hi > std::numeric_limits<Index>::max()) end = last;
+  return {begin, end};
+}
+
+}  // namespace
+
+void request_stop() { stop_flag.store(true); }
+bool stop_requested() { return stop_flag.load(); }
+void clear_stop_request() { stop_flag.store(false); }
+
+Simulation::~Simulation() = default;
+
+Simulation::Simulation(ExperimentSpec spec) : spec_(std::move(spec)), network_(build_network(spec_)) {
+  const std::size_t n = network_.neuron_count;
+  spiked_.assign(n, 0);
+  input_.assign(n, 0.0);
+  stimulus_.assign(n, 0.0);
+  projections_from_population_.resize(network_.populations.size());
+  for (std::size_t s = 0; s < network_.static_projections.size(); ++s)
+    projections_from_population_[network_.static_projections[s].pre_population].push_back(s);
+
+  // Untrained activity for targets that are defined by the network itself.
+  UntrainedActivity untrained;
+  if (targets_need_untrained_run(spec_)) {
+    targets_.samples = static_cast<std::size_t>(std::llround(spec_.training.window / spec_.learning.learn_every));
+    for (std::size_t p = 0; p < spec_.training.patterns; ++p) {
+      TrialOptions options;
+      options.kind = TrialKind::untrained;
+      options.index = static_cast<std::uint32_t>(p);
+      options.pattern = p;
+      options.keep_samples = true;
+      TrialResult result = run_trial(options);
+      if (p == 0) untrained.mean_input = result.mean_window_input;
+      untrained.samples_per_pattern.push_back(std::move(result.samples));
+    }
+  }
+  std::vector<double> theta_tau(n, 0.0);
+  if (spec_.target.transform == TargetTransform::theta_rate) {
+    for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
+      const auto& pop = spec_.populations[p];
+      if (pop.model != "theta")
+        throw InputError(fmt::format("target.transform: \"theta_rate\" needs theta neurons; population '{}' uses '{}'",
+                                     pop.name, pop.model));
+      const auto& runtime = network_.populations[p];
+      std::fill(theta_tau.begin() + runtime.first, theta_tau.begin() + runtime.first + runtime.size,
+                pop.parameters.number("tau"));
+    }
+  }
+  targets_ = make_targets(spec_, untrained, theta_tau);
+  if (spec_.plastic.rule != PlasticRule::none) learner_ = make_rls_learner(spec_, network_);
+  network_.clear_synapses();
+}
+
+void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool stimulus_on) {
+  Network& net = network_;
+  const std::size_t n = net.neuron_count;
+  const std::uint32_t key = trial_key(options.kind, options.index);
+  const bool ou = spec_.stimulus.kind == StimulusKind::ou;
+  const double ou_decay = ou ? spec_.dt / spec_.stimulus.tau : 0.0;
+  const double ou_kick = ou ? spec_.stimulus.sigma * std::sqrt(spec_.dt) : 0.0;
+  const double noise_sigma = spec_.noise.current_sigma;
+  const auto& pending = net.pending_spikes;
+
+#pragma omp parallel
+  {
+    const auto [lo, hi] = thread_range(n);
+#ifdef _OPENMP
+    const bool whole = omp_get_num_threads() == 1;
+#else
+    const bool whole = true;
+#endif
+    // 3. synapses: decay, then deliver last step's spikes to this range.
+    for (std::size_t i = lo; i < hi; ++i) {
+      net.u_excitatory[i] *= net.decay_excitatory;
+      net.u_inhibitory[i] *= net.decay_inhibitory;
+      net.u_plastic[i] *= net.decay_plastic;
+      net.rate_filter[i] *= net.decay_plastic;
+    }
+    for (const std::uint32_t j : pending) {
+      if (j >= lo && j < hi) net.rate_filter[j] += net.jump_plastic;
+      const std::size_t p = net.population_of[j];
+      const std::size_t local = j - net.populations[p].first;
+      for (const std::size_t s : projections_from_population_[p]) {
+        const StaticProjection& proj = net.static_projections[s];
+        const auto [begin, end] = targets_in(proj.targets.data() + proj.row_offsets[local],
+                                             proj.targets.data() + proj.row_offsets[local + 1], lo, hi, whole);
+        double* current = proj.excitatory ? net.u_excitatory.data() : net.u_inhibitory.data();
+        const double jump = proj.weight * (proj.excitatory ? net.jump_excitatory : net.jump_inhibitory);
+        for (const std::uint32_t* t = begin; t != end; ++t) current[*t] += jump;
+      }
+      const auto& plastic = net.plastic;
+      const std::uint32_t* row_first = plastic.out_post.data() + plastic.out_offsets[j];
+      const std::uint32_t* row_last = plastic.out_post.data() + plastic.out_offsets[j + 1];
+      const auto [begin, end] = targets_in(row_first, row_last, lo, hi, whole);
+      const std::uint64_t* slot = plastic.out_slot.data() + plastic.out_offsets[j] + (begin - row_first);
+      for (const std::uint32_t* t = begin; t != end; ++t, ++slot)
+        net.u_plastic[*t] += plastic.weight[*slot] * net.jump_plastic;
+    }
+    // 4. input.
+    for (std::size_t i = lo; i < hi; ++i) {
+      double x = net.bias[i] + net.u_excitatory[i] + net.u_inhibitory[i] + net.u_plastic[i];
+      if (stimulus_on) {
+        if (ou)
+          stimulus_[i] += (spec_.stimulus.mean - stimulus_[i]) * ou_decay +
+                          ou_kick * normal_at(spec_.seed, Purpose::stimulus, i, static_cast<std::uint32_t>(options.pattern), step);
+        x += stimulus_[i];
+      }
+      if (noise_sigma > 0.0) x += noise_sigma * normal_at(spec_.seed, Purpose::noise, i, key, step);
+      input_[i] = x;
+    }
+    // 5. neurons, population by population over this range.
+    for (const Population& pop : net.populations) {
+      const std::size_t begin = std::max(lo, pop.first);
+      const std::size_t end = std::min(hi, pop.first + pop.size);
+      if (begin < end)
+        pop.neurons->step(begin - pop.first, end - pop.first, input_.data() + pop.first, spiked_.data() + pop.first);
+    }
+  }
+  net.pending_spikes.clear();
+  for (std::size_t i = 0; i < n; ++i)
+    if (spiked_[i]) net.pending_spikes.push_back(static_cast<std::uint32_t>(i));
+}
+
+TrialResult Simulation::run_trial(const TrialOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  Network& net = network_;
+  const std::size_t n = net.neuron_count;
+  const double dt = spec_.dt;
+  const std::uint64_t total_steps = to_steps(spec_.trial_duration(), dt);
+  const std::uint64_t stim_start = to_steps(spec_.stimulus.start, dt);
+  const std::uint64_t stim_stop = to_steps(spec_.stimulus.stop, dt);
+  const std::uint64_t learn_steps = to_steps(spec_.learning.learn_every, dt);
+  const std::uint64_t record_steps = to_steps(spec_.recording.interval, dt);
+  const std::size_t samples = static_cast<std::size_t>((total_steps - stim_stop) / learn_steps);
+  const bool rate_quantity = spec_.learning.quantity == LearnedQuantity::rate;
+  if (options.learn && !learner_) throw InputError("plastic.rule: training needs plastic synapses (rule is \"none\")");
+
+  const std::uint32_t key = trial_key(options.kind, options.index);
+  if (options.reset_state) {
+    net.clear_synapses();
+    for (const Population& pop : net.populations) pop.neurons->initialize(spec_.seed, key, pop.first);
+  }
+  // The stimulus of a pattern: drawn once per (pattern, neuron), identical in
+  // every trial; OU stimuli restart from their mean at every trial.
+  for (std::size_t i = 0; i < n; ++i) {
+    if (spec_.stimulus.kind == StimulusKind::constant) {
+      RandomStream stream(spec_.seed, Purpose::stimulus, i, static_cast<std::uint32_t>(options.pattern));
+      stimulus_[i] = stream.uniform(-spec_.stimulus.amplitude, spec_.stimulus.amplitude);
+    } else {
+      stimulus_[i] = spec_.stimulus.kind == StimulusKind::ou ? spec_.stimulus.mean : 0.0;
+    }
+  }
+
+  TrialResult result;
+  result.pattern = options.pattern;
+  CorrelationSums sums(n);
+  if (options.keep_samples) {
+    result.samples.assign(samples * n, 0.0);
+    result.mean_window_input.assign(n, 0.0);
+  }
+  std::vector<std::uint64_t> spike_count(net.populations.size(), 0);
+  const bool have_targets = targets_.samples == samples && !targets_.values.empty();
+
+  for (std::uint64_t step = 0;; ++step) {
+    // 1. sample (and learn).
+    if (step > stim_stop && (step - stim_stop) % learn_steps == 0) {
+      const std::size_t k = (step - stim_stop) / learn_steps - 1;
+      const float* target = have_targets ? targets_.row(options.pattern, k) : nullptr;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double response = rate_quantity ? 1000.0 * net.rate_filter[i] : net.recurrent_current(i);
+        if (target) sums.add(i, target[i], response);
+        if (options.keep_samples) {
+          result.samples[k * n + i] = response;
+          result.mean_window_input[i] += net.recurrent_current(i) / static_cast<double>(samples);
+        }
+      }
+      if (options.learn) learner_->update(net, target);
+    }
+    // 2. record.
+    if (options.record && step % record_steps == 0) {
+      result.record_times.push_back(static_cast<double>(step) * dt);
+      for (std::size_t i : spec_.recording.neurons) result.recorded_current.push_back(net.recurrent_current(i));
+    }
+    if (step == total_steps) break;
+    // 3-5.
+    advance(step, options, step >= stim_start && step < stim_stop);
+    for (const std::uint32_t j : net.pending_spikes) {
+      ++spike_count[net.population_of[j]];
+      if (options.record && spec_.recording.spikes) {
+        result.spike_times.push_back(static_cast<double>(step + 1) * dt);
+        result.spike_ids.push_back(j);
+      }
+    }
+  }
+
+  const double duration_s = spec_.trial_duration() / 1000.0;
+  std::uint64_t all_spikes = 0;
+  for (std::size_t p = 0; p < net.populations.size(); ++p) {
+    result.population_rate.push_back(static_cast<double>(spike_count[p]) /
+                                     (static_cast<double>(net.populations[p].size) * duration_s));
+    all_spikes += spike_count[p];
+  }
+  result.mean_rate = static_cast<double>(all_spikes) / (static_cast<double>(n) * duration_s);
+  result.correlation.assign(n, std::numeric_limits<double>::quiet_NaN());
+  double sum = 0.0;
+  std::size_t defined = 0;
+  if (have_targets) {
+    for (std::size_t i = 0; i < n; ++i) {
+      result.correlation[i] = sums.correlation(i, static_cast<double>(samples));
+      if (std::isfinite(result.correlation[i])) {
+        sum += result.correlation[i];
+        ++defined;
+      }
+    }
+  }
+  result.mean_correlation = defined > 0 ? sum / static_cast<double>(defined) : std::numeric_limits<double>::quiet_NaN();
+  result.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+TrialResult Simulation::train_loop(bool record) {
+  const std::size_t loop = learning_curve_.size();
+  TrialOptions options;
+  options.kind = TrialKind::training;
+  options.index = static_cast<std::uint32_t>(loop);
+  options.pattern = loop % spec_.training.patterns;
+  options.learn = true;
+  options.reset_state = spec_.training.reset_state || loop == 0;
+  options.record = record;
+  TrialResult result = run_trial(options);
+
+  // Divergence checks: a run that has gone wrong should fail loudly and early.
+  for (std::size_t i = 0; i < network_.neuron_count; ++i)
+    if (!std::isfinite(network_.recurrent_current(i)))
+      throw RuntimeFailure(fmt::format("training diverged at loop {}: neuron {} has a non-finite synaptic current "
+                                       "(try a larger learning.lambda)",
+                                       loop + 1, i));
+  for (std::size_t s = 0; s < network_.plastic.synapse_count(); ++s)
+    if (!std::isfinite(network_.plastic.weight[s]))
+      throw RuntimeFailure(fmt::format("training diverged at loop {}: plastic weight {} is not finite", loop + 1, s));
+  if (result.mean_rate > spec_.training.max_rate)
+    throw RuntimeFailure(fmt::format("runaway activity at loop {}: mean rate {:.1f} Hz exceeds training.max_rate = {} Hz",
+                                     loop + 1, result.mean_rate, spec_.training.max_rate));
+
+  LoopRecord record_entry;
+  record_entry.loop = loop + 1;
+  record_entry.pattern = options.pattern;
+  record_entry.correlation = result.mean_correlation;
+  record_entry.rate = result.mean_rate;
+  record_entry.population_rate = result.population_rate;
+  record_entry.elapsed_seconds = result.elapsed_seconds;
+  learning_curve_.push_back(record_entry);
+  return result;
+}
+
+std::vector<TrialResult> Simulation::test(std::size_t trials, bool record_first) {
+  std::vector<TrialResult> results;
+  for (std::size_t p = 0; p < spec_.training.patterns; ++p) {
+    for (std::size_t t = 0; t < trials; ++t) {
+      TrialOptions options;
+      options.kind = TrialKind::test;
+      options.index = static_cast<std::uint32_t>(p * trials + t);
+      options.pattern = p;
+      options.record = record_first && t == 0;
+      results.push_back(run_trial(options));
+    }
+  }
+  return results;
+}
+
+}  // namespace rsnn

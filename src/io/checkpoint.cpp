@@ -1,0 +1,92 @@
+// Checkpoints: everything that changes during training, so that training
+// continued from a checkpoint gives exactly what an uninterrupted run gives.
+// Random numbers need no saved state: every stream is addressed by (seed,
+// purpose, id, trial, step), and the loop counter is saved.
+#include <fmt/format.h>
+
+#include "rsnn/config.hpp"
+#include "rsnn/error.hpp"
+#include "rsnn/hdf5_file.hpp"
+#include "rsnn/run_file.hpp"
+#include "rsnn/simulation.hpp"
+#include "rsnn/version.hpp"
+
+namespace rsnn {
+
+void Simulation::save_checkpoint(const std::filesystem::path& path) const {
+  write_file_atomically(path, [&](h5::File& file) {
+    file.set_attribute("/", "format", std::string("rsnn-checkpoint"));
+    file.set_attribute("/", "rsnn_version", std::string(version_string));
+    file.set_attribute("/", "seed", static_cast<std::int64_t>(spec_.seed));
+    file.set_attribute("/", "loops_done", static_cast<std::int64_t>(learning_curve_.size()));
+    file.write_string("/config", to_toml(spec_));
+    file.write<double>("/plastic/weight", network_.plastic.weight);
+    file.write<std::uint8_t>("/plastic/frozen", network_.plastic.frozen);
+    if (learner_) learner_->save(file, "/learner");
+    file.write<double>("/state/u_excitatory", network_.u_excitatory);
+    file.write<double>("/state/u_inhibitory", network_.u_inhibitory);
+    file.write<double>("/state/u_plastic", network_.u_plastic);
+    file.write<double>("/state/rate_filter", network_.rate_filter);
+    file.write<std::uint32_t>("/state/pending_spikes", network_.pending_spikes);
+    for (const Population& pop : network_.populations)
+      for (const StateArray& array : pop.neurons->state())
+        file.write<double>("/state/populations/" + pop.name + "/" + array.name,
+                           std::span<const double>(array.values.data(), array.values.size()));
+    std::vector<double> curve;  // loop, pattern, correlation, rate, elapsed, population rates...
+    const std::size_t width = 5 + network_.populations.size();
+    for (const auto& entry : learning_curve_) {
+      curve.insert(curve.end(), {static_cast<double>(entry.loop), static_cast<double>(entry.pattern), entry.correlation,
+                                 entry.rate, entry.elapsed_seconds});
+      curve.insert(curve.end(), entry.population_rate.begin(), entry.population_rate.end());
+    }
+    file.write<double>("/learning_curve", curve, {learning_curve_.size(), width});
+  });
+}
+
+void Simulation::load_checkpoint(const std::filesystem::path& path) {
+  if (!h5::is_hdf5_file(path))
+    throw InputError(fmt::format("checkpoint '{}' is missing or is not an HDF5 file", path.string()));
+  const h5::File file(path, h5::File::Mode::read);
+  if (!file.has_attribute("/", "format") || file.attribute_string("/", "format") != "rsnn-checkpoint")
+    throw InputError(fmt::format("checkpoint '{}' is not an rsnn checkpoint (no format=\"rsnn-checkpoint\")", path.string()));
+  auto read_exact = [&](const std::string& name, std::vector<double>& into) {
+    std::vector<double> values = file.read<double>(name);
+    if (values.size() != into.size())
+      throw InputError(fmt::format("checkpoint '{}': {} has {} values, the network needs {}", path.string(), name,
+                                   values.size(), into.size()));
+    into = std::move(values);
+  };
+  read_exact("/plastic/weight", network_.plastic.weight);
+  network_.plastic.frozen = file.read<std::uint8_t>("/plastic/frozen");
+  if (learner_) learner_->load(file, "/learner");
+  read_exact("/state/u_excitatory", network_.u_excitatory);
+  read_exact("/state/u_inhibitory", network_.u_inhibitory);
+  read_exact("/state/u_plastic", network_.u_plastic);
+  read_exact("/state/rate_filter", network_.rate_filter);
+  network_.pending_spikes = file.read<std::uint32_t>("/state/pending_spikes");
+  for (const Population& pop : network_.populations)
+    for (const StateArray& array : pop.neurons->state()) {
+      std::vector<double> values(array.values.size());
+      read_exact("/state/populations/" + pop.name + "/" + array.name, values);
+      std::copy(values.begin(), values.end(), array.values.begin());
+    }
+  std::vector<std::size_t> shape;
+  const std::vector<double> curve = file.read<double>("/learning_curve", &shape);
+  learning_curve_.clear();
+  const std::size_t width = 5 + network_.populations.size();
+  if (!curve.empty() && (shape.size() != 2 || shape[1] != width))
+    throw InputError(fmt::format("checkpoint '{}': /learning_curve has an unexpected shape", path.string()));
+  for (std::size_t row = 0; row * width < curve.size(); ++row) {
+    const double* v = curve.data() + row * width;
+    LoopRecord entry;
+    entry.loop = static_cast<std::size_t>(v[0]);
+    entry.pattern = static_cast<std::size_t>(v[1]);
+    entry.correlation = v[2];
+    entry.rate = v[3];
+    entry.elapsed_seconds = v[4];
+    entry.population_rate.assign(v + 5, v + width);
+    learning_curve_.push_back(entry);
+  }
+}
+
+}  // namespace rsnn

@@ -1,0 +1,171 @@
+// Per-neuron recursive least squares on plastic recurrent weights.
+//
+// Neuron i regresses its plastic weights w_i (length K_i) on the filtered
+// rates x = r[pre_i] of its plastic inputs. At each learning sample:
+//
+//   current targets (learning.quantity = "current"):
+//     e   = u_E,i + u_I,i + w_i . x - f_i          a-priori error of the
+//                                                   recurrent current
+//     z   = x                                       regressor
+//   rate targets (learning.quantity = "rate", Kim & Chow Eqs. 15-19):
+//     v   = u_E,i + u_I,i + w_i . x + b_i           total input (bias b_i)
+//     e   = phi(v) - f_i,  z = phi'(v) x            linearised regressor;
+//     skipped when v <= 0 (only suprathreshold neurons learn)
+//
+//   k = P_i z,  c = 1 / (1 + z^T k),  P_i <- P_i - c k k^T
+//   w_i <- w_i - e c k          (weight_update = "textbook": = -e P_i,new z)
+//   w_i <- w_i - e k            (weight_update = "unscaled": TrainSpikingNet
+//                                master's step, larger by 1 + z^T P z)
+//   u_plastic,i += (dw) . x     keeps u_plastic = w . r exact
+//
+// P_i(0) = (lambda I + penmu S)^-1 (S_ab = 1 for same-sign inputs a, b).
+// P is never reset: the regression accumulates over all loops.
+//
+// Dale's law (learning.dale = true): a step that would give weight a the
+// opposite sign of its presynaptic neuron's type is rejected for that weight,
+// the synapse is frozen, and P_i is conditioned on w_a being fixed
+// (P <- P - P e_a e_a^T P / P_aa), which is exactly RLS over the remaining
+// inputs from then on.
+//
+// All P_i live in one arena (packed upper triangles, float or double).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "rsnn/error.hpp"
+#include "rsnn/hdf5_file.hpp"
+#include "rsnn/learner.hpp"
+#include "rsnn/rls_kernel.hpp"
+
+namespace rsnn {
+namespace {
+
+template <class Real>
+class RlsLearner final : public Learner {
+ public:
+  RlsLearner(const ExperimentSpec& spec, const Network& net)
+      : quantity_(spec.learning.quantity),
+        update_(spec.learning.weight_update),
+        dale_(spec.learning.dale) {
+    const auto& plastic = net.plastic;
+    const std::size_t n = net.neuron_count;
+    offsets_.assign(n + 1, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t k = plastic.inputs_of(i);
+      offsets_[i + 1] = offsets_[i] + rls::packed_size(k);
+      max_inputs_ = std::max(max_inputs_, k);
+    }
+    if (dale_) {
+      for (std::size_t s = 0; s < plastic.synapse_count(); ++s)
+        if (plastic.sign[s] * plastic.weight[s] < 0.0)
+          throw InputError(fmt::format(
+              "learning.dale: initial plastic weight {} of synapse {} -> {} has the wrong sign for its presynaptic "
+              "population; with Dale's law use plastic.init = \"by_sign\" or \"zero\"",
+              plastic.weight[s], plastic.pre[s], std::upper_bound(plastic.row_offsets.begin(), plastic.row_offsets.end(), s) - plastic.row_offsets.begin() - 1));
+    }
+    p_.resize(offsets_[n]);
+#pragma omp parallel for schedule(dynamic, 64)
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t begin = plastic.row_offsets[i];
+      rls::initialize_inverse_correlation<Real>(p_.data() + offsets_[i], plastic.inputs_of(i), spec.learning.lambda,
+                                                spec.learning.penmu, plastic.sign.data() + begin);
+    }
+  }
+
+  std::string name() const override { return "rls"; }
+
+  std::size_t memory_bytes() const override { return p_.size() * sizeof(Real) + offsets_.size() * sizeof(std::uint64_t); }
+
+  void update(Network& net, const float* target) override {
+    PlasticSynapses& plastic = net.plastic;
+    const std::size_t n = net.neuron_count;
+#pragma omp parallel
+    {
+      std::vector<double> rates(max_inputs_), regressor(max_inputs_), gain(max_inputs_);
+      std::vector<std::size_t> newly_frozen;
+#pragma omp for schedule(dynamic, 32)
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t k = plastic.inputs_of(i);
+        if (k == 0) continue;
+        const std::size_t begin = plastic.row_offsets[i];
+        double* w = plastic.weight.data() + begin;
+        double prediction = 0.0;
+        for (std::size_t a = 0; a < k; ++a) {
+          rates[a] = net.rate_filter[plastic.pre[begin + a]];
+          prediction += w[a] * rates[a];
+        }
+        const double recurrent = net.u_excitatory[i] + net.u_inhibitory[i] + prediction;
+        double error = 0.0;
+        const double* z = rates.data();
+        if (quantity_ == LearnedQuantity::current) {
+          error = recurrent - target[i];
+        } else {
+          const double input = recurrent + net.bias[i];
+          if (input <= 0.0) continue;
+          const NeuronGroup& group = *net.population_of_neuron(i).neurons;
+          error = group.rate(input) - target[i];
+          const double slope = group.rate_derivative(input);
+          for (std::size_t a = 0; a < k; ++a) regressor[a] = slope * rates[a];
+          z = regressor.data();
+        }
+        Real* p = p_.data() + offsets_[i];
+        const double c = rls::update_inverse_correlation<Real>(p, z, gain.data(), k);
+        const double step = update_ == WeightUpdate::textbook ? error * c : error;
+        double current_change = 0.0;
+        newly_frozen.clear();
+        for (std::size_t a = 0; a < k; ++a) {
+          double dw = -step * gain[a];
+          if (dale_ && !plastic.frozen[begin + a] && plastic.sign[begin + a] * (w[a] + dw) < 0.0) {
+            plastic.frozen[begin + a] = 1;
+            newly_frozen.push_back(a);
+            dw = 0.0;
+          }
+          w[a] += dw;
+          current_change += dw * rates[a];
+        }
+        for (std::size_t a : newly_frozen) rls::condition_on_fixed_input<Real>(p, k, a);
+        net.u_plastic[i] += current_change;
+      }
+    }
+  }
+
+  void save(h5::File& file, const std::string& group) const override {
+    file.write<Real>(group + "/P", p_);
+    file.write<std::uint64_t>(group + "/P_offsets", offsets_);
+    file.set_attribute(group + "/P", "precision", std::string(sizeof(Real) == 4 ? "float32" : "float64"));
+  }
+
+  void load(const h5::File& file, const std::string& group) override {
+    std::vector<Real> p = file.read<Real>(group + "/P");
+    if (p.size() != p_.size())
+      throw InputError(fmt::format("checkpoint '{}': {}/P has {} values, the network needs {}", file.path().string(), group,
+                                   p.size(), p_.size()));
+    p_ = std::move(p);
+  }
+
+ private:
+  LearnedQuantity quantity_;
+  WeightUpdate update_;
+  bool dale_;
+  std::vector<std::uint64_t> offsets_;
+  std::vector<Real> p_;
+  std::size_t max_inputs_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Learner> make_rls_learner(const ExperimentSpec& spec, const Network& net) {
+  if (spec.learning.quantity == LearnedQuantity::rate) {
+    for (const auto& pop : net.populations)
+      if (!pop.neurons->has_rate_function())
+        throw InputError(fmt::format("learning.quantity: \"rate\" needs neuron models with a rate function; "
+                                     "population '{}' has none",
+                                     pop.name));
+  }
+  if (spec.learning.precision == Precision::float32) return std::make_unique<RlsLearner<float>>(spec, net);
+  return std::make_unique<RlsLearner<double>>(spec, net);
+}
+
+}  // namespace rsnn

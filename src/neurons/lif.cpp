@@ -1,0 +1,243 @@
+// Neuron model "lif": leaky integrate-and-fire with absolute refractory period,
+// as in TrainSpikingNet.jl (cellModel-LIF.jl) and Kim & Chow's Figure 3 —
+// figure supplement 2.
+//
+// Dynamics (v in input units, t in ms, x the total input of the step in input
+// units, held constant over the step of dt ms; TrainSpikingNet works in these
+// voltage-equivalent units with threshold 1 and reset 0):
+//
+//   τ_m dv/dt = −(v − v_rest) + x,   i.e. v relaxes to v∞ = v_rest + x
+//
+// Threshold and reset: after the update of a step, if v > v_threshold the
+// neuron emits a spike in that step and v ← v_reset. A neuron that spikes in
+// step n is then held at v_reset, without integrating its input, during the
+// next R = round(refractory / dt) steps (n+1 … n+R) and integrates again from
+// step n+R+1. TrainSpikingNet's default refractory = 0.1 ms at dt = 0.1 ms is
+// R = 1. The remaining count is stored as a double state array so that
+// checkpoints restore it exactly.
+//
+// Integrators (parameter `integrator`):
+//   euler  v += (dt/τ_m)(v∞ − v)              (TrainSpikingNet's forward Euler)
+//   exact  v ← v∞ + (v − v∞) e^{−dt/τ_m}      (exact for input constant over the step)
+//
+// Initial state of each trial: v ~ N(v_init_mean, v_init_std²), the first normal
+// of RandomStream(seed, Purpose::initial_state, first_gid + i, trial), and no
+// neuron refractory. (TrainSpikingNet draws v ~ N(v_reset, (v_threshold −
+// v_reset)²), which is the default N(0, 1).)
+//
+// Rate function (continuous-time deterministic rate for constant x), in Hz:
+//   T(x) = t_ref + τ_m ln((v∞ − v_reset)/(v∞ − v_threshold))    ms, for v∞ > v_threshold
+//   φ(x) = 1000 / T(x),  φ(x) = 0 for v∞ ≤ v_threshold
+//   φ'(x) = 1000 τ_m (v_threshold − v_reset) / ((v∞ − v_reset)(v∞ − v_threshold) T²)
+// (φ' diverges as v∞ ↓ v_threshold; it is 0 below threshold.)
+//
+// Parameters:
+//   name         unit         default  range      meaning
+//   tau_m        ms           10       > 0        membrane time constant
+//   v_rest       input units  0                   resting potential
+//   v_threshold  input units  1                   spike threshold (> v_reset)
+//   v_reset      input units  0                   reset potential
+//   refractory   ms           0.1      ≥ 0        absolute refractory period t_ref
+//   integrator   -            euler    euler|exact
+//   v_init_mean  input units  0                   mean of the initial v
+//   v_init_std   input units  1        ≥ 0        standard deviation of the initial v
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rsnn/error.hpp"
+#include "rsnn/neuron_model.hpp"
+#include "rsnn/random.hpp"
+
+namespace rsnn {
+namespace {
+
+struct LifParameters {
+  double tau_m;        // ms
+  double v_rest;       // input units
+  double v_threshold;  // input units
+  double v_reset;      // input units
+  double refractory;   // ms
+  bool exact;          // exact propagator instead of forward Euler
+  double v_init_mean;  // input units
+  double v_init_std;   // input units
+};
+
+class LifGroup final : public NeuronGroup {
+ public:
+  LifGroup(std::size_t size, const LifParameters& parameters, double dt)
+      : v_(size, parameters.v_reset),
+        refractory_steps_left_(size, 0.0),
+        p_(parameters),
+        refractory_steps_(static_cast<double>(std::lround(parameters.refractory / dt))),
+        euler_factor_(dt / parameters.tau_m),
+        decay_(std::exp(-dt / parameters.tau_m)) {}
+
+  std::size_t size() const override { return v_.size(); }
+
+  void initialize(std::uint64_t seed, std::uint32_t trial, std::size_t first_gid) override {
+    for (std::size_t i = 0; i < v_.size(); ++i) {
+      RandomStream stream(seed, Purpose::initial_state, first_gid + i, trial);
+      v_[i] = p_.v_init_mean + p_.v_init_std * stream.normal();
+      refractory_steps_left_[i] = 0.0;
+    }
+  }
+
+  void step(std::size_t begin, std::size_t end, const double* input,
+            std::uint8_t* spiked) override {
+    for (std::size_t i = begin; i < end; ++i) {
+      spiked[i] = 0;
+      if (refractory_steps_left_[i] > 0.0) {
+        // Held at reset: the input of this step is ignored.
+        refractory_steps_left_[i] -= 1.0;
+        continue;
+      }
+      const double v_infinity = p_.v_rest + input[i];
+      double v = v_[i];
+      if (p_.exact)
+        v = v_infinity + (v - v_infinity) * decay_;
+      else
+        v += euler_factor_ * (v_infinity - v);
+      if (v > p_.v_threshold) {
+        spiked[i] = 1;
+        v = p_.v_reset;
+        refractory_steps_left_[i] = refractory_steps_;
+      }
+      v_[i] = v;
+    }
+  }
+
+  std::vector<StateArray> state() override {
+    return {{"v", v_}, {"refractory_steps_left", refractory_steps_left_}};
+  }
+
+  bool has_rate_function() const override { return true; }
+
+  double rate(double input) const override {
+    const double above = p_.v_rest + input - p_.v_threshold;  // v∞ − v_threshold
+    if (!(above > 0.0)) return 0.0;
+    return 1000.0 / interspike_interval(above);
+  }
+
+  double rate_derivative(double input) const override {
+    const double above = p_.v_rest + input - p_.v_threshold;
+    if (!(above > 0.0)) return 0.0;
+    const double gap = p_.v_threshold - p_.v_reset;  // > 0 by validation
+    const double interval = interspike_interval(above);
+    return 1000.0 * p_.tau_m * gap / ((above + gap) * above * interval * interval);
+  }
+
+ private:
+  // Continuous-time interspike interval in ms for v∞ − v_threshold = above > 0.
+  // ln((v∞ − v_reset)/(v∞ − v_threshold)) = log1p(gap/above), accurate near threshold.
+  double interspike_interval(double above) const {
+    return p_.refractory + p_.tau_m * std::log1p((p_.v_threshold - p_.v_reset) / above);
+  }
+
+  std::vector<double> v_;                      // input units
+  std::vector<double> refractory_steps_left_;  // whole steps, stored as double
+  LifParameters p_;
+  double refractory_steps_;  // round(refractory / dt)
+  double euler_factor_;      // dt / τ_m
+  double decay_;             // e^{−dt/τ_m}
+};
+
+constexpr double infinity = std::numeric_limits<double>::infinity();
+
+// Table rows (helpers keep every field of ParameterInfo explicit).
+ParameterInfo number_parameter(std::string name, std::string unit, std::string doc,
+                               double default_value, double min_value = -infinity,
+                               bool min_exclusive = false) {
+  ParameterInfo info;
+  info.name = std::move(name);
+  info.unit = std::move(unit);
+  info.doc = std::move(doc);
+  info.default_value = default_value;
+  info.min_value = min_value;
+  info.min_exclusive = min_exclusive;
+  return info;
+}
+
+ParameterInfo choice_parameter(std::string name, std::string doc, std::vector<std::string> choices,
+                               std::string default_choice) {
+  ParameterInfo info;
+  info.name = std::move(name);
+  info.unit = "-";  // a string choice has no unit
+  info.doc = std::move(doc);
+  info.choices = std::move(choices);
+  info.default_choice = std::move(default_choice);
+  return info;
+}
+
+NeuronModelInfo lif_model_info() {
+  NeuronModelInfo info;
+  info.name = "lif";
+  info.doc =
+      "Leaky integrate-and-fire neuron with absolute refractory period (TrainSpikingNet.jl's "
+      "default cell): tau_m dv/dt = -(v - v_rest) + x, with t in ms and v and the total input x "
+      "in input units (voltage-equivalent units, threshold 1 by default). After the update of a "
+      "step, v > v_threshold emits a spike and sets v = v_reset; the neuron is then held at "
+      "v_reset for round(refractory/dt) steps. Initial v ~ N(v_init_mean, v_init_std^2) per "
+      "trial. Rate function (Hz): phi(x) = 1000 / (refractory + tau_m ln((v_inf - v_reset) / "
+      "(v_inf - v_threshold))) for v_inf = v_rest + x > v_threshold, else 0.";
+  info.parameters = {
+      number_parameter("tau_m", "ms", "Membrane time constant.", 10.0, 0.0, true),
+      number_parameter("v_rest", "input units", "Resting potential: v relaxes to v_rest + x.",
+                       0.0),
+      number_parameter("v_threshold", "input units",
+                       "Spike threshold: a spike is emitted when v exceeds it after a step's "
+                       "update.",
+                       1.0),
+      number_parameter("v_reset", "input units",
+                       "Potential after a spike and during the refractory period (below "
+                       "v_threshold).",
+                       0.0),
+      number_parameter("refractory", "ms",
+                       "Absolute refractory period, rounded to whole steps: a neuron that spikes "
+                       "in step n is held at v_reset during steps n+1 .. n+round(refractory/dt).",
+                       0.1, 0.0),
+      choice_parameter("integrator",
+                       "'euler' (forward Euler, as TrainSpikingNet) or 'exact' (exponential "
+                       "propagator, exact for input constant over a step).",
+                       {"euler", "exact"}, "euler"),
+      number_parameter("v_init_mean", "input units",
+                       "Mean of the normal distribution of the initial v, drawn per trial.", 0.0),
+      number_parameter("v_init_std", "input units",
+                       "Standard deviation of the normal distribution of the initial v.", 1.0,
+                       0.0),
+  };
+  info.validate = [](const ParameterValues& values) -> std::string {
+    if (!(values.number("v_reset") < values.number("v_threshold")))
+      return "lif: v_reset must be below v_threshold";
+    return {};
+  };
+  info.create = [](std::size_t size, const ParameterValues& values,
+                   double dt) -> std::unique_ptr<NeuronGroup> {
+    if (!(dt > 0.0)) throw InputError("lif: time step dt must be positive");
+    const std::string& integrator = values.choice("integrator");
+    if (integrator != "euler" && integrator != "exact")
+      throw InputError("lif: unknown integrator '" + integrator + "' (choices: euler, exact)");
+    const LifParameters parameters{.tau_m = values.number("tau_m"),
+                                   .v_rest = values.number("v_rest"),
+                                   .v_threshold = values.number("v_threshold"),
+                                   .v_reset = values.number("v_reset"),
+                                   .refractory = values.number("refractory"),
+                                   .exact = integrator == "exact",
+                                   .v_init_mean = values.number("v_init_mean"),
+                                   .v_init_std = values.number("v_init_std")};
+    return std::make_unique<LifGroup>(size, parameters, dt);
+  };
+  return info;
+}
+
+}  // namespace
+
+// Registration at load time of the shared library.
+static const RegisterNeuronModel registration{lif_model_info()};
+
+}  // namespace rsnn

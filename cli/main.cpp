@@ -159,7 +159,8 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
       fmt::print("test: {} trials per pattern from fresh initial states, mean correlation {:.4f}\n", spec.test.trials, mean);
     }
   }
-  write_run_file(run_file, simulation, last.record_times.empty() ? nullptr : &last, tests);
+  write_run_file(run_file, simulation, last.record_times.empty() ? nullptr : &last, tests,
+                 fmt::format("training loop {}", simulation.loops_done()));
   if (!common.quiet) fmt::print("wrote {} and {}\n", run_file.string(), checkpoint.string());
   if (interrupted) {
     fmt::print(stderr, "interrupted after loop {}: checkpoint saved; continue with --resume\n", simulation.loops_done());
@@ -203,7 +204,7 @@ int run_simulate(const fs::path& experiment, const fs::path& out_option, const C
   const fs::path out = out_option.empty() ? default_output(experiment) : out_option;
   fs::create_directories(out);
   const fs::path run_file = out / "run.h5";
-  write_run_file(run_file, simulation, &trial, {});
+  write_run_file(run_file, simulation, &trial, {}, "simulation without learning");
   if (!common.quiet) {
     fmt::print("simulated {} ms of {} neurons in {:.2f} s ({:.2f} simulated s per wall s)\n", spec.trial_duration(),
                simulation.network().neuron_count, trial.elapsed_seconds,

@@ -24,6 +24,10 @@
 
 namespace rsnn {
 
+// Below this many neurons the per-step work is too small to pay for waking a
+// team of threads every step, and the engine runs serially.
+inline constexpr std::size_t parallel_neuron_threshold = 512;
+
 struct Population {
   std::string name;
   std::size_t first = 0;

@@ -14,9 +14,12 @@
 //   /weights/static/<k>/   row_offsets (by presynaptic neuron), targets;
 //                          attrs pre, post, weight
 //   /spikes/<population>/  timestamps, node_ids (population-local ids),
-//                          attr sorting="by_time" (SONATA); last training loop
+//                          attr sorting="by_time" (SONATA); the recorded trial
+//                          (last training loop, or the simulated trial), only
+//                          when recording.spikes is true
 //   /recordings/current/   times, node_ids, values [time x neuron]; last loop
-//   /test/                 correlation, rate, pattern (per trial),
+//   /test/                 correlation, rate, pattern (per trial; `trials`
+//                          attr counts the trials of all patterns),
 //                          neuron_correlation [trial x neuron], population_rate,
 //                          and spikes/ and recordings/ of the first trial
 //
@@ -40,8 +43,10 @@ class File;
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(h5::File&)>& fill,
                            bool start_from_existing = false);
 
+// `last_loop` (may be null) is the recorded trial, described by
+// `trial_description` in the /spikes "trial" attribute.
 void write_run_file(const std::filesystem::path& path, const Simulation& simulation, const TrialResult* last_loop,
-                    const std::vector<TrialResult>& tests);
+                    const std::vector<TrialResult>& tests, const std::string& trial_description);
 
 // Write (or replace) the /test group of an existing run file.
 void write_test_results(h5::File& file, const Simulation& simulation, const std::vector<TrialResult>& tests);

@@ -146,7 +146,7 @@ void read_target(SectionReader r, TargetSpec& target, const std::filesystem::pat
       if (!std::filesystem::exists(path))
         r.fail("path", fmt::format("file '{}' does not exist", target.path));
       const bool is_h5 = path.extension() == ".h5" || path.extension() == ".hdf5";
-      target.dataset = r.text("dataset", is_h5 ? "/target" : "");
+      if (is_h5) target.dataset = r.text("dataset", "/target");
       if (!is_h5 && path.extension() != ".npy")
         r.fail("path", fmt::format("file '{}': expected a .npy, .h5 or .hdf5 file", target.path));
       break;
@@ -179,8 +179,11 @@ void read_training(SectionReader r, TrainingSpec& training) {
   r.finish();
 }
 
-void read_recording(SectionReader r, RecordingSpec& recording) {
-  recording.neurons = r.index_list("neurons", recording.neurons);
+void read_recording(SectionReader r, RecordingSpec& recording, std::size_t neuron_count) {
+  // Default: the first five neurons (or all, in smaller networks).
+  std::vector<std::size_t> first_neurons;
+  for (std::size_t i = 0; i < std::min<std::size_t>(5, neuron_count); ++i) first_neurons.push_back(i);
+  recording.neurons = r.index_list("neurons", first_neurons);
   recording.interval = r.number("interval", 1.0, Range::positive());
   recording.spikes = r.boolean("spikes", true);
   r.finish();
@@ -277,7 +280,7 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
   read_target(r.table("target"), spec.target, base_dir);
   read_learning(r.table("learning"), spec.learning);
   read_training(r.table("training"), spec.training);
-  read_recording(r.table("recording"), spec.recording);
+  read_recording(r.table("recording"), spec.recording, spec.neuron_count());
   {
     SectionReader s = r.table("test");
     spec.test.trials = s.count("trials", 5, 0);

@@ -20,7 +20,7 @@ bool Range::contains(double value) const {
 std::string Range::describe() const {
   const bool has_min = std::isfinite(min);
   const bool has_max = std::isfinite(max);
-  if (has_min && has_max) return fmt::format("in [{}, {}]", min, max);
+  if (has_min && has_max) return fmt::format("in {}{}, {}]", min_exclusive ? "(" : "[", min, max);
   if (has_min) return fmt::format("{} {}", min_exclusive ? ">" : ">=", min);
   if (has_max) return fmt::format("<= {}", max);
   return "finite";

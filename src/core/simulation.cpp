@@ -129,7 +129,7 @@ void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool s
   const double noise_sigma = spec_.noise.current_sigma;
   const auto& pending = net.pending_spikes;
 
-#pragma omp parallel
+#pragma omp parallel if (n >= parallel_neuron_threshold)
   {
     const auto [lo, hi] = thread_range(n);
 #ifdef _OPENMP

@@ -98,15 +98,15 @@ void write_test_results(h5::File& file, const Simulation& simulation, const std:
       ++defined;
     }
   file.set_attribute("/test", "mean_correlation", defined ? mean / static_cast<double>(defined) : std::nan(""));
-  file.set_attribute("/test", "trials", static_cast<std::int64_t>(tests.size()));
+  file.set_attribute("/test", "trials", static_cast<std::int64_t>(tests.size()));  // all patterns together
   if (!tests.empty() && !tests.front().record_times.empty()) {
-    write_spikes(file, "/test/spikes", net, tests.front());
+    if (simulation.spec().recording.spikes) write_spikes(file, "/test/spikes", net, tests.front());
     write_recordings(file, "/test/recordings/current", simulation.spec(), tests.front());
   }
 }
 
 void write_run_file(const std::filesystem::path& path, const Simulation& simulation, const TrialResult* last_loop,
-                    const std::vector<TrialResult>& tests) {
+                    const std::vector<TrialResult>& tests, const std::string& trial_description) {
   write_file_atomically(path, [&](h5::File& file) {
     const ExperimentSpec& spec = simulation.spec();
     const Network& net = simulation.network();
@@ -172,8 +172,10 @@ void write_run_file(const std::filesystem::path& path, const Simulation& simulat
     }
 
     if (last_loop && !last_loop->record_times.empty()) {
-      write_spikes(file, "/spikes", net, *last_loop);
-      file.set_attribute("/spikes", "trial", fmt::format("training loop {}", simulation.loops_done()));
+      if (spec.recording.spikes) {
+        write_spikes(file, "/spikes", net, *last_loop);
+        file.set_attribute("/spikes", "trial", trial_description);
+      }
       write_recordings(file, "/recordings/current", spec, *last_loop);
     }
     if (!tests.empty()) write_test_results(file, simulation, tests);

@@ -50,10 +50,10 @@ void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda
 }
 
 // Inner loops over one packed column have short, varying trip counts (0..K-1), so a plain
-// auto-vectorised loop spends much of its time in the scalar remainder (up to 15 iterations
-// for float with 512-bit vectors). Fixed blocks of kLanes doubles vectorise into one vector
-// operation each (SLP), keep the partial sums of the dot product in a vector register without
-// reassociation flags, and leave a remainder of at most kLanes - 1.
+// auto-vectorised loop spends much of its time in the scalar remainder. Fixed blocks of kLanes
+// doubles vectorise as one vector operation each (SLP), keep the dot product's partial sums in
+// a vector register without -ffast-math or OpenMP simd, and leave a remainder of at most
+// kLanes - 1 (measured: float K = 58 step 865 -> 655 ns vs the plain `omp simd` loop).
 constexpr std::size_t kLanes = 8;
 
 template <class Real>
@@ -96,8 +96,8 @@ double update_inverse_correlation(Real* p_packed, const double* x, double* gain,
     std::size_t i = 0;
     for (; i + kLanes <= j + 1; i += kLanes) {
       for (std::size_t lane = 0; lane < kLanes; ++lane) {
-        out[i + lane] = static_cast<Real>(static_cast<double>(out[i + lane]) -
-                                          scaled_gain_j * gain[i + lane]);
+        out[i + lane] =
+            static_cast<Real>(static_cast<double>(out[i + lane]) - scaled_gain_j * gain[i + lane]);
       }
     }
     for (; i <= j; ++i) {

@@ -81,7 +81,7 @@ class RlsLearner final : public Learner {
   void update(Network& net, const float* target) override {
     PlasticSynapses& plastic = net.plastic;
     const std::size_t n = net.neuron_count;
-#pragma omp parallel
+#pragma omp parallel if (n >= parallel_neuron_threshold)
     {
       std::vector<double> rates(max_inputs_), regressor(max_inputs_), gain(max_inputs_);
       std::vector<std::size_t> newly_frozen;

@@ -10,8 +10,8 @@
 //   - conditioning on a frozen input must equal RLS over the remaining inputs.
 #include "rsnn/rls_kernel.hpp"
 
-#include <Eigen/Dense>
 #include <gtest/gtest.h>
+#include <Eigen/Dense>
 
 #include <algorithm>
 #include <cmath>
@@ -283,8 +283,8 @@ TEST(RlsKernel, PenalisedRecursionEqualsGeneralisedRidge) {
 
 struct SpdCase {
   const char* name;
-  double spike_jump;        // r jump per spike: 1/tau (TSN units, 1/ms) or 1 (spike count)
-  int steps_per_update;     // learn_every / dt
+  double spike_jump;     // r jump per spike: 1/tau (TSN units, 1/ms) or 1 (spike count)
+  int steps_per_update;  // learn_every / dt
   double lambda;
   double mu;
   double max_weight_difference;  // allowed |w_float - w_double| / |w_double| (measured below)
@@ -296,12 +296,14 @@ TEST_P(RlsKernelPositiveDefinite, FloatPStaysPositiveDefiniteOver5000Updates) {
   const SpdCase& setup = GetParam();
   constexpr std::size_t k = 58;
   constexpr int updates = 5000;
-  constexpr double dt = 0.1;    // ms
+  constexpr double dt = 0.1;     // ms
   constexpr double tau = 150.0;  // ms
   std::mt19937_64 engine(58);
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   std::vector<double> spike_probability(k);
-  for (double& probability : spike_probability) probability = (1.0 + 39.0 * uniform(engine)) * 1e-3 * dt;
+  for (double& probability : spike_probability) {
+    probability = (1.0 + 39.0 * uniform(engine)) * 1e-3 * dt;  // rate 1-40 Hz, per dt step
+  }
   std::vector<std::int8_t> sign(k);
   for (std::size_t i = 0; i < k; ++i) sign[i] = i < k / 2 ? 1 : -1;
 
@@ -328,9 +330,8 @@ TEST_P(RlsKernelPositiveDefinite, FloatPStaysPositiveDefiniteOver5000Updates) {
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> spectrum(p);
   const double min_eigenvalue = spectrum.eigenvalues().minCoeff();
   const double max_eigenvalue = spectrum.eigenvalues().maxCoeff();
-  const double min_reference = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(p_reference)
-                                   .eigenvalues()
-                                   .minCoeff();
+  const double min_reference =
+      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(p_reference).eigenvalues().minCoeff();
   report(std::string(setup.name) + ": min eigenvalue of float P", min_eigenvalue);
   report(std::string(setup.name) + ": min eigenvalue of double P", min_reference);
   report(std::string(setup.name) + ": max eigenvalue of float P", max_eigenvalue);
@@ -374,8 +375,7 @@ TEST(RlsKernel, ConditionOnFixedInputIsTheSchurComplement) {
   condition_on_fixed_input(neuron.p.data(), k, frozen);
   const Eigen::MatrixXd after = unpack(neuron.p, k);
   const auto j = static_cast<Eigen::Index>(frozen);
-  const Eigen::MatrixXd expected =
-      before - before.col(j) * before.row(j) / before(j, j);
+  const Eigen::MatrixXd expected = before - before.col(j) * before.row(j) / before(j, j);
   EXPECT_LT(max_relative_difference(after, expected), 1e-12);
   for (Eigen::Index i = 0; i < after.rows(); ++i) {
     EXPECT_EQ(after(i, j), 0.0);  // exactly, not approximately
@@ -474,8 +474,8 @@ TEST(RlsKernel, FrozenInputNeverMovesAndOthersSolveTheConstrainedRidge) {
 // 6. Fused packed step == unfused dense step (k = P x; c = 1/(1 + x.k); P -= c k k^T).
 
 TEST(RlsKernel, FusedStepEqualsUnfusedDenseStep) {
-  for (const std::size_t k : {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{58},
-                              std::size_t{162}}) {
+  for (const std::size_t k :
+       {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{58}, std::size_t{162}}) {
     std::mt19937_64 engine(1000 + k);
     std::normal_distribution<double> normal(0.0, 1.0);
     std::uniform_real_distribution<double> uniform(0.0, 1.0);

@@ -1,0 +1,163 @@
+// The command-line tool: exit codes, messages that name the offending key or
+// file, and no partial output after bad input.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "rsnn/hdf5_file.hpp"
+#include "test_support.hpp"
+
+namespace rsnn {
+namespace {
+
+using testing::read_text;
+using testing::run_cli;
+using testing::small_theta_experiment;
+using testing::TempDir;
+using testing::write_text;
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  return text.replace(text.find(from), from.size(), to);
+}
+
+// Bad input: exit 2, the message names what is wrong, the output directory is
+// not created.
+void expect_bad_input(const TempDir& dir, const std::string& toml, const std::string& expected_message) {
+  write_text(dir / "bad.toml", toml);
+  const auto result = run_cli("train " + (dir / "bad.toml").string() + " --out " + (dir / "out").string());
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find(expected_message), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out")) << "bad input must leave no output behind";
+}
+
+TEST(Cli, BadExperimentsExitWithCode2AndNameTheKey) {
+  TempDir dir;
+  const std::string base = small_theta_experiment(40, 1);
+  expect_bad_input(dir, replace(base, "lambda = 0.01", "lamda = 0.01"), "learning.lamda: unknown key");
+  expect_bad_input(dir, replace(base, "loops = 1", "loops = \"many\""), "training.loops: expected an integer, got \"many\"");
+  expect_bad_input(dir, replace(base, "lambda = 0.01", "lambda = 0"), "learning.lambda: expected a number > 0, got 0");
+  expect_bad_input(dir, replace(base, "kind = \"sine\"", "kind = \"file\"\npath = \"missing.npy\""),
+                   "missing.npy' does not exist");
+}
+
+TEST(Cli, CorruptTargetFileIsReportedWithItsName) {
+  TempDir dir;
+  write_text(dir / "targets.npy", "this is not a numpy file");
+  expect_bad_input(dir, replace(small_theta_experiment(40, 1), "kind = \"sine\"", "kind = \"file\"\npath = \"targets.npy\""),
+                   "targets.npy");
+  // A real .npy file of the wrong shape names the expected shape.
+  const std::string npy_header = "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }";
+  std::string header = npy_header;
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::string bytes = std::string("\x93NUMPY\x01\x00", 8);
+  bytes += static_cast<char>(header.size() & 0xFF);
+  bytes += static_cast<char>(header.size() >> 8);
+  bytes += header + std::string(12 * 8, '\0');
+  write_text(dir / "targets.npy", bytes);
+  expect_bad_input(dir, replace(small_theta_experiment(40, 1), "kind = \"sine\"", "kind = \"file\"\npath = \"targets.npy\""),
+                   "expected shape (250 samples, 40 neurons)");
+}
+
+TEST(Cli, MissingExperimentFileAndUnknownOptions) {
+  const auto missing = run_cli("train /no/such/file.toml");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("/no/such/file.toml"), std::string::npos) << missing.output;
+  EXPECT_EQ(run_cli("train").exit_code, 2);
+  EXPECT_EQ(run_cli("frobnicate").exit_code, 2);
+  EXPECT_EQ(run_cli("--help").exit_code, 0);
+}
+
+TEST(Cli, TrainWritesRunFileThenTestAndInspectReadIt) {
+  TempDir dir;
+  write_text(dir / "exp.toml", small_theta_experiment(40, 2, "[test]\ntrials = 1\n"));
+  const auto train = run_cli("train " + (dir / "exp.toml").string() + " --out " + (dir / "out").string() + " --threads 1");
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  EXPECT_NE(train.output.find("loop    2/2"), std::string::npos) << train.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "out/run.h5"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "out/checkpoint.h5"));
+
+  const auto test = run_cli("test " + (dir / "out").string() + " --trials 2");
+  ASSERT_EQ(test.exit_code, 0) << test.output;
+  h5::File file(dir / "out/run.h5", h5::File::Mode::read);
+  EXPECT_EQ(file.read<double>("/test/correlation").size(), 2u);
+  EXPECT_EQ(file.read<double>("/learning_curve/correlation").size(), 2u);
+
+  const auto inspect = run_cli("inspect " + (dir / "out/run.h5").string());
+  EXPECT_EQ(inspect.exit_code, 0);
+  EXPECT_NE(inspect.output.find("rsnn-run"), std::string::npos) << inspect.output;
+  EXPECT_NE(inspect.output.find("learning curve: 2 loops"), std::string::npos) << inspect.output;
+}
+
+TEST(Cli, UnreadableCheckpointIsBadInputAndLeavesTheRunFileAlone) {
+  TempDir dir;
+  write_text(dir / "exp.toml", small_theta_experiment(40, 2, "[test]\ntrials = 0\n"));
+  ASSERT_EQ(run_cli("train " + (dir / "exp.toml").string() + " --out " + (dir / "out").string()).exit_code, 0);
+  const std::string run_before = read_text(dir / "out/run.h5");
+  write_text(dir / "out/checkpoint.h5", "garbage, not HDF5");
+  const auto resume =
+      run_cli("train " + (dir / "exp.toml").string() + " --out " + (dir / "out").string() + " --loops 3 --resume");
+  EXPECT_EQ(resume.exit_code, 2) << resume.output;
+  EXPECT_NE(resume.output.find("checkpoint.h5"), std::string::npos) << resume.output;
+  EXPECT_EQ(read_text(dir / "out/run.h5"), run_before);
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "out"))
+    EXPECT_EQ(entry.path().string().find(".tmp"), std::string::npos) << "leftover " << entry.path();
+}
+
+TEST(Cli, ResumeThroughTheToolEqualsUninterruptedTraining) {
+  TempDir dir;
+  write_text(dir / "exp.toml", small_theta_experiment(40, 3, "[test]\ntrials = 0\n"));
+  const std::string exp = (dir / "exp.toml").string();
+  ASSERT_EQ(run_cli("train " + exp + " --out " + (dir / "whole").string()).exit_code, 0);
+  ASSERT_EQ(run_cli("train " + exp + " --out " + (dir / "parts").string() + " --loops 1").exit_code, 0);
+  const auto resumed = run_cli("train " + exp + " --out " + (dir / "parts").string() + " --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming after loop 1"), std::string::npos) << resumed.output;
+  h5::File whole(dir / "whole/run.h5", h5::File::Mode::read);
+  h5::File parts(dir / "parts/run.h5", h5::File::Mode::read);
+  EXPECT_EQ(whole.read<double>("/weights/plastic/weight"), parts.read<double>("/weights/plastic/weight"));
+  EXPECT_EQ(whole.read<double>("/learning_curve/correlation"), parts.read<double>("/learning_curve/correlation"));
+  // A resume with a different experiment is refused.
+  const auto changed = run_cli("train " + exp + " --out " + (dir / "parts").string() + " --resume --set learning.lambda=0.5");
+  EXPECT_EQ(changed.exit_code, 2);
+  EXPECT_NE(changed.output.find("different experiment"), std::string::npos) << changed.output;
+}
+
+TEST(Cli, InterruptStopsAfterTheLoopAndSavesACheckpoint) {
+  TempDir dir;
+  write_text(dir / "exp.toml", small_theta_experiment(100, 1000, "[test]\ntrials = 0\n"));
+  const std::string log = (dir / "log.txt").string();
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string out = (dir / "out").string();
+    const std::string exp = (dir / "exp.toml").string();
+    if (!freopen(log.c_str(), "w", stdout)) _exit(99);
+    execl(RSNN_CLI_PATH, RSNN_CLI_PATH, "train", exp.c_str(), "--out", out.c_str(), "--threads", "1",
+          static_cast<char*>(nullptr));
+    _exit(98);
+  }
+  // Wait for the first finished loop, then press Ctrl-C.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (read_text(log).find("loop    1/1000") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  kill(child, SIGINT);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  ASSERT_TRUE(std::filesystem::exists(dir / "out/checkpoint.h5"));
+  h5::File checkpoint(dir / "out/checkpoint.h5", h5::File::Mode::read);
+  const double loops_done = checkpoint.attribute_number("/", "loops_done");
+  EXPECT_GE(loops_done, 1.0);
+  EXPECT_LT(loops_done, 1000.0);
+  h5::File run(dir / "out/run.h5", h5::File::Mode::read);
+  EXPECT_EQ(static_cast<double>(run.read<double>("/learning_curve/correlation").size()), loops_done);
+}
+
+}  // namespace
+}  // namespace rsnn

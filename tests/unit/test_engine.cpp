@@ -1,0 +1,183 @@
+// The engine's contracts: exact exponential synapses with a one-step delay,
+// u_plastic = w . r at all times, thread-count independence, exact resume.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "rsnn/config.hpp"
+#include "rsnn/simulation.hpp"
+#include "test_support.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace rsnn {
+namespace {
+
+using testing::small_balanced_experiment;
+using testing::small_theta_experiment;
+using testing::TempDir;
+
+// Three silent LIF neurons, all-to-all static and plastic synapses.
+ExperimentSpec silent_triplet() {
+  return parse_experiment(R"(
+dt = 0.1
+[[population]]
+name = "A"
+size = 3
+model = "lif"
+bias = -5.0
+[synapses]
+tau_excitatory = 5.0
+tau_plastic = 20.0
+[[static]]
+pre = "A"
+post = "A"
+probability = 1.0
+weight = 2.0
+[plastic]
+rule = "bernoulli"
+probability = 1.0
+init = "zero"
+[stimulus]
+kind = "none"
+start = 0.0
+stop = 0.0
+[training]
+window = 100.0
+[recording]
+neurons = [1]
+interval = 0.1
+)",
+                          "silent_triplet");
+}
+
+TEST(Synapses, DecayExponentiallyAfterOneStepDelayAndDeliverTheWholeCharge) {
+  Simulation sim(silent_triplet());
+  Network& net = sim.network();
+  net.pending_spikes = {0};  // neuron 0 spiked in the step before the trial
+  TrialOptions options;
+  options.kind = TrialKind::untrained;
+  options.reset_state = false;
+  options.record = true;
+  const TrialResult trial = sim.run_trial(options);
+  const auto& u = trial.recorded_current;  // neuron 1, every step
+  ASSERT_GT(u.size(), 200u);
+  EXPECT_EQ(u[0], 0.0) << "a spike must not act in the step it is delivered for before the step runs";
+  const double tau = 5.0, dt = 0.1;
+  EXPECT_NEAR(u[1], 2.0 * (1.0 - std::exp(-dt / tau)) / dt, 1e-12);
+  for (std::size_t n = 2; n < 200; ++n) EXPECT_NEAR(u[n] / u[n - 1], std::exp(-dt / tau), 1e-12);
+  const std::size_t one_tau = 1 + static_cast<std::size_t>(std::lround(tau / dt));
+  EXPECT_NEAR(u[one_tau] / u[1], std::exp(-1.0), 1e-12);
+  double charge = 0.0;  // sum over the whole (long) decay, in weight units
+  for (double value : u) charge += value * dt;
+  EXPECT_NEAR(charge, 2.0, 2.0 * std::exp(-100.0 / tau) + 1e-9);
+  // The filtered rate of neuron 0 decays with tau_plastic from its jump.
+  EXPECT_NEAR(net.rate_filter[0],
+              (1.0 - std::exp(-dt / 20.0)) / dt * std::exp(-(static_cast<double>(u.size()) - 2.0) * dt / 20.0), 1e-12);
+}
+
+TEST(Synapses, PlasticCurrentEqualsWeightsTimesRatesAfterLearning) {
+  Simulation sim(parse_experiment(small_theta_experiment(80, 2), "theta80"));
+  sim.train_loop();
+  sim.train_loop();
+  const Network& net = sim.network();
+  double largest = 0.0;
+  for (std::size_t i = 0; i < net.neuron_count; ++i) {
+    double expected = 0.0;
+    for (std::size_t s = net.plastic.row_offsets[i]; s < net.plastic.row_offsets[i + 1]; ++s)
+      expected += net.plastic.weight[s] * net.rate_filter[net.plastic.pre[s]];
+    EXPECT_NEAR(net.u_plastic[i], expected, 1e-9 * (1.0 + std::abs(expected))) << "neuron " << i;
+    largest = std::max(largest, std::abs(expected));
+  }
+  EXPECT_GT(largest, 0.1) << "the network should be active";
+}
+
+#ifdef _OPENMP
+struct RunOutcome {
+  std::vector<std::uint32_t> spike_ids;
+  std::vector<double> spike_times;
+  std::vector<double> weights;
+};
+
+RunOutcome train_with_threads(int threads, const ExperimentSpec& spec) {
+  omp_set_num_threads(threads);
+  Simulation sim(spec);
+  RunOutcome outcome;
+  for (std::size_t loop = 0; loop < spec.training.loops; ++loop) {
+    TrialResult trial = sim.train_loop(true);
+    outcome.spike_ids.insert(outcome.spike_ids.end(), trial.spike_ids.begin(), trial.spike_ids.end());
+    outcome.spike_times.insert(outcome.spike_times.end(), trial.spike_times.begin(), trial.spike_times.end());
+  }
+  outcome.weights = sim.network().plastic.weight;
+  return outcome;
+}
+
+TEST(Reproducibility, SpikesAndWeightsAreBitwiseIdenticalForOneAndTwoThreads) {
+  // 600 neurons: above parallel_neuron_threshold, so the threaded path runs.
+  const ExperimentSpec spec = parse_experiment(small_balanced_experiment(300, 10), "balanced");
+  const int previous = omp_get_max_threads();
+  const RunOutcome one = train_with_threads(1, spec);
+  const RunOutcome two = train_with_threads(2, spec);
+  const RunOutcome three = train_with_threads(3, spec);
+  omp_set_num_threads(previous);
+  ASSERT_GT(one.spike_ids.size(), 1000u);
+  EXPECT_EQ(one.spike_ids, two.spike_ids);
+  EXPECT_EQ(one.spike_times, two.spike_times);
+  EXPECT_EQ(one.weights, two.weights);
+  EXPECT_EQ(one.spike_ids, three.spike_ids);
+  EXPECT_EQ(one.weights, three.weights);
+}
+#endif
+
+void expect_same_training(const Simulation& a, const Simulation& b) {
+  EXPECT_EQ(a.network().plastic.weight, b.network().plastic.weight);
+  EXPECT_EQ(a.network().u_plastic, b.network().u_plastic);
+  ASSERT_EQ(a.learning_curve().size(), b.learning_curve().size());
+  for (std::size_t l = 0; l < a.learning_curve().size(); ++l) {
+    EXPECT_EQ(a.learning_curve()[l].correlation, b.learning_curve()[l].correlation) << "loop " << l + 1;
+    EXPECT_EQ(a.learning_curve()[l].rate, b.learning_curve()[l].rate) << "loop " << l + 1;
+  }
+}
+
+void check_resume(const std::string& toml) {
+  TempDir dir;
+  const ExperimentSpec spec = parse_experiment(toml, "resume");
+  Simulation uninterrupted(spec);
+  for (int loop = 0; loop < 4; ++loop) uninterrupted.train_loop();
+
+  {
+    Simulation first_half(spec);
+    first_half.train_loop();
+    first_half.train_loop();
+    first_half.save_checkpoint(dir / "checkpoint.h5");
+  }
+  Simulation resumed(spec);
+  resumed.load_checkpoint(dir / "checkpoint.h5");
+  EXPECT_EQ(resumed.loops_done(), 2u);
+  resumed.train_loop();
+  resumed.train_loop();
+  expect_same_training(uninterrupted, resumed);
+}
+
+TEST(Checkpoint, ResumeEqualsUninterruptedTraining) {
+  check_resume(small_theta_experiment(60, 4));
+}
+
+TEST(Checkpoint, ResumeEqualsUninterruptedTrainingWhenStateCarriesOver) {
+  // reset_state = false: the network's state at the end of a loop is the
+  // start of the next, so the checkpoint must carry it exactly.
+  std::string toml = small_theta_experiment(60, 4);
+  toml.replace(toml.find("window = 500.0"), 14, "window = 500.0\nreset_state = false");
+  check_resume(toml);
+}
+
+TEST(Checkpoint, ResumeEqualsUninterruptedTrainingInFloat32WithDale) {
+  std::string toml = small_balanced_experiment(100, 8, "loops = 4\nwindow = 200.0\n");
+  toml.replace(toml.find("penmu = 0.01"), 12, "penmu = 0.01\nprecision = \"float32\"\ndale = true");
+  check_resume(toml);
+}
+
+}  // namespace
+}  // namespace rsnn

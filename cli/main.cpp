@@ -199,6 +199,8 @@ int run_simulate(const fs::path& experiment, const fs::path& out_option, const C
   Simulation simulation(spec);
   TrialOptions options;
   options.kind = TrialKind::untrained;
+  // Untrained trials 0..patterns-1 generate innate targets; use the next one.
+  options.index = static_cast<std::uint32_t>(spec.training.patterns);
   options.record = true;
   const TrialResult trial = simulation.run_trial(options);
   const fs::path out = out_option.empty() ? default_output(experiment) : out_option;

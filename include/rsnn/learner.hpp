@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "rsnn/experiment.hpp"
 #include "rsnn/network.hpp"
@@ -26,6 +27,12 @@ class Learner {
   // Checkpointing: everything needed to continue exactly.
   virtual void save(h5::File& file, const std::string& group) const = 0;
   virtual void load(const h5::File& file, const std::string& group) = 0;
+  // The inverse correlation matrix P of one neuron's regression, unpacked to
+  // K x K row-major doubles, K = the neuron's plastic inputs in slot order
+  // (rows and columns match plastic.pre[row_offsets[neuron] ...]). Empty when
+  // the learner keeps no such matrix. Throws InputError for a neuron id out
+  // of range.
+  virtual std::vector<double> inverse_correlation(std::size_t /*neuron*/) const { return {}; }
 };
 
 // Per-neuron recursive least squares on the plastic weights (Kim & Chow 2018;

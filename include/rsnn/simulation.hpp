@@ -42,6 +42,10 @@ struct TrialOptions {
   bool reset_state = true;
   bool record = false;          // spikes and recorded currents
   bool keep_samples = false;    // the scored quantity at every sample (samples x N)
+  // Trial length in ms; 0: the experiment's, stimulus.stop + training.window.
+  // A trial of another length cannot learn, and it is scored against the
+  // targets only when it has exactly as many learning samples.
+  double duration = 0.0;
 };
 
 struct TrialResult {
@@ -98,6 +102,17 @@ class Simulation {
   void save_checkpoint(const std::filesystem::path& path) const;
   void load_checkpoint(const std::filesystem::path& path);
 
+  // A time-varying external input added to the input of every later trial
+  // (phase 4, after the noise). `values` is [pattern][row][neuron] row-major
+  // in input units, with `patterns` = 1 (one input for all patterns) or
+  // training.patterns; row b applies during steps [b m, (b + 1) m) of a trial,
+  // m = interval / dt, and steps past the last row get none. Empty `values`
+  // removes it. Checkpoints and run files do not store it. Throws InputError
+  // for a size that is not patterns x rows x neurons, an interval that is not
+  // a positive multiple of dt, or a non-finite value.
+  void set_external_input(std::vector<double> values, std::size_t patterns, double interval);
+  const std::vector<double>& external_input() const { return external_input_; }
+
  private:
   void advance(std::uint64_t step, const TrialOptions& options, bool stimulus_on);
   ExperimentSpec spec_;
@@ -109,6 +124,10 @@ class Simulation {
   std::vector<std::uint8_t> spiked_;
   std::vector<double> input_;
   std::vector<double> stimulus_;  // constant value or OU state, per neuron
+  std::vector<double> external_input_;  // [pattern][row][neuron], see set_external_input
+  std::size_t external_input_patterns_ = 0;
+  std::size_t external_input_rows_ = 0;
+  std::uint64_t external_input_every_ = 1;  // steps per row
 };
 
 // Cooperative interruption (Ctrl-C): long-running drivers poll this between

@@ -128,6 +128,10 @@ void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool s
   const double ou_kick = ou ? spec_.stimulus.sigma * std::sqrt(spec_.dt) : 0.0;
   const double noise_sigma = spec_.noise.current_sigma;
   const auto& pending = net.pending_spikes;
+  const double* external = nullptr;  // this step's row of the external input
+  if (!external_input_.empty() && step / external_input_every_ < external_input_rows_)
+    external = external_input_.data() +
+               ((options.pattern % external_input_patterns_) * external_input_rows_ + step / external_input_every_) * n;
 
 #pragma omp parallel if (n >= parallel_neuron_threshold)
   {
@@ -174,6 +178,7 @@ void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool s
         x += stimulus_[i];
       }
       if (noise_sigma > 0.0) x += noise_sigma * normal_at(spec_.seed, Purpose::noise, i, key, step);
+      if (external) x += external[i];
       input_[i] = x;
     }
     // 5. neurons, population by population over this range.
@@ -194,14 +199,19 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   Network& net = network_;
   const std::size_t n = net.neuron_count;
   const double dt = spec_.dt;
-  const std::uint64_t total_steps = to_steps(spec_.trial_duration(), dt);
+  const double duration = options.duration > 0.0 ? options.duration : spec_.trial_duration();
+  const std::uint64_t total_steps = to_steps(duration, dt);
   const std::uint64_t stim_start = to_steps(spec_.stimulus.start, dt);
   const std::uint64_t stim_stop = to_steps(spec_.stimulus.stop, dt);
   const std::uint64_t learn_steps = to_steps(spec_.learning.learn_every, dt);
   const std::uint64_t record_steps = to_steps(spec_.recording.interval, dt);
-  const std::size_t samples = static_cast<std::size_t>((total_steps - stim_stop) / learn_steps);
+  const std::size_t samples =
+      total_steps > stim_stop ? static_cast<std::size_t>((total_steps - stim_stop) / learn_steps) : 0;
   const bool rate_quantity = spec_.learning.quantity == LearnedQuantity::rate;
   if (options.learn && !learner_) throw InputError("plastic.rule: training needs plastic synapses (rule is \"none\")");
+  if (options.learn && total_steps != to_steps(spec_.trial_duration(), dt))
+    throw InputError(fmt::format("trial duration: a learning trial lasts the experiment's {} ms, not {} ms",
+                                 spec_.trial_duration(), duration));
 
   const std::uint32_t key = trial_key(options.kind, options.index);
   if (options.reset_state) {
@@ -228,6 +238,19 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   }
   std::vector<std::uint64_t> spike_count(net.populations.size(), 0);
   const bool have_targets = targets_.samples == samples && !targets_.values.empty();
+  auto response = [&](std::size_t i) { return rate_quantity ? 1000.0 * net.rate_filter[i] : net.recurrent_current(i); };
+
+  // training.correlation_window: responses are also summed in ~1 ms bins from
+  // half a window before the first sample on, and the correlation is computed
+  // at the end of the trial from centred boxcar averages of those bins.
+  const bool smooth = have_targets && spec_.training.correlation_window > 0.0;
+  const std::uint64_t bin_steps = std::max<std::uint64_t>(1, to_steps(1.0, dt));
+  const std::uint64_t half_window = to_steps(spec_.training.correlation_window / 2.0, dt);
+  const std::uint64_t first_sample = stim_stop + learn_steps;
+  const std::uint64_t first_binned = first_sample > half_window ? first_sample - half_window : 0;
+  const std::size_t bins = smooth ? static_cast<std::size_t>((total_steps - first_binned) / bin_steps + 1) : 0;
+  std::vector<double> bin_sum(bins * n, 0.0);
+  std::vector<std::uint32_t> bin_count(bins, 0);
 
   for (std::uint64_t step = 0;; ++step) {
     // 1. sample (and learn).
@@ -235,14 +258,20 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
       const std::size_t k = (step - stim_stop) / learn_steps - 1;
       const float* target = have_targets ? targets_.row(options.pattern, k) : nullptr;
       for (std::size_t i = 0; i < n; ++i) {
-        const double response = rate_quantity ? 1000.0 * net.rate_filter[i] : net.recurrent_current(i);
-        if (target) sums.add(i, target[i], response);
+        const double value = response(i);
+        if (target && !smooth) sums.add(i, target[i], value);
         if (options.keep_samples) {
-          result.samples[k * n + i] = response;
+          result.samples[k * n + i] = value;
           result.mean_window_input[i] += net.recurrent_current(i) / static_cast<double>(samples);
         }
       }
       if (options.learn) learner_->update(net, target);
+    }
+    if (smooth && step >= first_binned) {
+      const std::size_t bin = static_cast<std::size_t>((step - first_binned) / bin_steps);
+      double* sum = bin_sum.data() + bin * n;
+      for (std::size_t i = 0; i < n; ++i) sum[i] += response(i);
+      ++bin_count[bin];
     }
     // 2. record.
     if (options.record && step % record_steps == 0) {
@@ -261,7 +290,24 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
     }
   }
 
-  const double duration_s = spec_.trial_duration() / 1000.0;
+  if (smooth) {
+    std::vector<double> smoothed(n);
+    for (std::size_t k = 0; k < samples; ++k) {
+      const std::uint64_t at = first_sample + k * learn_steps;
+      const std::uint64_t low = std::max(at - std::min(at, half_window), first_binned);
+      const std::uint64_t high = std::min(at + half_window, total_steps);
+      std::fill(smoothed.begin(), smoothed.end(), 0.0);
+      std::uint64_t count = 0;
+      for (std::uint64_t bin = (low - first_binned) / bin_steps; bin <= (high - first_binned) / bin_steps; ++bin) {
+        for (std::size_t i = 0; i < n; ++i) smoothed[i] += bin_sum[bin * n + i];
+        count += bin_count[bin];
+      }
+      const float* target = targets_.row(options.pattern, k);
+      for (std::size_t i = 0; i < n; ++i) sums.add(i, target[i], smoothed[i] / static_cast<double>(count));
+    }
+  }
+
+  const double duration_s = duration / 1000.0;
   std::uint64_t all_spikes = 0;
   for (std::size_t p = 0; p < net.populations.size(); ++p) {
     result.population_rate.push_back(static_cast<double>(spike_count[p]) /
@@ -319,6 +365,32 @@ TrialResult Simulation::train_loop(bool record) {
   record_entry.elapsed_seconds = result.elapsed_seconds;
   learning_curve_.push_back(record_entry);
   return result;
+}
+
+void Simulation::set_external_input(std::vector<double> values, std::size_t patterns, double interval) {
+  const std::size_t n = network_.neuron_count;
+  if (values.empty()) {
+    external_input_.clear();
+    external_input_patterns_ = external_input_rows_ = 0;
+    return;
+  }
+  if (patterns != 1 && patterns != spec_.training.patterns)
+    throw InputError(fmt::format("external input: {} patterns given; expected 1 or training.patterns = {}", patterns,
+                                 spec_.training.patterns));
+  if (n == 0 || values.size() % (patterns * n) != 0)
+    throw InputError(fmt::format("external input: {} values are not (patterns = {}) x rows x ({} neurons)",
+                                 values.size(), patterns, n));
+  const std::uint64_t every = to_steps(interval, spec_.dt);
+  if (!(interval > 0.0) || every == 0 || std::abs(static_cast<double>(every) * spec_.dt - interval) > 1e-9 * interval)
+    throw InputError(fmt::format("external input: interval {} ms is not a positive multiple of dt = {} ms", interval,
+                                 spec_.dt));
+  for (std::size_t a = 0; a < values.size(); ++a)
+    if (!std::isfinite(values[a]))
+      throw InputError(fmt::format("external input: value at flat index {} is not finite", a));
+  external_input_ = std::move(values);
+  external_input_patterns_ = patterns;
+  external_input_rows_ = external_input_.size() / (patterns * n);
+  external_input_every_ = every;
 }
 
 std::vector<TrialResult> Simulation::test(std::size_t trials, bool record_first) {

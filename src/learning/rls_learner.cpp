@@ -145,6 +145,22 @@ class RlsLearner final : public Learner {
     p_ = std::move(p);
   }
 
+  std::vector<double> inverse_correlation(std::size_t neuron) const override {
+    if (neuron + 1 >= offsets_.size())
+      throw InputError(fmt::format("neuron {} is out of range (the network has {} neurons)", neuron,
+                                   offsets_.size() - 1));
+    const std::size_t packed = offsets_[neuron + 1] - offsets_[neuron];
+    std::size_t k = static_cast<std::size_t>((std::sqrt(8.0 * static_cast<double>(packed) + 1.0) - 1.0) / 2.0);
+    while (rls::packed_size(k) < packed) ++k;
+    while (rls::packed_size(k) > packed) --k;
+    const Real* p = p_.data() + offsets_[neuron];
+    std::vector<double> full(k * k);
+    for (std::size_t col = 0; col < k; ++col)
+      for (std::size_t row = 0; row <= col; ++row)
+        full[row * k + col] = full[col * k + row] = static_cast<double>(p[rls::packed_index(row, col)]);
+    return full;
+  }
+
  private:
   LearnedQuantity quantity_;
   WeightUpdate update_;

@@ -1,0 +1,104 @@
+// Whole-run benchmark: time per training loop and peak memory of an
+// experiment (default: TrainSpikingNet's default network, N = 4096).
+//
+//   whole_training_loop [EXPERIMENT.toml] [--loops N] [--set key=value ...]
+//
+// Prints the build time, each loop's wall time, the median, the time per
+// simulated second without learning, and memory: the peak resident set size
+// against the footprint of P + weights + connectivity.
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "rsnn/config.hpp"
+#include "rsnn/simulation.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+using namespace rsnn;
+
+namespace {
+
+double peak_resident_megabytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+// Bytes of the structures the learning run must hold: P, plastic weights and
+// indices, static connectivity.
+double model_footprint_megabytes(const Simulation& sim) {
+  const Network& net = sim.network();
+  double bytes = static_cast<double>(const_cast<Simulation&>(sim).learner()->memory_bytes());
+  const auto& p = net.plastic;
+  bytes += static_cast<double>(p.row_offsets.size() * 8 + p.pre.size() * 4 + p.weight.size() * 8 * 2 + p.sign.size() +
+                               p.frozen.size() + p.out_offsets.size() * 8 + p.out_post.size() * 4 + p.out_slot.size() * 8);
+  for (const auto& proj : net.static_projections)
+    bytes += static_cast<double>(proj.row_offsets.size() * 8 + proj.targets.size() * 4);
+  return bytes / 1e6;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string experiment = std::string(RSNN_BENCH_SOURCE_DIR) + "/examples/tsn_default.toml";
+  std::size_t loops = 5;
+  std::vector<Override> overrides;
+  for (int a = 1; a < argc; ++a) {
+    if (!std::strcmp(argv[a], "--loops") && a + 1 < argc)
+      loops = std::stoul(argv[++a]);
+    else if (!std::strcmp(argv[a], "--set") && a + 1 < argc)
+      overrides.push_back(parse_override(argv[++a]));
+    else
+      experiment = argv[a];
+  }
+  const ExperimentSpec spec = load_experiment(experiment, overrides);
+#ifdef _OPENMP
+  const int threads = omp_get_max_threads();
+#else
+  const int threads = 1;
+#endif
+  const auto built_at = std::chrono::steady_clock::now();
+  Simulation sim(spec);
+  const double build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - built_at).count();
+  fmt::print("experiment {}\n{} neurons, {} plastic synapses, {} threads, precision {}\n", experiment,
+             sim.network().neuron_count, sim.network().plastic.synapse_count(), threads,
+             spec.learning.precision == Precision::float32 ? "float32" : "float64");
+  fmt::print("build (connectivity, targets, P): {:.2f} s\n", build_seconds);
+
+  TrialOptions untrained;
+  untrained.kind = TrialKind::untrained;
+  const TrialResult simulated = sim.run_trial(untrained);
+  const double simulated_seconds = spec.trial_duration() / 1000.0;
+  fmt::print("simulation without learning: {:.3f} s per trial = {:.2f} simulated s per wall s\n",
+             simulated.elapsed_seconds, simulated_seconds / simulated.elapsed_seconds);
+
+  sim.train_loop();  // warm-up
+  std::vector<double> times;
+  for (std::size_t l = 0; l < loops; ++l) {
+    const TrialResult loop = sim.train_loop();
+    times.push_back(loop.elapsed_seconds);
+    fmt::print("loop {}: {:.3f} s, rate {:.2f} Hz, correlation {:.4f}\n", sim.loops_done(), loop.elapsed_seconds,
+               loop.mean_rate, loop.mean_correlation);
+  }
+  const double footprint = model_footprint_megabytes(sim);
+  const double peak = peak_resident_megabytes();
+  fmt::print("median time per training loop: {:.3f} s (min {:.3f}, max {:.3f}, {} loops)\n", median(times),
+             *std::min_element(times.begin(), times.end()), *std::max_element(times.begin(), times.end()), loops);
+  fmt::print("memory: P + weights + connectivity {:.1f} MB, peak resident {:.1f} MB ({:.2f}x)\n", footprint, peak,
+             peak / footprint);
+  return 0;
+}

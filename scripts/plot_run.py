@@ -22,7 +22,9 @@ have no learning curve); the output defaults to RUN.h5 with the suffix .png,
 i.e. <run dir>/run.png. Exit status 2, with a message naming the file and
 what is missing, when the file is not an rsnn run file.
 
-Needs numpy, h5py and matplotlib (Debian's /usr/bin/python3 has them).
+The rasters and the learning curve are drawn by rsnn.plot (python/rsnn/plot.py,
+pure Python: the compiled module is not needed). Needs numpy, h5py and
+matplotlib (Debian's /usr/bin/python3 has them).
 """
 
 from __future__ import annotations
@@ -45,15 +47,19 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.gridspec import GridSpec, GridSpecFromSubplotSpec  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+try:  # the package on PYTHONPATH (e.g. build/python), else its sources in python/
+    from rsnn import plot as rsnn_plot
+except ImportError:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+    from rsnn import plot as rsnn_plot
+
 PROG = "plot_run.py"
 DEFAULT_TRACES = 4  # recorded neurons plotted when --neurons is not given
 REQUIRED = ("/config", "/populations", "/targets/values", "/targets/times")
 
-STIMULUS_COLOUR = "#f2c14e"
-TARGET_COLOUR = "black"
-TRAIN_COLOUR = "#1f77b4"
-TEST_COLOUR = "#d62728"
-POPULATION_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+TARGET_COLOUR = rsnn_plot.TARGET_COLOUR
+TRAIN_COLOUR = rsnn_plot.ACTUAL_COLOUR
+TEST_COLOUR = rsnn_plot.TEST_COLOUR
 
 
 class RunFileError(Exception):
@@ -207,10 +213,7 @@ def _windows(config):
 
 
 def _shade(ax, stimulus, training, label=False):
-    if stimulus:
-        ax.axvspan(*stimulus, color=STIMULUS_COLOUR, alpha=0.25, lw=0, label="stimulus" if label else None)
-    for edge in training:
-        ax.axvline(edge, color="0.45", lw=0.8, ls=":", zorder=0.5)
+    rsnn_plot.shade_windows(ax, stimulus, training, label=label)
 
 
 def choose_neurons(run, requested):
@@ -300,53 +303,15 @@ def plot_traces(fig, spec, run, neurons, stimulus, training):
 
 
 def plot_raster(ax, spikes, populations, title, stimulus, training, duration):
-    _shade(ax, stimulus, training)
-    total = sum(p["size"] for p in populations) or 1
-    size = float(np.clip(600.0 / total, 0.3, 6.0))
-    rates = []
-    for index, pop in enumerate(populations):
-        if pop["name"] not in spikes:
-            continue
-        times, ids = spikes[pop["name"]]
-        colour = POPULATION_COLOURS[index % len(POPULATION_COLOURS)]
-        rate = 1000.0 * len(times) / (pop["size"] * duration) if duration > 0 and pop["size"] else float("nan")
-        rates.append(f"{pop['name']} {rate:.1f} Hz")
-        ax.scatter(times, ids, s=size, marker="|" if total <= 300 else ".", lw=0.6 if total <= 300 else 0,
-                   color=colour, rasterized=True, label=pop["name"])
-    ax.set_xlim(0, duration)
-    ax.set_ylim(-0.5, total - 0.5)
-    ax.set_title(f"{title}   ({', '.join(rates)})", fontsize=9)
-    ax.set_xlabel("time in trial (ms)", fontsize=9)
-    ax.set_ylabel("neuron", fontsize=9)
-    ax.tick_params(labelsize=8)
-    if len(populations) > 1:
-        ax.legend(loc="upper right", fontsize=7, markerscale=4, frameon=True, framealpha=0.8)
+    rsnn_plot.raster(spikes, ax, populations=[{"name": p["name"], "first": p["first_id"], "size": p["size"]}
+                                              for p in populations],
+                     duration=duration, stimulus=stimulus, training=training, title=title)
 
 
 def plot_curve(ax, run):
-    curve = run["curve"]
-    loops, correlation, pattern = curve["loop"], curve["correlation"], curve["pattern"]
-    if len(np.unique(pattern)) > 1:
-        for p in np.unique(pattern):
-            mask = pattern == p
-            ax.plot(loops[mask], correlation[mask], "o-", ms=3, lw=1, label=f"pattern {p}")
-    else:
-        ax.plot(loops, correlation, "o-", color=TRAIN_COLOUR, ms=3, lw=1.2, label="training")
     test = run["test"]
-    if test and test["mean_correlation"] is not None and math.isfinite(test["mean_correlation"]):
-        ax.axhline(test["mean_correlation"], color=TEST_COLOUR, ls="--", lw=1.2,
-                   label=f"test mean {test['mean_correlation']:.3f}")
-    finite = correlation[np.isfinite(correlation)]
-    low = min(0.0, float(finite.min())) if finite.size else 0.0
-    ax.set_ylim(low - 0.02, 1.02)
-    ax.set_xlim(0.5, max(float(loops.max()) if loops.size else 1.0, 1.0) + 0.5)
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_title("learning curve", fontsize=9)
-    ax.set_xlabel("training loop", fontsize=9)
-    ax.set_ylabel("correlation with target", fontsize=9)
-    ax.tick_params(labelsize=8)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize=8)
+    mean = test["mean_correlation"] if test and test["mean_correlation"] is not None else None
+    rsnn_plot.learning_curve(run["curve"], ax, test_correlation=mean)
 
 
 def experiment_name(path: Path) -> str:

@@ -62,4 +62,13 @@ class RandomStream {
 double normal_at(std::uint64_t seed, Purpose purpose, std::uint64_t id, std::uint32_t sub,
                  std::uint64_t position);
 
+// Two independent standard normals from one Philox block (Box-Muller, both
+// branches), for per-step draws consumed in pairs of steps.
+struct NormalPair {
+  double first;
+  double second;
+};
+NormalPair normal_pair_at(std::uint64_t seed, Purpose purpose, std::uint64_t id, std::uint32_t sub,
+                          std::uint64_t position);
+
 }  // namespace rsnn

@@ -114,7 +114,7 @@ class Simulation {
   const std::vector<double>& external_input() const { return external_input_; }
 
  private:
-  void advance(std::uint64_t step, const TrialOptions& options, bool stimulus_on);
+  void advance(std::uint64_t step, const TrialOptions& options, bool stimulus_on, std::uint64_t stimulus_start);
   ExperimentSpec spec_;
   Network network_;
   TargetSet targets_;
@@ -123,7 +123,10 @@ class Simulation {
   std::vector<std::vector<std::size_t>> projections_from_population_;
   std::vector<std::uint8_t> spiked_;
   std::vector<double> input_;
-  std::vector<double> stimulus_;  // constant value or OU state, per neuron
+  std::vector<double> stimulus_;        // constant value or OU state, per neuron
+  std::vector<double> stimulus_spare_;  // second normal of the current pair (OU stimulus)
+  std::vector<double> noise_spare_;     // second normal of the current pair (current noise)
+  std::vector<std::vector<std::uint32_t>> thread_spikes_;  // spikes of each thread's range this step
   std::vector<double> external_input_;  // [pattern][row][neuron], see set_external_input
   std::size_t external_input_patterns_ = 0;
   std::size_t external_input_rows_ = 0;

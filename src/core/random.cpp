@@ -90,4 +90,16 @@ double normal_at(std::uint64_t seed, Purpose purpose, std::uint64_t id, std::uin
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
 
+NormalPair normal_pair_at(std::uint64_t seed, Purpose purpose, std::uint64_t id, std::uint32_t sub,
+                          std::uint64_t position) {
+  Philox generator;
+  const auto key = make_key(seed, purpose);
+  const Philox::ctr_type counter = {{static_cast<std::uint32_t>(id), sub, static_cast<std::uint32_t>(position),
+                                     static_cast<std::uint32_t>(position >> 32)}};
+  const auto out = generator(counter, key);
+  const double radius = std::sqrt(-2.0 * std::log(1.0 - to_unit_interval(out[0], out[1])));
+  const double angle = 2.0 * std::numbers::pi * to_unit_interval(out[2], out[3]);
+  return {radius * std::cos(angle), radius * std::sin(angle)};
+}
+
 }  // namespace rsnn

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "rsnn/error.hpp"
@@ -49,6 +50,21 @@ struct CorrelationSums {
   std::vector<double> x, y, xx, yy, xy;
 };
 
+// Appends the ids in [lo, hi) whose flag is set, checking eight flags at a
+// time (spikes are rare, so most words are zero).
+void collect_spikes(const std::uint8_t* flags, std::size_t lo, std::size_t hi, std::vector<std::uint32_t>& out) {
+  std::size_t i = lo;
+  for (; i + 8 <= hi; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, flags + i, sizeof word);
+    if (word == 0) continue;
+    for (std::size_t b = 0; b < 8; ++b)
+      if (flags[i + b]) out.push_back(static_cast<std::uint32_t>(i + b));
+  }
+  for (; i < hi; ++i)
+    if (flags[i]) out.push_back(static_cast<std::uint32_t>(i));
+}
+
 std::pair<std::size_t, std::size_t> thread_range(std::size_t n) {
 #ifdef _OPENMP
   const auto threads = static_cast<std::size_t>(omp_get_num_threads());
@@ -83,6 +99,13 @@ Simulation::Simulation(ExperimentSpec spec) : spec_(std::move(spec)), network_(b
   spiked_.assign(n, 0);
   input_.assign(n, 0.0);
   stimulus_.assign(n, 0.0);
+  stimulus_spare_.assign(n, 0.0);
+  noise_spare_.assign(n, 0.0);
+#ifdef _OPENMP
+  thread_spikes_.resize(static_cast<std::size_t>(omp_get_max_threads()));
+#else
+  thread_spikes_.resize(1);
+#endif
   projections_from_population_.resize(network_.populations.size());
   for (std::size_t s = 0; s < network_.static_projections.size(); ++s)
     projections_from_population_[network_.static_projections[s].pre_population].push_back(s);
@@ -119,7 +142,8 @@ Simulation::Simulation(ExperimentSpec spec) : spec_(std::move(spec)), network_(b
   network_.clear_synapses();
 }
 
-void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool stimulus_on) {
+void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool stimulus_on,
+                         std::uint64_t stimulus_start) {
   Network& net = network_;
   const std::size_t n = net.neuron_count;
   const std::uint32_t key = trial_key(options.kind, options.index);
@@ -132,6 +156,13 @@ void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool s
   if (!external_input_.empty() && step / external_input_every_ < external_input_rows_)
     external = external_input_.data() +
                ((options.pattern % external_input_patterns_) * external_input_rows_ + step / external_input_every_) * n;
+
+#ifdef _OPENMP
+  // The thread count may change between steps (omp_set_num_threads).
+  if (thread_spikes_.size() < static_cast<std::size_t>(omp_get_max_threads()))
+    thread_spikes_.resize(static_cast<std::size_t>(omp_get_max_threads()));
+#endif
+  for (auto& spikes : thread_spikes_) spikes.clear();
 
 #pragma omp parallel if (n >= parallel_neuron_threshold)
   {
@@ -168,19 +199,42 @@ void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool s
       for (const std::uint32_t* t = begin; t != end; ++t, ++slot)
         net.u_plastic[*t] += plastic.weight[*slot] * net.jump_plastic;
     }
-    // 4. input.
-    for (std::size_t i = lo; i < hi; ++i) {
-      double x = net.bias[i] + net.u_excitatory[i] + net.u_inhibitory[i] + net.u_plastic[i];
-      if (stimulus_on) {
-        if (ou)
-          stimulus_[i] += (spec_.stimulus.mean - stimulus_[i]) * ou_decay +
-                          ou_kick * normal_at(spec_.seed, Purpose::stimulus, i, static_cast<std::uint32_t>(options.pattern), step);
-        x += stimulus_[i];
+    // 4. input: one simple loop per term, so each vectorises. Per-step normal
+    // draws come in pairs (one Philox block per neuron every other step).
+    for (std::size_t i = lo; i < hi; ++i)
+      input_[i] = net.bias[i] + net.u_excitatory[i] + net.u_inhibitory[i] + net.u_plastic[i];
+    if (stimulus_on && ou) {
+      const std::uint64_t offset = step - stimulus_start;
+      const auto pattern = static_cast<std::uint32_t>(options.pattern);
+      for (std::size_t i = lo; i < hi; ++i) {
+        double kick;
+        if (offset % 2 == 0) {
+          const NormalPair pair = normal_pair_at(spec_.seed, Purpose::stimulus, i, pattern, offset / 2);
+          kick = pair.first;
+          stimulus_spare_[i] = pair.second;
+        } else {
+          kick = stimulus_spare_[i];
+        }
+        stimulus_[i] += (spec_.stimulus.mean - stimulus_[i]) * ou_decay + ou_kick * kick;
       }
-      if (noise_sigma > 0.0) x += noise_sigma * normal_at(spec_.seed, Purpose::noise, i, key, step);
-      if (external) x += external[i];
-      input_[i] = x;
     }
+    if (stimulus_on)
+      for (std::size_t i = lo; i < hi; ++i) input_[i] += stimulus_[i];
+    if (noise_sigma > 0.0) {
+      for (std::size_t i = lo; i < hi; ++i) {
+        double draw;
+        if (step % 2 == 0) {
+          const NormalPair pair = normal_pair_at(spec_.seed, Purpose::noise, i, key, step / 2);
+          draw = pair.first;
+          noise_spare_[i] = pair.second;
+        } else {
+          draw = noise_spare_[i];
+        }
+        input_[i] += noise_sigma * draw;
+      }
+    }
+    if (external)
+      for (std::size_t i = lo; i < hi; ++i) input_[i] += external[i];
     // 5. neurons, population by population over this range.
     for (const Population& pop : net.populations) {
       const std::size_t begin = std::max(lo, pop.first);
@@ -188,10 +242,17 @@ void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool s
       if (begin < end)
         pop.neurons->step(begin - pop.first, end - pop.first, input_.data() + pop.first, spiked_.data() + pop.first);
     }
+    // Collect this range's spikes; ranges are ascending in thread order, so
+    // concatenating them in thread order gives ascending ids.
+#ifdef _OPENMP
+    std::vector<std::uint32_t>& mine = thread_spikes_[static_cast<std::size_t>(omp_get_thread_num())];
+#else
+    std::vector<std::uint32_t>& mine = thread_spikes_[0];
+#endif
+    collect_spikes(spiked_.data(), lo, hi, mine);
   }
   net.pending_spikes.clear();
-  for (std::size_t i = 0; i < n; ++i)
-    if (spiked_[i]) net.pending_spikes.push_back(static_cast<std::uint32_t>(i));
+  for (const auto& spikes : thread_spikes_) net.pending_spikes.insert(net.pending_spikes.end(), spikes.begin(), spikes.end());
 }
 
 TrialResult Simulation::run_trial(const TrialOptions& options) {
@@ -240,17 +301,40 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   const bool have_targets = targets_.samples == samples && !targets_.values.empty();
   auto response = [&](std::size_t i) { return rate_quantity ? 1000.0 * net.rate_filter[i] : net.recurrent_current(i); };
 
-  // training.correlation_window: responses are also summed in ~1 ms bins from
-  // half a window before the first sample on, and the correlation is computed
-  // at the end of the trial from centred boxcar averages of those bins.
+  // training.correlation_window: the correlation is computed at the end of
+  // the trial from centred boxcar averages over all steps in
+  // [s_k - h, s_k + h] around each sample step s_k. A running sum of the
+  // response is kept per neuron and snapshotted at the window edges only, so
+  // the memory is N x (samples + window / learn_every + 1), not N x steps.
   const bool smooth = have_targets && spec_.training.correlation_window > 0.0;
-  const std::uint64_t bin_steps = std::max<std::uint64_t>(1, to_steps(1.0, dt));
   const std::uint64_t half_window = to_steps(spec_.training.correlation_window / 2.0, dt);
   const std::uint64_t first_sample = stim_stop + learn_steps;
-  const std::uint64_t first_binned = first_sample > half_window ? first_sample - half_window : 0;
-  const std::size_t bins = smooth ? static_cast<std::size_t>((total_steps - first_binned) / bin_steps + 1) : 0;
-  std::vector<double> bin_sum(bins * n, 0.0);
-  std::vector<std::uint32_t> bin_count(bins, 0);
+  std::vector<std::uint64_t> edges;  // steps at which the running sum is snapshotted (before adding that step)
+  std::vector<std::pair<std::size_t, std::size_t>> window_edges;  // per sample: indices into edges
+  if (smooth) {
+    for (std::size_t k = 0; k < samples; ++k) {
+      const std::uint64_t at = first_sample + k * learn_steps;
+      edges.push_back(at - std::min(at, half_window));
+      edges.push_back(std::min(at + half_window, total_steps) + 1);
+    }
+    std::sort(edges.begin(), edges.end());
+    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+    for (std::size_t k = 0; k < samples; ++k) {
+      const std::uint64_t at = first_sample + k * learn_steps;
+      const auto low = std::lower_bound(edges.begin(), edges.end(), at - std::min(at, half_window));
+      const auto high = std::lower_bound(edges.begin(), edges.end(), std::min(at + half_window, total_steps) + 1);
+      window_edges.emplace_back(low - edges.begin(), high - edges.begin());
+    }
+  }
+  std::vector<double> running_sum(smooth ? n : 0, 0.0);
+  std::vector<double> snapshots(edges.size() * n, 0.0);
+  std::size_t next_edge = 0;
+  auto snapshot_due = [&](std::uint64_t step) {
+    while (next_edge < edges.size() && edges[next_edge] == step) {
+      std::copy(running_sum.begin(), running_sum.end(), snapshots.begin() + static_cast<std::ptrdiff_t>(next_edge * n));
+      ++next_edge;
+    }
+  };
 
   for (std::uint64_t step = 0;; ++step) {
     // 1. sample (and learn).
@@ -267,11 +351,9 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
       }
       if (options.learn) learner_->update(net, target);
     }
-    if (smooth && step >= first_binned) {
-      const std::size_t bin = static_cast<std::size_t>((step - first_binned) / bin_steps);
-      double* sum = bin_sum.data() + bin * n;
-      for (std::size_t i = 0; i < n; ++i) sum[i] += response(i);
-      ++bin_count[bin];
+    if (smooth && step >= edges.front()) {
+      snapshot_due(step);
+      for (std::size_t i = 0; i < n; ++i) running_sum[i] += response(i);
     }
     // 2. record.
     if (options.record && step % record_steps == 0) {
@@ -280,7 +362,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
     }
     if (step == total_steps) break;
     // 3-5.
-    advance(step, options, step >= stim_start && step < stim_stop);
+    advance(step, options, step >= stim_start && step < stim_stop, stim_start);
     for (const std::uint32_t j : net.pending_spikes) {
       ++spike_count[net.population_of[j]];
       if (options.record && spec_.recording.spikes) {
@@ -291,19 +373,14 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   }
 
   if (smooth) {
-    std::vector<double> smoothed(n);
+    snapshot_due(total_steps + 1);
     for (std::size_t k = 0; k < samples; ++k) {
-      const std::uint64_t at = first_sample + k * learn_steps;
-      const std::uint64_t low = std::max(at - std::min(at, half_window), first_binned);
-      const std::uint64_t high = std::min(at + half_window, total_steps);
-      std::fill(smoothed.begin(), smoothed.end(), 0.0);
-      std::uint64_t count = 0;
-      for (std::uint64_t bin = (low - first_binned) / bin_steps; bin <= (high - first_binned) / bin_steps; ++bin) {
-        for (std::size_t i = 0; i < n; ++i) smoothed[i] += bin_sum[bin * n + i];
-        count += bin_count[bin];
-      }
+      const auto [low, high] = window_edges[k];
+      const double count = static_cast<double>(edges[high] - edges[low]);
+      const double* before = snapshots.data() + low * n;
+      const double* after = snapshots.data() + high * n;
       const float* target = targets_.row(options.pattern, k);
-      for (std::size_t i = 0; i < n; ++i) sums.add(i, target[i], smoothed[i] / static_cast<double>(count));
+      for (std::size_t i = 0; i < n; ++i) sums.add(i, target[i], (after[i] - before[i]) / count);
     }
   }
 

@@ -11,6 +11,9 @@
 
 namespace rsnn::rls {
 
+// Inputs up to this count use stack scratch; more use the heap.
+constexpr std::size_t max_stack_inputs = 1024;
+
 template <class Real>
 void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda, double mu,
                                     const std::int8_t* sign) {
@@ -54,57 +57,77 @@ void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda
 // doubles vectorise as one vector operation each (SLP), keep the dot product's partial sums in
 // a vector register without -ffast-math or OpenMP simd, and leave a remainder of at most
 // kLanes - 1 (measured: float K = 58 step 865 -> 655 ns vs the plain `omp simd` loop).
-constexpr std::size_t kLanes = 8;
-
+// Arithmetic type of the update: double P is updated in double; float P in
+// float (FP32 storage and FP32 accumulation: twice the SIMD lanes and no
+// conversions, which is what makes the kernel memory-bound rather than
+// compute-bound; tests/unit/test_rls_kernel.cpp checks that P stays positive
+// definite and that float and double runs agree).
 template <class Real>
-double update_inverse_correlation(Real* p_packed, const double* x, double* gain, std::size_t k) {
-  // Sweep 1: k = P x from the upper triangle only. Column j holds P(0..j, j); it contributes
+using Accumulator = Real;
+
+// The two sweeps are written as fixed-width lane loops (one 512-bit vector)
+// that the compiler vectorises; explicit AVX-512 masked loads and stores for
+// the ragged column ends measured slower on the reference machine.
+template <class Real>
+double update_inverse_correlation(Real* p_packed, const double* x_in, double* gain_out, std::size_t k) {
+  using Acc = Accumulator<Real>;
+  constexpr std::size_t lanes = 64 / sizeof(Acc);  // one 512-bit vector
+  // Local copies in the accumulation type, aligned for the vector loops.
+  alignas(64) Acc x[max_stack_inputs];
+  alignas(64) Acc gain[max_stack_inputs];
+  std::vector<Acc> x_heap, gain_heap;
+  Acc* xs = x;
+  Acc* gs = gain;
+  if (k > max_stack_inputs) {
+    x_heap.resize(k);
+    gain_heap.resize(k);
+    xs = x_heap.data();
+    gs = gain_heap.data();
+  }
+  for (std::size_t i = 0; i < k; ++i) xs[i] = static_cast<Acc>(x_in[i]);
+
+  // Sweep 1: gain = P x from the upper triangle only. Column j holds P(0..j, j); it contributes
   // P(i, j) x_j to gain_i (i < j, axpy) and P(i, j) x_i to gain_j (dot). gain_j receives its
   // first contributions here (rows i <= j), and later columns only add to it, so gain_j is
   // initialised, not accumulated, when column j is visited: no separate zeroing pass.
   const Real* column = p_packed;
   for (std::size_t j = 0; j < k; ++j) {
-    const double x_j = x[j];
-    double partial[kLanes] = {};
+    const Acc x_j = xs[j];
+    Acc partial[lanes] = {};
     std::size_t i = 0;
-    for (; i + kLanes <= j; i += kLanes) {
-      for (std::size_t lane = 0; lane < kLanes; ++lane) {
-        const double p_ij = static_cast<double>(column[i + lane]);
-        gain[i + lane] += p_ij * x_j;
-        partial[lane] += p_ij * x[i + lane];
+    for (; i + lanes <= j; i += lanes) {
+      for (std::size_t lane = 0; lane < lanes; ++lane) {
+        const Acc p_ij = column[i + lane];
+        gs[i + lane] += p_ij * x_j;
+        partial[lane] += p_ij * xs[i + lane];
       }
     }
     for (; i < j; ++i) {
-      const double p_ij = static_cast<double>(column[i]);
-      gain[i] += p_ij * x_j;
-      partial[0] += p_ij * x[i];
+      const Acc p_ij = column[i];
+      gs[i] += p_ij * x_j;
+      partial[0] += p_ij * xs[i];
     }
-    double dot = 0.0;
-    for (std::size_t lane = 0; lane < kLanes; ++lane) dot += partial[lane];
-    gain[j] = dot + static_cast<double>(column[j]) * x_j;
+    Acc dot = 0;
+    for (std::size_t lane = 0; lane < lanes; ++lane) dot += partial[lane];
+    gs[j] = dot + static_cast<Acc>(column[j]) * x_j;
     column += j + 1;
   }
 
   double x_dot_gain = 0.0;
-  for (std::size_t i = 0; i < k; ++i) x_dot_gain += x[i] * gain[i];
+  for (std::size_t i = 0; i < k; ++i) x_dot_gain += static_cast<double>(xs[i]) * static_cast<double>(gs[i]);
   const double c = 1.0 / (1.0 + x_dot_gain);
 
   // Sweep 2: P(i, j) -= c gain_i gain_j over the same columns (still cache-resident).
   Real* out = p_packed;
   for (std::size_t j = 0; j < k; ++j) {
-    const double scaled_gain_j = c * gain[j];
+    const Acc scaled_gain_j = static_cast<Acc>(c) * gs[j];
     std::size_t i = 0;
-    for (; i + kLanes <= j + 1; i += kLanes) {
-      for (std::size_t lane = 0; lane < kLanes; ++lane) {
-        out[i + lane] =
-            static_cast<Real>(static_cast<double>(out[i + lane]) - scaled_gain_j * gain[i + lane]);
-      }
-    }
-    for (; i <= j; ++i) {
-      out[i] = static_cast<Real>(static_cast<double>(out[i]) - scaled_gain_j * gain[i]);
-    }
+    for (; i + lanes <= j + 1; i += lanes)
+      for (std::size_t lane = 0; lane < lanes; ++lane) out[i + lane] -= scaled_gain_j * gs[i + lane];
+    for (; i <= j; ++i) out[i] -= scaled_gain_j * gs[i];
     out += j + 1;
   }
+  for (std::size_t i = 0; i < k; ++i) gain_out[i] = static_cast<double>(gs[i]);
   return c;
 }
 

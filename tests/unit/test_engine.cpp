@@ -181,3 +181,49 @@ TEST(Checkpoint, ResumeEqualsUninterruptedTrainingInFloat32WithDale) {
 
 }  // namespace
 }  // namespace rsnn
+
+namespace rsnn {
+namespace {
+
+// training.correlation_window: the reported correlation equals the Pearson
+// correlation, computed here from the recorded trace, between the targets and
+// centred boxcar averages of the current over [t_k - w/2, t_k + w/2].
+TEST(Scoring, SmoothedCorrelationEqualsBoxcarOfTheRecordedCurrent) {
+  std::string toml = testing::small_theta_experiment(60, 1);
+  toml.replace(toml.find("window = 500.0"), 14, "window = 500.0\ncorrelation_window = 30.0");
+  toml.replace(toml.find("neurons = [0, 1]\ninterval = 1.0"), 30, "neurons = [0, 1, 2]\ninterval = 0.1");
+  Simulation sim(parse_experiment(toml, "smoothing"));
+  TrialOptions options;
+  options.kind = TrialKind::test;
+  options.record = true;
+  const TrialResult trial = sim.run_trial(options);
+  const TargetSet& targets = sim.targets();
+  const double dt = 0.1;
+  const std::size_t half = 150;  // steps in 15 ms
+  const std::size_t total = trial.record_times.size() - 1;
+  for (std::size_t r = 0; r < 3; ++r) {
+    std::vector<double> smoothed, target;
+    for (std::size_t k = 0; k < targets.samples; ++k) {
+      const auto at = static_cast<std::size_t>(std::lround((targets.first_time + k * targets.interval) / dt));
+      const std::size_t low = at - std::min(at, half), high = std::min(at + half, total);
+      double sum = 0.0;
+      for (std::size_t s = low; s <= high; ++s) sum += trial.recorded_current[s * 3 + r];
+      smoothed.push_back(sum / static_cast<double>(high - low + 1));
+      target.push_back(targets.row(0, k)[r]);
+    }
+    const double n = static_cast<double>(smoothed.size());
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    for (std::size_t k = 0; k < smoothed.size(); ++k) {
+      sx += target[k];
+      sy += smoothed[k];
+      sxx += target[k] * target[k];
+      syy += smoothed[k] * smoothed[k];
+      sxy += target[k] * smoothed[k];
+    }
+    const double expected = (n * sxy - sx * sy) / std::sqrt((n * sxx - sx * sx) * (n * syy - sy * sy));
+    EXPECT_NEAR(trial.correlation[r], expected, 1e-9) << "neuron " << r;
+  }
+}
+
+}  // namespace
+}  // namespace rsnn

@@ -515,8 +515,9 @@ TEST(RlsKernel, FusedStepEqualsUnfusedDenseStep) {
 }
 
 TEST(RlsKernel, FusedFloatStepEqualsDenseStepToFloatRounding) {
-  // Float storage: the step is computed in double from the float P and rounded once on
-  // write-back, so it matches the dense double step on the same (float) input to ~eps_float.
+  // Float storage: the step is computed in float (FP32 accumulation), so it matches the dense
+  // double step on the same (float) input to float rounding: measured worst relative
+  // differences 7.5e-8 on c and below 1e-6 on P.
   const std::size_t k = 58;
   std::mt19937_64 engine(77);
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
@@ -533,7 +534,7 @@ TEST(RlsKernel, FusedFloatStepEqualsDenseStepToFloatRounding) {
     const Eigen::MatrixXd expected_p =
         dense - expected_c * expected_gain * expected_gain.transpose();
     const double c = update_inverse_correlation(p.data(), x.data(), gain.data(), k);
-    EXPECT_LT(std::abs(c - expected_c) / expected_c, 1e-12);
+    EXPECT_LT(std::abs(c - expected_c) / expected_c, 1e-6);
     EXPECT_LT(max_relative_difference(unpack(p, k), expected_p), 1e-6);
   }
 }

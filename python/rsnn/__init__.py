@@ -1,0 +1,93 @@
+"""rsnn: train recurrent spiking networks with per-neuron RLS, from Python.
+
+The package wraps the C++ library (the same engine as the ``rsnn`` command-line
+tool) in the compiled extension ``rsnn._rsnn``::
+
+    import rsnn
+    sim = rsnn.Simulation("examples/kim_chow_sines.toml", training={"loops": 10}, threads=1)
+    sim.train(callback=lambda m: print(m["loop"], m["correlation"]))
+    tests = sim.test()
+    sim.save_run("runs/sines/run.h5")
+
+Build it with CMake (target ``_rsnn``) and import it with
+``PYTHONPATH=build/python /usr/bin/python3``.
+
+Contents
+--------
+experiment, Experiment
+    Experiments from a TOML file, TOML text, a dict or keyword arguments.
+Simulation, Trial, set_threads
+    Training, testing, simulating; weights, P, targets, spikes and currents
+    as numpy arrays.
+rates_to_currents, currents_to_rates, lif_siegert_rate
+    Transfer functions of the neuron models and their inverses (rsnn.transfer).
+rsnn.plot
+    Rasters, PSTHs, target vs actual, learning curves, weight histograms,
+    eigenvalue spectra (matplotlib).
+rsnn.interop
+    SONATA spikes, NWB-style units, targets from .npy/.npz/HDF5 (h5py).
+InputError, RuntimeFailure
+    The library's errors: InputError is a ValueError (bad experiment, file
+    or argument; the message names the key), RuntimeFailure a RuntimeError
+    (e.g. divergence).
+
+``rsnn.plot``, ``rsnn.interop`` and ``rsnn.transfer`` are pure Python and work
+without the compiled extension.
+"""
+
+from __future__ import annotations
+
+from ._core import available as extension_available
+from .transfer import currents_to_rates, lif_siegert_rate, rates_to_currents
+
+__all__ = [
+    "Experiment",
+    "InputError",
+    "RuntimeFailure",
+    "Simulation",
+    "Trial",
+    "currents_to_rates",
+    "experiment",
+    "extension_available",
+    "lif_siegert_rate",
+    "neuron_models",
+    "rates_to_currents",
+    "set_threads",
+]
+
+# Names served by the compiled extension, resolved on first use so that the
+# pure-Python modules import without it.
+_FROM_EXPERIMENT = {"Experiment", "experiment"}
+_FROM_SIMULATION = {"Simulation", "set_threads"}
+_FROM_EXTENSION = {"Trial", "InputError", "RuntimeFailure", "__version__"}
+
+
+def neuron_models() -> dict:
+    """The registered neuron models: {name: {"doc": str, "parameters": {name: {unit, doc, default, ...}}}}."""
+    from ._core import core
+
+    return core().neuron_models()
+
+
+def __getattr__(name):
+    if name in _FROM_EXPERIMENT:
+        from . import _experiment as module
+
+        return getattr(module, name) if name == "Experiment" else module.experiment
+    if name in _FROM_SIMULATION:
+        from . import _simulation as module
+
+        return getattr(module, name)
+    if name in ("plot", "interop"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    if name in _FROM_EXTENSION:
+        from ._core import core
+
+        return getattr(core(), name)
+    raise AttributeError(f"module 'rsnn' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__) | {"plot", "interop", "transfer"})

@@ -1,0 +1,490 @@
+"""The engine from Python: train, test and simulate a network, and look inside.
+
+A :class:`Simulation` is the C++ ``rsnn::Simulation`` (same code as the
+``rsnn`` command-line tool, so the same seed gives bitwise the same spikes,
+weights and learning curve). Arrays it hands out (weights, targets, currents,
+a trial's spikes) are numpy views of the engine's own memory, read-only
+unless stated, that keep the simulation alive; they change as the simulation
+runs. Copy them (``np.array(view)``) to keep a snapshot.
+
+Long calls release the GIL. Ctrl-C during :meth:`Simulation.train` or
+:meth:`Simulation.test` raises KeyboardInterrupt after the current loop or
+trial; the loops finished so far are kept, so training can simply continue.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from ._core import core
+from ._experiment import Experiment
+from ._experiment import experiment as make_experiment
+
+__all__ = ["Simulation", "set_threads"]
+
+
+# --------------------------------------------------------------------------- argument checks
+
+
+def _integer(name: str, value, minimum=None, maximum=None) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return value
+
+
+def _real(name: str, value, positive=False) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    value = float(value)
+    if not math.isfinite(value) or (positive and not value > 0):
+        raise ValueError(f"{name} must be a finite number{' > 0' if positive else ''}, got {value}")
+    return value
+
+
+def _path(name: str, value) -> Path:
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (str or os.PathLike), got {type(value).__name__}")
+    return Path(value)
+
+
+def set_threads(threads: int) -> None:
+    """Number of OpenMP threads for later calls (results do not depend on it)."""
+    core().set_threads(_integer("threads", threads, minimum=1))
+
+
+# --------------------------------------------------------------------------- Simulation
+
+
+class Simulation:
+    """A lowered network with its targets and learner, ready to run.
+
+    Parameters
+    ----------
+    experiment : Experiment, dict, str or os.PathLike, optional
+        What :func:`rsnn.experiment` accepts: an Experiment, a dict, a TOML
+        file or TOML text.
+    overrides : dict or list of str, optional
+        ``{"training.loops": 5}`` or ``["training.loops=5"]`` (the CLI's --set).
+    targets : array_like, optional
+        Your own targets, shape (samples, neurons) or (patterns, samples,
+        neurons), replacing the experiment's [target] (see
+        :meth:`Experiment.with_targets`). Current targets are in input units
+        (see :func:`rsnn.rates_to_currents` for rates); with
+        learning.quantity = "rate" they are rates in Hz.
+    targets_path : str or os.PathLike, optional
+        Where to keep ``targets`` as .npy (the run file's /config refers to
+        it). Default: a temporary file that lives as long as the simulation.
+    external_input : array_like, optional
+        A time-varying input added to every trial, shape (rows, neurons) or
+        (patterns, rows, neurons), input units; see :meth:`set_external_input`.
+    external_input_interval : float, optional
+        ms per row of ``external_input`` (default: dt).
+    threads : int, optional
+        OpenMP threads (process-wide, as :func:`rsnn.set_threads`).
+    **sections
+        Top-level experiment sections merged into ``experiment``
+        (``training={"loops": 5}``, ``seed=2``, ``population=[...]``).
+
+    Raises
+    ------
+    rsnn.InputError
+        (a ValueError) for an invalid experiment; the message names the key.
+    """
+
+    def __init__(self, experiment=None, *, overrides=None, targets=None, targets_path=None, external_input=None,
+                 external_input_interval=None, threads=None, **sections):
+        if threads is not None:
+            set_threads(threads)
+        spec = make_experiment(experiment, overrides=overrides, **sections)
+        self._temporary = None
+        if targets is not None:
+            if targets_path is None:
+                self._temporary = tempfile.TemporaryDirectory(prefix="rsnn-targets-")
+                targets_path = Path(self._temporary.name) / "targets.npy"
+            spec = spec.with_targets(targets, _path("targets_path", targets_path))
+        elif targets_path is not None:
+            raise TypeError("targets_path needs targets")
+        self._experiment = spec
+        self._core = core().Simulation(spec._spec)
+        self._last_trial = None
+        self._last_description = None
+        self._last_tests = []
+        if external_input is not None:
+            self.set_external_input(external_input, external_input_interval)
+        elif external_input_interval is not None:
+            raise TypeError("external_input_interval needs external_input")
+
+    @classmethod
+    def from_file(cls, path, *, threads=None) -> "Simulation":
+        """Rebuild the simulation of a run file (trained weights) or checkpoint (full training state).
+
+        The experiment is the file's /config. A run file gives the network
+        with its trained plastic weights (like ``rsnn test``); a checkpoint
+        restores everything (weights, RLS state, network state, learning
+        curve), so :meth:`train` continues exactly.
+        """
+        path = _path("path", path)
+        file_format, config = core().read_config(str(path))
+        simulation = cls(Experiment.from_toml(config), threads=threads)
+        if file_format == "rsnn-run":
+            simulation.load_weights(path)
+        else:
+            simulation.load_checkpoint(path)
+        return simulation
+
+    # ------------------------------------------------------------------ running
+
+    def train(self, loops=None, *, callback=None, record=True) -> list:
+        """Run training loops (RLS on the plastic weights).
+
+        Parameters
+        ----------
+        loops : int, optional
+            Loops to run now. Default: what remains of training.loops.
+        callback : callable, optional
+            ``callback(metrics)`` after every loop; returning False stops
+            training. ``metrics`` is the loop's entry of the learning curve:
+            loop (1-based), pattern, correlation (mean Pearson r between target
+            and actual), rate (Hz, all neurons), population_rate ({name: Hz}),
+            elapsed (s).
+        record : bool
+            Record spikes and currents of each loop; the last one is
+            :attr:`last_trial`.
+
+        Returns
+        -------
+        list of dict
+            The metrics of the loops run by this call.
+
+        Raises
+        ------
+        rsnn.RuntimeFailure
+            (a RuntimeError) when training diverges.
+        KeyboardInterrupt
+            On Ctrl-C, after the current loop.
+        """
+        if loops is None:
+            loops = max(self._experiment.loops - self.loops_done, 0)
+        loops = _integer("loops", loops, minimum=0)
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be callable, got {type(callback).__name__}")
+        if not isinstance(record, bool):
+            raise TypeError(f"record must be a bool, got {type(record).__name__}")
+        history = []
+
+        def after_loop(metrics, trial):
+            history.append(metrics)
+            if record:
+                self._last_trial = trial
+                self._last_description = f"training loop {metrics['loop']}"
+            return None if callback is None else callback(metrics)
+
+        self._core.train(loops, record, after_loop)
+        return history
+
+    def test(self, trials=None, *, record_first=True) -> list:
+        """Frozen-weight trials from fresh initial states, ``trials`` per pattern.
+
+        The same trials as ``rsnn train``'s tests (and ``rsnn test``). Returns
+        a list of :class:`rsnn.Trial` (pattern by pattern); the first of each
+        pattern is recorded when ``record_first``. Kept in :attr:`last_tests`.
+        """
+        if trials is None:
+            trials = self._experiment.test_trials
+        trials = _integer("trials", trials, minimum=0)
+        if not isinstance(record_first, bool):
+            raise TypeError(f"record_first must be a bool, got {type(record_first).__name__}")
+        self._last_tests = list(self._core.test(trials, record_first))
+        return list(self._last_tests)
+
+    def simulate(self, duration=None, *, pattern=0, record=True, keep_samples=False):
+        """One trial without learning, from a fresh state (``rsnn simulate``).
+
+        Parameters
+        ----------
+        duration : float, optional
+            Trial length in ms (default: the experiment's, stimulus.stop +
+            training.window). The stimulus is on during [start, stop) as
+            always; correlations with the targets are computed only when the
+            trial has the experiment's number of learning samples. A longer
+            trial continues exactly the default one (same initial state, noise
+            and stimulus).
+        pattern : int
+            Which stimulus (and targets) to use.
+        record : bool
+            Record spikes and currents (:attr:`last_trial`).
+        keep_samples : bool
+            Keep the scored quantity at every learning sample (Trial.samples).
+        """
+        if duration is not None:
+            duration = _real("duration", duration, positive=True)
+        pattern = _integer("pattern", pattern, minimum=0, maximum=self._experiment.patterns - 1)
+        for name, value in (("record", record), ("keep_samples", keep_samples)):
+            if not isinstance(value, bool):
+                raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+        # Untrained trials 0..patterns-1 generate innate targets; like the CLI, use the next one.
+        trial = self._core.run_trial("untrained", self._experiment.patterns, pattern, False, True, record,
+                                     keep_samples, duration or 0.0)
+        if record:
+            self._last_trial = trial
+            self._last_description = "simulation without learning"
+        return trial
+
+    def run_trial(self, *, kind="untrained", index=0, pattern=0, learn=False, reset_state=True, record=True,
+                  keep_samples=False, duration=None):
+        """One trial with every engine option (see rsnn::TrialOptions).
+
+        ``kind`` ('training', 'test' or 'untrained') and ``index`` select the
+        initial-state and noise streams. A learning trial here does not enter
+        the learning curve; use :meth:`train` for training.
+        """
+        if not isinstance(kind, str):
+            raise TypeError(f"kind must be a str, got {type(kind).__name__}")
+        index = _integer("index", index, minimum=0, maximum=0x0FFFFFFF)
+        pattern = _integer("pattern", pattern, minimum=0, maximum=self._experiment.patterns - 1)
+        for name, value in (("learn", learn), ("reset_state", reset_state), ("record", record),
+                            ("keep_samples", keep_samples)):
+            if not isinstance(value, bool):
+                raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+        if duration is not None:
+            duration = _real("duration", duration, positive=True)
+        return self._core.run_trial(kind, index, pattern, learn, reset_state, record, keep_samples, duration or 0.0)
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def experiment(self) -> Experiment:
+        return self._experiment
+
+    @property
+    def neurons(self) -> int:
+        return self._core.neurons
+
+    @property
+    def populations(self) -> list:
+        """One dict per population: name, first (global id), size, type, model."""
+        return self._core.populations
+
+    @property
+    def loops_done(self) -> int:
+        return self._core.loops_done
+
+    @property
+    def last_trial(self):
+        """The most recent recorded trial of :meth:`train` or :meth:`simulate` (a :class:`rsnn.Trial`), or None."""
+        return self._last_trial
+
+    @property
+    def last_tests(self) -> list:
+        """The trials of the latest :meth:`test`."""
+        return list(self._last_tests)
+
+    @property
+    def learning_curve(self) -> dict:
+        """Arrays (one entry per loop): loop, pattern, correlation, rate (Hz), elapsed (s), population_rate [loop x population]."""
+        return self._core.learning_curve()
+
+    # Plastic synapses: rows by postsynaptic neuron. Slots row_offsets[i] .. row_offsets[i+1]
+    # are neuron i's inputs, from presynaptic[slot].
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Plastic weights (input units x ms), one per synapse; a live read-only view (use :meth:`set_weights`)."""
+        return self._core.weights
+
+    @property
+    def initial_weights(self) -> np.ndarray:
+        return self._core.initial_weights
+
+    @property
+    def presynaptic(self) -> np.ndarray:
+        """Presynaptic neuron (global id) of each plastic synapse."""
+        return self._core.presynaptic
+
+    @property
+    def row_offsets(self) -> np.ndarray:
+        """N + 1 offsets into the synapse arrays, by postsynaptic neuron."""
+        return self._core.row_offsets
+
+    @property
+    def signs(self) -> np.ndarray:
+        """+1 / -1: the presynaptic neuron's type (excitatory / inhibitory), per plastic synapse."""
+        return self._core.signs
+
+    @property
+    def frozen(self) -> np.ndarray:
+        """Dale's law: 1 where a synapse was frozen by training."""
+        return self._core.frozen
+
+    @property
+    def postsynaptic(self) -> np.ndarray:
+        """Postsynaptic neuron of each plastic synapse (computed, a new array)."""
+        return np.repeat(np.arange(self.neurons, dtype=np.int64), np.diff(self.row_offsets).astype(np.int64))
+
+    def set_weights(self, weights) -> None:
+        """Replace the plastic weights (a copy is taken; same layout as :attr:`weights`)."""
+        self._core.set_weights(weights)
+
+    def weight_matrix(self, *, initial=False, include_static=False) -> np.ndarray:
+        """The dense N x N weight matrix W[post, pre], input units x ms.
+
+        Parameters
+        ----------
+        initial : bool
+            Plastic weights before training instead of the current ones.
+        include_static : bool
+            Add the static projections (their shared weight per synapse).
+        """
+        n = self.neurons
+        matrix = np.zeros((n, n))
+        weights = self.initial_weights if initial else self.weights
+        np.add.at(matrix, (self.postsynaptic, self.presynaptic.astype(np.int64)), weights)
+        if include_static:
+            first = {p["name"]: p["first"] for p in self.populations}
+            for projection in self._core.static_projections:
+                offsets = projection["row_offsets"].astype(np.int64)
+                pre = first[projection["pre"]] + np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
+                np.add.at(matrix, (projection["targets"].astype(np.int64), pre), projection["weight"])
+        return matrix
+
+    @property
+    def static_projections(self) -> list:
+        """One dict per [[static]]: pre, post, excitatory, weight, and CSR row_offsets/targets (by presynaptic neuron)."""
+        return self._core.static_projections
+
+    def inverse_correlation(self, neuron) -> np.ndarray:
+        """The RLS matrix P of one neuron, K x K over its plastic inputs in slot order (a copy)."""
+        neuron = _integer("neuron", neuron, minimum=0, maximum=self.neurons - 1)
+        return self._core.inverse_correlation(neuron)
+
+    P = inverse_correlation
+
+    @property
+    def targets(self) -> np.ndarray:
+        """Targets [pattern, sample, neuron], float32, a read-only view."""
+        return self._core.targets
+
+    @property
+    def target_times(self) -> np.ndarray:
+        """ms from trial start of each target sample."""
+        return self._core.target_times
+
+    @property
+    def bias(self) -> np.ndarray:
+        """Constant external input per neuron (input units): a **writable** view.
+
+        It starts as each population's bias; writing sets a per-neuron bias
+        for the trials that follow (not stored in run files or checkpoints).
+        """
+        return self._core.bias
+
+    @property
+    def currents(self) -> dict:
+        """Synaptic currents now (input units): 'excitatory', 'inhibitory' and 'plastic' views."""
+        return {"excitatory": self._core.u_excitatory, "inhibitory": self._core.u_inhibitory,
+                "plastic": self._core.u_plastic}
+
+    @property
+    def recurrent_current(self) -> np.ndarray:
+        """u_E + u_I + u_plastic per neuron (the quantity current targets are compared with); a new array."""
+        return self._core.u_excitatory + self._core.u_inhibitory + self._core.u_plastic
+
+    @property
+    def filtered_rates(self) -> np.ndarray:
+        """Spike trains filtered with tau_plastic, in 1/ms (x 1000 for Hz): a read-only view."""
+        return self._core.rate_filter
+
+    def population_state(self, population: str) -> dict:
+        """The neuron model's state arrays of a population (e.g. theta, or v), read-only views."""
+        if not isinstance(population, str):
+            raise TypeError(f"population must be a population name (str), got {type(population).__name__}")
+        return self._core.population_state(population)
+
+    def set_external_input(self, values, interval=None) -> None:
+        """Add a time-varying input to every later trial (training, test, simulate).
+
+        Parameters
+        ----------
+        values : array_like
+            Input units, shape (rows, neurons) or (patterns, rows, neurons)
+            (one input per pattern). Row b is added to each neuron's input
+            during [b interval, (b + 1) interval) ms of a trial; later steps
+            get none.
+        interval : float, optional
+            ms per row, a multiple of dt (default: dt).
+
+        Not stored in run files or checkpoints, and not seen by the untrained
+        trials that generate "innate" or "mean_input" targets.
+        """
+        if values is None or isinstance(values, (str, bytes)):
+            raise TypeError(f"values must be an array of numbers, got {type(values).__name__}")
+        interval = self._experiment.dt if interval is None else _real("interval", interval, positive=True)
+        self._core.set_external_input(values, interval)
+
+    def clear_external_input(self) -> None:
+        self._core.clear_external_input()
+
+    # ------------------------------------------------------------------ files
+
+    def save_run(self, path, *, trial=None, tests=None, description=None) -> Path:
+        """Write a run file (the CLI's run.h5 layout, include/rsnn/run_file.hpp).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file; missing parent directories are created.
+        trial : rsnn.Trial, optional
+            The recorded trial for /spikes and /recordings (default:
+            :attr:`last_trial`).
+        tests : list of rsnn.Trial, optional
+            For /test (default: :attr:`last_tests`).
+        description : str, optional
+            The /spikes "trial" attribute (default: "training loop N" or
+            "simulation without learning", as the CLI writes).
+        """
+        path = _path("path", path)
+        trial = self._last_trial if trial is None else trial
+        tests = self._last_tests if tests is None else list(tests)
+        if trial is not None and not isinstance(trial, core().Trial):
+            raise TypeError(f"trial must be an rsnn.Trial, got {type(trial).__name__}")
+        for item in tests:
+            if not isinstance(item, core().Trial):
+                raise TypeError(f"tests must be a list of rsnn.Trial, got an item of type {type(item).__name__}")
+        if description is None:
+            description = (self._last_description if trial is self._last_trial and self._last_description
+                           else "recorded trial")
+        if not isinstance(description, str):
+            raise TypeError(f"description must be a str, got {type(description).__name__}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._core.write_run_file(str(path), trial, tests, description)
+        return path
+
+    def save_checkpoint(self, path) -> Path:
+        """Write a checkpoint (weights, RLS state, network state, learning curve)."""
+        path = _path("path", path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._core.save_checkpoint(str(path))
+        return path
+
+    def load_checkpoint(self, path) -> None:
+        """Restore a checkpoint of the same experiment; training then continues exactly."""
+        self._core.load_checkpoint(str(_path("path", path)))
+
+    def load_weights(self, path) -> None:
+        """Load the trained plastic weights of a run file of the same experiment."""
+        self._core.load_weights(str(_path("path", path)))
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{p['name']}: {p['size']}" for p in self.populations)
+        return f"<rsnn.Simulation ({sizes}), {self.loops_done} loops done>"

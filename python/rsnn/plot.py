@@ -1,0 +1,495 @@
+"""Plots of spiking activity, training and weights (matplotlib).
+
+Every function draws into ``ax`` (a new figure when None) and returns the
+Axes it drew on, or the Figure for multi-panel plots. Sources can be numpy
+arrays, a :class:`rsnn.Simulation`, a :class:`rsnn.Trial`, a
+:class:`rsnn.interop.Run` (``rsnn.interop.read_run("run.h5")``) or, for
+spikes, a ``{population: (times, ids)}`` dict. Times are in ms, rates in Hz,
+currents in the neuron model's input units.
+
+This module is pure Python: it works without the compiled extension (it is
+what scripts/plot_run.py uses). With no display, select a non-interactive
+backend first (``matplotlib.use("Agg")``); scripts/plot_run.py does.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["raster", "psth", "spike_rates", "traces", "learning_curve", "weight_histograms",
+           "eigenvalue_spectrum", "shade_windows"]
+
+POPULATION_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+STIMULUS_COLOUR = "#f2c14e"
+TARGET_COLOUR = "black"
+ACTUAL_COLOUR = "#1f77b4"
+TEST_COLOUR = "#d62728"
+EXCITATORY_COLOUR = "#d62728"
+INHIBITORY_COLOUR = "#1f77b4"
+
+
+def _pyplot():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _axes(ax, figsize=(6, 4)):
+    if ax is not None:
+        return ax
+    return _pyplot().subplots(figsize=figsize)[1]
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _is_simulation(source) -> bool:
+    return hasattr(source, "last_trial") and hasattr(source, "experiment")
+
+
+def _is_run(source) -> bool:
+    return hasattr(source, "learning_curve") and hasattr(source, "config") and hasattr(source, "populations")
+
+
+def _is_trial(source) -> bool:
+    return hasattr(source, "spike_times") and hasattr(source, "spike_ids")
+
+
+def _windows(source):
+    """(stimulus, training) windows in ms of a Simulation or Run, else (None, None)."""
+    if _is_simulation(source):
+        experiment = source.experiment
+        return experiment.stimulus_window, experiment.training_window
+    if _is_run(source):
+        return source.stimulus_window, source.training_window
+    return None, None
+
+
+def _split_by_population(times, ids, populations):
+    spikes = {}
+    for population in populations:
+        first, size = population["first"], population["size"]
+        mask = (ids >= first) & (ids < first + size)
+        spikes[population["name"]] = (times[mask], ids[mask])
+    return spikes
+
+
+def _spikes(source, test=False):
+    """({population: (times, global ids)}, populations or None, duration or None)."""
+    if _is_simulation(source):
+        trial = (source.last_tests[0] if source.last_tests else None) if test else source.last_trial
+        if trial is None:
+            raise ValueError("the simulation has no recorded trial yet (run train, simulate or test)")
+        times = np.asarray(trial.spike_times, dtype=float)
+        ids = np.asarray(trial.spike_ids, dtype=np.int64)
+        return _split_by_population(times, ids, source.populations), source.populations, trial.duration
+    if _is_run(source):
+        spikes = (source.test or {}).get("spikes") if test else source.spikes
+        if not spikes:
+            raise ValueError(f"{source.path}: no {'test ' if test else ''}spikes recorded in this run file")
+        return spikes, source.populations, source.trial_duration
+    if _is_trial(source):
+        times = np.asarray(source.spike_times, dtype=float)
+        return {"spikes": (times, np.asarray(source.spike_ids, dtype=np.int64))}, None, source.duration
+    if isinstance(source, dict):
+        return {name: (np.asarray(t, dtype=float), np.asarray(i, dtype=np.int64)) for name, (t, i) in
+                source.items()}, None, None
+    if isinstance(source, (tuple, list)) and len(source) == 2:
+        times, ids = source
+        return {"spikes": (np.asarray(times, dtype=float), np.asarray(ids, dtype=np.int64))}, None, None
+    raise TypeError("spikes must be a (times, ids) pair, a {population: (times, ids)} dict, a Trial, a Simulation "
+                    f"or a Run, got {type(source).__name__}")
+
+
+def shade_windows(ax, stimulus=None, training=None, *, label=True):
+    """Shade the stimulus window and mark the training window's edges (ms)."""
+    if stimulus is not None and stimulus[1] > stimulus[0]:
+        ax.axvspan(*stimulus, color=STIMULUS_COLOUR, alpha=0.25, lw=0, label="stimulus" if label else None)
+    if training is not None:
+        for edge in training:
+            ax.axvline(edge, color="0.45", lw=0.8, ls=":", zorder=0.5)
+    return ax
+
+
+# --------------------------------------------------------------------------- spikes
+
+
+def raster(source, ax=None, *, test=False, populations=None, duration=None, stimulus=None, training=None,
+           title=None, marker_size=None):
+    """Spike raster, one colour per population.
+
+    Parameters
+    ----------
+    source : (times, ids), dict, Trial, Simulation or Run
+        Spikes; a Simulation gives its last recorded trial, a Run its /spikes.
+    test : bool
+        Simulation or Run: the first test trial instead.
+    populations : list of dict, optional
+        name, first (global id) and size of each population, to size the
+        y-axis and give each population's mean rate in the title (known
+        already for a Simulation or Run).
+    duration : float, optional
+        x-axis end, ms (default: the trial's length, else the last spike).
+    stimulus, training : (start, stop), optional
+        Windows to mark (ms); default: the experiment's when known.
+    """
+    spikes, known_populations, known_duration = _spikes(source, test)
+    populations = populations or known_populations
+    if populations and all("first" not in p for p in populations):
+        raise ValueError("populations need 'name', 'first' and 'size'")
+    default_stimulus, default_training = _windows(source)
+    stimulus = default_stimulus if stimulus is None else stimulus
+    training = default_training if training is None else training
+    ax = _axes(ax)
+    shade_windows(ax, stimulus, training, label=False)
+    all_ids = np.concatenate([ids for _, ids in spikes.values()]) if spikes else np.zeros(0, dtype=np.int64)
+    all_times = np.concatenate([t for t, _ in spikes.values()]) if spikes else np.zeros(0)
+    total = sum(p["size"] for p in populations) if populations else (int(all_ids.max()) + 1 if all_ids.size else 1)
+    duration = duration or known_duration or (float(all_times.max()) if all_times.size else 1.0)
+    size = marker_size or float(np.clip(600.0 / max(total, 1), 0.3, 6.0))
+    sizes = {p["name"]: p["size"] for p in populations} if populations else {}
+    labels = []
+    for index, (name, (times, ids)) in enumerate(spikes.items()):
+        colour = POPULATION_COLOURS[index % len(POPULATION_COLOURS)]
+        ax.scatter(times, ids, s=size, marker="|" if total <= 300 else ".", lw=0.6 if total <= 300 else 0,
+                   color=colour, rasterized=True, label=name)
+        if name in sizes and duration > 0:
+            labels.append(f"{name} {1000.0 * len(times) / (sizes[name] * duration):.1f} Hz")
+    ax.set_xlim(0, duration)
+    ax.set_ylim(-0.5, total - 0.5)
+    title = (title or "spikes") + (f"   ({', '.join(labels)})" if labels else "")
+    ax.set_title(title, fontsize=9)
+    ax.set_xlabel("time in trial (ms)", fontsize=9)
+    ax.set_ylabel("neuron", fontsize=9)
+    ax.tick_params(labelsize=8)
+    if len(spikes) > 1:
+        ax.legend(loc="upper right", fontsize=7, markerscale=4, frameon=True, framealpha=0.8)
+    return ax
+
+
+def spike_rates(times, ids, neurons, *, bin_ms=10.0, duration=None, start=0.0):
+    """Binned firing rates.
+
+    Parameters
+    ----------
+    times, ids : array_like
+        Spike times (ms) and neuron ids.
+    neurons : array_like of int
+        Neurons to count (columns of the result).
+    bin_ms : float
+        Bin width, ms.
+    duration : float, optional
+        End of the last bin, ms (default: the last spike).
+
+    Returns
+    -------
+    centres : numpy.ndarray
+        Bin centres, ms.
+    rates : numpy.ndarray
+        Hz, shape (bins, len(neurons)).
+    """
+    if not bin_ms > 0:
+        raise ValueError(f"bin_ms must be > 0, got {bin_ms}")
+    times = np.asarray(times, dtype=float)
+    ids = np.asarray(ids, dtype=np.int64)
+    neurons = np.asarray(neurons, dtype=np.int64).reshape(-1)
+    end = duration if duration is not None else (float(times.max()) if times.size else bin_ms)
+    edges = np.arange(start, end + 0.5 * bin_ms, bin_ms)
+    if edges.size < 2:
+        edges = np.array([start, start + bin_ms])
+    column = {int(n): c for c, n in enumerate(neurons)}
+    keep = np.isin(ids, neurons)
+    columns = np.array([column[int(i)] for i in ids[keep]], dtype=np.int64)
+    counts, _, _ = np.histogram2d(times[keep], columns, bins=[edges, np.arange(neurons.size + 1) - 0.5])
+    return 0.5 * (edges[:-1] + edges[1:]), counts * 1000.0 / bin_ms
+
+
+def psth(source, ax=None, *, neurons=None, bin_ms=10.0, test=False, duration=None, mean=True, label=None):
+    """Peri-stimulus time histogram.
+
+    Parameters
+    ----------
+    source : (times, ids), dict, Trial, Simulation or Run
+    neurons : array_like of int, optional
+        Global ids to include (default: all neurons of the spikes' populations,
+        or every id that spiked).
+    bin_ms : float
+        Bin width, ms.
+    mean : bool
+        True: the population mean rate (one line); False: one line per neuron.
+    """
+    spikes, populations, known_duration = _spikes(source, test)
+    times = np.concatenate([t for t, _ in spikes.values()]) if spikes else np.zeros(0)
+    ids = np.concatenate([i for _, i in spikes.values()]) if spikes else np.zeros(0, dtype=np.int64)
+    if neurons is None:
+        neurons = (np.arange(sum(p["size"] for p in populations)) if populations
+                   else np.unique(ids) if ids.size else np.arange(1))
+    duration = duration or known_duration
+    centres, rates = spike_rates(times, ids, neurons, bin_ms=bin_ms, duration=duration)
+    ax = _axes(ax)
+    stimulus, training = _windows(source)
+    shade_windows(ax, stimulus, training)
+    if mean:
+        ax.step(centres, rates.mean(axis=1), where="mid", color=ACTUAL_COLOUR, lw=1.2,
+                label=label or f"mean of {len(neurons)} neurons")
+    else:
+        for column, neuron in enumerate(np.asarray(neurons).reshape(-1)):
+            ax.step(centres, rates[:, column], where="mid", lw=1.0, label=f"neuron {neuron}")
+    ax.set_xlabel("time in trial (ms)", fontsize=9)
+    ax.set_ylabel(f"rate (Hz, {bin_ms:g} ms bins)", fontsize=9)
+    ax.tick_params(labelsize=8)
+    ax.legend(loc="upper right", fontsize=7)
+    return ax
+
+
+# --------------------------------------------------------------------------- targets and learning
+
+
+def traces(source=None, ax=None, *, neurons=None, pattern=None, test=False, target=None, target_times=None,
+           actual=None, actual_times=None, ylabel=None):
+    """Target against actual, one panel per neuron.
+
+    Either give a Simulation or Run (the recorded neurons of its last trial,
+    or of the first test trial with ``test=True``), or arrays:
+    ``target`` [samples x k] at ``target_times`` and ``actual`` [times x k]
+    at ``actual_times`` (ms).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    stimulus, training = _windows(source)
+    if source is not None:
+        target, target_times, actual, actual_times, neurons, quantity = _trace_data(source, neurons, pattern, test)
+        ylabel = ylabel or quantity
+    if target is None and actual is None:
+        raise ValueError("traces needs a Simulation or Run, or target and/or actual arrays")
+    target = None if target is None else np.asarray(target, dtype=float).reshape(len(target_times), -1)
+    actual = None if actual is None else np.asarray(actual, dtype=float).reshape(len(actual_times), -1)
+    columns = (target if target is not None else actual).shape[1]
+    neurons = list(range(columns)) if neurons is None else list(neurons)
+    plt = _pyplot()
+    created = ax is None
+    if created:
+        fig, axes = plt.subplots(columns, 1, figsize=(8, 1.6 * columns + 0.8), sharex=True, squeeze=False)
+        axes = list(axes[:, 0])
+    else:
+        axes = list(np.atleast_1d(ax))
+        fig = axes[0].figure
+        if len(axes) < columns:
+            raise ValueError(f"traces: {columns} neurons need {columns} axes, got {len(axes)}")
+    for column, axis in enumerate(axes[:columns]):
+        shade_windows(axis, stimulus, training, label=column == 0)
+        if target is not None:
+            axis.plot(target_times, target[:, column], color=TARGET_COLOUR, lw=1.6, label="target")
+        if actual is not None:
+            axis.plot(actual_times, actual[:, column], color=TEST_COLOUR if test else ACTUAL_COLOUR, lw=1.1,
+                      label="actual")
+        axis.tick_params(labelsize=8)
+        if created:
+            axis.set_ylabel(f"neuron {neurons[column]}", fontsize=9)
+        else:  # axes of the caller's layout: each gets its own title and time axis
+            axis.set_title(f"neuron {neurons[column]}" + (f": {ylabel}" if ylabel else ""), fontsize=9)
+            axis.set_xlabel("time in trial (ms)", fontsize=9)
+    if created:
+        axes[0].legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, fontsize=8, frameon=False)
+        axes[columns - 1].set_xlabel("time in trial (ms)", fontsize=9)
+        if ylabel:
+            fig.supylabel(ylabel, fontsize=9)
+    else:
+        axes[0].legend(loc="best", fontsize=7)
+    return fig
+
+
+def _trace_data(source, neurons, pattern, test):
+    """(target, target_times, actual, actual_times, neurons, quantity) of a Simulation or Run."""
+    if _is_simulation(source):
+        trial = (source.last_tests[0] if source.last_tests else None) if test else source.last_trial
+        all_targets, target_times = np.asarray(source.targets), source.target_times
+        quantity = source.experiment.learning_quantity
+        recording = None
+        if trial is not None:
+            recording = {"times": np.asarray(trial.record_times), "node_ids": np.asarray(trial.recorded_neurons),
+                         "values": np.asarray(trial.recorded_current)}
+            pattern = trial.pattern if pattern is None else pattern
+    elif _is_run(source):
+        all_targets, target_times = source.targets, source.target_times
+        recording = (source.test or {}).get("recording") if test else source.recording
+        quantity = source.config.get("learning", {}).get("quantity", "current")
+        if pattern is None:
+            if test and source.test is not None and len(source.test.get("pattern", [])):
+                pattern = int(source.test["pattern"][0])
+            elif source.learning_curve.get("pattern") is not None and len(source.learning_curve["pattern"]):
+                pattern = int(source.learning_curve["pattern"][-1])
+    else:
+        raise TypeError(f"traces: source must be a Simulation or Run, got {type(source).__name__}")
+    pattern = 0 if pattern is None else int(pattern)
+    recorded = list(recording["node_ids"]) if recording is not None else []
+    if neurons is None:
+        neurons = recorded[:4] if recorded else list(range(min(3, all_targets.shape[2])))
+    target = all_targets[pattern][:, neurons]
+    actual = actual_times = None
+    if recording is not None and quantity == "current" and all(n in recorded for n in neurons):
+        actual = recording["values"][:, [recorded.index(n) for n in neurons]]
+        actual_times = recording["times"]
+    label = "rate (Hz)" if quantity == "rate" else "recurrent current (input units)"
+    return target, target_times, actual, actual_times, neurons, label
+
+
+def learning_curve(source, ax=None, *, test_correlation=None):
+    """Correlation between target and actual per training loop.
+
+    Parameters
+    ----------
+    source : Simulation, Run, dict or array_like
+        A learning-curve dict (loop, correlation[, pattern]) or the
+        correlations per loop.
+    test_correlation : float, optional
+        Drawn as a horizontal line (default: a Run's or Simulation's test
+        mean, when it has one).
+    """
+    if _is_simulation(source):
+        curve = source.learning_curve
+        if test_correlation is None and source.last_tests:
+            values = [t.mean_correlation for t in source.last_tests if math.isfinite(t.mean_correlation)]
+            test_correlation = float(np.mean(values)) if values else None
+    elif _is_run(source):
+        curve = source.learning_curve
+        if test_correlation is None and source.test is not None:
+            test_correlation = source.test.get("mean_correlation")
+    elif isinstance(source, dict):
+        curve = source
+    else:
+        correlation = np.asarray(source, dtype=float).reshape(-1)
+        curve = {"loop": np.arange(1, correlation.size + 1), "correlation": correlation}
+    loops = np.asarray(curve["loop"])
+    correlation = np.asarray(curve["correlation"], dtype=float)
+    pattern = np.asarray(curve.get("pattern", np.zeros_like(loops)))
+    ax = _axes(ax, figsize=(5, 4))
+    if len(np.unique(pattern)) > 1:
+        for p in np.unique(pattern):
+            mask = pattern == p
+            ax.plot(loops[mask], correlation[mask], "o-", ms=3, lw=1, label=f"pattern {p}")
+    else:
+        ax.plot(loops, correlation, "o-", color=ACTUAL_COLOUR, ms=3, lw=1.2, label="training")
+    if test_correlation is not None and math.isfinite(test_correlation):
+        ax.axhline(test_correlation, color=TEST_COLOUR, ls="--", lw=1.2, label=f"test mean {test_correlation:.3f}")
+    finite = correlation[np.isfinite(correlation)]
+    low = min(0.0, float(finite.min())) if finite.size else 0.0
+    ax.set_ylim(low - 0.02, 1.02)
+    ax.set_xlim(0.5, max(float(loops.max()) if loops.size else 1.0, 1.0) + 0.5)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_title("learning curve", fontsize=9)
+    ax.set_xlabel("training loop", fontsize=9)
+    ax.set_ylabel("correlation with target", fontsize=9)
+    ax.tick_params(labelsize=8)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+# --------------------------------------------------------------------------- weights
+
+
+def _weight_arrays(source, weights, initial_weights, signs):
+    if _is_simulation(source):
+        return np.asarray(source.weights), np.asarray(source.initial_weights), np.asarray(source.signs)
+    if _is_run(source):
+        w = source.weights
+        return w["weight"], w["initial_weight"], w["sign"]
+    if source is not None:
+        raise TypeError(f"weights source must be a Simulation or Run, got {type(source).__name__}")
+    if weights is None:
+        raise ValueError("weight_histograms needs a Simulation, a Run or weights=")
+    weights = np.asarray(weights, dtype=float).reshape(-1)
+    initial = None if initial_weights is None else np.asarray(initial_weights, dtype=float).reshape(-1)
+    signs = np.ones(weights.size) if signs is None else np.asarray(signs).reshape(-1)
+    if signs.size != weights.size or (initial is not None and initial.size != weights.size):
+        raise ValueError("weights, initial_weights and signs must have the same length")
+    return weights, initial, signs
+
+
+def weight_histograms(source=None, fig=None, *, weights=None, initial_weights=None, signs=None, bins=60):
+    """Histograms of the plastic weights, by presynaptic type (E / I), before and after training.
+
+    Parameters
+    ----------
+    source : Simulation or Run, optional
+    weights, initial_weights, signs : array_like, optional
+        Instead of a source: current and initial weights (input units x ms)
+        and the presynaptic sign (+1 E, -1 I) per synapse.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per presynaptic type present.
+    """
+    weights, initial, signs = _weight_arrays(source, weights, initial_weights, signs)
+    kinds = [(name, value, colour) for name, value, colour in
+             (("from excitatory", 1, EXCITATORY_COLOUR), ("from inhibitory", -1, INHIBITORY_COLOUR))
+             if np.any(signs == value)]
+    plt = _pyplot()
+    if fig is None:
+        fig = plt.figure(figsize=(4.5 * max(len(kinds), 1), 3.6))
+    axes = fig.subplots(1, max(len(kinds), 1), squeeze=False)[0]
+    for axis, (name, value, colour) in zip(axes, kinds):
+        mask = signs == value
+        values = [weights[mask]] + ([initial[mask]] if initial is not None else [])
+        finite = np.concatenate(values)
+        edges = np.histogram_bin_edges(finite[np.isfinite(finite)], bins=bins)
+        if initial is not None:
+            axis.hist(initial[mask], bins=edges, color="0.6", alpha=0.6, label="before training")
+        axis.hist(weights[mask], bins=edges, histtype="step", color=colour, lw=1.5, label="after training")
+        axis.set_title(f"plastic weights {name} neurons ({mask.sum()} synapses)", fontsize=9)
+        axis.set_xlabel("weight (input units \u00b7 ms)", fontsize=9)
+        axis.set_ylabel("synapses", fontsize=9)
+        axis.tick_params(labelsize=8)
+        axis.legend(fontsize=8)
+    return fig
+
+
+def eigenvalue_spectrum(source, ax=None, *, include_static=True, compare_initial=True, max_neurons=2000):
+    """Eigenvalues of the recurrent weight matrix W[post, pre] in the complex plane.
+
+    Parameters
+    ----------
+    source : Simulation, Run or array_like
+        A square matrix, or a network whose plastic (plus static, with
+        ``include_static``) weights are assembled densely.
+    compare_initial : bool
+        Simulation or Run: also plot the matrix before training.
+    max_neurons : int
+        Refuse larger networks (the dense eigendecomposition costs N^3).
+    """
+    matrices = []
+    if _is_simulation(source) or _is_run(source):
+        neurons = source.neurons
+        if neurons > max_neurons:
+            raise ValueError(f"eigenvalue_spectrum: {neurons} neurons exceed max_neurons = {max_neurons}")
+        matrices.append(("after training", source.weight_matrix(include_static=include_static), ACTUAL_COLOUR))
+        if compare_initial:
+            matrices.insert(0, ("before training",
+                                source.weight_matrix(initial=True, include_static=include_static), "0.6"))
+    else:
+        matrix = np.asarray(source, dtype=float)
+        if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+            raise ValueError(f"eigenvalue_spectrum needs a square matrix, got shape {matrix.shape}")
+        if matrix.shape[0] > max_neurons:
+            raise ValueError(f"eigenvalue_spectrum: {matrix.shape[0]} neurons exceed max_neurons = {max_neurons}")
+        matrices.append(("weights", matrix, ACTUAL_COLOUR))
+    ax = _axes(ax, figsize=(4.8, 4.5))
+    for label, matrix, colour in matrices:
+        eigenvalues = np.linalg.eigvals(matrix)
+        ax.scatter(eigenvalues.real, eigenvalues.imag, s=6, color=colour, alpha=0.8, lw=0,
+                   label=f"{label} (max |\u03bb| {np.abs(eigenvalues).max():.2f})")
+    ax.axhline(0, color="0.8", lw=0.6, zorder=0)
+    ax.axvline(0, color="0.8", lw=0.6, zorder=0)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_title("eigenvalues of W", fontsize=9)
+    ax.set_xlabel("Re \u03bb (input units \u00b7 ms)", fontsize=9)
+    ax.set_ylabel("Im \u03bb", fontsize=9)
+    ax.tick_params(labelsize=8)
+    ax.legend(fontsize=8, loc="upper right")
+    return ax

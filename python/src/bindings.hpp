@@ -1,0 +1,14 @@
+#pragma once
+// The pieces of the `_rsnn` extension module, each registered by one function.
+#include <pybind11/pybind11.h>
+
+namespace rsnn::python {
+
+namespace py = pybind11;
+
+// ExperimentSpec, parse_experiment, load_experiment, to_toml (module.cpp).
+void bind_experiment(py::module_& module);
+// Simulation and Trial (simulation_binding.cpp).
+void bind_simulation(py::module_& module);
+
+}  // namespace rsnn::python

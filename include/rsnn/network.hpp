@@ -57,7 +57,7 @@ struct PlasticSynapses {
   std::vector<double> weight;
   std::vector<double> initial_weight;
   std::vector<std::int8_t> sign;           // +1: presynaptic neuron excitatory, -1 inhibitory
-  std::vector<std::uint8_t> frozen;        // Dale mode: slot excluded from learning
+  std::vector<std::uint8_t> frozen;        // slot excluded from learning (Dale freeze, lesion)
 
   std::vector<std::uint64_t> out_offsets;  // N + 1, by presynaptic neuron
   std::vector<std::uint32_t> out_post;     // postsynaptic ids, ascending within a row
@@ -102,5 +102,12 @@ struct Network {
 // Lower a validated spec: draw connectivity and initial weights from the
 // seed's streams and allocate state.
 Network build_network(const ExperimentSpec& spec);
+
+// Remove neurons from the circuit (Kim & Chow Figure 3d): every static and
+// plastic synapse from or onto them is deleted — plastic ones are set to
+// zero and frozen (the learner never changes a frozen weight) — and u_plastic is
+// recomputed as w . r. The neurons keep spiking on their own input, but no
+// longer affect or receive from the rest of the network.
+void lesion_neurons(Network& net, const std::vector<std::uint32_t>& neurons);
 
 }  // namespace rsnn

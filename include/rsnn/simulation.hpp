@@ -46,6 +46,12 @@ struct TrialOptions {
   // A trial of another length cannot learn, and it is scored against the
   // targets only when it has exactly as many learning samples.
   double duration = 0.0;
+  // Perturbation (Kim & Chow Figure 4): at the first step >= delete_spike_at
+  // (ms) in which a neuron spikes, the spike of the lowest such id is deleted
+  // before delivery, as if it had never been emitted (the neuron's own state
+  // is unchanged). Negative: no deletion. The deleted spike is reported in
+  // TrialResult::deleted_spike.
+  double delete_spike_at = -1.0;
 };
 
 struct TrialResult {
@@ -63,6 +69,9 @@ struct TrialResult {
   // keep_samples = true
   std::vector<double> samples;          // [sample][neuron]
   std::vector<double> mean_window_input;  // per neuron, mean recurrent current at the samples
+  // delete_spike_at >= 0: the deleted spike (time in ms, neuron), or time -1.
+  double deleted_spike_time = -1.0;
+  std::uint32_t deleted_spike_neuron = 0;
 };
 
 struct LoopRecord {

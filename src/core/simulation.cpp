@@ -363,6 +363,12 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
     if (step == total_steps) break;
     // 3-5.
     advance(step, options, step >= stim_start && step < stim_stop, stim_start);
+    if (options.delete_spike_at >= 0.0 && result.deleted_spike_time < 0.0 && !net.pending_spikes.empty() &&
+        static_cast<double>(step) * dt >= options.delete_spike_at - 0.5 * dt) {
+      result.deleted_spike_time = static_cast<double>(step + 1) * dt;
+      result.deleted_spike_neuron = net.pending_spikes.front();
+      net.pending_spikes.erase(net.pending_spikes.begin());
+    }
     for (const std::uint32_t j : net.pending_spikes) {
       ++spike_count[net.population_of[j]];
       if (options.record && spec_.recording.spikes) {

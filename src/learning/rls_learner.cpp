@@ -117,7 +117,9 @@ class RlsLearner final : public Learner {
         newly_frozen.clear();
         for (std::size_t a = 0; a < k; ++a) {
           double dw = -step * gain[a];
-          if (dale_ && !plastic.frozen[begin + a] && plastic.sign[begin + a] * (w[a] + dw) < 0.0) {
+          if (plastic.frozen[begin + a]) {
+            dw = 0.0;  // frozen by Dale's law (then gain[a] is 0 anyway) or by a lesion
+          } else if (dale_ && plastic.sign[begin + a] * (w[a] + dw) < 0.0) {
             plastic.frozen[begin + a] = 1;
             newly_frozen.push_back(a);
             dw = 0.0;

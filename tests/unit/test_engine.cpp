@@ -227,3 +227,64 @@ TEST(Scoring, SmoothedCorrelationEqualsBoxcarOfTheRecordedCurrent) {
 
 }  // namespace
 }  // namespace rsnn
+
+namespace rsnn {
+namespace {
+
+TEST(Lesion, RemovedNeuronsNeitherSendNorReceiveAndStayRemovedUnderLearning) {
+  Simulation sim(parse_experiment(testing::small_balanced_experiment(200, 10), "lesion"));
+  sim.train_loop();
+  Network& net = sim.network();
+  const std::vector<std::uint32_t> removed = {0, 5, 210, 399};
+  lesion_neurons(net, removed);
+  auto is_removed = [&](std::uint32_t id) { return std::find(removed.begin(), removed.end(), id) != removed.end(); };
+  for (const auto& proj : net.static_projections) {
+    const std::size_t first = net.populations[proj.pre_population].first;
+    for (std::size_t local = 0; local + 1 < proj.row_offsets.size(); ++local)
+      for (std::uint64_t s = proj.row_offsets[local]; s < proj.row_offsets[local + 1]; ++s) {
+        EXPECT_FALSE(is_removed(static_cast<std::uint32_t>(first + local)));
+        EXPECT_FALSE(is_removed(proj.targets[s]));
+      }
+  }
+  sim.train_loop();  // learning must not regrow them
+  const auto& plastic = net.plastic;
+  std::size_t zeroed = 0;
+  for (std::size_t i = 0; i < net.neuron_count; ++i)
+    for (std::uint64_t s = plastic.row_offsets[i]; s < plastic.row_offsets[i + 1]; ++s)
+      if (is_removed(static_cast<std::uint32_t>(i)) || is_removed(plastic.pre[s])) {
+        EXPECT_EQ(plastic.weight[s], 0.0);
+        ++zeroed;
+      }
+  EXPECT_GT(zeroed, 4u * 20u);
+  for (std::uint32_t id : removed) EXPECT_EQ(net.u_excitatory[id] + net.u_inhibitory[id], 0.0);
+}
+
+TEST(Perturbation, DeletingOneSpikeChangesOnlyWhatFollowsIt) {
+  const ExperimentSpec spec = parse_experiment(testing::small_theta_experiment(60, 1), "perturb");
+  Simulation sim(spec);
+  TrialOptions options;
+  options.kind = TrialKind::test;
+  options.record = true;
+  const TrialResult intact = sim.run_trial(options);
+  options.delete_spike_at = 300.0;
+  const TrialResult perturbed = sim.run_trial(options);
+  ASSERT_GE(perturbed.deleted_spike_time, 300.0);
+  // Identical up to the deleted spike, which is missing from the record.
+  std::size_t s = 0;
+  while (intact.spike_times[s] < perturbed.deleted_spike_time) {
+    EXPECT_EQ(intact.spike_ids[s], perturbed.spike_ids[s]);
+    ++s;
+  }
+  EXPECT_EQ(intact.spike_ids[s], perturbed.deleted_spike_neuron);
+  EXPECT_EQ(intact.spike_times[s], perturbed.deleted_spike_time);
+  // The currents recorded before the deletion are identical, and differ after.
+  const std::size_t before = static_cast<std::size_t>(perturbed.deleted_spike_time / 1.0);  // interval 1 ms
+  for (std::size_t t = 0; t < before * 2; ++t) EXPECT_EQ(intact.recorded_current[t], perturbed.recorded_current[t]);
+  double later_difference = 0.0;
+  for (std::size_t t = before * 2 + 4; t < intact.recorded_current.size(); ++t)
+    later_difference = std::max(later_difference, std::abs(intact.recorded_current[t] - perturbed.recorded_current[t]));
+  EXPECT_GT(later_difference, 0.0);
+}
+
+}  // namespace
+}  // namespace rsnn

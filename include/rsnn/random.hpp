@@ -9,6 +9,7 @@
 // Key   = { low 32 bits of seed, (bits 32..47 of seed) | purpose << 16 }
 // Count = { id (low 32 bits), sub, position low, position high }
 // Seeds must be below 2^48 and ids below 2^32.
+#include <cstddef>
 #include <cstdint>
 
 namespace rsnn {
@@ -70,5 +71,23 @@ struct NormalPair {
 };
 NormalPair normal_pair_at(std::uint64_t seed, Purpose purpose, std::uint64_t id, std::uint32_t sub,
                           std::uint64_t position);
+
+}  // namespace rsnn
+
+namespace rsnn {
+
+// Standard normals for eight consecutive ids at once: lane l holds the pair
+// normal_pair_at(seed, purpose, first_id + l, sub, position) would give, up
+// to rounding (the batch is vectorised: its own Philox implementation, equal
+// to Random123's bit for bit, and SIMD log/sin/cos). first_id must be a
+// multiple of 8, so every id is always computed in the same lane and the
+// result does not depend on how neurons are split between threads.
+inline constexpr std::size_t normal_batch_width = 8;
+void normal_pairs_batch(std::uint64_t seed, Purpose purpose, std::uint64_t first_id, std::uint32_t sub,
+                        std::uint64_t position, double* first, double* second);
+
+// Philox4x32-10 as implemented for the batch (exposed for its test against
+// Random123): counter (c0, c1, c2, c3) and key (k0, k1) -> four words.
+void philox4x32_10(const std::uint32_t counter[4], const std::uint32_t key[2], std::uint32_t out[4]);
 
 }  // namespace rsnn

@@ -27,6 +27,7 @@
 #include "rsnn/experiment.hpp"
 #include "rsnn/learner.hpp"
 #include "rsnn/network.hpp"
+#include "rsnn/random.hpp"
 #include "rsnn/targets.hpp"
 
 namespace rsnn {
@@ -124,6 +125,8 @@ class Simulation {
 
  private:
   void advance(std::uint64_t step, const TrialOptions& options, bool stimulus_on, std::uint64_t stimulus_start);
+  const double* paired_normals(Purpose purpose, std::uint32_t sub, std::uint64_t count, std::size_t lo, std::size_t hi,
+                               std::vector<double>& spare);
   ExperimentSpec spec_;
   Network network_;
   TargetSet targets_;
@@ -135,6 +138,7 @@ class Simulation {
   std::vector<double> stimulus_;        // constant value or OU state, per neuron
   std::vector<double> stimulus_spare_;  // second normal of the current pair (OU stimulus)
   std::vector<double> noise_spare_;     // second normal of the current pair (current noise)
+  std::vector<double> normal_scratch_;  // this step's normals, per neuron
   std::vector<std::vector<std::uint32_t>> thread_spikes_;  // spikes of each thread's range this step
   std::vector<double> external_input_;  // [pattern][row][neuron], see set_external_input
   std::size_t external_input_patterns_ = 0;

@@ -100,6 +100,7 @@ Simulation::Simulation(ExperimentSpec spec) : spec_(std::move(spec)), network_(b
   input_.assign(n, 0.0);
   stimulus_.assign(n, 0.0);
   stimulus_spare_.assign(n, 0.0);
+  normal_scratch_.assign(n, 0.0);
   noise_spare_.assign(n, 0.0);
 #ifdef _OPENMP
   thread_spikes_.resize(static_cast<std::size_t>(omp_get_max_threads()));
@@ -140,6 +141,26 @@ Simulation::Simulation(ExperimentSpec spec) : spec_(std::move(spec)), network_(b
   targets_ = make_targets(spec_, untrained, theta_tau);
   if (spec_.plastic.rule != PlasticRule::none) learner_ = make_rls_learner(spec_, network_);
   network_.clear_synapses();
+}
+
+// Per-step standard normals for neurons [lo, hi), consumed in pairs of steps:
+// on even counts a Philox block per neuron gives two normals, the first is
+// returned and the second kept in `spare` for the odd count that follows.
+// Returns an array indexed by neuron id (valid on [lo, hi)).
+const double* Simulation::paired_normals(Purpose purpose, std::uint32_t sub, std::uint64_t count, std::size_t lo,
+                                         std::size_t hi, std::vector<double>& spare) {
+  if (count % 2 == 1) return spare.data();
+  double first[normal_batch_width], second[normal_batch_width];
+  for (std::size_t block = lo - lo % normal_batch_width; block < hi; block += normal_batch_width) {
+    normal_pairs_batch(spec_.seed, purpose, block, sub, count / 2, first, second);
+    for (std::size_t lane = 0; lane < normal_batch_width; ++lane) {
+      const std::size_t i = block + lane;
+      if (i < lo || i >= hi) continue;
+      normal_scratch_[i] = first[lane];
+      spare[i] = second[lane];
+    }
+  }
+  return normal_scratch_.data();
 }
 
 void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool stimulus_on,
@@ -205,33 +226,16 @@ void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool s
       input_[i] = net.bias[i] + net.u_excitatory[i] + net.u_inhibitory[i] + net.u_plastic[i];
     if (stimulus_on && ou) {
       const std::uint64_t offset = step - stimulus_start;
-      const auto pattern = static_cast<std::uint32_t>(options.pattern);
-      for (std::size_t i = lo; i < hi; ++i) {
-        double kick;
-        if (offset % 2 == 0) {
-          const NormalPair pair = normal_pair_at(spec_.seed, Purpose::stimulus, i, pattern, offset / 2);
-          kick = pair.first;
-          stimulus_spare_[i] = pair.second;
-        } else {
-          kick = stimulus_spare_[i];
-        }
-        stimulus_[i] += (spec_.stimulus.mean - stimulus_[i]) * ou_decay + ou_kick * kick;
-      }
+      const double* kicks =
+          paired_normals(Purpose::stimulus, static_cast<std::uint32_t>(options.pattern), offset, lo, hi, stimulus_spare_);
+      for (std::size_t i = lo; i < hi; ++i)
+        stimulus_[i] += (spec_.stimulus.mean - stimulus_[i]) * ou_decay + ou_kick * kicks[i];
     }
     if (stimulus_on)
       for (std::size_t i = lo; i < hi; ++i) input_[i] += stimulus_[i];
     if (noise_sigma > 0.0) {
-      for (std::size_t i = lo; i < hi; ++i) {
-        double draw;
-        if (step % 2 == 0) {
-          const NormalPair pair = normal_pair_at(spec_.seed, Purpose::noise, i, key, step / 2);
-          draw = pair.first;
-          noise_spare_[i] = pair.second;
-        } else {
-          draw = noise_spare_[i];
-        }
-        input_[i] += noise_sigma * draw;
-      }
+      const double* draws = paired_normals(Purpose::noise, key, step, lo, hi, noise_spare_);
+      for (std::size_t i = lo; i < hi; ++i) input_[i] += noise_sigma * draws[i];
     }
     if (external)
       for (std::size_t i = lo; i < hi; ++i) input_[i] += external[i];

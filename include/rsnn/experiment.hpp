@@ -84,6 +84,7 @@ struct NoiseSpec {
 enum class TargetKind { sine, product_of_sines, ou, rate_network, innate, file };
 enum class TargetOffset { none, mean_input };
 enum class TargetTransform { none, theta_rate };
+enum class TargetUnits { current, rate };
 
 struct TargetSpec {
   TargetKind kind = TargetKind::sine;
@@ -101,6 +102,12 @@ struct TargetSpec {
   // file: .npy, or .h5 with `dataset`; shape (samples x neurons), sampled on the learning grid.
   std::string path;
   std::string dataset;
+  // file: what the file holds. current: the targets as they are. rate: firing
+  // rates in Hz, each turned into the recurrent current target
+  // invert_lif_rate(rate, rate_sigma, neuron) - v_rest - bias (lif populations
+  // only; rsnn/transfer_function.hpp).
+  TargetUnits units = TargetUnits::current;
+  double rate_sigma = 0.0;  // units = rate: noise sigma of the Siegert formula, input units
   TargetOffset offset = TargetOffset::none;  // mean_input: add each neuron's mean untrained input
   double offset_constant = 0.0;
   TargetTransform transform = TargetTransform::none;  // theta_rate: f -> 1000/tau_theta/pi sqrt([f]+) Hz
@@ -108,7 +115,10 @@ struct TargetSpec {
 
 enum class LearnedQuantity { current, rate };
 enum class WeightUpdate { textbook, unscaled };
-enum class Precision { float32, float64 };
+// Storage of the RLS matrices P: float64; float32 (FP32 arithmetic); float16
+// (IEEE half storage scaled by a power of two, FP32 arithmetic: a quarter of
+// float64's memory, for networks whose P would not fit otherwise).
+enum class Precision { float32, float64, float16 };
 
 struct LearningSpec {
   LearnedQuantity quantity = LearnedQuantity::current;

@@ -34,7 +34,7 @@ class File {
 
   // Write a dataset (replaces an existing one of the same path). `shape`
   // defaults to 1-D {data.size()}; its product must equal data.size(). Data is
-  // row-major (C order). Supported T: double, float, int8_t, uint8_t, int32_t,
+  // row-major (C order). Supported T: double, float, int8_t, uint8_t, uint16_t, int32_t,
   // uint32_t, int64_t, uint64_t.
   template <class T>
   void write(const std::string& dataset_path, std::span<const T> data,

@@ -74,6 +74,7 @@ struct Network {
   double dt = 0.1;
   std::vector<Population> populations;
   std::vector<StaticProjection> static_projections;
+  std::vector<std::vector<std::size_t>> projections_from;  // per population: its outgoing static projections
   PlasticSynapses plastic;
 
   // Per-neuron constants.
@@ -102,6 +103,15 @@ struct Network {
 // Lower a validated spec: draw connectivity and initial weights from the
 // seed's streams and allocate state.
 Network build_network(const ExperimentSpec& spec);
+
+// Phase 3b of a step: the spikes emitted in the previous step (ascending ids)
+// arrive. For every target neuron in [lo, hi) — a thread's own range — each
+// static synapse adds weight x jump to the E or I current and each plastic
+// synapse adds w x jump to u_plastic; each spiking neuron in [lo, hi) also
+// raises its own filtered rate r by jump_plastic. Targets outside [lo, hi)
+// are left to the thread that owns them, so no two threads write the same
+// neuron, and every neuron receives its inputs in spike order.
+void deliver_spikes(Network& net, const std::uint32_t* spikes, std::size_t count, std::size_t lo, std::size_t hi);
 
 // Remove neurons from the circuit (Kim & Chow Figure 3d): every static and
 // plastic synapse from or onto them is deleted — plastic ones are set to

@@ -12,6 +12,11 @@
 //     P <- P - c k k^T                (Sherman-Morrison)
 // and, by the caller, the weight step  w <- w - e c k  (textbook: = -e P_new x)
 // with a-priori error e = w.x - f.
+//
+// Storage may be scaled: the array holds `scale` x P (scale = 1 for float and
+// double; a power of two for _Float16, chosen so that P(0)'s largest entry
+// sits near 2^14: RLS only ever shrinks P, so no entry can overflow later,
+// and small entries stay clear of half precision's subnormal range).
 #include <cstddef>
 #include <cstdint>
 
@@ -29,13 +34,14 @@ constexpr std::size_t packed_index(std::size_t row, std::size_t col) {  // row <
 // sign may be null when mu == 0. Requires lambda > 0, mu >= 0.
 template <class Real>
 void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda, double mu,
-                                    const std::int8_t* sign);
+                                    const std::int8_t* sign, double scale = 1.0);
 
 // One fused step: reads P once to form k = P x and writes P - c k k^T in the
 // same sweep over the packed columns it has in cache. Writes k (the gain
 // before the update, length k) to `gain` and returns c = 1/(1 + x^T k).
 template <class Real>
-double update_inverse_correlation(Real* p_packed, const double* x, double* gain, std::size_t k);
+double update_inverse_correlation(Real* p_packed, const double* x, double* gain, std::size_t k,
+                                  double scale = 1.0);
 
 // Condition P on input j being held fixed from now on (Dale's-law freeze):
 // P <- P - P[:, j] P[j, :] / P[j, j], which zeroes row and column j, so later

@@ -132,7 +132,6 @@ class Simulation {
   TargetSet targets_;
   std::unique_ptr<Learner> learner_;
   std::vector<LoopRecord> learning_curve_;
-  std::vector<std::vector<std::size_t>> projections_from_population_;
   std::vector<std::uint8_t> spiked_;
   std::vector<double> input_;
   std::vector<double> stimulus_;        // constant value or OU state, per neuron

@@ -51,5 +51,13 @@ void fill_sine_targets(const ExperimentSpec& spec, TargetSet& targets, bool prod
 void fill_ou_targets(const ExperimentSpec& spec, TargetSet& targets);
 void fill_rate_network_targets(const ExperimentSpec& spec, TargetSet& targets);
 void load_target_file(const ExperimentSpec& spec, TargetSet& targets);
+// target.units = "rate": replaces each loaded rate ν (Hz) of neuron i by the
+// recurrent current target μ − v_rest − bias, where μ = invert_lif_rate(ν,
+// target.rate_sigma, neuron i's LIF parameters) is the mean total input under
+// which the neuron fires at ν (rsnn/transfer_function.hpp; the refractory
+// period is taken as the engine's round(refractory/dt) dt). Zero rates count as
+// 0.1 Hz. Throws InputError when a population is not lif (naming
+// target.units) or a rate is negative or above 1000/refractory.
+void convert_rate_targets(const ExperimentSpec& spec, TargetSet& targets);
 
 }  // namespace rsnn

@@ -149,6 +149,8 @@ void read_target(SectionReader r, TargetSpec& target, const std::filesystem::pat
       if (is_h5) target.dataset = r.text("dataset", "/target");
       if (!is_h5 && path.extension() != ".npy")
         r.fail("path", fmt::format("file '{}': expected a .npy, .h5 or .hdf5 file", target.path));
+      target.units = static_cast<TargetUnits>(r.choice("units", {"current", "rate"}, 0));
+      if (target.units == TargetUnits::rate) target.rate_sigma = r.number("rate_sigma", 0.0, Range::non_negative());
       break;
     }
   }
@@ -164,7 +166,7 @@ void read_learning(SectionReader r, LearningSpec& learning) {
   learning.lambda = r.number("lambda", 1.0, Range::positive());
   learning.penmu = r.number("penmu", 0.0, Range::non_negative());
   learning.weight_update = static_cast<WeightUpdate>(r.choice("weight_update", {"textbook", "unscaled"}, 0));
-  learning.precision = static_cast<Precision>(r.choice("precision", {"float32", "float64"}, 1));
+  learning.precision = static_cast<Precision>(r.choice("precision", {"float32", "float64", "float16"}, 1));
   learning.dale = r.boolean("dale", false);
   r.finish();
 }

@@ -139,6 +139,8 @@ std::string to_toml(const ExperimentSpec& spec) {
     case TargetKind::file:
       line(fmt::format("path = {}", quoted(target.path)));
       if (!target.dataset.empty()) line(fmt::format("dataset = {}", quoted(target.dataset)));
+      line(fmt::format("units = \"{}\"", target.units == TargetUnits::current ? "current" : "rate"));
+      if (target.units == TargetUnits::rate) line(fmt::format("rate_sigma = {}", number(target.rate_sigma)));
       break;
   }
   line(fmt::format("offset = \"{}\"", target.offset == TargetOffset::none ? "none" : "mean_input"));
@@ -152,7 +154,8 @@ std::string to_toml(const ExperimentSpec& spec) {
   line(fmt::format("lambda = {}", number(learning.lambda)));
   line(fmt::format("penmu = {}", number(learning.penmu)));
   line(fmt::format("weight_update = \"{}\"", learning.weight_update == WeightUpdate::textbook ? "textbook" : "unscaled"));
-  line(fmt::format("precision = \"{}\"", learning.precision == Precision::float32 ? "float32" : "float64"));
+  static const char* precisions[] = {"float32", "float64", "float16"};
+  line(fmt::format("precision = \"{}\"", precisions[static_cast<int>(learning.precision)]));
   line(fmt::format("dale = {}", flag(learning.dale)));
 
   const auto& training = spec.training;

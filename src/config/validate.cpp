@@ -80,6 +80,25 @@ void validate(const ExperimentSpec& spec) {
     if (index >= n)
       throw InputError(fmt::format("recording.neurons: neuron {} does not exist (the network has {} neurons)", index, n));
 
+  if (spec.target.kind == TargetKind::file && spec.target.units == TargetUnits::rate) {
+    // Rates become current targets through the LIF transfer function, which
+    // needs every neuron's LIF parameters; with rate learning the file's rates
+    // would be the targets already.
+    for (const auto& pop : spec.populations)
+      if (pop.model != "lif")
+        throw InputError(fmt::format(
+            "target.units: \"rate\" converts rates to currents with the LIF transfer function, so every "
+            "population must use the lif model; population '{}' uses '{}'",
+            pop.name, pop.model));
+    if (spec.learning.quantity == LearnedQuantity::rate)
+      throw InputError(
+          "target.units: \"rate\" converts rates to current targets, but learning.quantity is \"rate\": "
+          "use units = \"current\" (the default) to train on the file's rates as they are");
+    if (spec.target.transform != TargetTransform::none)
+      throw InputError("target.units: \"rate\" cannot be combined with target.transform (the rates are converted "
+                       "to currents already)");
+  }
+
   if (spec.learning.penmu > 0.0 && spec.plastic.rule == PlasticRule::none)
     throw InputError("learning.penmu: needs plastic synapses (plastic.rule is \"none\")");
 }

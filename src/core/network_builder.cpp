@@ -205,8 +205,11 @@ Network build_network(const ExperimentSpec& spec) {
     first += pop.size;
     net.populations.push_back(std::move(pop));
   }
-  for (std::size_t s = 0; s < spec.static_projections.size(); ++s)
+  net.projections_from.resize(net.populations.size());
+  for (std::size_t s = 0; s < spec.static_projections.size(); ++s) {
     net.static_projections.push_back(build_static(spec, net, s));
+    net.projections_from[net.static_projections.back().pre_population].push_back(s);
+  }
   build_plastic(spec, net);
 
   net.u_excitatory.assign(n, 0.0);

@@ -75,17 +75,6 @@ std::pair<std::size_t, std::size_t> thread_range(std::size_t n) {
   return {n * thread / threads, n * (thread + 1) / threads};
 }
 
-// Sub-range [first, last) of a sorted target row that falls in [lo, hi).
-template <class Index>
-std::pair<const Index*, const Index*> targets_in(const Index* first, const Index* last, std::size_t lo, std::size_t hi,
-                                                 bool whole) {
-  if (whole) return {first, last};
-  const Index* begin = std::lower_bound(first, last, static_cast<Index>(lo));
-  const Index* end = std::lower_bound(begin, last, static_cast<Index>(std::min<std::size_t>(hi, std::numeric_limits<Index>::max())));
-  if (hi > std::numeric_limits<Index>::max()) end = last;
-  return {begin, end};
-}
-
 }  // namespace
 
 void request_stop() { stop_flag.store(true); }
@@ -107,9 +96,6 @@ Simulation::Simulation(ExperimentSpec spec) : spec_(std::move(spec)), network_(b
 #else
   thread_spikes_.resize(1);
 #endif
-  projections_from_population_.resize(network_.populations.size());
-  for (std::size_t s = 0; s < network_.static_projections.size(); ++s)
-    projections_from_population_[network_.static_projections[s].pre_population].push_back(s);
 
   // Untrained activity for targets that are defined by the network itself.
   UntrainedActivity untrained;
@@ -188,11 +174,6 @@ void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool s
 #pragma omp parallel if (n >= parallel_neuron_threshold)
   {
     const auto [lo, hi] = thread_range(n);
-#ifdef _OPENMP
-    const bool whole = omp_get_num_threads() == 1;
-#else
-    const bool whole = true;
-#endif
     // 3. synapses: decay, then deliver last step's spikes to this range.
     for (std::size_t i = lo; i < hi; ++i) {
       net.u_excitatory[i] *= net.decay_excitatory;
@@ -200,26 +181,7 @@ void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool s
       net.u_plastic[i] *= net.decay_plastic;
       net.rate_filter[i] *= net.decay_plastic;
     }
-    for (const std::uint32_t j : pending) {
-      if (j >= lo && j < hi) net.rate_filter[j] += net.jump_plastic;
-      const std::size_t p = net.population_of[j];
-      const std::size_t local = j - net.populations[p].first;
-      for (const std::size_t s : projections_from_population_[p]) {
-        const StaticProjection& proj = net.static_projections[s];
-        const auto [begin, end] = targets_in(proj.targets.data() + proj.row_offsets[local],
-                                             proj.targets.data() + proj.row_offsets[local + 1], lo, hi, whole);
-        double* current = proj.excitatory ? net.u_excitatory.data() : net.u_inhibitory.data();
-        const double jump = proj.weight * (proj.excitatory ? net.jump_excitatory : net.jump_inhibitory);
-        for (const std::uint32_t* t = begin; t != end; ++t) current[*t] += jump;
-      }
-      const auto& plastic = net.plastic;
-      const std::uint32_t* row_first = plastic.out_post.data() + plastic.out_offsets[j];
-      const std::uint32_t* row_last = plastic.out_post.data() + plastic.out_offsets[j + 1];
-      const auto [begin, end] = targets_in(row_first, row_last, lo, hi, whole);
-      const std::uint64_t* slot = plastic.out_slot.data() + plastic.out_offsets[j] + (begin - row_first);
-      for (const std::uint32_t* t = begin; t != end; ++t, ++slot)
-        net.u_plastic[*t] += plastic.weight[*slot] * net.jump_plastic;
-    }
+    deliver_spikes(net, pending.data(), pending.size(), lo, hi);
     // 4. input: one simple loop per term, so each vectorises. Per-step normal
     // draws come in pairs (one Philox block per neuron every other step).
     for (std::size_t i = lo; i < hi; ++i)

@@ -10,6 +10,7 @@
 #include "rsnn/hdf5_file.hpp"
 #include "rsnn/npy.hpp"
 #include "rsnn/random.hpp"
+#include "rsnn/transfer_function.hpp"
 
 namespace rsnn {
 namespace {
@@ -155,6 +156,49 @@ void load_target_file(const ExperimentSpec& spec, TargetSet& targets) {
   }
 }
 
+void convert_rate_targets(const ExperimentSpec& spec, TargetSet& targets) {
+  // Per neuron: the LIF transfer parameters and what to subtract from the mean
+  // input μ to get the recurrent current (v relaxes to v_rest + bias + recurrent).
+  std::vector<LifTransferParameters> transfer;
+  std::vector<double> offset;
+  std::vector<std::uint32_t> population_of;
+  for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+    const PopulationSpec& pop = spec.populations[p];
+    if (pop.model != "lif")
+      throw InputError(fmt::format(
+          "target.units: \"rate\" converts rates to currents with the LIF transfer function, so every population "
+          "must use the lif model; population '{}' uses '{}'",
+          pop.name, pop.model));
+    const ParameterValues& values = pop.parameters;
+    // The engine holds a neuron for round(refractory/dt) whole steps.
+    const double dead_time = static_cast<double>(std::lround(values.number("refractory") / spec.dt)) * spec.dt;
+    transfer.push_back({values.number("tau_m"), values.number("v_threshold"), values.number("v_reset"), dead_time});
+    offset.push_back(values.number("v_rest") + pop.bias);
+    population_of.insert(population_of.end(), pop.size, static_cast<std::uint32_t>(p));
+  }
+  // Check every value first, so that the parallel loop below cannot throw.
+  for (std::size_t a = 0; a < targets.values.size(); ++a) {
+    const double rate = targets.values[a];
+    const std::size_t neuron = a % targets.neurons;
+    const LifTransferParameters& lif = transfer[population_of[neuron]];
+    const bool reachable = lif.refractory == 0.0 || rate < 1000.0 / lif.refractory;
+    if (rate < 0.0 || !reachable)
+      throw InputError(fmt::format(
+          "target.path: file '{}': rate {} Hz of neuron {} at sample {} (pattern {}) is {}", spec.target.path, rate,
+          neuron, (a / targets.neurons) % targets.samples, a / (targets.neurons * targets.samples),
+          rate < 0.0 ? "negative"
+                     : fmt::format("not below 1000/refractory = {} Hz, the most a neuron of population '{}' can fire",
+                                   1000.0 / lif.refractory, spec.populations[population_of[neuron]].name)));
+  }
+  const auto count = static_cast<std::int64_t>(targets.values.size());
+#pragma omp parallel for schedule(dynamic, 256)
+  for (std::int64_t a = 0; a < count; ++a) {
+    const std::size_t population = population_of[static_cast<std::size_t>(a) % targets.neurons];
+    const double mu = invert_lif_rate(targets.values[a], spec.target.rate_sigma, transfer[population]);
+    targets.values[a] = static_cast<float>(mu - offset[population]);
+  }
+}
+
 TargetSet make_targets(const ExperimentSpec& spec, const UntrainedActivity& untrained,
                        const std::vector<double>& theta_tau_per_neuron) {
   TargetSet targets = empty_targets(spec);
@@ -163,7 +207,10 @@ TargetSet make_targets(const ExperimentSpec& spec, const UntrainedActivity& untr
     case TargetKind::product_of_sines: fill_sine_targets(spec, targets, true); break;
     case TargetKind::ou: fill_ou_targets(spec, targets); break;
     case TargetKind::rate_network: fill_rate_network_targets(spec, targets); break;
-    case TargetKind::file: load_target_file(spec, targets); break;
+    case TargetKind::file:
+      load_target_file(spec, targets);
+      if (spec.target.units == TargetUnits::rate) convert_rate_targets(spec, targets);
+      break;
     case TargetKind::innate:
       for (std::size_t p = 0; p < targets.patterns; ++p)
         for (std::size_t k = 0; k < targets.samples; ++k)

@@ -77,6 +77,7 @@ hid_t memory_type() {
   if constexpr (std::is_same_v<T, float>) return H5T_NATIVE_FLOAT;
   if constexpr (std::is_same_v<T, std::int8_t>) return H5T_NATIVE_INT8;
   if constexpr (std::is_same_v<T, std::uint8_t>) return H5T_NATIVE_UINT8;
+  if constexpr (std::is_same_v<T, std::uint16_t>) return H5T_NATIVE_UINT16;
   if constexpr (std::is_same_v<T, std::int32_t>) return H5T_NATIVE_INT32;
   if constexpr (std::is_same_v<T, std::uint32_t>) return H5T_NATIVE_UINT32;
   if constexpr (std::is_same_v<T, std::int64_t>) return H5T_NATIVE_INT64;
@@ -90,6 +91,7 @@ hid_t file_type() {
   if constexpr (std::is_same_v<T, float>) return H5T_IEEE_F32LE;
   if constexpr (std::is_same_v<T, std::int8_t>) return H5T_STD_I8LE;
   if constexpr (std::is_same_v<T, std::uint8_t>) return H5T_STD_U8LE;
+  if constexpr (std::is_same_v<T, std::uint16_t>) return H5T_STD_U16LE;
   if constexpr (std::is_same_v<T, std::int32_t>) return H5T_STD_I32LE;
   if constexpr (std::is_same_v<T, std::uint32_t>) return H5T_STD_U32LE;
   if constexpr (std::is_same_v<T, std::int64_t>) return H5T_STD_I64LE;
@@ -665,6 +667,7 @@ RSNN_H5_INSTANTIATE(double)
 RSNN_H5_INSTANTIATE(float)
 RSNN_H5_INSTANTIATE(std::int8_t)
 RSNN_H5_INSTANTIATE(std::uint8_t)
+RSNN_H5_INSTANTIATE(std::uint16_t)
 RSNN_H5_INSTANTIATE(std::int32_t)
 RSNN_H5_INSTANTIATE(std::uint32_t)
 RSNN_H5_INSTANTIATE(std::int64_t)

@@ -16,7 +16,7 @@ constexpr std::size_t max_stack_inputs = 1024;
 
 template <class Real>
 void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda, double mu,
-                                    const std::int8_t* sign) {
+                                    const std::int8_t* sign, double scale) {
   // (lambda I + mu (a a^T + b b^T))^-1 with a, b the disjoint indicators of positive and
   // negative inputs. Because a is orthogonal to b, Sherman-Morrison applies to each block
   // independently: (1/lambda) [I - mu/(lambda + mu n_a) a a^T - mu/(lambda + mu n_b) b b^T].
@@ -28,7 +28,7 @@ void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda
       n_negative += sign[a] < 0 ? 1 : 0;
     }
   }
-  const double inv_lambda = 1.0 / lambda;
+  const double inv_lambda = scale / lambda;  // every entry of P(0) carries 1/lambda, so scale it once
   const double positive_block =
       mu != 0.0 ? inv_lambda * mu / (lambda + mu * static_cast<double>(n_positive)) : 0.0;
   const double negative_block =
@@ -63,13 +63,21 @@ void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda
 // compute-bound; tests/unit/test_rls_kernel.cpp checks that P stays positive
 // definite and that float and double runs agree).
 template <class Real>
-using Accumulator = Real;
+struct AccumulatorOf {
+  using type = Real;
+};
+template <>
+struct AccumulatorOf<_Float16> {
+  using type = float;  // half storage, single-precision arithmetic
+};
+template <class Real>
+using Accumulator = typename AccumulatorOf<Real>::type;
 
 // The two sweeps are written as fixed-width lane loops (one 512-bit vector)
 // that the compiler vectorises; explicit AVX-512 masked loads and stores for
 // the ragged column ends measured slower on the reference machine.
 template <class Real>
-double update_inverse_correlation(Real* p_packed, const double* x_in, double* gain_out, std::size_t k) {
+double update_inverse_correlation(Real* p_packed, const double* x_in, double* gain_out, std::size_t k, double scale) {
   using Acc = Accumulator<Real>;
   constexpr std::size_t lanes = 64 / sizeof(Acc);  // one 512-bit vector
   // Local copies in the accumulation type, aligned for the vector loops.
@@ -115,19 +123,20 @@ double update_inverse_correlation(Real* p_packed, const double* x_in, double* ga
 
   double x_dot_gain = 0.0;
   for (std::size_t i = 0; i < k; ++i) x_dot_gain += static_cast<double>(xs[i]) * static_cast<double>(gs[i]);
-  const double c = 1.0 / (1.0 + x_dot_gain);
+  // gs holds scale x (P x): the true gain is gs / scale.
+  const double c = 1.0 / (1.0 + x_dot_gain / scale);
 
   // Sweep 2: P(i, j) -= c gain_i gain_j over the same columns (still cache-resident).
   Real* out = p_packed;
   for (std::size_t j = 0; j < k; ++j) {
-    const Acc scaled_gain_j = static_cast<Acc>(c) * gs[j];
+    const Acc scaled_gain_j = static_cast<Acc>(c / scale) * gs[j];
     std::size_t i = 0;
     for (; i + lanes <= j + 1; i += lanes)
       for (std::size_t lane = 0; lane < lanes; ++lane) out[i + lane] -= scaled_gain_j * gs[i + lane];
     for (; i <= j; ++i) out[i] -= scaled_gain_j * gs[i];
     out += j + 1;
   }
-  for (std::size_t i = 0; i < k; ++i) gain_out[i] = static_cast<double>(gs[i]);
+  for (std::size_t i = 0; i < k; ++i) gain_out[i] = static_cast<double>(gs[i]) / scale;
   return c;
 }
 
@@ -161,13 +170,16 @@ void condition_on_fixed_input(Real* p_packed, std::size_t k, std::size_t j) {
   }
 }
 
-template void initialize_inverse_correlation<float>(float*, std::size_t, double, double,
-                                                    const std::int8_t*);
-template void initialize_inverse_correlation<double>(double*, std::size_t, double, double,
-                                                     const std::int8_t*);
-template double update_inverse_correlation<float>(float*, const double*, double*, std::size_t);
-template double update_inverse_correlation<double>(double*, const double*, double*, std::size_t);
+template void initialize_inverse_correlation<float>(float*, std::size_t, double, double, const std::int8_t*, double);
+template void initialize_inverse_correlation<double>(double*, std::size_t, double, double, const std::int8_t*,
+                                                     double);
+template void initialize_inverse_correlation<_Float16>(_Float16*, std::size_t, double, double, const std::int8_t*,
+                                                       double);
+template double update_inverse_correlation<float>(float*, const double*, double*, std::size_t, double);
+template double update_inverse_correlation<double>(double*, const double*, double*, std::size_t, double);
+template double update_inverse_correlation<_Float16>(_Float16*, const double*, double*, std::size_t, double);
 template void condition_on_fixed_input<float>(float*, std::size_t, std::size_t);
 template void condition_on_fixed_input<double>(double*, std::size_t, std::size_t);
+template void condition_on_fixed_input<_Float16>(_Float16*, std::size_t, std::size_t);
 
 }  // namespace rsnn::rls

@@ -31,6 +31,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
+#include <span>
+#include <type_traits>
 #include <cmath>
 #include <vector>
 
@@ -48,7 +51,8 @@ class RlsLearner final : public Learner {
   RlsLearner(const ExperimentSpec& spec, const Network& net)
       : quantity_(spec.learning.quantity),
         update_(spec.learning.weight_update),
-        dale_(spec.learning.dale) {
+        dale_(spec.learning.dale),
+        scale_(storage_scale(spec.learning.lambda)) {
     const auto& plastic = net.plastic;
     const std::size_t n = net.neuron_count;
     offsets_.assign(n + 1, 0);
@@ -70,7 +74,7 @@ class RlsLearner final : public Learner {
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t begin = plastic.row_offsets[i];
       rls::initialize_inverse_correlation<Real>(p_.data() + offsets_[i], plastic.inputs_of(i), spec.learning.lambda,
-                                                spec.learning.penmu, plastic.sign.data() + begin);
+                                                spec.learning.penmu, plastic.sign.data() + begin, scale_);
     }
   }
 
@@ -111,7 +115,7 @@ class RlsLearner final : public Learner {
           z = regressor.data();
         }
         Real* p = p_.data() + offsets_[i];
-        const double c = rls::update_inverse_correlation<Real>(p, z, gain.data(), k);
+        const double c = rls::update_inverse_correlation<Real>(p, z, gain.data(), k, scale_);
         const double step = update_ == WeightUpdate::textbook ? error * c : error;
         double current_change = 0.0;
         newly_frozen.clear();
@@ -133,18 +137,35 @@ class RlsLearner final : public Learner {
     }
   }
 
+  // P is written as stored (half precision as its raw 16-bit patterns, with
+  // the storage scale as an attribute), so a checkpoint restores it exactly.
   void save(h5::File& file, const std::string& group) const override {
-    file.write<Real>(group + "/P", p_);
+    if constexpr (std::is_same_v<Real, _Float16>) {
+      file.write<std::uint16_t>(group + "/P",
+                                std::span<const std::uint16_t>(reinterpret_cast<const std::uint16_t*>(p_.data()), p_.size()));
+      file.set_attribute(group + "/P", "precision", std::string("float16 (IEEE binary16 bit patterns)"));
+    } else {
+      file.write<Real>(group + "/P", p_);
+      file.set_attribute(group + "/P", "precision", std::string(sizeof(Real) == 4 ? "float32" : "float64"));
+    }
+    file.set_attribute(group + "/P", "scale", scale_);
     file.write<std::uint64_t>(group + "/P_offsets", offsets_);
-    file.set_attribute(group + "/P", "precision", std::string(sizeof(Real) == 4 ? "float32" : "float64"));
   }
 
   void load(const h5::File& file, const std::string& group) override {
-    std::vector<Real> p = file.read<Real>(group + "/P");
-    if (p.size() != p_.size())
-      throw InputError(fmt::format("checkpoint '{}': {}/P has {} values, the network needs {}", file.path().string(), group,
-                                   p.size(), p_.size()));
-    p_ = std::move(p);
+    if constexpr (std::is_same_v<Real, _Float16>) {
+      const std::vector<std::uint16_t> bits = file.read<std::uint16_t>(group + "/P");
+      if (bits.size() != p_.size())
+        throw InputError(fmt::format("checkpoint '{}': {}/P has {} values, the network needs {}", file.path().string(),
+                                     group, bits.size(), p_.size()));
+      std::memcpy(p_.data(), bits.data(), bits.size() * sizeof(std::uint16_t));
+    } else {
+      std::vector<Real> p = file.read<Real>(group + "/P");
+      if (p.size() != p_.size())
+        throw InputError(fmt::format("checkpoint '{}': {}/P has {} values, the network needs {}", file.path().string(),
+                                     group, p.size(), p_.size()));
+      p_ = std::move(p);
+    }
   }
 
   std::vector<double> inverse_correlation(std::size_t neuron) const override {
@@ -159,14 +180,22 @@ class RlsLearner final : public Learner {
     std::vector<double> full(k * k);
     for (std::size_t col = 0; col < k; ++col)
       for (std::size_t row = 0; row <= col; ++row)
-        full[row * k + col] = full[col * k + row] = static_cast<double>(p[rls::packed_index(row, col)]);
+        full[row * k + col] = full[col * k + row] = static_cast<double>(p[rls::packed_index(row, col)]) / scale_;
     return full;
   }
 
  private:
+  // Storage scale of P (see rls_kernel.hpp): 1, or for half precision the
+  // power of two that puts P(0)'s largest entry, at most 1/lambda, near 2^14.
+  static double storage_scale(double lambda) {
+    if constexpr (std::is_same_v<Real, _Float16>) return std::exp2(std::floor(std::log2(16384.0 * lambda)));
+    return 1.0;
+  }
+
   LearnedQuantity quantity_;
   WeightUpdate update_;
   bool dale_;
+  double scale_;
   std::vector<std::uint64_t> offsets_;
   std::vector<Real> p_;
   std::size_t max_inputs_ = 0;
@@ -183,6 +212,7 @@ std::unique_ptr<Learner> make_rls_learner(const ExperimentSpec& spec, const Netw
                                      pop.name));
   }
   if (spec.learning.precision == Precision::float32) return std::make_unique<RlsLearner<float>>(spec, net);
+  if (spec.learning.precision == Precision::float16) return std::make_unique<RlsLearner<_Float16>>(spec, net);
   return std::make_unique<RlsLearner<double>>(spec, net);
 }
 

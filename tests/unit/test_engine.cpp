@@ -173,6 +173,12 @@ TEST(Checkpoint, ResumeEqualsUninterruptedTrainingWhenStateCarriesOver) {
   check_resume(toml);
 }
 
+TEST(Checkpoint, ResumeEqualsUninterruptedTrainingInFloat16) {
+  std::string toml = small_balanced_experiment(100, 8, "loops = 4\nwindow = 200.0\n");
+  toml.replace(toml.find("penmu = 0.01"), 12, "penmu = 0.01\nprecision = \"float16\"");
+  check_resume(toml);
+}
+
 TEST(Checkpoint, ResumeEqualsUninterruptedTrainingInFloat32WithDale) {
   std::string toml = small_balanced_experiment(100, 8, "loops = 4\nwindow = 200.0\n");
   toml.replace(toml.find("penmu = 0.01"), 12, "penmu = 0.01\nprecision = \"float32\"\ndale = true");

@@ -1,7 +1,7 @@
 // Whole-run benchmark: time per training loop and peak memory of an
 // experiment (default: TrainSpikingNet's default network, N = 4096).
 //
-//   whole_training_loop [EXPERIMENT.toml] [--loops N] [--set key=value ...]
+//   whole_training_loop [EXPERIMENT.toml] [--loops N] [--warmup N] [--no-simulation] [--set key=value ...]
 //
 // Prints the build time, each loop's wall time, the median, the time per
 // simulated second without learning, and memory: the peak resident set size
@@ -55,11 +55,16 @@ double model_footprint_megabytes(const Simulation& sim) {
 
 int main(int argc, char** argv) {
   std::string experiment = std::string(RSNN_BENCH_SOURCE_DIR) + "/examples/tsn_default.toml";
-  std::size_t loops = 5;
+  std::size_t loops = 5, warmup = 1;
+  bool simulate = true;
   std::vector<Override> overrides;
   for (int a = 1; a < argc; ++a) {
     if (!std::strcmp(argv[a], "--loops") && a + 1 < argc)
       loops = std::stoul(argv[++a]);
+    else if (!std::strcmp(argv[a], "--warmup") && a + 1 < argc)
+      warmup = std::stoul(argv[++a]);
+    else if (!std::strcmp(argv[a], "--no-simulation"))
+      simulate = false;
     else if (!std::strcmp(argv[a], "--set") && a + 1 < argc)
       overrides.push_back(parse_override(argv[++a]));
     else
@@ -79,14 +84,31 @@ int main(int argc, char** argv) {
              spec.learning.precision == Precision::float32 ? "float32" : "float64");
   fmt::print("build (connectivity, targets, P): {:.2f} s\n", build_seconds);
 
-  TrialOptions untrained;
-  untrained.kind = TrialKind::untrained;
-  const TrialResult simulated = sim.run_trial(untrained);
-  const double simulated_seconds = spec.trial_duration() / 1000.0;
-  fmt::print("simulation without learning: {:.3f} s per trial = {:.2f} simulated s per wall s\n",
-             simulated.elapsed_seconds, simulated_seconds / simulated.elapsed_seconds);
+  fmt::print("memory after build: peak resident {:.1f} MB\n", peak_resident_megabytes());
+  if (simulate) {
+    TrialOptions untrained;
+    untrained.kind = TrialKind::untrained;
+    untrained.index = static_cast<std::uint32_t>(spec.training.patterns);
+    const TrialResult simulated = sim.run_trial(untrained);
+    const double simulated_seconds = spec.trial_duration() / 1000.0;
+    std::uint64_t events = 0;  // synaptic events: spikes x their static and plastic targets
+    const Network& net = sim.network();
+    std::vector<std::uint64_t> out_degree(net.neuron_count, 0);
+    for (const auto& proj : net.static_projections)
+      for (std::size_t local = 0; local + 1 < proj.row_offsets.size(); ++local)
+        out_degree[net.populations[proj.pre_population].first + local] += proj.row_offsets[local + 1] - proj.row_offsets[local];
+    for (std::size_t j = 0; j < net.neuron_count; ++j) out_degree[j] += net.plastic.out_offsets[j + 1] - net.plastic.out_offsets[j];
+    double mean_out_degree = 0.0;
+    for (auto d : out_degree) mean_out_degree += static_cast<double>(d) / static_cast<double>(net.neuron_count);
+    events = static_cast<std::uint64_t>(simulated.mean_rate * simulated_seconds * static_cast<double>(net.neuron_count) *
+                                        mean_out_degree);
+    fmt::print("simulation without learning: {:.3f} s per trial = {:.2f} simulated s per wall s, "
+               "{:.3g} synaptic events per s (rate {:.2f} Hz)\n",
+               simulated.elapsed_seconds, simulated_seconds / simulated.elapsed_seconds,
+               static_cast<double>(events) / simulated.elapsed_seconds, simulated.mean_rate);
+  }
 
-  sim.train_loop();  // warm-up
+  for (std::size_t w = 0; w < warmup; ++w) sim.train_loop();
   std::vector<double> times;
   for (std::size_t l = 0; l < loops; ++l) {
     const TrialResult loop = sim.train_loop();

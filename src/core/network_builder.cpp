@@ -72,14 +72,30 @@ StaticProjection build_static(const ExperimentSpec& spec, const Network& net, st
   proj.weight = proj_spec.weight;
   const bool same = proj.pre_population == proj.post_population;
 
+  // Fixed out-degree: every row has the same length, so rows are written
+  // straight into the final array (no per-row temporaries: at 10^9 synapses
+  // those would double the memory while building).
+  if (proj_spec.rule == StaticRule::fixed_outdegree) {
+    const std::size_t degree = proj_spec.outdegree;
+    proj.row_offsets.resize(pre.size + 1);
+    for (std::size_t local = 0; local <= pre.size; ++local) proj.row_offsets[local] = local * degree;
+    proj.targets.resize(pre.size * degree);
+#pragma omp parallel for schedule(dynamic, 64)
+    for (std::size_t local = 0; local < pre.size; ++local) {
+      RandomStream stream(spec.seed, Purpose::static_connectivity, pre.first + local, static_cast<std::uint32_t>(index));
+      const std::size_t excluded = (same && !proj_spec.autapses) ? local : post.size;
+      const auto chosen = sample_distinct(stream, post.size, degree, excluded);
+      for (std::size_t a = 0; a < degree; ++a)
+        proj.targets[local * degree + a] = chosen[a] + static_cast<std::uint32_t>(post.first);
+    }
+    return proj;
+  }
   std::vector<std::vector<std::uint32_t>> rows(pre.size);
 #pragma omp parallel for schedule(dynamic, 64)
   for (std::size_t local = 0; local < pre.size; ++local) {
     RandomStream stream(spec.seed, Purpose::static_connectivity, pre.first + local, static_cast<std::uint32_t>(index));
     const std::size_t excluded = (same && !proj_spec.autapses) ? local : post.size;
-    auto chosen = proj_spec.rule == StaticRule::bernoulli
-                      ? sample_bernoulli(stream, post.size, proj_spec.probability, excluded)
-                      : sample_distinct(stream, post.size, proj_spec.outdegree, excluded);
+    auto chosen = sample_bernoulli(stream, post.size, proj_spec.probability, excluded);
     for (auto& v : chosen) v += static_cast<std::uint32_t>(post.first);
     rows[local] = std::move(chosen);
   }

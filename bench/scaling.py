@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Time per training loop and memory against network size.
+
+For each N this writes an experiment with TrainSpikingNet's default network
+scaled by its own rules (K = 0.1 N/2 static inputs per population, L =
+round(2 sqrt K) plastic inputs per population, weights je = 2 tau_m / sqrt K,
+drive jx = 0.08 sqrt K, plastic +-tau_m / sqrt L), runs
+build/bench/whole_training_loop on it, and collects the median time per loop
+and the memory figures into a CSV, plotted to a PNG.
+
+    /usr/bin/python3 bench/scaling.py --sizes 1024 4096 16384 32768 --loops 2 --out runs/scaling
+
+Options --precision and --threads are passed through (OMP_NUM_THREADS).
+"""
+
+import argparse
+import csv
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def experiment_text(n, precision):
+    ne = n // 2
+    k = round(0.1 * ne)
+    l = round(2 * math.sqrt(k))
+    je = 2 * 10 / math.sqrt(k)
+    jx = 0.08 * math.sqrt(k)
+    wp = 2 * 10 / (2 * math.sqrt(l))
+    template = (ROOT / "examples" / "tsn_default.toml").read_text()
+    replacements = {
+        "size = 2048": f"size = {ne}",
+        "bias = 1.7181": f"bias = {1.5 * jx:.6f}",
+        "bias = 1.1454": f"bias = {jx:.6f}",
+        "outdegree = 205": f"outdegree = {k}",
+        "weight = 0.20954": f"weight = {0.15 * je:.6f}",
+        "weight = 1.39693": f"weight = {je:.6f}",
+        "weight = -1.04770": f"weight = {-0.75 * je:.6f}",
+        "weight = -1.39693": f"weight = {-je:.6f}",
+        "weight_excitatory = 1.85695": f"weight_excitatory = {wp:.6f}",
+        "weight_inhibitory = -1.85695": f"weight_inhibitory = {-wp:.6f}",
+        "E = 29\nI = 29": f"E = {l}\nI = {l}",
+        "neurons = [0, 1, 2, 3, 2048, 2049]": "neurons = [0, 1]",
+        'precision = "float32"': f'precision = "{precision}"',
+    }
+    for old, new in replacements.items():
+        if old not in template:
+            sys.exit(f"bench/scaling.py: examples/tsn_default.toml no longer contains {old!r}")
+        template = template.replace(old, new)
+    return template, k, 2 * l
+
+
+def parse(output):
+    figures = {}
+    patterns = {
+        "median_s_per_loop": r"median time per training loop: ([0-9.]+) s",
+        "simulated_s_per_wall_s": r"= ([0-9.]+) simulated s per wall s",
+        "footprint_mb": r"P \+ weights \+ connectivity ([0-9.]+) MB",
+        "peak_rss_mb": r"peak resident ([0-9.]+) MB",
+        "build_s": r"build \(connectivity, targets, P\): ([0-9.]+) s",
+    }
+    for name, pattern in patterns.items():
+        match = re.search(pattern, output)
+        figures[name] = float(match.group(1)) if match else float("nan")
+    return figures
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1024, 4096, 16384])
+    parser.add_argument("--loops", type=int, default=2)
+    parser.add_argument("--precision", default="float32", choices=["float16", "float32", "float64"])
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--binary", default=str(ROOT / "build" / "bench" / "whole_training_loop"))
+    parser.add_argument("--out", default=str(ROOT / "runs" / "scaling"))
+    args = parser.parse_args()
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    environment = dict(os.environ)
+    if args.threads > 0:
+        environment["OMP_NUM_THREADS"] = str(args.threads)
+    rows = []
+    for n in args.sizes:
+        text, k, m = experiment_text(n, args.precision)
+        experiment = out / f"tsn_{n}.toml"
+        experiment.write_text(text)
+        result = subprocess.run([args.binary, str(experiment), "--loops", str(args.loops)], capture_output=True,
+                                text=True, env=environment)
+        (out / f"tsn_{n}.log").write_text(result.stdout + result.stderr)
+        if result.returncode != 0:
+            sys.exit(f"bench/scaling.py: N = {n} failed (exit {result.returncode}); see {out}/tsn_{n}.log")
+        row = {"neurons": n, "static_per_population": k, "plastic_per_neuron": m, "precision": args.precision}
+        row.update(parse(result.stdout))
+        rows.append(row)
+        print(", ".join(f"{key} {value}" for key, value in row.items()), flush=True)
+
+    table = out / "scaling.csv"
+    with table.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [row["neurons"] for row in rows]
+    figure, (time_axis, memory_axis) = plt.subplots(1, 2, figsize=(10, 4), dpi=110)
+    time_axis.loglog(sizes, [row["median_s_per_loop"] for row in rows], "o-")
+    time_axis.set_xlabel("neurons")
+    time_axis.set_ylabel("s per training loop (2 s simulated, 100 RLS steps)")
+    time_axis.grid(True, which="both", alpha=0.3)
+    memory_axis.loglog(sizes, [row["peak_rss_mb"] for row in rows], "o-", label="peak resident")
+    memory_axis.loglog(sizes, [row["footprint_mb"] for row in rows], "s--", label="P + weights + connectivity")
+    memory_axis.set_xlabel("neurons")
+    memory_axis.set_ylabel("MB")
+    memory_axis.legend()
+    memory_axis.grid(True, which="both", alpha=0.3)
+    figure.suptitle(f"TrainSpikingNet-scaled networks, {args.precision} P")
+    figure.tight_layout()
+    figure.savefig(out / "scaling.png")
+    print(f"wrote {table} and {out / 'scaling.png'}")
+
+
+if __name__ == "__main__":
+    main()

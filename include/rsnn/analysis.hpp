@@ -24,7 +24,7 @@
 
 namespace rsnn::analysis {
 
-// ---------------------------------------------------------------- correlation (src/analysis/correlation.cpp)
+// ------------------------------------ correlation (src/analysis/correlation.cpp)
 
 // Pearson correlation of two equally long series,
 //   r = Σ (x_t − x̄)(y_t − ȳ) / sqrt(Σ (x_t − x̄)² Σ (y_t − ȳ)²)   (dimensionless, in [−1, 1]).
@@ -37,8 +37,8 @@ std::vector<double> per_neuron_correlation(std::span<const double> a, std::span<
                                            std::size_t neurons);
 
 struct LagCorrelation {
-  double r = 0.0;     // Pearson r at the best lag (NaN when no lag gives a defined r)
-  long lag = 0;       // in samples; see best_lag_correlation for the sign
+  double r = 0.0;  // Pearson r at the best lag (NaN when no lag gives a defined r)
+  long lag = 0;    // in samples; see best_lag_correlation for the sign
 };
 
 // The integer lag ℓ in [−max_lag, max_lag] that maximises the Pearson r of the
@@ -48,7 +48,7 @@ struct LagCorrelation {
 // negative one). max_lag is clipped to n − 2.
 LagCorrelation best_lag_correlation(std::span<const double> x, std::span<const double> y, std::size_t max_lag);
 
-// ---------------------------------------------------------------- rates (src/analysis/psth.cpp)
+// ------------------------------------ rates (src/analysis/psth.cpp)
 
 // Number of whole bins of bin_ms in [t_begin, t_end): floor((t_end − t_begin)/bin_ms), with a 1e-9-bin
 // allowance for rounding (so 1000 ms in 10 ms bins is 100 bins, not 99).
@@ -71,7 +71,7 @@ std::vector<double> psth(std::span<const double> spike_times_ms, std::span<const
 // the sizes differ.
 std::vector<double> trial_average(std::span<const std::vector<double>> arrays);
 
-// ---------------------------------------------------------------- variability (src/analysis/variability.cpp)
+// ------------------------------------ variability (src/analysis/variability.cpp)
 
 // Spike count of each neuron in [t_begin, t_end) of one trial.
 std::vector<double> spike_counts(std::span<const double> spike_times_ms, std::span<const std::uint32_t> spike_ids,
@@ -91,7 +91,7 @@ std::vector<double> fano_factor(std::span<const double> counts_per_trial, std::s
 std::vector<double> isi_cv(std::span<const double> spike_times_ms, std::span<const std::uint32_t> spike_ids,
                            std::size_t neurons);
 
-// ---------------------------------------------------------------- connectivity spectrum (src/analysis/spectrum.cpp)
+// ------------------------------------ connectivity spectrum (src/analysis/spectrum.cpp)
 
 // The network's weights as a dense N × N matrix W[post][pre] in input units · ms
 // (a weight is a charge; docs/config.md "Units"). The plastic synapses give
@@ -109,7 +109,7 @@ std::vector<std::complex<double>> eigenvalues(const Eigen::MatrixXd& matrix);
 // max |λ| over the eigenvalues (0 for an empty matrix).
 double spectral_radius(const Eigen::MatrixXd& matrix);
 
-// ---------------------------------------------------------------- perturbation divergence (src/analysis/divergence.cpp)
+// ------------------------------------ perturbation divergence (src/analysis/divergence.cpp)
 
 // Distance between two recordings of the same neurons, a and b both
 // [time][neuron], at each time t (units of the recording, e.g. input units):
@@ -125,7 +125,7 @@ std::optional<std::size_t> first_index_above(std::span<const double> series, dou
 // which series first exceeds threshold; NaN when it never does.
 double first_time_above(std::span<const double> series, double threshold, std::span<const double> times);
 
-// ---------------------------------------------------------------- error decomposition (src/analysis/residual.cpp)
+// ------------------------------------ error decomposition (src/analysis/residual.cpp)
 
 // Kim & Chow's two error regimes (§5.3 of the specification, check C10): the
 // residual r(t) = actual − target of a trained neuron is dominated by high

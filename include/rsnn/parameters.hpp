@@ -36,6 +36,12 @@ struct ParameterValues {
   const std::string& choice(const std::string& name) const { return choices.at(name); }
 };
 
+// Table rows for parameter tables, every field explicit.
+ParameterInfo number_parameter(std::string name, std::string unit, std::string doc, double default_value,
+                               double min_value = -std::numeric_limits<double>::infinity(), bool min_exclusive = false);
+ParameterInfo choice_parameter(std::string name, std::string doc, std::vector<std::string> choices,
+                               std::string default_choice);
+
 // Values filled with the defaults of a table (used by tests and by code that
 // builds experiments programmatically).
 ParameterValues default_values(const std::vector<ParameterInfo>& table);

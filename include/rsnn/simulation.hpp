@@ -102,6 +102,8 @@ class Simulation {
   // Runs the next training loop (pattern = loop mod patterns), appends to the
   // learning curve and checks for divergence (throws RuntimeFailure).
   TrialResult train_loop(bool record = false);
+  // The options train_loop uses for training loop `loop` (0-based).
+  TrialOptions training_options(std::size_t loop, bool record) const;
   std::size_t loops_done() const { return learning_curve_.size(); }
   const std::vector<LoopRecord>& learning_curve() const { return learning_curve_; }
 

@@ -38,9 +38,10 @@ struct LifTransferParameters {
   double refractory = 0.0;   // t_ref, ms (≥ 0)
 };
 
-// Scaled complementary error function erfcx(x) = e^{x²} erfc(x), accurate to a
-// few ulps for all x ≥ 0 (≈ 1/(x √π) for large x, where e^{x²} and erfc(x)
-// alone overflow and underflow). For x < 0 it is 2 e^{x²} − erfcx(−x), which
+// Scaled complementary error function erfcx(x) = e^{x²} erfc(x), to about
+// 2e-15 relative for all x ≥ 0 (≈ 1/(x √π) for large x, where e^{x²} and
+// erfc(x) alone overflow and underflow): e^{x²} erfc(x) below 5, Laplace's
+// continued fraction above. For x < 0 it is 2 e^{x²} − erfcx(−x), which
 // overflows below x ≈ −26.6.
 double erfcx(double x);
 

@@ -9,8 +9,8 @@
 namespace rsnn::analysis::detail {
 
 // spike_times and spike_ids must be parallel, and every id a neuron index.
-inline void check_spike_arrays(const char* function, std::span<const double> times,
-                               std::span<const std::uint32_t> ids, std::size_t neurons) {
+inline void check_spike_arrays(const char* function, std::span<const double> times, std::span<const std::uint32_t> ids,
+                               std::size_t neurons) {
   if (times.size() != ids.size())
     throw std::invalid_argument(std::string(function) + ": spike_times and spike_ids differ in length (" +
                                 std::to_string(times.size()) + " and " + std::to_string(ids.size()) + ")");

@@ -30,7 +30,7 @@ constexpr double sqrt_pi = 1.7724538509055160273;  // √π
 constexpr int gauss_order = 10;
 
 struct GaussLegendreRule {
-  std::array<double, gauss_order> nodes{};    // on [−1, 1]
+  std::array<double, gauss_order> nodes{};  // on [−1, 1]
   std::array<double, gauss_order> weights{};
 };
 
@@ -89,8 +89,7 @@ double adaptive_panel(const Function& f, double a, double b, double whole, int d
   const double middle = 0.5 * (a + b);
   const double left = gauss_legendre(f, a, middle);
   const double right = gauss_legendre(f, middle, b);
-  if (std::abs(left + right - whole) <= relative_tolerance * std::abs(left + right) || depth >= 40)
-    return left + right;
+  if (std::abs(left + right - whole) <= relative_tolerance * std::abs(left + right) || depth >= 40) return left + right;
   return adaptive_panel(f, a, middle, left, depth + 1) + adaptive_panel(f, middle, b, right, depth + 1);
 }
 

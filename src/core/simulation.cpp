@@ -381,15 +381,20 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   return result;
 }
 
-TrialResult Simulation::train_loop(bool record) {
-  const std::size_t loop = learning_curve_.size();
+TrialOptions Simulation::training_options(std::size_t loop, bool record) const {
   TrialOptions options;
   options.kind = TrialKind::training;
   options.index = static_cast<std::uint32_t>(loop);
   options.pattern = loop % spec_.training.patterns;
   options.learn = true;
-  options.reset_state = spec_.training.reset_state || loop == 0;
+  options.reset_state = spec_.training.reset_state || loop == 0;  // the first loop always starts fresh
   options.record = record;
+  return options;
+}
+
+TrialResult Simulation::train_loop(bool record) {
+  const std::size_t loop = learning_curve_.size();
+  const TrialOptions options = training_options(loop, record);
   TrialResult result = run_trial(options);
 
   // Divergence checks: a run that has gone wrong should fail loudly and early.

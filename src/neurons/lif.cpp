@@ -158,33 +158,6 @@ class LifGroup final : public NeuronGroup {
   double decay_;             // e^{−dt/τ_m}
 };
 
-constexpr double infinity = std::numeric_limits<double>::infinity();
-
-// Table rows (helpers keep every field of ParameterInfo explicit).
-ParameterInfo number_parameter(std::string name, std::string unit, std::string doc,
-                               double default_value, double min_value = -infinity,
-                               bool min_exclusive = false) {
-  ParameterInfo info;
-  info.name = std::move(name);
-  info.unit = std::move(unit);
-  info.doc = std::move(doc);
-  info.default_value = default_value;
-  info.min_value = min_value;
-  info.min_exclusive = min_exclusive;
-  return info;
-}
-
-ParameterInfo choice_parameter(std::string name, std::string doc, std::vector<std::string> choices,
-                               std::string default_choice) {
-  ParameterInfo info;
-  info.name = std::move(name);
-  info.unit = "-";  // a string choice has no unit
-  info.doc = std::move(doc);
-  info.choices = std::move(choices);
-  info.default_choice = std::move(default_choice);
-  return info;
-}
-
 NeuronModelInfo lif_model_info() {
   NeuronModelInfo info;
   info.name = "lif";

@@ -161,3 +161,20 @@ TEST(Cli, InterruptStopsAfterTheLoopAndSavesACheckpoint) {
 
 }  // namespace
 }  // namespace rsnn
+
+namespace rsnn {
+namespace {
+
+TEST(Cli, RunawayActivityIsARuntimeFailureWithExitCode1) {
+  testing::TempDir dir;
+  testing::write_text(dir / "exp.toml", testing::small_theta_experiment(40, 3, "[test]\ntrials = 0\n"));
+  const auto result = testing::run_cli("train " + (dir / "exp.toml").string() + " --out " + (dir / "out").string() +
+                                       " --set training.max_rate=0.001");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("runaway activity at loop 1"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("training.max_rate"), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out" / "run.h5"));
+}
+
+}  // namespace
+}  // namespace rsnn

@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
       experiment = argv[a];
   }
   const ExperimentSpec spec = load_experiment(experiment, overrides);
+  static const char* precision_names[] = {"float32", "float64", "float16"};
 #ifdef _OPENMP
   const int threads = omp_get_max_threads();
 #else
@@ -81,7 +82,7 @@ int main(int argc, char** argv) {
   const double build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - built_at).count();
   fmt::print("experiment {}\n{} neurons, {} plastic synapses, {} threads, precision {}\n", experiment,
              sim.network().neuron_count, sim.network().plastic.synapse_count(), threads,
-             spec.learning.precision == Precision::float32 ? "float32" : "float64");
+             precision_names[static_cast<int>(spec.learning.precision)]);
   fmt::print("build (connectivity, targets, P): {:.2f} s\n", build_seconds);
 
   fmt::print("memory after build: peak resident {:.1f} MB\n", peak_resident_megabytes());

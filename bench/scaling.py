@@ -74,6 +74,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1024, 4096, 16384])
     parser.add_argument("--loops", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--precision", default="float32", choices=["float16", "float32", "float64"])
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--binary", default=str(ROOT / "build" / "bench" / "whole_training_loop"))
@@ -90,7 +91,7 @@ def main():
         text, k, m = experiment_text(n, args.precision)
         experiment = out / f"tsn_{n}.toml"
         experiment.write_text(text)
-        result = subprocess.run([args.binary, str(experiment), "--loops", str(args.loops)], capture_output=True,
+        result = subprocess.run([args.binary, str(experiment), "--loops", str(args.loops), "--warmup", str(args.warmup)], capture_output=True,
                                 text=True, env=environment)
         (out / f"tsn_{n}.log").write_text(result.stdout + result.stderr)
         if result.returncode != 0:

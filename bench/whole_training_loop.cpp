@@ -29,7 +29,7 @@ namespace {
 double peak_resident_megabytes() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+  return static_cast<double>(usage.ru_maxrss) * 1024.0 / 1e6;  // ru_maxrss is in KiB on Linux; MB = 10^6 bytes
 }
 
 double median(std::vector<double> values) {

@@ -24,9 +24,14 @@
 
 namespace rsnn {
 
-// Below this many neurons the per-step work is too small to pay for waking a
-// team of threads every step, and the engine runs serially.
+// Below this many neurons an RLS step is too small to pay for waking a team of
+// threads, and the learner runs serially.
 inline constexpr std::size_t parallel_neuron_threshold = 512;
+// The simulation step is far cheaper than an RLS step (~3 us per 1000 LIF
+// neurons on the reference machine, against a few us to fork and join a
+// team), so by default it runs in parallel only from this many neurons on
+// (Simulation::set_parallel_step_threshold changes it).
+inline constexpr std::size_t default_parallel_step_threshold = 8192;
 
 struct Population {
   std::string name;

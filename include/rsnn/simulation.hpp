@@ -99,6 +99,11 @@ class Simulation {
 
   TrialResult run_trial(const TrialOptions& options);
 
+  // Networks of at least this many neurons run each simulation step with all
+  // OpenMP threads (default default_parallel_step_threshold). Results do not
+  // depend on it.
+  void set_parallel_step_threshold(std::size_t neurons) { parallel_step_threshold_ = neurons; }
+
   // Runs the next training loop (pattern = loop mod patterns), appends to the
   // learning curve and checks for divergence (throws RuntimeFailure).
   TrialResult train_loop(bool record = false);
@@ -136,6 +141,7 @@ class Simulation {
   std::vector<LoopRecord> learning_curve_;
   std::vector<std::uint8_t> spiked_;
   std::vector<double> input_;
+  std::size_t parallel_step_threshold_ = default_parallel_step_threshold;
   std::vector<double> stimulus_;        // constant value or OU state, per neuron
   std::vector<double> stimulus_spare_;  // second normal of the current pair (OU stimulus)
   std::vector<double> noise_spare_;     // second normal of the current pair (current noise)

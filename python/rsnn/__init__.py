@@ -26,6 +26,16 @@ rsnn.plot
     eigenvalue spectra (matplotlib).
 rsnn.interop
     SONATA spikes, NWB-style units, targets from .npy/.npz/HDF5 (h5py).
+rsnn.analysis
+    The C++ analysis library: correlations (best lag too), PSTHs, Fano
+    factors, ISI CVs, eigenvalue spectra, perturbation distances, the
+    sampling/tracking error decomposition.
+rsnn.rate_network
+    A tanh rate network trained with the same RLS (Kim & Chow's control
+    without spikes).
+rsnn.sweep
+    A grid of overrides x seeds over the CLI, collected into a CSV table
+    (``python -m rsnn.sweep``).
 InputError, RuntimeFailure
     The library's errors: InputError is a ValueError (bad experiment, file
     or argument; the message names the key), RuntimeFailure a RuntimeError
@@ -78,7 +88,7 @@ def __getattr__(name):
         from . import _simulation as module
 
         return getattr(module, name)
-    if name in ("plot", "interop"):
+    if name in ("plot", "interop", "analysis", "rate_network", "sweep"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
@@ -90,4 +100,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__) | {"plot", "interop", "transfer"})
+    return sorted(set(globals()) | set(__all__) | {"plot", "interop", "transfer", "analysis", "rate_network", "sweep"})

@@ -242,12 +242,18 @@ class Simulation:
         return trial
 
     def run_trial(self, *, kind="untrained", index=0, pattern=0, learn=False, reset_state=True, record=True,
-                  keep_samples=False, duration=None):
+                  keep_samples=False, duration=None, delete_spike_at=None):
         """One trial with every engine option (see rsnn::TrialOptions).
 
         ``kind`` ('training', 'test' or 'untrained') and ``index`` select the
         initial-state and noise streams. A learning trial here does not enter
         the learning curve; use :meth:`train` for training.
+
+        ``delete_spike_at`` (ms) deletes one spike, the first one emitted at or
+        after that time (lowest neuron id among simultaneous spikes), before it
+        reaches any synapse: the single-spike perturbation of Kim & Chow's
+        Figure 4. The same (kind, index) without it is the unperturbed twin.
+        The deleted spike is ``trial.deleted_spike`` (time, neuron).
         """
         if not isinstance(kind, str):
             raise TypeError(f"kind must be a str, got {type(kind).__name__}")
@@ -259,7 +265,28 @@ class Simulation:
                 raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
         if duration is not None:
             duration = _real("duration", duration, positive=True)
-        return self._core.run_trial(kind, index, pattern, learn, reset_state, record, keep_samples, duration or 0.0)
+        if delete_spike_at is not None:
+            delete_spike_at = _real("delete_spike_at", delete_spike_at)
+            if delete_spike_at < 0:
+                raise ValueError(f"delete_spike_at must be >= 0 ms, got {delete_spike_at}")
+        return self._core.run_trial(kind, index, pattern, learn, reset_state, record, keep_samples, duration or 0.0,
+                                    -1.0 if delete_spike_at is None else delete_spike_at)
+
+    def lesion(self, neurons) -> None:
+        """Remove neurons from the circuit (Kim & Chow Figure 3d; rsnn::lesion_neurons).
+
+        Every plastic synapse from or onto them is set to zero and frozen, and
+        every static synapse from or onto them is deleted. The neurons keep
+        spiking on their own input but no longer interact with the network.
+        Permanent for this simulation (rebuild it, e.g. with
+        :meth:`from_file`, to get the intact network back).
+        """
+        ids = np.asarray(neurons)
+        if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
+            raise TypeError("neurons must be a 1-D sequence of neuron ids (ints)")
+        if ids.size and (ids.min() < 0 or ids.max() >= self.neurons):
+            raise ValueError(f"neuron ids must be in [0, {self.neurons}), got {ids.min()}..{ids.max()}")
+        self._core.lesion([int(i) for i in ids])
 
     # ------------------------------------------------------------------ state
 

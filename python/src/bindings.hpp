@@ -10,5 +10,9 @@ namespace py = pybind11;
 void bind_experiment(py::module_& module);
 // Simulation and Trial (simulation_binding.cpp).
 void bind_simulation(py::module_& module);
+// The analysis library, as the submodule `analysis` (analysis_binding.cpp).
+void bind_analysis(py::module_& module);
+// The tanh rate network trained with RLS (rate_network_binding.cpp).
+void bind_rate_network(py::module_& module);
 
 }  // namespace rsnn::python

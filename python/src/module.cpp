@@ -173,4 +173,6 @@ PYBIND11_MODULE(_rsnn, module) {
 
   rsnn::python::bind_experiment(module);
   rsnn::python::bind_simulation(module);
+  rsnn::python::bind_analysis(module);
+  rsnn::python::bind_rate_network(module);
 }

@@ -150,18 +150,6 @@ void check_signals() {
   if (PyErr_CheckSignals() != 0) throw py::error_already_set();
 }
 
-// The options of training loop `loop`, as Simulation::train_loop builds them.
-TrialOptions training_options(const ExperimentSpec& spec, std::size_t loop, bool record) {
-  TrialOptions options;
-  options.kind = TrialKind::training;
-  options.index = static_cast<std::uint32_t>(loop);
-  options.pattern = loop % spec.training.patterns;
-  options.learn = true;
-  options.reset_state = spec.training.reset_state || loop == 0;
-  options.record = record;
-  return options;
-}
-
 py::list population_list(const SimulationHandle& handle) {
   py::list populations;
   const Network& net = handle.simulation.network();
@@ -226,9 +214,17 @@ void bind_trial(py::module_& module) {
                                const auto rows = n ? static_cast<py::ssize_t>(t.result.samples.size()) / n : 0;
                                return view(t.result.samples.data(), {rows, n}, self);
                              })
-      .def_property_readonly("mean_window_input", [](py::object self) {
-        return view(self.cast<const Trial&>().result.mean_window_input, self);
-      });
+      .def_property_readonly("mean_window_input",
+                             [](py::object self) {
+                               return view(self.cast<const Trial&>().result.mean_window_input, self);
+                             })
+      .def_property_readonly(
+          "deleted_spike",
+          [](const Trial& t) -> py::object {
+            if (t.result.deleted_spike_time < 0.0) return py::none();
+            return py::make_tuple(t.result.deleted_spike_time, t.result.deleted_spike_neuron);
+          },
+          "(time in ms, neuron) of the spike deleted by run_trial(delete_spike_at=...), or None.");
 }
 
 }  // namespace
@@ -261,7 +257,7 @@ void bind_simulation(py::module_& module) {
             if (spec.plastic.rule == PlasticRule::none)
               throw InputError("plastic.rule: training needs plastic synapses (rule is \"none\")");
             for (std::size_t done = 0; done < loops; ++done) {
-              const TrialOptions options = training_options(spec, h.simulation.loops_done(), record);
+              const TrialOptions options = h.simulation.training_options(h.simulation.loops_done(), record);
               TrialResult result;
               {
                 BusyGuard busy(h);
@@ -316,7 +312,7 @@ void bind_simulation(py::module_& module) {
       .def(
           "run_trial",
           [](py::object self, const std::string& kind, std::uint32_t index, std::size_t pattern, bool learn,
-             bool reset_state, bool record, bool keep_samples, double duration) {
+             bool reset_state, bool record, bool keep_samples, double duration, double delete_spike_at) {
             SimulationHandle& h = self.cast<SimulationHandle&>();
             if (pattern >= h.simulation.spec().training.patterns)
               throw py::value_error("pattern must be below training.patterns = " +
@@ -333,6 +329,7 @@ void bind_simulation(py::module_& module) {
             options.record = record;
             options.keep_samples = keep_samples;
             options.duration = duration;
+            options.delete_spike_at = delete_spike_at;
             TrialResult result;
             {
               BusyGuard busy(h);
@@ -342,7 +339,14 @@ void bind_simulation(py::module_& module) {
             return trial_object(std::move(result), h, options);
           },
           py::arg("kind"), py::arg("index"), py::arg("pattern"), py::arg("learn"), py::arg("reset_state"),
-          py::arg("record"), py::arg("keep_samples"), py::arg("duration"))
+          py::arg("record"), py::arg("keep_samples"), py::arg("duration"), py::arg("delete_spike_at") = -1.0)
+      .def(
+          "lesion",
+          [](SimulationHandle& h, const std::vector<std::uint32_t>& neurons) {
+            BusyGuard busy(h);
+            lesion_neurons(h.simulation.network(), neurons);
+          },
+          py::arg("neurons"), "rsnn::lesion_neurons: cut every synapse from and onto these neurons.")
 
       // ----------------------------------------------------------------- arrays
       .def_property_readonly("weights",

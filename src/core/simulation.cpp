@@ -171,7 +171,7 @@ void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool s
 #endif
   for (auto& spikes : thread_spikes_) spikes.clear();
 
-#pragma omp parallel if (n >= parallel_neuron_threshold)
+#pragma omp parallel if (n >= parallel_step_threshold_)
   {
     const auto [lo, hi] = thread_range(n);
     // 3. synapses: decay, then deliver last step's spikes to this range.

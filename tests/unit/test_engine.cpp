@@ -104,6 +104,7 @@ struct RunOutcome {
 RunOutcome train_with_threads(int threads, const ExperimentSpec& spec) {
   omp_set_num_threads(threads);
   Simulation sim(spec);
+  sim.set_parallel_step_threshold(0);  // exercise the threaded step even for this small network
   RunOutcome outcome;
   for (std::size_t loop = 0; loop < spec.training.loops; ++loop) {
     TrialResult trial = sim.train_loop(true);
@@ -115,7 +116,7 @@ RunOutcome train_with_threads(int threads, const ExperimentSpec& spec) {
 }
 
 TEST(Reproducibility, SpikesAndWeightsAreBitwiseIdenticalForOneAndTwoThreads) {
-  // 600 neurons: above parallel_neuron_threshold, so the threaded path runs.
+  // 600 neurons: above parallel_neuron_threshold, so the learner runs threaded too.
   const ExperimentSpec spec = parse_experiment(small_balanced_experiment(300, 10), "balanced");
   const int previous = omp_get_max_threads();
   const RunOutcome one = train_with_threads(1, spec);

@@ -14,24 +14,10 @@
 #include "rsnn/simulation.hpp"
 #include "test_support.hpp"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 namespace rsnn {
 namespace {
 
-// One thread: these tests measure learning, not parallelism, and one thread
-// keeps their run time predictable on a shared machine.
-class SingleThreaded : public ::testing::Environment {
- public:
-  void SetUp() override {
-#ifdef _OPENMP
-    omp_set_num_threads(1);
-#endif
-  }
-};
-const auto* const single_threaded = ::testing::AddGlobalTestEnvironment(new SingleThreaded);
+const auto* const single_threaded = ::testing::AddGlobalTestEnvironment(new testing::SingleThreaded);
 
 using testing::source_path;
 

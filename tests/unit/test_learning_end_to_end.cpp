@@ -10,25 +10,10 @@
 #include "rsnn/simulation.hpp"
 #include "test_support.hpp"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 namespace rsnn {
 namespace {
 
-// One thread: these tests measure learning, not parallelism (which
-// Reproducibility.* covers), and a single thread keeps their run time
-// predictable when other processes share the cores.
-class SingleThreaded : public ::testing::Environment {
- public:
-  void SetUp() override {
-#ifdef _OPENMP
-    omp_set_num_threads(1);
-#endif
-  }
-};
-const auto* const single_threaded = ::testing::AddGlobalTestEnvironment(new SingleThreaded);
+const auto* const single_threaded = ::testing::AddGlobalTestEnvironment(new testing::SingleThreaded);
 
 using testing::source_path;
 

@@ -8,9 +8,28 @@
 #include <random>
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "rsnn/config.hpp"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 namespace rsnn::testing {
+
+// Runs a whole test program on one OpenMP thread. For tests that measure
+// learning, not parallelism (Reproducibility.* covers that): one thread keeps
+// their run time predictable when other processes share the cores. Register
+// with ::testing::AddGlobalTestEnvironment(new SingleThreaded).
+class SingleThreaded : public ::testing::Environment {
+ public:
+  void SetUp() override {
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+  }
+};
 
 // A fresh directory under the system temp dir, removed on destruction.
 class TempDir {

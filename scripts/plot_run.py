@@ -52,6 +52,7 @@ try:  # the package on PYTHONPATH (e.g. build/python), else its sources in pytho
 except ImportError:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
     from rsnn import plot as rsnn_plot
+from rsnn.interop import _attribute as _attr, _text  # noqa: E402  (HDF5 attribute and string readers)
 
 PROG = "plot_run.py"
 DEFAULT_TRACES = 4  # recorded neurons plotted when --neurons is not given
@@ -69,25 +70,6 @@ class RunFileError(Exception):
 # --------------------------------------------------------------------------- reading
 
 
-def _text(value) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8")
-    if isinstance(value, np.ndarray):  # a 1-element array of strings
-        return _text(value.reshape(-1)[0]) if value.size else ""
-    return str(value)
-
-
-def _attr(obj, name, default=None):
-    if name not in obj.attrs:
-        return default
-    value = obj.attrs[name]
-    if isinstance(value, (bytes, str)):
-        return _text(value)
-    if isinstance(value, np.ndarray) and value.shape == ():
-        value = value[()]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def _group_exists(file, path, members=()):

@@ -114,6 +114,8 @@ class Simulation {
 
   // Frozen-weight trials from fresh initial conditions, `trials` per pattern.
   std::vector<TrialResult> test(std::size_t trials, bool record_first = true);
+  // The options test uses for trial `trial` (0-based) of `pattern`.
+  TrialOptions test_options(std::size_t pattern, std::size_t trial, std::size_t trials, bool record_first) const;
 
   // Checkpoints: weights, learner state, network state and learning curve.
   void save_checkpoint(const std::filesystem::path& path) const;

@@ -291,11 +291,7 @@ void bind_simulation(py::module_& module) {
             // The trials of Simulation::test, one GIL-free call each.
             for (std::size_t p = 0; p < spec.training.patterns; ++p) {
               for (std::size_t t = 0; t < trials; ++t) {
-                TrialOptions options;
-                options.kind = TrialKind::test;
-                options.index = static_cast<std::uint32_t>(p * trials + t);
-                options.pattern = p;
-                options.record = record_first && t == 0;
+                const TrialOptions options = h.simulation.test_options(p, t, trials, record_first);
                 TrialResult result;
                 {
                   BusyGuard busy(h);

@@ -447,17 +447,20 @@ void Simulation::set_external_input(std::vector<double> values, std::size_t patt
   external_input_every_ = every;
 }
 
+TrialOptions Simulation::test_options(std::size_t pattern, std::size_t trial, std::size_t trials,
+                                      bool record_first) const {
+  TrialOptions options;
+  options.kind = TrialKind::test;
+  options.index = static_cast<std::uint32_t>(pattern * trials + trial);
+  options.pattern = pattern;
+  options.record = record_first && trial == 0;
+  return options;
+}
+
 std::vector<TrialResult> Simulation::test(std::size_t trials, bool record_first) {
   std::vector<TrialResult> results;
   for (std::size_t p = 0; p < spec_.training.patterns; ++p) {
-    for (std::size_t t = 0; t < trials; ++t) {
-      TrialOptions options;
-      options.kind = TrialKind::test;
-      options.index = static_cast<std::uint32_t>(p * trials + t);
-      options.pattern = p;
-      options.record = record_first && t == 0;
-      results.push_back(run_trial(options));
-    }
+    for (std::size_t t = 0; t < trials; ++t) results.push_back(run_trial(test_options(p, t, trials, record_first)));
   }
   return results;
 }

@@ -168,3 +168,51 @@ def window_of(sim) -> tuple:
 def log(message: str) -> None:
     print(message, flush=True)
 
+
+
+def single_experiment_check(doc: str, check: str, experiment, *, figure: str, title: str, drive_label: str,
+                            trace_offset: float, threshold: float = 0.9) -> None:
+    """A check that trains one experiment per seed and asks for mean test r >= threshold
+    (C8, C9): writes results.json and a figure of three test traces against their
+    targets beside the learning curves."""
+    import h5py
+
+    args = arguments(doc)
+    out = run_directory(args, check.lower())
+    runs = cli_runs(experiment, out, args.seeds, cli=args.cli, force=args.force)
+    failed = [r for r in runs if r["status"] not in ("ok", "skipped")]
+    if failed:
+        raise SystemExit(f"{failed[0]['run_dir']}: {failed[0]['status']}")
+    test = summary([r["test_correlation"] for r in runs])
+    rate = summary([r["test_rate"] for r in runs])
+    passed = {f"test_r_at_least_{threshold}": test["mean"] >= threshold}
+    results = {"check": check, "test_correlation": test, "test_rate_hz": rate, "criteria": passed,
+               "verdict": verdict(all(passed.values())),
+               "per_seed": [{k: r[k] for k in ("seed", "test_correlation", "final_training_correlation", "test_rate")}
+                            for r in runs]}
+    write_results(out, results)
+    log(f"{check}: test r {fmt(test)}, rate {fmt(rate, 1)} Hz -> {results['verdict']}")
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.3), gridspec_kw={"width_ratios": [2, 1]})
+    with h5py.File(f"{runs[0]['run_dir']}/run.h5", "r") as f:
+        target_times, targets = f["targets/times"][:], f["targets/values"][0]
+        record = f["test/recordings/current"]
+        times, ids, values = record["times"][:], record["node_ids"][:], record["values"][:]
+    for k in range(3):
+        axes[0].plot(target_times, targets[:, ids[k]] + trace_offset * k, color="0.3", lw=2,
+                     label="target" if k == 0 else None)
+        axes[0].plot(times, values[:, k] + trace_offset * k, color="C3", lw=0.8, label="test trial" if k == 0 else None)
+    axes[0].set_xlim(0, target_times[-1])
+    axes[0].set_xlabel("time in trial (ms)")
+    axes[0].set_ylabel(drive_label)
+    axes[0].legend(fontsize=7)
+    for r in runs:
+        with h5py.File(f"{r['run_dir']}/run.h5", "r") as f:
+            curve = f["learning_curve/correlation"][:]
+        axes[1].plot(np.arange(1, curve.size + 1), curve, label=f"seed {r['seed']}: test {r['test_correlation']:.3f}")
+    axes[1].set_xlabel("loop")
+    axes[1].set_ylabel("training r")
+    axes[1].legend(fontsize=7)
+    fig.suptitle(f"{title}, test r {fmt(test)}", fontsize=9)
+    fig.tight_layout()
+    save_figure(fig, figure)

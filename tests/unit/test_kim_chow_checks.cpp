@@ -17,6 +17,8 @@
 namespace rsnn {
 namespace {
 
+using testing::sign_violations;
+
 const auto* const single_threaded = ::testing::AddGlobalTestEnvironment(new testing::SingleThreaded);
 
 using testing::source_path;
@@ -119,13 +121,6 @@ window = 1000.0
 neurons = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 160, 170, 180, 190,
            200, 210, 220, 230, 240, 250, 260, 270, 280, 290, 300, 310, 320, 330, 340, 350, 360, 370, 380, 390]
 )";
-}
-
-std::size_t sign_violations(const Network& net) {
-  std::size_t count = 0;
-  for (std::size_t s = 0; s < net.plastic.synapse_count(); ++s)
-    if (net.plastic.sign[s] * net.plastic.weight[s] < 0.0) ++count;
-  return count;
 }
 
 // Mean distance between a test trial and its twin with one spike deleted 200

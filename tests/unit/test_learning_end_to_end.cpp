@@ -13,6 +13,8 @@
 namespace rsnn {
 namespace {
 
+using testing::sign_violations;
+
 const auto* const single_threaded = ::testing::AddGlobalTestEnvironment(new testing::SingleThreaded);
 
 using testing::source_path;
@@ -123,13 +125,6 @@ dale = )" + std::string(dale ? "true" : "false") + R"(
 loops = 6
 window = 1000.0
 )";
-}
-
-std::size_t sign_violations(const Network& net) {
-  std::size_t count = 0;
-  for (std::size_t s = 0; s < net.plastic.synapse_count(); ++s)
-    if (net.plastic.sign[s] * net.plastic.weight[s] < 0.0) ++count;
-  return count;
 }
 
 TEST(EndToEnd, DaleModeLeavesNoSignFlipsAfterTraining) {

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "rsnn/config.hpp"
+#include "rsnn/network.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -49,6 +50,14 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Plastic weights whose sign contradicts their presynaptic neuron's type.
+inline std::size_t sign_violations(const Network& net) {
+  std::size_t count = 0;
+  for (std::size_t s = 0; s < net.plastic.synapse_count(); ++s)
+    if (net.plastic.sign[s] * net.plastic.weight[s] < 0.0) ++count;
+  return count;
+}
 
 inline void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;

@@ -27,6 +27,12 @@ enum class Purpose : std::uint32_t {
   target_network = 8,
   neuron_parameters = 9,
   test_state = 10,
+  // FORCE family (rsnn/force.hpp, rsnn/rate_guided.hpp)
+  recurrent_weights = 11,   // static random weights drawn per synapse
+  encoders = 12,            // fixed feedback / projection matrices
+  teacher_network = 13,     // rate teacher of the rate-guided method
+  learning_schedule = 14,   // stochastic RLS update times
+  presynaptic_selection = 15,  // which neurons feed a learned readout
 };
 
 class RandomStream {

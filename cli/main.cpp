@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "force_command.hpp"
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
@@ -106,6 +107,15 @@ void check_resume_compatible(const ExperimentSpec& requested, const fs::path& ch
 
 int run_train(const fs::path& experiment, const fs::path& out_option, const CommonOptions& common, std::int64_t loops,
               bool resume) {
+  const std::string method = experiment_method(experiment);
+  if (method == "force") {
+    if (resume || loops >= 0) throw InputError("--resume and --loops apply to Kim & Chow experiments, not to method \"force\"");
+    install_interrupt_handler();
+    return cli::run_force_training(experiment, out_option.empty() ? default_output(experiment) : out_option,
+                                   common.overrides(), common.quiet);
+  }
+  if (method != "kim_chow")
+    throw InputError(fmt::format("{}: method: expected \"kim_chow\" or \"force\", got \"{}\"", experiment.string(), method));
   auto overrides = common.overrides();
   if (loops >= 0) overrides.push_back({"training.loops", std::to_string(loops)});
   const ExperimentSpec spec = load_experiment(experiment, overrides);
@@ -289,7 +299,7 @@ int main(int argc, char** argv) {
 
   auto* train = app.add_subcommand("train", "Train the plastic weights of an experiment with RLS");
   train->add_option("experiment", experiment, "Experiment file (TOML)")->required();
-  train->add_option("--out", out, "Output directory (default: runs/<experiment name>)");
+  train->add_option("-o,--out", out, "Output directory (default: runs/<experiment name>)");
   train->add_option("--loops", loops, "Number of training loops (overrides training.loops)");
   train->add_flag("--resume", resume, "Continue from <out>/checkpoint.h5");
   add_common(train, common);

@@ -149,4 +149,38 @@ double residual_power_above(std::span<const double> residual, double dt_ms, doub
 // the correlation at that lag.
 LagCorrelation lag_of_best_fit(std::span<const double> actual, std::span<const double> target, std::size_t max_lag);
 
+// ------------------------------------ oscillations (src/analysis/oscillation.cpp)
+//
+// Phase-invariant measures for autonomous pattern generators: a trained
+// oscillator that runs 1 % slow drifts out of phase with its target within
+// seconds although its waveform is right (Nicola & Clopath's reference run),
+// so raw errors after training measure the phase, not the learning.
+
+// Frequency (Hz) of the largest peak of the periodogram of a series sampled
+// every dt_ms, in (0, max_frequency_hz]:
+//   S(f) = |Σ_t (x_t − x̄) e^{−2πi f t dt}|²
+// maximised on a grid 8 × finer than the natural resolution 1/(n dt) (the
+// equivalent of 8-fold zero padding), then refined by a parabola through the
+// best grid point and its neighbours. NaN for a constant series or n < 4.
+double dominant_frequency(std::span<const double> series, double dt_ms, double max_frequency_hz);
+
+// Oscillation amplitude √2 · s (s the standard deviation over the series,
+// ÷ n): the peak amplitude of a sinusoid. NaN when empty.
+double oscillation_amplitude(std::span<const double> series);
+
+// Root-mean-square difference of two equally long series (NaN when empty).
+double rms_difference(std::span<const double> a, std::span<const double> b);
+
+// The values of the strict local maxima of a series, x_t > x_{t−1} and
+// x_t ≥ x_{t+1} (interior points only), in time order.
+std::vector<double> local_maxima(std::span<const double> series);
+
+// Similarity of two return maps (Lorenz maps) of successive maxima: the pairs
+// (m_j, m_{j+1}) of each list are binned into a bins × bins histogram over
+// [low, high)² (pairs outside are dropped) and normalised to unit sum; the
+// result is the Pearson r of the two flattened histograms. NaN when either
+// list has fewer than 2 maxima in range.
+double return_map_similarity(std::span<const double> maxima_a, std::span<const double> maxima_b, std::size_t bins,
+                             double low, double high);
+
 }  // namespace rsnn::analysis

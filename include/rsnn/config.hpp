@@ -29,6 +29,11 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
 ExperimentSpec load_experiment(const std::filesystem::path& path,
                                const std::vector<Override>& overrides = {});
 
+// The training method an experiment file asks for: its top-level `method`
+// key ("kim_chow" when absent; "force", "rate_guided"). Throws InputError
+// for an unreadable file, a TOML syntax error, or a method that is not a string.
+std::string experiment_method(const std::filesystem::path& path);
+
 // The resolved experiment as TOML, every default written out. Parsing the
 // result gives back an equal spec (the run file stores this text).
 std::string to_toml(const ExperimentSpec& spec);

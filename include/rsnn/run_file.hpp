@@ -27,6 +27,7 @@
 // into place, so an existing run file is never left half-written.
 #include <filesystem>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "rsnn/simulation.hpp"
@@ -42,6 +43,10 @@ class File;
 // the temporary file starts as a copy of `path`.
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(h5::File&)>& fill,
                            bool start_from_existing = false);
+
+// The current UTC time as ISO 8601 ("2026-01-31T12:00:00Z"), for `created`
+// attributes.
+std::string now_iso8601();
 
 // `last_loop` (may be null) is the recorded trial, described by
 // `trial_description` in the /spikes "trial" attribute.

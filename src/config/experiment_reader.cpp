@@ -26,29 +26,7 @@ void read_population(SectionReader& r, PopulationSpec& pop) {
                                                                       : CellType::inhibitory;
   pop.model = r.text("model", "theta");
   pop.bias = r.number("bias", 0.0);
-  const NeuronModelInfo* model = nullptr;
-  try {
-    model = &neuron_model(pop.model);
-  } catch (const InputError& error) {
-    r.fail("model", error.what());
-  }
-  SectionReader params = r.table("params");
-  for (const auto& info : model->parameters) {
-    if (info.is_choice()) {
-      std::size_t fallback = 0;
-      for (std::size_t i = 0; i < info.choices.size(); ++i)
-        if (info.choices[i] == info.default_choice) fallback = i;
-      pop.parameters.choices[info.name] = info.choices[params.choice(info.name, info.choices, fallback)];
-    } else {
-      pop.parameters.numbers[info.name] = params.number(
-          info.name, info.default_value, Range{info.min_value, info.max_value, info.min_exclusive});
-    }
-  }
-  params.finish();
-  if (model->validate) {
-    const std::string problem = model->validate(pop.parameters);
-    if (!problem.empty()) r.fail("params", problem);
-  }
+  pop.parameters = config::read_model_parameters(r, "model", pop.model, "params");
   r.finish();
 }
 
@@ -192,47 +170,6 @@ void read_recording(SectionReader r, RecordingSpec& recording, std::size_t neuro
   r.finish();
 }
 
-// Walks "a.b.c" through tables and arrays of tables (an array element is
-// addressed by index or by its `name`), creating missing tables.
-void apply_override(toml::table& root, const Override& change, const std::string& origin) {
-  std::vector<std::string> parts;
-  std::stringstream stream(change.key);
-  for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
-  if (parts.empty() || change.key.empty()) throw InputError(fmt::format("--set: empty key in '{}={}'", change.key, change.value));
-  toml::table* table = &root;
-  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-    toml::node* node = table->get(parts[i]);
-    if (!node) {
-      table->insert(parts[i], toml::table{});
-      node = table->get(parts[i]);
-    }
-    if (auto* array = node->as_array()) {
-      const std::string& selector = parts[++i];
-      toml::node* element = nullptr;
-      for (std::size_t index = 0; index < array->size(); ++index) {
-        auto* candidate = (*array)[index].as_table();
-        if (!candidate) continue;
-        const bool by_index = selector == std::to_string(index);
-        const bool by_name = candidate->get("name") && candidate->get("name")->value_or(std::string()) == selector;
-        if (by_index || by_name) element = &(*array)[index];
-      }
-      if (!element || i + 1 >= parts.size())
-        throw InputError(fmt::format("{}: --set {}: no element '{}' in [[{}]]", origin, change.key, selector, parts[i - 1]));
-      node = element;
-    }
-    table = node->as_table();
-    if (!table)
-      throw InputError(fmt::format("{}: --set {}: '{}' is not a table", origin, change.key, parts[i]));
-  }
-  toml::table parsed;
-  try {
-    parsed = toml::parse("value = " + change.value);
-  } catch (const toml::parse_error&) {
-    parsed = toml::table{{"value", change.value}};  // a bare word is a string
-  }
-  table->insert_or_assign(parts.back(), *parsed.get("value"));
-}
-
 }  // namespace
 
 std::size_t ExperimentSpec::neuron_count() const {
@@ -251,17 +188,12 @@ Override parse_override(const std::string& assignment) {
 ExperimentSpec parse_experiment(const std::string& toml_text, const std::string& origin,
                                 const std::vector<Override>& overrides,
                                 const std::filesystem::path& base_dir) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, origin);
-  } catch (const toml::parse_error& error) {
-    throw InputError(fmt::format("{}:{}:{}: TOML syntax error: {}", origin, error.source().begin.line,
-                                 error.source().begin.column, error.description()));
-  }
-  for (const auto& change : overrides) apply_override(root, change, origin);
+  toml::table root = config::parse_toml_text(toml_text, origin);
+  for (const auto& change : overrides) config::apply_override(root, change, origin);
 
   ExperimentSpec spec;
   SectionReader r(&root, "", origin);
+  if (r.has("method")) r.choice("method", {"kim_chow"}, 0);  // other methods have their own readers
   spec.seed = r.unsigned_integer("seed", 1, (std::uint64_t{1} << 48) - 1);
   spec.dt = r.number("dt", 0.1, Range::positive());
   for (auto& section : r.array_of_tables("population")) read_population(section, spec.populations.emplace_back());
@@ -299,11 +231,17 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
 }
 
 ExperimentSpec load_experiment(const std::filesystem::path& path, const std::vector<Override>& overrides) {
-  std::ifstream file(path);
-  if (!file) throw InputError(fmt::format("cannot read experiment file '{}'", path.string()));
-  std::stringstream text;
-  text << file.rdbuf();
-  return parse_experiment(text.str(), path.string(), overrides, path.parent_path());
+  return parse_experiment(config::read_text_file(path), path.string(), overrides, path.parent_path());
+}
+
+std::string experiment_method(const std::filesystem::path& path) {
+  const toml::table root = config::parse_toml_text(config::read_text_file(path), path.string());
+  const toml::node* method = root.get("method");
+  if (!method) return "kim_chow";
+  if (!method->is_string())
+    throw InputError(fmt::format("{}: method: expected a string (\"kim_chow\", \"force\" or \"rate_guided\"), got {}",
+                                 path.string(), config::describe_node(*method)));
+  return method->value_or(std::string());
 }
 
 }  // namespace rsnn

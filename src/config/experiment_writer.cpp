@@ -4,37 +4,14 @@
 
 #include <string>
 
+#include "config/toml_text.hpp"
 #include "rsnn/config.hpp"
 #include "rsnn/neuron_model.hpp"
 
 namespace rsnn {
-namespace {
-
-std::string quoted(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
-
-// Shortest text that reads back to the same double, always with a decimal
-// point or exponent so TOML types it as a float.
-std::string number(double value) {
-  std::string text = fmt::format("{}", value);
-  if (text == "inf") return "inf";
-  if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
-  return text;
-}
-
-const char* flag(bool value) { return value ? "true" : "false"; }
-
-}  // namespace
+using config::flag;
+using config::number;
+using config::quoted;
 
 std::string to_toml(const ExperimentSpec& spec) {
   std::string out;

@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <fstream>
 #include <sstream>
+
+#include "rsnn/config.hpp"
+#include "rsnn/neuron_model.hpp"
 
 #include "rsnn/error.hpp"
 
@@ -173,6 +177,93 @@ void SectionReader::finish() const {
       fail(key, fmt::format("unknown key (known keys here: {})", fmt::join(known, ", ")));
     }
   }
+}
+
+// Walks "a.b.c" through tables and arrays of tables (an array element is
+// addressed by index or by its `name`), creating missing tables.
+void apply_override(toml::table& root, const Override& change, const std::string& origin) {
+  std::vector<std::string> parts;
+  std::stringstream stream(change.key);
+  for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
+  if (parts.empty() || change.key.empty()) throw InputError(fmt::format("--set: empty key in '{}={}'", change.key, change.value));
+  toml::table* table = &root;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    toml::node* node = table->get(parts[i]);
+    if (!node) {
+      table->insert(parts[i], toml::table{});
+      node = table->get(parts[i]);
+    }
+    if (auto* array = node->as_array()) {
+      const std::string& selector = parts[++i];
+      toml::node* element = nullptr;
+      for (std::size_t index = 0; index < array->size(); ++index) {
+        auto* candidate = (*array)[index].as_table();
+        if (!candidate) continue;
+        const bool by_index = selector == std::to_string(index);
+        const bool by_name = candidate->get("name") && candidate->get("name")->value_or(std::string()) == selector;
+        if (by_index || by_name) element = &(*array)[index];
+      }
+      if (!element || i + 1 >= parts.size())
+        throw InputError(fmt::format("{}: --set {}: no element '{}' in [[{}]]", origin, change.key, selector, parts[i - 1]));
+      node = element;
+    }
+    table = node->as_table();
+    if (!table)
+      throw InputError(fmt::format("{}: --set {}: '{}' is not a table", origin, change.key, parts[i]));
+  }
+  toml::table parsed;
+  try {
+    parsed = toml::parse("value = " + change.value);
+  } catch (const toml::parse_error&) {
+    parsed = toml::table{{"value", change.value}};  // a bare word is a string
+  }
+  table->insert_or_assign(parts.back(), *parsed.get("value"));
+}
+
+toml::table parse_toml_text(const std::string& text, const std::string& origin) {
+  try {
+    return toml::parse(text, origin);
+  } catch (const toml::parse_error& error) {
+    throw InputError(fmt::format("{}:{}:{}: TOML syntax error: {}", origin, error.source().begin.line,
+                                 error.source().begin.column, error.description()));
+  }
+}
+
+ParameterValues read_model_parameters(SectionReader& r, const std::string& model_key, const std::string& model_name,
+                                      const std::string& params_key) {
+  const NeuronModelInfo* model = nullptr;
+  try {
+    model = &neuron_model(model_name);
+  } catch (const InputError& error) {
+    r.fail(model_key, error.what());
+  }
+  ParameterValues values;
+  SectionReader params = r.table(params_key);
+  for (const auto& info : model->parameters) {
+    if (info.is_choice()) {
+      std::size_t fallback = 0;
+      for (std::size_t i = 0; i < info.choices.size(); ++i)
+        if (info.choices[i] == info.default_choice) fallback = i;
+      values.choices[info.name] = info.choices[params.choice(info.name, info.choices, fallback)];
+    } else {
+      values.numbers[info.name] =
+          params.number(info.name, info.default_value, Range{info.min_value, info.max_value, info.min_exclusive});
+    }
+  }
+  params.finish();
+  if (model->validate) {
+    const std::string problem = model->validate(values);
+    if (!problem.empty()) r.fail(params_key, problem);
+  }
+  return values;
+}
+
+std::string read_text_file(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  if (!file) throw InputError(fmt::format("cannot read experiment file '{}'", path.string()));
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
 }
 
 }  // namespace rsnn::config

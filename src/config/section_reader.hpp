@@ -5,12 +5,19 @@
 #include <toml++/toml.h>
 
 #include <cstddef>
+#include <filesystem>
 #include <limits>
 #include <optional>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "rsnn/parameters.hpp"
+
+namespace rsnn {
+struct Override;
+}
 
 namespace rsnn::config {
 
@@ -66,5 +73,23 @@ class SectionReader {
 };
 
 std::string describe_node(const toml::node& node);
+
+// The parameter table of neuron model `model_name` read from sub-table
+// `params_key` of r: each value typed and range-checked against the model's
+// table, then the model's cross-parameter checks. An unknown model fails on
+// `model_key` naming the known ones.
+ParameterValues read_model_parameters(SectionReader& r, const std::string& model_key, const std::string& model_name,
+                                      const std::string& params_key);
+
+// The whole text of an experiment file; InputError naming it when unreadable.
+std::string read_text_file(const std::filesystem::path& path);
+
+// Parse TOML text; a syntax error throws InputError with origin:line:column.
+toml::table parse_toml_text(const std::string& text, const std::string& origin);
+
+// Apply one command-line override "a.b.c=value" to a parsed experiment:
+// walks tables and arrays of tables (an element is addressed by index or by
+// its `name`), creating missing tables.
+void apply_override(toml::table& root, const Override& change, const std::string& origin);
 
 }  // namespace rsnn::config

@@ -12,7 +12,6 @@
 #include "rsnn/version.hpp"
 
 namespace rsnn {
-namespace {
 
 std::string now_iso8601() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -22,6 +21,8 @@ std::string now_iso8601() {
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return text;
 }
+
+namespace {
 
 // Spikes of one trial, split by population (SONATA: node ids local to the
 // population, sorted by time).

@@ -4,7 +4,11 @@
 // Dynamics (θ dimensionless phase, t in ms, x the total input of the step,
 // dimensionless, held constant over the step of dt ms):
 //
-//   τ dθ/dt = 1 − cos θ + x (1 + cos θ)
+//   τ dθ/dt = 1 − cos θ + g x (1 + cos θ)
+//
+// with g = input_gain (1 for Kim & Chow; Nicola & Clopath 2017 write
+// dθ/dt = 1 − cos θ + π² (1 + cos θ) I with t in s, i.e. τ = 1000 ms, g = π²).
+// Below, x stands for the scaled input g x.
 //
 // This is the QIF neuron τ dv/dt = v² + x under v = tan(θ/2). A spike is emitted
 // when θ crosses π (v passes +∞ and re-enters at −∞); there is no reset and no
@@ -50,6 +54,7 @@
 //   tau             ms    10       > 0          membrane (phase) time constant τ
 //   integrator      -     rk4      rk4|euler|exact
 //   rate_smoothing  1     0.1      > 0          c of φ₂
+//   input_gain      1     1        > 0          g multiplying the input
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -94,11 +99,13 @@ double softplus(double z) {
 class ThetaGroup final : public NeuronGroup {
  public:
   ThetaGroup(std::size_t size, double tau, ThetaIntegrator integrator, double rate_smoothing,
-             double dt)
+             double input_gain, double dt)
       : theta_(size, 0.0),
+        scaled_input_(size, 0.0),
         tau_(tau),
         integrator_(integrator),
         rate_smoothing_(rate_smoothing),
+        input_gain_(input_gain),
         dt_(dt) {}
 
   std::size_t size() const override { return theta_.size(); }
@@ -112,6 +119,10 @@ class ThetaGroup final : public NeuronGroup {
 
   void step(std::size_t begin, std::size_t end, const double* input,
             std::uint8_t* spiked) override {
+    if (input_gain_ != 1.0) {
+      for (std::size_t i = begin; i < end; ++i) scaled_input_[i] = input_gain_ * input[i];
+      input = scaled_input_.data();
+    }
     switch (integrator_) {
       case ThetaIntegrator::rk4: step_rk4(begin, end, input, spiked); break;
       case ThetaIntegrator::euler: step_euler(begin, end, input, spiked); break;
@@ -125,17 +136,18 @@ class ThetaGroup final : public NeuronGroup {
 
   double rate(double input) const override {
     const double c = rate_smoothing_;
+    input *= input_gain_;
     return (1000.0 / tau_) / pi * std::sqrt(c * softplus(input / c));
   }
 
   double rate_derivative(double input) const override {
     const double c = rate_smoothing_;
-    const double z = input / c;
+    const double z = input_gain_ * input / c;
     // σ(z)/√(c·softplus(z)); for very negative z both σ and softplus are e^z
     // (relative error below e^z), and the ratio e^{z/2}/√c avoids 0/0 underflow.
     const double ratio = z < -40.0 ? std::exp(0.5 * z) / std::sqrt(c)
                                    : 1.0 / (1.0 + std::exp(-z)) / std::sqrt(c * softplus(z));
-    return (1000.0 / tau_) / (2.0 * pi) * ratio;
+    return input_gain_ * (1000.0 / tau_) / (2.0 * pi) * ratio;
   }
 
  private:
@@ -201,9 +213,11 @@ class ThetaGroup final : public NeuronGroup {
   }
 
   std::vector<double> theta_;  // phase, rad, in [−π, π)
+  std::vector<double> scaled_input_;  // g x, when g ≠ 1
   double tau_;                 // ms
   ThetaIntegrator integrator_;
   double rate_smoothing_;      // c of φ₂, input units
+  double input_gain_;          // g, dimensionless
   double dt_;                  // ms
 };
 
@@ -219,7 +233,7 @@ NeuronModelInfo theta_model_info() {
   info.name = "theta";
   info.doc =
       "Quadratic integrate-and-fire neuron in phase form (Kim & Chow 2018, Eq. 5): "
-      "tau dtheta/dt = 1 - cos(theta) + x (1 + cos(theta)), with t in ms and the total input x "
+      "tau dtheta/dt = 1 - cos(theta) + g x (1 + cos(theta)) (g = input_gain, default 1), with t in ms and the total input x "
       "dimensionless (v = tan(theta/2) obeys tau dv/dt = v^2 + x). A spike is emitted when theta "
       "crosses pi; theta is not reset (it is only wrapped into [-pi, pi)) and there is no "
       "refractory period. Input x > 0 gives periodic firing with period pi tau / sqrt(x) ms; "
@@ -238,6 +252,10 @@ NeuronModelInfo theta_model_info() {
                        "Smoothing c of the rate function phi(x) = (1000/tau) pi^-1 sqrt(c log(1 "
                        "+ exp(x/c))) Hz used by rate training (Kim & Chow: 0.1).",
                        0.1, 0.0, true),
+      number_parameter("input_gain", "1",
+                       "Gain g on the input: tau dtheta/dt = 1 - cos(theta) + g x (1 + cos(theta)) "
+                       "(Kim & Chow: 1; Nicola & Clopath 2017: pi^2 with tau = 1000 ms).",
+                       1.0, 0.0, true),
   };
   info.validate = [](const ParameterValues&) { return std::string(); };
   info.create = [](std::size_t size, const ParameterValues& values,
@@ -245,7 +263,7 @@ NeuronModelInfo theta_model_info() {
     if (!(dt > 0.0)) throw InputError("theta: time step dt must be positive");
     return std::make_unique<ThetaGroup>(size, values.number("tau"),
                                         parse_integrator(values.choice("integrator")),
-                                        values.number("rate_smoothing"), dt);
+                                        values.number("rate_smoothing"), values.number("input_gain"), dt);
   };
   return info;
 }

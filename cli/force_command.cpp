@@ -1,0 +1,83 @@
+#include "force_command.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "rsnn/error.hpp"
+#include "rsnn/force.hpp"
+#include "rsnn/run_file.hpp"
+#include "rsnn/simulation.hpp"
+#include "rsnn/version.hpp"
+
+namespace fs = std::filesystem;
+
+namespace rsnn::cli {
+namespace {
+
+// metrics.json beside the run file, written to a temporary name and renamed.
+void write_text_atomically(const fs::path& path, const std::string& text) {
+  const fs::path temporary = path.string() + ".tmp";
+  {
+    std::ofstream out(temporary);
+    out << text;
+    if (!out) throw RuntimeFailure(fmt::format("cannot write '{}'", temporary.string()));
+  }
+  fs::rename(temporary, path);
+}
+
+std::string list(const std::vector<double>& values, const char* format) {
+  std::string text;
+  for (std::size_t i = 0; i < values.size(); ++i) text += (i ? ", " : "") + fmt::format(fmt::runtime(format), values[i]);
+  return text;
+}
+
+}  // namespace
+
+int run_force_training(const fs::path& experiment, const fs::path& output_directory,
+                       const std::vector<Override>& overrides, bool quiet) {
+  const force::ForceSpec spec = force::load_force_experiment(experiment, overrides);
+  force::ForceNetwork network(spec);
+  fs::create_directories(output_directory);
+  if (!quiet) {
+    fmt::print("rsnn {}: FORCE, {} {} neurons, {} static synapses, {} output dimension(s), seed {}\n", version_string,
+               spec.neurons, spec.model, network.static_targets().size(), network.dimensions(), spec.seed);
+    fmt::print("learning {}-{} ms every {} ms (alpha {}, {} step); output {}\n", spec.learn_start, spec.learn_stop,
+               spec.learn_every, spec.alpha,
+               spec.decoder_step == force::DecoderStep::textbook ? "textbook" : "unnormalised",
+               output_directory.string());
+    std::fflush(stdout);
+  }
+  const auto progress = [&](double time_ms, double rmse) {
+    if (!quiet) {
+      const char* phase = time_ms <= spec.learn_start ? "before" : (time_ms <= spec.learn_stop ? "learning" : "after");
+      fmt::print("t {:8.0f} ms  {:8s}  rms error (last s) {:.4f}\n", time_ms, phase, rmse);
+      std::fflush(stdout);
+    }
+    return !stop_requested();
+  };
+  const force::ForceResult result = network.run(progress);
+  const force::ForceMetrics metrics = force::evaluate(spec, result);
+  const fs::path run_file = output_directory / "run.h5";
+  force::write_force_run_file(run_file, network, result, metrics);
+  write_text_atomically(output_directory / "metrics.json", force::metrics_json(spec, metrics));
+  if (!quiet) {
+    fmt::print("{} RLS updates in {:.1f} s\n", result.rls_updates, result.elapsed_seconds);
+    fmt::print("training rmse (last {} ms of learning) {:.4f}\n", spec.window, metrics.training_rmse);
+    fmt::print("free running: frequency {} Hz (target {}), amplitude {} (target {}), min best-lag r {:.3f} over {} "
+               "windows\n",
+               list(metrics.output_frequency, "{:.3f}"), list(metrics.target_frequency, "{:.3f}"),
+               list(metrics.output_amplitude, "{:.3f}"), list(metrics.target_amplitude, "{:.3f}"),
+               metrics.min_best_lag_correlation, metrics.windows);
+    fmt::print("mean rate {:.2f} Hz ({:.2f} Hz after learning)\n", metrics.mean_rate, metrics.mean_rate_after_learning);
+    fmt::print("wrote {} and {}\n", run_file.string(), (output_directory / "metrics.json").string());
+  }
+  if (stop_requested()) {
+    fmt::print(stderr, "interrupted: the run file holds the simulated part\n");
+    return 130;
+  }
+  return 0;
+}
+
+}  // namespace rsnn::cli

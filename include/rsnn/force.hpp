@@ -1,0 +1,197 @@
+#pragma once
+// FORCE read-out training of a spiking network with output feedback
+// (Nicola & Clopath 2017, Nat. Commun. 8:2208; the method of Sussillo &
+// Abbott 2009 carried over to spiking neurons).
+//
+// N neurons of one registered model (lif, izhikevich, theta, ...; see
+// `rsnn describe`) are coupled by fixed random weights Ω and by the feedback
+// of their own k-dimensional output z through fixed encoders E:
+//
+//   input_i(t) = s_i(t) + Σ_d E_id z_d(t − dt) + bias           (model input units)
+//   z(t)       = φᵀ r(t)                                        (output units)
+//
+// Ω_ij = G · N(0,1) · [U_ij < p] / (p √N) (autapses allowed), optionally with
+// the mean of each row's nonzero entries subtracted (Nicola & Clopath's LIF and
+// theta networks); E_id = Q · U(−1, 1); φ = 0 at the start. The effective
+// recurrent matrix is Ω + E φᵀ: learning the rank-k read-out changes the
+// network's dynamics through the feedback loop.
+//
+// Synapses: double exponential with rise τ_r and decay τ_d, unit-area kernel
+// (e^{−t/τ_d} − e^{−t/τ_r}) / (τ_d − τ_r); τ_r = 0 gives the single exponential
+// e^{−t/τ_d}/τ_d. Per step of dt (exact decay, as Nicola & Clopath's code):
+//
+//   s ← s e^{−dt/τ_r} + h dt,    h ← h e^{−dt/τ_d} + c Σ_{j fired} Ω[:, j] / (τ_r τ_d)
+//   r ← r e^{−dt/τ_r} + q dt,    q ← q e^{−dt/τ_d} + c S / (τ_r τ_d)
+//
+// (τ_r = 0: s ← s e^{−dt/τ_d} + c Σ Ω[:, j] / τ_d, and likewise r). S is the
+// step's spike vector; a spike reaches s and r at the end of the step it is
+// emitted in, i.e. the neurons feel it from the next step on. c = 1000 makes
+// r a rate in Hz (rate_unit = "hertz": Nicola & Clopath's LIF and theta
+// scripts, which work in seconds) and c = 1 a rate in 1/ms (rate_unit =
+// "per_ms": their Izhikevich scripts, which work in ms); G, Q and α keep the
+// published values either way.
+//
+// Phase order per step n (t = n dt):
+//   1. input from s, z(t − dt) and the bias;  2. neuron update, spikes;
+//   3. synapse and filtered-rate update with those spikes;  4. z = φᵀ r;
+//   5. target x(t), error e = z − x;  6. RLS on φ (include/rsnn/decoder_rls.hpp)
+//      when learn_start ≤ t < learn_stop, n is a multiple of learn_every/dt,
+//      and (update_probability < 1) a uniform draw falls below it;
+//   7. recording every record_interval.
+//
+// Random numbers: Ω from RandomStream(seed, recurrent_weights, presynaptic id),
+// E from (seed, encoders, neuron), initial states from the model's own
+// (seed, initial_state, neuron, 0), update draws from (seed, learning_schedule, 0),
+// target noise from (seed, target, dimension).
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rsnn/config.hpp"
+#include "rsnn/decoder_rls.hpp"
+#include "rsnn/neuron_model.hpp"
+#include "rsnn/parameters.hpp"
+#include "rsnn/signals.hpp"
+
+namespace rsnn::force {
+
+enum class RateUnit { hertz, per_ms };
+
+struct ForceSpec {
+  std::uint64_t seed = 1;
+  double dt = 0.05;           // ms
+  double duration = 15000.0;  // ms
+  // [neurons]
+  std::size_t neurons = 2000;
+  std::string model = "lif";
+  ParameterValues parameters;  // validated against the model's table
+  double bias = -40.0;         // input units
+  // [recurrent]
+  double probability = 0.1;    // p
+  double gain = 0.04;          // G
+  bool zero_row_mean = true;
+  // [synapse]
+  double tau_rise = 2.0;       // ms (0: single exponential)
+  double tau_decay = 20.0;     // ms
+  RateUnit rate_unit = RateUnit::hertz;
+  // [feedback]
+  double feedback_gain = 10.0;  // Q
+  // [learning]
+  double learn_start = 5000.0;  // ms
+  double learn_stop = 10000.0;  // ms
+  double learn_every = 2.5;     // ms, a multiple of dt
+  double alpha = 5e-6;          // P(0) = α I
+  DecoderStep decoder_step = DecoderStep::unnormalised;
+  double update_probability = 1.0;
+  // [target]
+  SignalSpec target;
+  // [recording]
+  double record_interval = 1.0;   // ms, a multiple of dt
+  std::size_t spike_neurons = 0;  // record the spikes of neurons 0 .. spike_neurons−1; 0: all
+  // [evaluation] (rsnn::force::evaluate)
+  double window = 1000.0;         // ms, free-running windows after learn_stop
+  double max_lag = 100.0;         // ms, best-lag search range
+  double max_frequency = 50.0;    // Hz, upper end of the dominant-frequency search
+};
+
+// Read and validate a FORCE experiment (TOML with method = "force"); errors
+// name the key. Relative target paths resolve against base_dir.
+ForceSpec parse_force_experiment(const std::string& toml_text, const std::string& origin,
+                                 const std::vector<rsnn::Override>& overrides = {},
+                                 const std::filesystem::path& base_dir = ".");
+ForceSpec load_force_experiment(const std::filesystem::path& path, const std::vector<rsnn::Override>& overrides = {});
+// The resolved experiment as TOML (every default written out); parsing it
+// gives back an equal spec.
+std::string to_toml(const ForceSpec& spec);
+
+struct ForceResult {
+  std::vector<double> times;   // ms, recorded samples
+  std::vector<double> output;  // z, [sample][dimension]
+  std::vector<double> target;  // x, [sample][dimension]
+  std::size_t dimensions = 1;
+  std::vector<double> spike_times;      // ms
+  std::vector<std::uint32_t> spike_ids;  // neuron ids
+  std::vector<std::uint64_t> spike_counts;  // per neuron, whole run
+  std::uint64_t spikes_after_learning = 0;  // all neurons, t ≥ learn_stop
+  std::size_t rls_updates = 0;
+  double elapsed_seconds = 0.0;
+};
+
+// Progress report every simulated second: time (ms) and the RMS error of the
+// last second. Returning false stops the run early (the result then covers
+// the simulated part).
+using ForceProgress = std::function<bool(double time_ms, double recent_rmse)>;
+
+class ForceNetwork {
+ public:
+  explicit ForceNetwork(const ForceSpec& spec);
+  ~ForceNetwork();
+
+  const ForceSpec& spec() const { return spec_; }
+  std::size_t dimensions() const { return dimensions_; }
+
+  // Simulate spec().duration ms from the initial state, learning on schedule.
+  ForceResult run(const ForceProgress& progress = {});
+
+  const DecoderRls& learner() const { return learner_; }
+  // E, row-major [neuron][dimension].
+  const std::vector<double>& encoders() const { return encoders_; }
+  // Ω in CSR by presynaptic neuron: column j is targets/weights[offsets[j] .. offsets[j+1]).
+  const std::vector<std::uint64_t>& static_offsets() const { return static_offsets_; }
+  const std::vector<std::uint32_t>& static_targets() const { return static_targets_; }
+  const std::vector<double>& static_weights() const { return static_weights_; }
+
+ private:
+  ForceSpec spec_;
+  std::size_t dimensions_;
+  std::unique_ptr<NeuronGroup> neurons_;
+  std::vector<std::uint64_t> static_offsets_;
+  std::vector<std::uint32_t> static_targets_;
+  std::vector<double> static_weights_;
+  std::vector<double> encoders_;
+  DecoderRls learner_;
+};
+
+// Phase-invariant evaluation of a run (include/rsnn/analysis.hpp). Training
+// error: RMS over dimensions and samples of z − x in the last `window` ms
+// before learn_stop. Free-running part: t ≥ learn_stop, cut into whole windows
+// of `window` ms; per dimension the dominant frequency and the amplitude √2·s.d.
+// of output and target over the whole free-running part, and per window the
+// best-lag correlation (|lag| ≤ max_lag) and the zero-lag correlation.
+struct ForceMetrics {
+  double training_rmse = 0.0;
+  double free_running_rmse = 0.0;  // raw, phase-sensitive (for reference)
+  std::vector<double> output_frequency, target_frequency;  // Hz, per dimension
+  std::vector<double> output_amplitude, target_amplitude;  // per dimension
+  std::vector<double> window_best_lag_correlation;  // [window][dimension]
+  std::vector<double> window_best_lag_ms;           // [window][dimension], > 0: output lags the target
+  std::vector<double> window_zero_lag_correlation;  // [window][dimension]
+  double min_best_lag_correlation = 0.0;            // over windows and dimensions
+  double mean_rate_after_learning = 0.0;            // Hz per neuron, t ≥ learn_stop
+  double mean_rate = 0.0;                           // Hz per neuron, whole run
+  std::size_t windows = 0;
+};
+ForceMetrics evaluate(const ForceSpec& spec, const ForceResult& result);
+
+// One HDF5 file per run (written to a temporary name, then renamed):
+//   /  attrs format="rsnn-force-run", rsnn_version, seed, neurons, dimensions,
+//      rls_updates, elapsed_seconds, created
+//   /config                      resolved experiment TOML
+//   /output/times, /output/z, /output/target   [sample x dimension]
+//   /spikes/network/timestamps, node_ids (SONATA, sorting="by_time")
+//   /spikes/counts               per neuron, whole run
+//   /weights/decoders [N x k], /weights/encoders [N x k],
+//   /weights/static/row_offsets, targets, weights  (CSR by presynaptic neuron)
+//   /metrics                     attributes of ForceMetrics (scalars) and its
+//                                per-dimension/per-window arrays as datasets
+void write_force_run_file(const std::filesystem::path& path, const ForceNetwork& network, const ForceResult& result,
+                          const ForceMetrics& metrics);
+
+// The metrics as JSON text (for metrics.json beside the run file).
+std::string metrics_json(const ForceSpec& spec, const ForceMetrics& metrics);
+
+}  // namespace rsnn::force

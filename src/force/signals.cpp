@@ -1,0 +1,159 @@
+// Target signals for read-out training (see include/rsnn/signals.hpp).
+#include "rsnn/signals.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cmath>
+#include <numbers>
+
+#include "rsnn/error.hpp"
+#include "rsnn/hdf5_file.hpp"
+#include "rsnn/npy.hpp"
+
+namespace rsnn::force {
+namespace {
+
+constexpr double two_pi = 2.0 * std::numbers::pi;
+
+struct SignalFile {
+  std::vector<std::size_t> shape;
+  std::vector<double> data;
+};
+
+SignalFile read_signal_file(const SignalSpec& spec) {
+  SignalFile file;
+  if (!spec.dataset.empty()) {
+    const h5::File h5file(spec.path, h5::File::Mode::read);
+    file.data = h5file.read<double>(spec.dataset, &file.shape);
+  } else {
+    auto array = npy::read(spec.path);
+    file.shape = std::move(array.shape);
+    file.data = std::move(array.data);
+  }
+  const std::string name = spec.path.string() + (spec.dataset.empty() ? "" : ":" + spec.dataset);
+  if (file.shape.size() == 1) file.shape.push_back(1);
+  if (file.shape.size() != 2 || file.shape[0] < 2 || file.shape[1] == 0)
+    throw InputError(fmt::format("target.path: '{}': expected a 2-D array (samples x dimensions, at least 2 samples), "
+                                 "got shape ({})",
+                                 name, fmt::join(file.shape, ", ")));
+  for (std::size_t a = 0; a < file.data.size(); ++a)
+    if (!std::isfinite(file.data[a]))
+      throw InputError(fmt::format("target.path: '{}' holds a non-finite value at flat index {}", name, a));
+  return file;
+}
+
+// Right-hand sides of the ODE signals in model time.
+void van_der_pol(const SignalSpec& s, const double* y, double* dy) {
+  dy[0] = y[1];
+  dy[1] = s.mu * (1.0 - y[0] * y[0]) * y[1] - y[0];
+}
+
+void lorenz(const SignalSpec& s, const double* y, double* dy) {
+  dy[0] = s.sigma * (y[1] - y[0]);
+  dy[1] = y[0] * (s.rho - y[2]) - y[1];
+  dy[2] = y[0] * y[1] - s.beta * y[2];
+}
+
+// One classical RK4 step of size h (model time) for the kind's ODE.
+void rk4_step(const SignalSpec& s, std::vector<double>& y, double h) {
+  const std::size_t n = y.size();
+  auto rhs = [&](const double* in, double* out) {
+    if (s.kind == SignalKind::van_der_pol)
+      van_der_pol(s, in, out);
+    else
+      lorenz(s, in, out);
+  };
+  std::array<double, 3> k1{}, k2{}, k3{}, k4{}, tmp{};
+  rhs(y.data(), k1.data());
+  for (std::size_t d = 0; d < n; ++d) tmp[d] = y[d] + 0.5 * h * k1[d];
+  rhs(tmp.data(), k2.data());
+  for (std::size_t d = 0; d < n; ++d) tmp[d] = y[d] + 0.5 * h * k2[d];
+  rhs(tmp.data(), k3.data());
+  for (std::size_t d = 0; d < n; ++d) tmp[d] = y[d] + h * k3[d];
+  rhs(tmp.data(), k4.data());
+  for (std::size_t d = 0; d < n; ++d) y[d] += h / 6.0 * (k1[d] + 2.0 * k2[d] + 2.0 * k3[d] + k4[d]);
+}
+
+}  // namespace
+
+std::size_t signal_dimensions(const SignalSpec& spec) {
+  switch (spec.kind) {
+    case SignalKind::sine:
+    case SignalKind::triangle:
+    case SignalKind::product_of_sines: return 1;
+    case SignalKind::van_der_pol: return 2;
+    case SignalKind::lorenz: return 3;
+    case SignalKind::file: return read_signal_file(spec).shape[1];
+  }
+  return 1;
+}
+
+SignalGenerator::SignalGenerator(const SignalSpec& spec, double dt, std::uint64_t seed)
+    : spec_(spec), dt_(dt), seed_(seed) {
+  if (!(dt > 0.0)) throw InputError("dt: the time step must be positive");
+  switch (spec.kind) {
+    case SignalKind::sine:
+    case SignalKind::triangle:
+    case SignalKind::product_of_sines: dimensions_ = 1; break;
+    case SignalKind::van_der_pol:
+      dimensions_ = 2;
+      state_ = {2.0, 0.0};
+      break;
+    case SignalKind::lorenz:
+      dimensions_ = 3;
+      state_ = {1.0, 1.0, 1.0};
+      break;
+    case SignalKind::file: {
+      SignalFile file = read_signal_file(spec);
+      sample_count_ = file.shape[0];
+      dimensions_ = file.shape[1];
+      samples_ = std::move(file.data);
+      break;
+    }
+  }
+  if (!state_.empty()) {
+    // Burn-in onto the attractor with steps of at most 0.001 model-time units.
+    const auto burn_steps = static_cast<std::size_t>(std::ceil(spec.burn_in / 1e-3));
+    const double h = burn_steps ? spec.burn_in / static_cast<double>(burn_steps) : 0.0;
+    for (std::size_t i = 0; i < burn_steps; ++i) rk4_step(spec_, state_, h);
+  }
+  if (spec.noise_std > 0.0)
+    for (std::size_t d = 0; d < dimensions_; ++d) noise_.emplace_back(seed_, Purpose::target, d);
+}
+
+void SignalGenerator::advance_ode() { rk4_step(spec_, state_, spec_.time_scale * dt_ / 1000.0); }
+
+void SignalGenerator::next(double* out) {
+  const double t_seconds = static_cast<double>(step_) * dt_ / 1000.0;
+  const SignalSpec& s = spec_;
+  switch (s.kind) {
+    case SignalKind::sine: out[0] = s.amplitude * std::sin(two_pi * s.frequency * t_seconds); break;
+    case SignalKind::triangle:
+      out[0] = s.amplitude * (2.0 / std::numbers::pi) * std::asin(std::sin(two_pi * s.frequency * t_seconds));
+      break;
+    case SignalKind::product_of_sines:
+      out[0] = s.amplitude * std::sin(two_pi * s.frequency * t_seconds) * std::sin(two_pi * s.frequency2 * t_seconds);
+      break;
+    case SignalKind::van_der_pol:
+    case SignalKind::lorenz:
+      for (std::size_t d = 0; d < dimensions_; ++d) out[d] = s.output_scale * state_[d];
+      advance_ode();
+      break;
+    case SignalKind::file: {
+      const double position = static_cast<double>(step_) * dt_ / s.sample_interval;
+      const double period = static_cast<double>(sample_count_);
+      const double wrapped = position - period * std::floor(position / period);
+      const auto j = std::min(static_cast<std::size_t>(wrapped), sample_count_ - 1);
+      const double fraction = wrapped - static_cast<double>(j);
+      const std::size_t j_next = (j + 1) % sample_count_;
+      for (std::size_t d = 0; d < dimensions_; ++d)
+        out[d] = (1.0 - fraction) * samples_[j * dimensions_ + d] + fraction * samples_[j_next * dimensions_ + d];
+      break;
+    }
+  }
+  for (std::size_t d = 0; d < noise_.size(); ++d) out[d] += s.noise_std * noise_[d].normal();
+  ++step_;
+}
+
+}  // namespace rsnn::force

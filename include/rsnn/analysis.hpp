@@ -160,8 +160,8 @@ LagCorrelation lag_of_best_fit(std::span<const double> actual, std::span<const d
 // every dt_ms, in (0, max_frequency_hz]:
 //   S(f) = |Σ_t (x_t − x̄) e^{−2πi f t dt}|²
 // maximised on a grid 8 × finer than the natural resolution 1/(n dt) (the
-// equivalent of 8-fold zero padding), then refined by a parabola through the
-// best grid point and its neighbours. NaN for a constant series or n < 4.
+// equivalent of 8-fold zero padding), then refined by a golden-section search
+// between the best grid point's neighbours. NaN for a constant series or n < 4.
 double dominant_frequency(std::span<const double> series, double dt_ms, double max_frequency_hz);
 
 // Oscillation amplitude √2 · s (s the standard deviation over the series,

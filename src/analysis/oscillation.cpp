@@ -37,12 +37,13 @@ double dominant_frequency(std::span<const double> series, double dt_ms, double m
   double mean = 0.0;
   for (double x : series) mean += x / static_cast<double>(n);
   std::vector<double> centred(n);
-  double power = 0.0;
+  double power = 0.0, raw_power = 0.0;
   for (std::size_t t = 0; t < n; ++t) {
     centred[t] = series[t] - mean;
     power += centred[t] * centred[t];
+    raw_power += series[t] * series[t];
   }
-  if (!(power > 0.0)) return nan;
+  if (!(power > 1e-24 * raw_power) || power == 0.0) return nan;  // constant up to rounding of the mean
   const double resolution = 1000.0 / (static_cast<double>(n) * dt_ms) / 8.0;  // Hz
   const double nyquist = 500.0 / dt_ms;
   const double top = std::min(max_frequency_hz, nyquist);
@@ -50,22 +51,37 @@ double dominant_frequency(std::span<const double> series, double dt_ms, double m
   if (points < 1) return nan;
   std::size_t best = 1;
   double best_value = -1.0;
-  std::vector<double> values(points + 2, 0.0);
   for (std::size_t g = 1; g <= points; ++g) {
-    values[g] = periodogram(centred, dt_ms, static_cast<double>(g) * resolution);
-    if (values[g] > best_value) {
-      best_value = values[g];
+    const double value = periodogram(centred, dt_ms, static_cast<double>(g) * resolution);
+    if (value > best_value) {
+      best_value = value;
       best = g;
     }
   }
-  // Parabolic refinement through the neighbours (when both exist).
-  double offset = 0.0;
-  if (best > 1 && best < points) {
-    const double left = values[best - 1], right = values[best + 1];
-    const double curvature = left - 2.0 * best_value + right;
-    if (curvature < 0.0) offset = 0.5 * (left - right) / curvature;
+  // Refine: golden-section search for the periodogram's maximum between the
+  // neighbouring grid points (the peak is unimodal there for a grid 8 x finer
+  // than the resolution).
+  double low = (static_cast<double>(best) - 1.0) * resolution;
+  double high = std::min(top, (static_cast<double>(best) + 1.0) * resolution);
+  const double ratio = 0.5 * (std::sqrt(5.0) - 1.0);
+  double a = high - ratio * (high - low), b = low + ratio * (high - low);
+  double value_a = periodogram(centred, dt_ms, a), value_b = periodogram(centred, dt_ms, b);
+  for (int iteration = 0; iteration < 40; ++iteration) {
+    if (value_a < value_b) {
+      low = a;
+      a = b;
+      value_a = value_b;
+      b = low + ratio * (high - low);
+      value_b = periodogram(centred, dt_ms, b);
+    } else {
+      high = b;
+      b = a;
+      value_b = value_a;
+      a = high - ratio * (high - low);
+      value_a = periodogram(centred, dt_ms, a);
+    }
   }
-  return (static_cast<double>(best) + offset) * resolution;
+  return 0.5 * (low + high);
 }
 
 double oscillation_amplitude(std::span<const double> series) {

@@ -8,6 +8,7 @@
 
 #include "rsnn/error.hpp"
 #include "rsnn/random.hpp"
+#include "rsnn/synaptic_filter.hpp"
 
 namespace rsnn::force {
 namespace {
@@ -76,12 +77,8 @@ ForceResult ForceNetwork::run(const ForceProgress& progress) {
   const std::size_t learn_stop_step = steps_in(s.learn_stop, dt);
   const std::size_t spike_limit = s.spike_neurons == 0 ? n : std::min(s.spike_neurons, n);
 
-  // Synaptic kernel constants (see the header): rate unit c, decays, jump sizes.
-  const double unit = s.rate_unit == RateUnit::hertz ? 1000.0 : 1.0;
-  const bool double_exponential = s.tau_rise > 0.0;
-  const double decay_rise = double_exponential ? std::exp(-dt / s.tau_rise) : 0.0;
-  const double decay_fall = std::exp(-dt / s.tau_decay);
-  const double jump = double_exponential ? unit / (s.tau_rise * s.tau_decay) : unit / s.tau_decay;
+  const SynapticFilter filter(s.tau_rise, s.tau_decay, dt, s.rate_unit == RateUnit::hertz ? 1000.0 : 1.0);
+  const double jump = filter.jump();
 
   std::vector<double> current(n, 0.0), current_rise(n, 0.0);  // s and h
   std::vector<double> rate(n, 0.0), rate_rise(n, 0.0);        // r and q
@@ -120,21 +117,10 @@ ForceResult ForceNetwork::run(const ForceProgress& progress) {
     for (std::size_t i = 0; i < n; ++i)
       if (spiked[i]) fired.push_back(static_cast<std::uint32_t>(i));
     // 3. Synapses and filtered rates (old h feeds s before h takes the new spikes).
-    if (double_exponential) {
-      for (std::size_t i = 0; i < n; ++i) {
-        current[i] = current[i] * decay_rise + current_rise[i] * dt;
-        current_rise[i] *= decay_fall;
-        rate[i] = rate[i] * decay_rise + rate_rise[i] * dt;
-        rate_rise[i] *= decay_fall;
-      }
-    } else {
-      for (std::size_t i = 0; i < n; ++i) {
-        current[i] *= decay_fall;
-        rate[i] *= decay_fall;
-      }
-    }
-    double* current_target = double_exponential ? current_rise.data() : current.data();
-    double* rate_target = double_exponential ? rate_rise.data() : rate.data();
+    filter.decay(current.data(), current_rise.data(), n);
+    filter.decay(rate.data(), rate_rise.data(), n);
+    double* current_target = filter.spike_target(current.data(), current_rise.data());
+    double* rate_target = filter.spike_target(rate.data(), rate_rise.data());
     for (const std::uint32_t j : fired) {
       rate_target[j] += jump;
       for (std::uint64_t e = static_offsets_[j]; e < static_offsets_[j + 1]; ++e)

@@ -1,4 +1,4 @@
-// Neuron models "theta" and "lif" against closed forms: interspike intervals,
+// Neuron models "theta", "lif" and "izhikevich" against closed forms: interspike intervals,
 // relaxation, fixed points, spike counting, initial-state reproducibility,
 // rate functions, the registry and the range-splitting (thread-safety) contract.
 #include <gtest/gtest.h>
@@ -273,6 +273,65 @@ TEST(ThetaModel, ExactIntegratorReportsSpikeWhenStepExceedsPeriod) {
   EXPECT_EQ(spikes.size(), 10u);
 }
 
+TEST(ThetaModel, InputGainScalesTheInput) {
+  // Nicola & Clopath's form: τ = 1000 ms, g = π². Constant I > 0 fires with
+  // period π τ / √(g I) = 1000 / √I ms.
+  const double dt = 0.01;
+  for (const double input : {1.0, 4.0}) {
+    auto group = make_group("theta", 1, dt, {{"tau", 1000.0}, {"input_gain", pi * pi}}, {{"integrator", "exact"}});
+    state_of(*group, "theta")[0] = -pi;
+    const auto spikes = spike_steps(*group, input, static_cast<long>(4000.0 / dt));
+    ASSERT_GE(spikes.size(), 3u);
+    EXPECT_NEAR(mean_interval_ms(spikes, dt), 1000.0 / std::sqrt(input), 2 * dt) << input;
+  }
+  // The rate function sees the scaled input.
+  auto plain = make_group("theta", 1, 0.1, {{"tau", 1000.0}});
+  auto scaled = make_group("theta", 1, 0.1, {{"tau", 1000.0}, {"input_gain", 2.0}});
+  EXPECT_DOUBLE_EQ(scaled->rate(0.5), plain->rate(1.0));
+  EXPECT_DOUBLE_EQ(scaled->rate_derivative(0.5), 2.0 * plain->rate_derivative(1.0));
+}
+
+// ---------------------------------------------------------------------------
+// Izhikevich
+
+TEST(IzhikevichModel, RheobaseIsTheQuadraticMinimumWhenBIsZero) {
+  // With b = 0, u relaxes to 0 and C dv/dt = k (v − v_r)(v − v_t) + x has a
+  // rest state exactly when x ≤ k (v_t − v_r)² / 4 = 1000 pA (k = 2.5,
+  // v_t − v_r = 40 mV): Nicola & Clopath's bias of 1000 pA sits at rheobase.
+  const Numbers numbers = {{"b", 0.0}, {"v_threshold", -20.0}};
+  const double dt = 0.04;
+  auto below = make_group("izhikevich", 1, dt, numbers);
+  state_of(*below, "v")[0] = -60.0;
+  EXPECT_TRUE(spike_steps(*below, 990.0, static_cast<long>(3000.0 / dt)).empty());
+  auto above = make_group("izhikevich", 1, dt, numbers);
+  state_of(*above, "v")[0] = -60.0;
+  const auto spikes = spike_steps(*above, 1050.0, static_cast<long>(3000.0 / dt));
+  EXPECT_GE(spikes.size(), 2u);
+}
+
+TEST(IzhikevichModel, SpikeResetsVoltageAndIncrementsRecovery) {
+  auto group = make_group("izhikevich", 1, 0.04);
+  auto v = state_of(*group, "v");
+  auto u = state_of(*group, "u");
+  v[0] = 29.9;  // one Euler step past v_peak = 30 mV
+  u[0] = 10.0;
+  std::uint8_t spiked = 0;
+  const double input = 5000.0;
+  // Euler from (v, u): u_new = u + dt a (b (v − v_r) − u), then + d at the spike.
+  const double u_expected = 10.0 + 0.04 * 0.01 * (-2.0 * (29.9 + 60.0) - 10.0) + 200.0;
+  group->step(0, 1, &input, &spiked);
+  EXPECT_EQ(spiked, 1);
+  EXPECT_DOUBLE_EQ(v[0], -65.0);
+  EXPECT_NEAR(u[0], u_expected, 1e-12);
+}
+
+TEST(IzhikevichModel, ValidateRejectsInconsistentVoltages) {
+  const NeuronModelInfo& info = neuron_model("izhikevich");
+  ParameterValues values = default_values(info.parameters);
+  values.numbers["v_threshold"] = 40.0;  // above v_peak
+  EXPECT_NE(info.validate(values), "");
+}
+
 // ---------------------------------------------------------------------------
 // Initial state
 
@@ -311,6 +370,17 @@ TEST(InitialState, ThetaIsReproducibleAndUniformOnTheCircle) {
   }
   // Mean of U[−π, π) is 0 with standard error π/√3/√n ≈ 0.0128.
   EXPECT_NEAR(sum / static_cast<double>(theta.size()), 0.0, 5 * 0.0128);
+}
+
+TEST(InitialState, IzhikevichIsReproducibleAndUniformBetweenRestAndPeak) {
+  expect_reproducible_initial_state("izhikevich", "v");
+  auto group = make_group("izhikevich", 5000, 0.04);
+  group->initialize(3, 0, 0);
+  for (const double v : state_of(*group, "v")) {
+    ASSERT_GE(v, -60.0);
+    ASSERT_LT(v, 30.0);
+  }
+  for (const double u : state_of(*group, "u")) ASSERT_EQ(u, 0.0);
 }
 
 TEST(InitialState, LifIsReproducibleAndNormal) {
@@ -356,7 +426,7 @@ TEST(Registry, ModelsExistAndUnknownNameListsThem) {
 }
 
 TEST(Registry, ParameterTablesAreDocumented) {
-  for (const std::string model : {"theta", "lif"}) {
+  for (const std::string model : {"theta", "lif", "izhikevich"}) {
     const NeuronModelInfo& info = neuron_model(model);
     EXPECT_FALSE(info.doc.empty()) << model;
     ASSERT_FALSE(info.parameters.empty()) << model;
@@ -380,7 +450,7 @@ TEST(Registry, ParameterTablesAreDocumented) {
     EXPECT_EQ(info.validate(default_values(info.parameters)), "") << model;
     auto group = info.create(4, default_values(info.parameters), 0.1);
     EXPECT_EQ(group->size(), 4u);
-    EXPECT_TRUE(group->has_rate_function());
+    EXPECT_EQ(group->has_rate_function(), model != "izhikevich") << model;
   }
   const auto theta_state = make_group("theta", 2, 0.1)->state();
   ASSERT_EQ(theta_state.size(), 1u);

@@ -1,0 +1,111 @@
+// Read-out RLS (FORCE decoders) against independent oracles: batch ridge
+// regression for the textbook step, a dense transcription of Nicola &
+// Clopath's update for the unnormalised one.
+#include <gtest/gtest.h>
+
+#include <Eigen/Dense>
+#include <random>
+
+#include "rsnn/decoder_rls.hpp"
+#include "rsnn/error.hpp"
+#include "rsnn/rls_kernel.hpp"
+
+namespace rsnn::force {
+namespace {
+
+struct Problem {
+  Eigen::MatrixXd inputs;   // [sample][input]
+  Eigen::MatrixXd targets;  // [sample][output]
+};
+
+Problem random_problem(std::size_t samples, std::size_t inputs, std::size_t outputs, unsigned seed) {
+  std::mt19937 engine(seed);
+  std::uniform_real_distribution<double> rate(0.0, 30.0);  // filtered spike trains, Hz
+  std::normal_distribution<double> normal;
+  Problem p{Eigen::MatrixXd(samples, inputs), Eigen::MatrixXd(samples, outputs)};
+  for (Eigen::Index t = 0; t < p.inputs.rows(); ++t)
+    for (Eigen::Index i = 0; i < p.inputs.cols(); ++i) p.inputs(t, i) = rate(engine);
+  for (Eigen::Index t = 0; t < p.targets.rows(); ++t)
+    for (Eigen::Index d = 0; d < p.targets.cols(); ++d) p.targets(t, d) = normal(engine);
+  return p;
+}
+
+// One pass of a-priori-error updates over the samples.
+void train(DecoderRls& learner, const Problem& p) {
+  std::vector<double> r(p.inputs.cols()), z(p.targets.cols()), error(p.targets.cols());
+  for (Eigen::Index t = 0; t < p.inputs.rows(); ++t) {
+    for (Eigen::Index i = 0; i < p.inputs.cols(); ++i) r[i] = p.inputs(t, i);
+    learner.output(r.data(), z.data());
+    for (Eigen::Index d = 0; d < p.targets.cols(); ++d) error[d] = z[d] - p.targets(t, d);
+    learner.update(r.data(), error.data());
+  }
+}
+
+TEST(DecoderRls, TextbookStepEqualsBatchRidgeRegression) {
+  const std::size_t samples = 40, inputs = 7, outputs = 3;
+  const double alpha = 0.01;
+  const Problem p = random_problem(samples, inputs, outputs, 5);
+  DecoderRls learner(inputs, outputs, alpha, DecoderStep::textbook);
+  train(learner, p);
+  // φ = (Rᵀ R + I/α)⁻¹ Rᵀ X
+  const Eigen::MatrixXd gram = p.inputs.transpose() * p.inputs + Eigen::MatrixXd::Identity(inputs, inputs) / alpha;
+  const Eigen::MatrixXd expected = gram.ldlt().solve(p.inputs.transpose() * p.targets);
+  const auto decoders = learner.decoders();
+  for (std::size_t i = 0; i < inputs; ++i)
+    for (std::size_t d = 0; d < outputs; ++d)
+      EXPECT_NEAR(decoders[i * outputs + d], expected(i, d), 1e-9 * (1.0 + std::abs(expected(i, d))));
+  // P is the inverse of the regularised Gram matrix.
+  const Eigen::MatrixXd inverse = gram.inverse();
+  const auto p_packed = learner.inverse_correlation();
+  for (std::size_t b = 0; b < inputs; ++b)
+    for (std::size_t a = 0; a <= b; ++a)
+      EXPECT_NEAR(p_packed[rls::packed_index(a, b)], inverse(a, b), 1e-12 + 1e-8 * std::abs(inverse(a, b)));
+  EXPECT_EQ(learner.updates(), samples);
+}
+
+TEST(DecoderRls, UnnormalisedStepFollowsNicolaClopathUpdate) {
+  const std::size_t samples = 25, inputs = 6, outputs = 2;
+  const double alpha = 5e-4;
+  const Problem p = random_problem(samples, inputs, outputs, 9);
+  DecoderRls learner(inputs, outputs, alpha, DecoderStep::unnormalised);
+  train(learner, p);
+  // Dense transcription: c = P r; φ ← φ − c eᵀ; P ← P − c cᵀ / (1 + rᵀ c).
+  Eigen::MatrixXd P = alpha * Eigen::MatrixXd::Identity(inputs, inputs);
+  Eigen::MatrixXd phi = Eigen::MatrixXd::Zero(inputs, outputs);
+  for (Eigen::Index t = 0; t < p.inputs.rows(); ++t) {
+    const Eigen::VectorXd r = p.inputs.row(t).transpose();
+    const Eigen::VectorXd e = phi.transpose() * r - p.targets.row(t).transpose();
+    const Eigen::VectorXd c = P * r;
+    phi -= c * e.transpose();
+    P -= c * c.transpose() / (1.0 + r.dot(c));
+  }
+  const auto decoders = learner.decoders();
+  for (std::size_t i = 0; i < inputs; ++i)
+    for (std::size_t d = 0; d < outputs; ++d)
+      EXPECT_NEAR(decoders[i * outputs + d], phi(i, d), 1e-9 * (1.0 + std::abs(phi(i, d))));
+}
+
+TEST(DecoderRls, UnnormalisedStepIsLargerThanTextbookStep) {
+  // Same first sample: the unnormalised step is the textbook one times 1 + rᵀ P r.
+  const Problem p = random_problem(1, 4, 1, 3);
+  DecoderRls textbook(4, 1, 0.1, DecoderStep::textbook), unnormalised(4, 1, 0.1, DecoderStep::unnormalised);
+  train(textbook, p);
+  train(unnormalised, p);
+  const Eigen::VectorXd r = p.inputs.row(0).transpose();
+  const double factor = 1.0 + 0.1 * r.squaredNorm();
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_NEAR(unnormalised.decoders()[i], factor * textbook.decoders()[i], 1e-10);
+}
+
+TEST(DecoderRls, RejectsEmptyShapesAndNonPositiveAlpha) {
+  EXPECT_THROW(DecoderRls(0, 1, 1.0, DecoderStep::textbook), InputError);
+  EXPECT_THROW(DecoderRls(3, 0, 1.0, DecoderStep::textbook), InputError);
+  try {
+    DecoderRls(3, 1, 0.0, DecoderStep::textbook);
+    FAIL() << "alpha = 0 accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("learning.alpha"), std::string::npos) << error.what();
+  }
+}
+
+}  // namespace
+}  // namespace rsnn::force

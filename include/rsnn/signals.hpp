@@ -9,8 +9,11 @@
 //   triangle          x = A (2/π) asin(sin(2π f t))   (peak A; Nicola & Clopath's
 //                     "sawtooth" asin(sin(2π 5 t)) is A = π/2)           (k = 1)
 //   product_of_sines  x = A sin(2π f t) sin(2π f₂ t)                    (k = 1)
-//   van_der_pol       the state (y₁, y₂) of y₁' = y₂, y₂' = μ(1 − y₁²) y₂ − y₁ in
-//                     model time s = time_scale · t[s], times output_scale (k = 2)
+//   van_der_pol       the state (y₁, y₂) of the Liénard form of the van der Pol
+//                     oscillator y₁'' − μ(1 − y₁²) y₁' + y₁ = 0,
+//                       y₁' = μ (y₁ − y₁³/3 − y₂),  y₂' = y₁ / μ,
+//                     in model time s = time_scale · t[s], times output_scale
+//                     (Nicola & Clopath: time_scale 20, output_scale 1/10)  (k = 2)
 //   lorenz            the state of y₁' = σ(y₂ − y₁), y₂' = y₁(ρ − y₃) − y₂,
 //                     y₃' = y₁y₂ − β y₃ in model time s = time_scale · t[s], times
 //                     output_scale (Nicola & Clopath: 1/70)              (k = 3)
@@ -42,7 +45,7 @@ struct SignalSpec {
   double frequency = 5.0;     // f, Hz
   double frequency2 = 6.0;    // f₂, Hz
   double noise_std = 0.0;     // output units, per step
-  double mu = 0.5;            // van der Pol damping
+  double mu = 0.5;            // van der Pol damping (> 0)
   double sigma = 10.0, rho = 28.0, beta = 8.0 / 3.0;  // Lorenz
   double time_scale = 1.0;    // model-time units per second (ODE kinds)
   double output_scale = 1.0;  // multiplies the ODE state

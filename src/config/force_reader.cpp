@@ -41,15 +41,15 @@ void read_target(SectionReader r, SignalSpec& t, const std::filesystem::path& ba
     t.frequency = r.number("frequency", 5.0, Range::positive());
     if (t.kind == SignalKind::product_of_sines) t.frequency2 = r.number("frequency2", 6.0, Range::positive());
   }
-  if (t.kind == SignalKind::van_der_pol) t.mu = r.number("mu", 0.5, Range::non_negative());
+  if (t.kind == SignalKind::van_der_pol) t.mu = r.number("mu", 0.5, Range::positive());
   if (t.kind == SignalKind::lorenz) {
     t.sigma = r.number("sigma", 10.0);
     t.rho = r.number("rho", 28.0);
     t.beta = r.number("beta", 8.0 / 3.0);
   }
   if (ode) {
-    t.time_scale = r.number("time_scale", 1.0, Range::positive());
-    t.output_scale = r.number("output_scale", t.kind == SignalKind::lorenz ? 1.0 / 70.0 : 0.5);
+    t.time_scale = r.number("time_scale", t.kind == SignalKind::lorenz ? 1.0 : 20.0, Range::positive());
+    t.output_scale = r.number("output_scale", t.kind == SignalKind::lorenz ? 1.0 / 70.0 : 0.1);
     t.burn_in = r.number("burn_in", 50.0, Range::non_negative());
   }
   if (t.kind == SignalKind::file) {

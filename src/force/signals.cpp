@@ -44,9 +44,10 @@ SignalFile read_signal_file(const SignalSpec& spec) {
 }
 
 // Right-hand sides of the ODE signals in model time.
+// Liénard form of x'' − μ(1 − x²)x' + x = 0 (x = y₁).
 void van_der_pol(const SignalSpec& s, const double* y, double* dy) {
-  dy[0] = y[1];
-  dy[1] = s.mu * (1.0 - y[0] * y[0]) * y[1] - y[0];
+  dy[0] = s.mu * (y[0] - y[0] * y[0] * y[0] / 3.0 - y[1]);
+  dy[1] = y[0] / s.mu;
 }
 
 void lorenz(const SignalSpec& s, const double* y, double* dy) {

@@ -66,7 +66,7 @@ TEST(Signals, VanDerPolAndLorenzFollowTheirEquations) {
       }
       std::vector<double> rhs(k);
       if (kind == SignalKind::van_der_pol) {
-        rhs = {y[1], spec.mu * (1 - y[0] * y[0]) * y[1] - y[0]};
+        rhs = {spec.mu * (y[0] - y[0] * y[0] * y[0] / 3.0 - y[1]), y[0] / spec.mu};
       } else {
         rhs = {spec.sigma * (y[1] - y[0]), y[0] * (spec.rho - y[2]) - y[1], y[0] * y[1] - spec.beta * y[2]};
       }

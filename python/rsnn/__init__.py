@@ -33,6 +33,9 @@ rsnn.analysis
 rsnn.rate_network
     A tanh rate network trained with the same RLS (Kim & Chow's control
     without spikes).
+rsnn.force
+    FORCE read-out training with output feedback (Nicola & Clopath 2017):
+    LIF, Izhikevich and theta networks learning oscillators and attractors.
 rsnn.sweep
     A grid of overrides x seeds over the CLI, collected into a CSV table
     (``python -m rsnn.sweep``).
@@ -88,7 +91,7 @@ def __getattr__(name):
         from . import _simulation as module
 
         return getattr(module, name)
-    if name in ("plot", "interop", "analysis", "rate_network", "sweep"):
+    if name in ("plot", "interop", "analysis", "rate_network", "sweep", "force"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
@@ -100,4 +103,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__) | {"plot", "interop", "transfer", "analysis", "rate_network", "sweep"})
+    return sorted(set(globals()) | set(__all__) | {"plot", "interop", "transfer", "analysis", "rate_network", "sweep", "force"})

@@ -16,6 +16,8 @@ Perturbations
     state_distance, first_time_above
 Error decomposition (sampling vs tracking, Kim & Chow Figure 6)
     residual_power_above, lag_of_best_fit
+Oscillations (phase-invariant measures for pattern generators, FORCE)
+    dominant_frequency, oscillation_amplitude, local_maxima, return_map_similarity
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ import numpy as np
 
 from ._core import core
 
-__all__ = ["best_lag_correlation", "eigenvalues", "fano_factor", "first_time_above", "isi_cv", "lag_of_best_fit",
+__all__ = ["best_lag_correlation", "dominant_frequency", "eigenvalues", "local_maxima", "oscillation_amplitude",
+           "return_map_similarity", "fano_factor", "first_time_above", "isi_cv", "lag_of_best_fit",
            "mean_correlation", "pearson", "per_neuron_correlation", "psth", "residual_power_above", "spectral_radius",
            "spike_counts", "state_distance", "trial_average", "trial_psth"]
 
@@ -145,3 +148,34 @@ def residual_power_above(residual, dt_ms: float, cutoff_hz: float) -> float:
     lagging residual); see include/rsnn/analysis.hpp.
     """
     return _library().residual_power_above(residual, float(dt_ms), float(cutoff_hz))
+
+
+# --------------------------------------------------------------------------- oscillations
+
+
+def dominant_frequency(series, dt_ms: float, max_frequency_hz: float = 50.0) -> float:
+    """Frequency (Hz) of the periodogram's largest peak in (0, max_frequency_hz] (NaN for a constant series).
+
+    The periodogram |sum_t (x_t - mean) exp(-2 pi i f t dt)|^2 is searched on a
+    grid 8x finer than 1/(n dt), then refined by golden-section search.
+    """
+    return _library().dominant_frequency(series, float(dt_ms), float(max_frequency_hz))
+
+
+def oscillation_amplitude(series) -> float:
+    """sqrt(2) times the standard deviation: the peak amplitude of a sinusoid."""
+    return _library().oscillation_amplitude(series)
+
+
+def local_maxima(series) -> np.ndarray:
+    """Values of the strict interior local maxima (x_t > x_{t-1}, x_t >= x_{t+1}), in time order."""
+    return _library().local_maxima(series)
+
+
+def return_map_similarity(maxima_a, maxima_b, bins: int = 20, low: float = 0.0, high: float = 1.0) -> float:
+    """Pearson r of the normalised 2-D histograms of successive maxima (m_j, m_j+1) over [low, high)^2.
+
+    Compares Lorenz maps of two trajectories independently of their phase.
+    """
+    return _library().return_map_similarity(maxima_a, maxima_b, int(bins), float(low), float(high))
+

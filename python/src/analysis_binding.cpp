@@ -158,6 +158,16 @@ void bind_analysis(py::module_& module) {
     const auto r = series(residual, "residual");
     return checked([&] { return an::residual_power_above(r, dt_ms, cutoff_hz); });
   });
+  m.def("dominant_frequency", [](const py::handle& values, double dt_ms, double max_frequency_hz) {
+    const auto x = series(values, "series");
+    return checked([&] { return an::dominant_frequency(x, dt_ms, max_frequency_hz); });
+  });
+  m.def("oscillation_amplitude", [](const py::handle& values) { return an::oscillation_amplitude(series(values, "series")); });
+  m.def("local_maxima", [](const py::handle& values) { return copy(an::local_maxima(series(values, "series"))); });
+  m.def("return_map_similarity", [](const py::handle& a, const py::handle& b, std::size_t bins, double low, double high) {
+    const auto x = series(a, "maxima_a"), y = series(b, "maxima_b");
+    return checked([&] { return an::return_map_similarity(x, y, bins, low, high); });
+  });
 }
 
 }  // namespace rsnn::python

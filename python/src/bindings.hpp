@@ -14,5 +14,7 @@ void bind_simulation(py::module_& module);
 void bind_analysis(py::module_& module);
 // The tanh rate network trained with RLS (rate_network_binding.cpp).
 void bind_rate_network(py::module_& module);
+// FORCE read-out training (force_binding.cpp).
+void bind_force(py::module_& module);
 
 }  // namespace rsnn::python

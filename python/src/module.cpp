@@ -175,4 +175,5 @@ PYBIND11_MODULE(_rsnn, module) {
   rsnn::python::bind_simulation(module);
   rsnn::python::bind_analysis(module);
   rsnn::python::bind_rate_network(module);
+  rsnn::python::bind_force(module);
 }

@@ -1,0 +1,106 @@
+"""FORCE read-out training with output feedback (Nicola & Clopath 2017), the C++ rsnn::force::ForceNetwork.
+
+N spiking neurons (lif, izhikevich, theta) with fixed random weights, an
+output z = phi^T r read from their filtered spike trains, fed back through
+fixed encoders, and the decoders phi trained by recursive least squares; the
+experiment file format (``method = "force"``) is in docs/config.md and the
+equations in include/rsnn/force.hpp.
+
+    from rsnn import force
+    run = force.run("examples/force/lif_sine.toml", overrides={"neurons.count": 1000}, seed=3)
+    run["metrics"]["output_frequency"], run["output"], run["spike_times"]
+    force.run(..., run_file="runs/mine/run.h5")    # the same file `rsnn train` writes
+
+An experiment is a path to a TOML file, TOML text, or a dict of its tables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import _toml
+from ._core import core
+from ._experiment import _override_pairs
+
+__all__ = ["ForceNetwork", "resolve", "run"]
+
+
+def resolve(experiment, *, overrides=None, seed=None) -> str:
+    """The validated experiment as TOML text with every default written out.
+
+    Raises rsnn.InputError (a ValueError) naming the offending key.
+    """
+    base_dir = "."
+    if isinstance(experiment, dict):
+        text, origin = _toml.dumps(experiment), "<dict>"
+    elif isinstance(experiment, (str, Path)) and "\n" not in str(experiment):
+        path = Path(experiment)
+        try:
+            text = path.read_text()
+        except FileNotFoundError:
+            raise core().InputError(f"experiment file '{path}' does not exist") from None
+        origin, base_dir = str(path), str(path.parent)
+    elif isinstance(experiment, str):
+        text, origin = experiment, "<text>"
+    else:
+        raise TypeError(f"experiment must be a path, TOML text or a dict, got {type(experiment).__name__}")
+    pairs = _override_pairs(overrides)
+    if seed is not None:
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+        pairs.append(("seed", str(seed)))
+    return core().parse_force_experiment(text, origin, pairs, base_dir)
+
+
+class ForceNetwork:
+    """A FORCE network built from an experiment (see resolve()); run() simulates it once."""
+
+    def __init__(self, experiment, *, overrides=None, seed=None):
+        self.config = resolve(experiment, overrides=overrides, seed=seed)
+        self._network = core().ForceNetwork(self.config)
+
+    def run(self, progress=None) -> dict:
+        """Simulate the whole duration, learning on the file's schedule.
+
+        progress(time_ms, rmse_of_last_second) is called every simulated
+        second; returning False stops early. Returns times (ms), output and
+        target [sample, dimension], spike_times (ms), spike_ids, spike_counts,
+        rls_updates, elapsed (s) and metrics (the phase-invariant evaluation:
+        training_rmse, output/target frequency and amplitude, per-window
+        best-lag correlations, rates).
+        """
+        return self._network.run(progress)
+
+    def write_run_file(self, path) -> None:
+        """Write the last run as an rsnn-force-run HDF5 file (temporary name, then rename)."""
+        self._network.write_run_file(str(path))
+
+    @property
+    def decoders(self):
+        """phi, [neuron, dimension] (a copy)."""
+        return self._network.decoders
+
+    @property
+    def encoders(self):
+        """E, [neuron, dimension] (a copy)."""
+        return self._network.encoders
+
+    @property
+    def static_weights(self) -> dict:
+        """The fixed weights in CSR by presynaptic neuron: row_offsets, targets, weights."""
+        return self._network.static_weights
+
+
+def run(experiment, *, overrides=None, seed=None, progress=None, run_file=None) -> dict:
+    """Build, simulate and evaluate one FORCE experiment; optionally write its run file.
+
+    The result of ForceNetwork.run() plus ``decoders`` and ``config``.
+    """
+    network = ForceNetwork(experiment, overrides=overrides, seed=seed)
+    result = network.run(progress)
+    if run_file is not None:
+        Path(run_file).parent.mkdir(parents=True, exist_ok=True)
+        network.write_run_file(run_file)
+    result["decoders"] = network.decoders
+    result["config"] = network.config
+    return result

@@ -1,0 +1,151 @@
+// FORCE read-out training (include/rsnn/force.hpp) for Python. Documented
+// wrapper: python/rsnn/force.py.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "arrays.hpp"
+#include "bindings.hpp"
+#include "rsnn/force.hpp"
+
+namespace rsnn::python {
+namespace {
+
+std::vector<Override> overrides_from(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::vector<Override> overrides;
+  for (const auto& [key, value] : pairs) overrides.push_back({key, value});
+  return overrides;
+}
+
+py::dict metrics_dict(const force::ForceMetrics& m) {
+  py::dict d;
+  d["training_rmse"] = m.training_rmse;
+  d["free_running_rmse"] = m.free_running_rmse;
+  d["output_frequency"] = copy(m.output_frequency);
+  d["target_frequency"] = copy(m.target_frequency);
+  d["output_amplitude"] = copy(m.output_amplitude);
+  d["target_amplitude"] = copy(m.target_amplitude);
+  const auto windows = static_cast<py::ssize_t>(m.windows);
+  const auto k = static_cast<py::ssize_t>(m.output_frequency.size());
+  d["window_best_lag_correlation"] = copy(m.window_best_lag_correlation, {windows, k});
+  d["window_best_lag_ms"] = copy(m.window_best_lag_ms, {windows, k});
+  d["window_zero_lag_correlation"] = copy(m.window_zero_lag_correlation, {windows, k});
+  d["min_best_lag_correlation"] = m.min_best_lag_correlation;
+  d["mean_rate"] = m.mean_rate;
+  d["mean_rate_after_learning"] = m.mean_rate_after_learning;
+  d["windows"] = m.windows;
+  return d;
+}
+
+// A network and the result of its last run, so the run file can be written.
+struct ForceHandle {
+  explicit ForceHandle(const force::ForceSpec& spec) : network(spec) {}
+  force::ForceNetwork network;
+  std::optional<force::ForceResult> result;
+  std::optional<force::ForceMetrics> metrics;
+};
+
+}  // namespace
+
+void bind_force(py::module_& module) {
+  module.def(
+      "parse_force_experiment",
+      [](const std::string& text, const std::string& origin,
+         const std::vector<std::pair<std::string, std::string>>& overrides, const std::filesystem::path& base_dir) {
+        return force::to_toml(force::parse_force_experiment(text, origin, overrides_from(overrides), base_dir));
+      },
+      py::arg("toml_text"), py::arg("origin"), py::arg("overrides"), py::arg("base_dir"),
+      "Validate a FORCE experiment; returns the resolved TOML (every default written out).");
+
+  py::class_<ForceHandle>(module, "ForceNetwork")
+      .def(py::init([](const std::string& resolved_toml) {
+             return std::make_unique<ForceHandle>(force::parse_force_experiment(resolved_toml, "experiment"));
+           }),
+           py::arg("resolved_toml"))
+      .def_property_readonly("config", [](const ForceHandle& h) { return force::to_toml(h.network.spec()); })
+      .def_property_readonly("dimensions", [](const ForceHandle& h) { return h.network.dimensions(); })
+      .def(
+          "run",
+          [](ForceHandle& h, const py::object& progress) {
+            bool interrupted = false;
+            std::optional<py::error_already_set> callback_error;
+            const force::ForceProgress report = [&](double time_ms, double rmse) {
+              py::gil_scoped_acquire acquire;
+              if (PyErr_CheckSignals() != 0) {
+                interrupted = true;
+                PyErr_Clear();
+                return false;
+              }
+              if (!progress.is_none()) {
+                try {
+                  const py::object keep = progress(time_ms, rmse);
+                  if (!keep.is_none() && !keep.cast<bool>()) return false;
+                } catch (py::error_already_set& error) {
+                  callback_error.emplace(std::move(error));
+                  return false;
+                }
+              }
+              return true;
+            };
+            {
+              py::gil_scoped_release released;
+              h.result = h.network.run(report);
+              h.metrics = force::evaluate(h.network.spec(), *h.result);
+            }
+            if (callback_error) throw std::move(*callback_error);
+            if (interrupted) {
+              PyErr_SetNone(PyExc_KeyboardInterrupt);
+              throw py::error_already_set();
+            }
+            const force::ForceResult& r = *h.result;
+            const auto samples = static_cast<py::ssize_t>(r.times.size());
+            const auto k = static_cast<py::ssize_t>(r.dimensions);
+            py::dict out;
+            out["times"] = copy(r.times);
+            out["output"] = copy(r.output, {samples, k});
+            out["target"] = copy(r.target, {samples, k});
+            out["spike_times"] = copy(r.spike_times);
+            out["spike_ids"] = copy(r.spike_ids);
+            out["spike_counts"] = copy(r.spike_counts);
+            out["rls_updates"] = r.rls_updates;
+            out["elapsed"] = r.elapsed_seconds;
+            out["metrics"] = metrics_dict(*h.metrics);
+            return out;
+          },
+          py::arg("progress") = py::none(),
+          "Simulate the whole duration (GIL released; Ctrl-C raises KeyboardInterrupt at the next simulated second).")
+      .def("write_run_file",
+           [](const ForceHandle& h, const std::filesystem::path& path) {
+             if (!h.result) throw py::value_error("write_run_file: call run() first");
+             force::write_force_run_file(path, h.network, *h.result, *h.metrics);
+           },
+           py::arg("path"))
+      .def_property_readonly("decoders",
+                             [](const ForceHandle& h) {
+                               const auto d = h.network.learner().decoders();
+                               return copy(std::vector<double>(d.begin(), d.end()),
+                                           {static_cast<py::ssize_t>(h.network.spec().neurons),
+                                            static_cast<py::ssize_t>(h.network.dimensions())});
+                             })
+      .def_property_readonly("encoders",
+                             [](const ForceHandle& h) {
+                               return copy(h.network.encoders(),
+                                           {static_cast<py::ssize_t>(h.network.spec().neurons),
+                                            static_cast<py::ssize_t>(h.network.dimensions())});
+                             })
+      .def_property_readonly("static_weights", [](const ForceHandle& h) {
+        py::dict csr;
+        csr["row_offsets"] = copy(h.network.static_offsets());
+        csr["targets"] = copy(h.network.static_targets());
+        csr["weights"] = copy(h.network.static_weights());
+        return csr;
+      });
+}
+
+}  // namespace rsnn::python

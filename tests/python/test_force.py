@@ -1,0 +1,114 @@
+"""FORCE read-out training from Python (rsnn.force) against the command-line tool.
+
+* ``rsnn.force.run`` and ``rsnn train`` on the same FORCE experiment give
+  bitwise the same output, target, spikes and decoders, and the run file the
+  module writes holds the same arrays as the CLI's.
+* Experiments from a file, TOML text and a dict agree; seeds and overrides act.
+* Bad experiments raise ValueError naming the key; bad arguments TypeError.
+* The progress callback is called every simulated second and can stop a run.
+* The oscillation measures of rsnn.analysis against closed forms.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import rsnn
+
+h5py = pytest.importorskip("h5py", reason="h5py is missing: run with /usr/bin/python3")
+
+if not rsnn.extension_available():
+    pytest.skip("rsnn's compiled module is not built (target _rsnn); set PYTHONPATH=<build>/python",
+                allow_module_level=True)
+
+from rsnn import analysis, force  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "force" / "lif_sine.toml"
+CLI = os.environ.get("RSNN_CLI", str(ROOT / "build" / "rsnn"))
+SMALL = {"neurons.count": 200, "duration": 1500.0, "learning.start": 200.0, "learning.stop": 1000.0,
+         "evaluation.window": 500.0}
+
+
+def test_module_run_equals_cli_run(tmp_path):
+    result = force.run(EXAMPLE, overrides=SMALL, seed=3, run_file=tmp_path / "py" / "run.h5")
+    command = [CLI, "train", str(EXAMPLE), "-q", "--seed", "3", "--threads", "1", "--out", str(tmp_path / "cli")]
+    for key, value in SMALL.items():
+        command += ["--set", f"{key}={value}"]
+    subprocess.run(command, check=True)
+    with h5py.File(tmp_path / "cli" / "run.h5", "r") as cli, h5py.File(tmp_path / "py" / "run.h5", "r") as py:
+        np.testing.assert_array_equal(cli["output/z"][:], result["output"])
+        np.testing.assert_array_equal(cli["output/target"][:], result["target"])
+        np.testing.assert_array_equal(cli["spikes/network/timestamps"][:], result["spike_times"])
+        np.testing.assert_array_equal(cli["spikes/network/node_ids"][:], result["spike_ids"])
+        np.testing.assert_array_equal(cli["weights/decoders"][:], result["decoders"])
+        for name in ("output/z", "weights/decoders", "weights/static/weights", "spikes/counts"):
+            np.testing.assert_array_equal(cli[name][:], py[name][:])
+        assert cli.attrs["format"] == py.attrs["format"] == "rsnn-force-run"
+        assert cli["config"][()] == py["config"][()]
+    assert result["rls_updates"] == 320
+    # The training RMSE is over the last evaluation window (500 ms) of learning.
+    assert result["metrics"]["training_rmse"] == pytest.approx(
+        float(np.sqrt(np.mean((result["output"][500:1000] - result["target"][500:1000]) ** 2))), rel=1e-12)
+
+
+def test_file_text_and_dict_agree_and_overrides_act():
+    text = EXAMPLE.read_text()
+    as_dict = tomllib.loads(text)
+    from_file = force.resolve(EXAMPLE, overrides=SMALL)
+    assert force.resolve(text, overrides=SMALL) == from_file
+    assert force.resolve(as_dict, overrides=SMALL) == from_file
+    assert "count = 200" in from_file
+    assert "seed = 7" in force.resolve(EXAMPLE, seed=7)
+    assert force.resolve(EXAMPLE, overrides=["neurons.count=100"]).count("count = 100") == 1
+
+
+def test_bad_experiments_name_the_key():
+    with pytest.raises(ValueError, match="learning.alpah"):
+        force.resolve(EXAMPLE, overrides={"learning.alpah": 1.0})
+    with pytest.raises(ValueError, match="synapse.tau_decay"):
+        force.resolve(EXAMPLE, overrides={"synapse.tau_decay": -1.0})
+    with pytest.raises(ValueError, match="method"):
+        force.resolve({"seed": 1})
+    with pytest.raises(ValueError, match="does not exist"):
+        force.resolve(ROOT / "no_such_experiment.toml")
+    with pytest.raises(TypeError):
+        force.resolve(3.5)
+    with pytest.raises(TypeError, match="seed"):
+        force.resolve(EXAMPLE, seed="one")
+
+
+def test_progress_is_reported_every_second_and_can_stop_the_run():
+    seen = []
+
+    def progress(time_ms, rmse):
+        seen.append((time_ms, rmse))
+        return time_ms < 1000.0
+
+    # No learning in the first second: z = 0, so its error is the unit sine's RMS, 1/sqrt(2).
+    network = force.ForceNetwork(EXAMPLE, overrides={**SMALL, "learning.start": 1000.0})
+    result = network.run(progress)
+    assert [t for t, _ in seen] == [1000.0]  # stopped after the first simulated second
+    assert len(result["times"]) == 1000
+    assert seen[0][1] == pytest.approx(np.sqrt(0.5), abs=1e-9)
+    assert result["rls_updates"] == 0
+
+
+def test_oscillation_measures():
+    t = np.arange(5000) * 1.0
+    x = 1.3 * np.sin(2 * np.pi * 4.96 * t / 1000.0)
+    assert analysis.dominant_frequency(x, 1.0) == pytest.approx(4.96, abs=0.005)
+    assert analysis.oscillation_amplitude(x[:4032]) == pytest.approx(1.3, rel=0.01)
+    assert list(analysis.local_maxima([0.0, 2.0, 1.0, 3.0, 0.0])) == [2.0, 3.0]
+    maxima = [0.3]
+    for _ in range(500):
+        maxima.append(3.9 * maxima[-1] * (1 - maxima[-1]))
+    assert analysis.return_map_similarity(maxima, maxima, 20, 0.0, 1.0) == pytest.approx(1.0)
+    with pytest.raises(ValueError):
+        analysis.dominant_frequency(x, 0.0)

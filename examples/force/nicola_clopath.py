@@ -20,9 +20,17 @@ dimension; "target" values are measured on the target the same way):
 Controls (--controls, LIF sine): without feedback (feedback.gain = 0) and
 without learning (learning.stop = learning.start), criterion 2 must fail.
 
+The Lorenz attractor (--experiments theta_lorenz) is chaotic, so its
+criterion 2 is statistical (§4.7 criterion 7): the Pearson r between the
+histograms of successive maxima of the third output (the Lorenz map, 10 × 10
+bins over the target's range) of the free-running output and of the target
+must be ≥ 0.8. By default it runs reduced (2000 neurons, 60 s, learning
+5-30 s); --full-lorenz runs the file as it is (5000 neurons, 100 s).
+
 Usage, from the repository root (one thread, one process at a time):
     /usr/bin/python3 examples/force/nicola_clopath.py --seeds 1 2 3 4 5 6 7 8 9 10 --controls
     /usr/bin/python3 examples/force/nicola_clopath.py --experiments theta_sine --seeds 1 2 3 4 5
+    PYTHONPATH=build/python /usr/bin/python3 examples/force/nicola_clopath.py --experiments theta_lorenz --seeds 1
 """
 
 from __future__ import annotations
@@ -48,6 +56,8 @@ ROOT = HERE.parents[1]
 RUNS = ROOT / "runs" / "force"
 FIGURES = ROOT / "docs" / "figures" / "force"
 EXPERIMENTS = ["lif_sine", "izhikevich_sine", "theta_sine", "theta_van_der_pol"]
+LORENZ = "theta_lorenz"  # not in the default list: the full run takes about an hour on one core
+LORENZ_REDUCED = ["neurons.count=2000", "duration=60000.0", "learning.stop=30000.0"]
 CONTROLS = {  # name: overrides of lif_sine
     "lif_sine_no_feedback": ["feedback.gain=0.0"],
     "lif_sine_no_learning": ["learning.stop=5000.0"],
@@ -70,7 +80,7 @@ def train(cli: str, experiment: str, seed: int, overrides: list[str], out: Path,
     return json.loads(metrics.read_text())
 
 
-def criteria(m: dict) -> dict:
+def criteria(m: dict, lorenz: dict | None = None) -> dict:
     """Pass/fail of criteria 1-3 (None counts as failing: e.g. no oscillation at all)."""
     def ok(value, test):
         return value is not None and not (isinstance(value, float) and math.isnan(value)) and test(value)
@@ -84,7 +94,29 @@ def criteria(m: dict) -> dict:
     correlation = m["windows"] > 0 and all(ok(r, lambda v: v >= 0.9) for r in m["window_best_lag_correlation"])
     rate = ok(m["mean_rate_after_learning_hz"], lambda v: 5.0 <= v <= 60.0)
     autonomy = frequency and amplitude and correlation
+    if lorenz is not None:  # chaotic target: the Lorenz map replaces the oscillation criteria
+        autonomy = ok(lorenz["lorenz_map_similarity"], lambda v: v >= 0.8)
     return {"training": training, "autonomy": autonomy, "rate": rate, "pass": training and autonomy and rate}
+
+
+def lorenz_map_similarity(run: Path) -> dict:
+    """Lorenz-map statistics of a run: maxima of the third component, output after learning vs target."""
+    from rsnn import analysis  # the library's measures (needs PYTHONPATH=build/python)
+
+    with h5py.File(run / "run.h5", "r") as f:
+        times = f["output/times"][:]
+        z, x = f["output/z"][:, 2], f["output/target"][:, 2]
+        config = f["config"][()]
+    config = config.decode() if isinstance(config, bytes) else config
+    stop = float(next(line.split("=")[1] for line in config.splitlines() if line.startswith("stop")))
+    free = times >= stop
+    output_maxima = analysis.local_maxima(z[free])
+    target_maxima = analysis.local_maxima(x)
+    low, high = float(np.min(target_maxima)), float(np.max(target_maxima))
+    margin = 0.1 * (high - low)
+    similarity = analysis.return_map_similarity(output_maxima, target_maxima, 10, low - margin, high + margin)
+    return {"lorenz_map_similarity": similarity, "output_maxima": len(output_maxima),
+            "target_maxima": len(target_maxima)}
 
 
 def figure(experiment: str, run: Path, path: Path) -> None:
@@ -158,7 +190,8 @@ def figure(experiment: str, run: Path, path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--experiments", nargs="+", default=EXPERIMENTS, choices=EXPERIMENTS)
+    parser.add_argument("--experiments", nargs="+", default=EXPERIMENTS, choices=EXPERIMENTS + [LORENZ])
+    parser.add_argument("--full-lorenz", action="store_true", help="run theta_lorenz at full size (about an hour)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--controls", action="store_true", help="also run the LIF controls (seeds 1-3)")
     parser.add_argument("--force", action="store_true", help="retrain instead of reusing runs")
@@ -168,13 +201,15 @@ def main() -> None:
 
     results_path = RUNS / "results.json"
     rows = {(r["experiment"], r["seed"]): r for r in json.loads(results_path.read_text())} if results_path.exists() else {}
-    jobs = [(e, e, s, []) for e in args.experiments for s in args.seeds]
+    jobs = [(e, e, s, LORENZ_REDUCED if e == LORENZ and not args.full_lorenz else [])
+            for e in args.experiments for s in args.seeds]
     if args.controls:
         jobs += [(name, "lif_sine", s, overrides) for name, overrides in CONTROLS.items() for s in (1, 2, 3)]
     for name, experiment, seed, overrides in jobs:
         out = RUNS / name / f"seed{seed}"
         m = train(cli, experiment, seed, overrides, out, args.force)
-        verdict = criteria(m)
+        lorenz = lorenz_map_similarity(out) if experiment == LORENZ else None
+        verdict = criteria(m, lorenz)
         rows[(name, seed)] = {"experiment": name, "seed": seed, **verdict,
                               "training_rmse": m["training_rmse"],
                               "output_frequency_hz": m["output_frequency_hz"],
@@ -183,11 +218,15 @@ def main() -> None:
                               "target_amplitude": m["target_amplitude"],
                               "min_best_lag_correlation": m["min_best_lag_correlation"],
                               "first_window_zero_lag_correlation": (m["window_zero_lag_correlation"] or [None])[0],
-                              "mean_rate_after_learning_hz": m["mean_rate_after_learning_hz"]}
+                              "mean_rate_after_learning_hz": m["mean_rate_after_learning_hz"],
+                              **(lorenz or {}), "overrides": overrides}
         print(f"{name:24s} seed {seed:2d}: rmse {m['training_rmse']}, f {m['output_frequency_hz']}, "
               f"amp {m['output_amplitude']}, min r {m['min_best_lag_correlation']}, "
               f"rate {m['mean_rate_after_learning_hz']:.1f} Hz -> {'PASS' if verdict['pass'] else 'fail'}", flush=True)
-        if seed == 1 and name in EXPERIMENTS:
+        if lorenz:
+            print(f"  Lorenz map similarity {lorenz['lorenz_map_similarity']:.3f} "
+                  f"({lorenz['output_maxima']} output maxima, {lorenz['target_maxima']} target maxima)")
+        if seed == 1 and name in EXPERIMENTS + [LORENZ]:
             figure(name, out, FIGURES / f"{name}.png")
 
     ordered = sorted(rows.values(), key=lambda r: (r["experiment"], r["seed"]))

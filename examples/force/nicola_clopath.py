@@ -41,6 +41,7 @@ import json
 import math
 import os
 import subprocess
+import warnings
 from pathlib import Path
 
 import h5py
@@ -243,6 +244,7 @@ def main() -> None:
                              " ".join(f"{v:.4f}" for v in r["output_amplitude"] if v is not None),
                              r["min_best_lag_correlation"], r["first_window_zero_lag_correlation"],
                              r["mean_rate_after_learning_hz"]])
+    warnings.simplefilter("ignore", RuntimeWarning)  # experiments without any oscillation summarise as NaN
     print("\nexperiment                runs  pass rate  training rmse (mean ± s.d.)  frequency (Hz)   min best-lag r")
     for name in sorted({r["experiment"] for r in ordered}):
         group = [r for r in ordered if r["experiment"] == name]

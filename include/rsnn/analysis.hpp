@@ -168,6 +168,13 @@ double dominant_frequency(std::span<const double> series, double dt_ms, double m
 // ÷ n): the peak amplitude of a sinusoid. NaN when empty.
 double oscillation_amplitude(std::span<const double> series);
 
+// lag_of_best_fit(actual, target, max_lag) in each whole window of
+// window_samples consecutive samples (a trailing partial window is dropped):
+// a drifting phase shows as a growing lag, a lost waveform as a falling r.
+// Throws std::invalid_argument when the lengths differ or window_samples < 2.
+std::vector<LagCorrelation> windowed_lag_of_best_fit(std::span<const double> actual, std::span<const double> target,
+                                                     std::size_t window_samples, std::size_t max_lag);
+
 // Root-mean-square difference of two equally long series (NaN when empty).
 double rms_difference(std::span<const double> a, std::span<const double> b);
 

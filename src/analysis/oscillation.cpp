@@ -94,6 +94,16 @@ double oscillation_amplitude(std::span<const double> series) {
   return std::sqrt(2.0 * variance);
 }
 
+std::vector<LagCorrelation> windowed_lag_of_best_fit(std::span<const double> actual, std::span<const double> target,
+                                                     std::size_t window_samples, std::size_t max_lag) {
+  if (actual.size() != target.size()) throw std::invalid_argument("windowed_lag_of_best_fit: series of different lengths");
+  if (window_samples < 2) throw std::invalid_argument("windowed_lag_of_best_fit: windows need at least 2 samples");
+  std::vector<LagCorrelation> windows;
+  for (std::size_t begin = 0; begin + window_samples <= actual.size(); begin += window_samples)
+    windows.push_back(lag_of_best_fit(actual.subspan(begin, window_samples), target.subspan(begin, window_samples), max_lag));
+  return windows;
+}
+
 double rms_difference(std::span<const double> a, std::span<const double> b) {
   if (a.size() != b.size()) throw std::invalid_argument("rms_difference: series of different lengths");
   if (a.empty()) return nan;

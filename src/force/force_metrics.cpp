@@ -67,16 +67,21 @@ ForceMetrics evaluate(const ForceSpec& spec, const ForceResult& result) {
     for (std::size_t t = 0; t < output.size(); ++t) free_sum += (output[t] - target[t]) * (output[t] - target[t]);
   }
   m.free_running_rmse = free_end > free_begin ? std::sqrt(free_sum / static_cast<double>((free_end - free_begin) * k)) : nan;
-  for (std::size_t w = 0; w < m.windows; ++w) {
-    const std::size_t begin = free_begin + w * window_samples;
-    for (std::size_t d = 0; d < k; ++d) {
-      const auto output = column(result.output, k, d, begin, begin + window_samples);
-      const auto target = column(result.target, k, d, begin, begin + window_samples);
-      const auto best = analysis::lag_of_best_fit(output, target, max_lag);
-      m.window_best_lag_correlation.push_back(best.r);
-      m.window_best_lag_ms.push_back(static_cast<double>(best.lag) * interval);
-      m.window_zero_lag_correlation.push_back(analysis::pearson(output, target));
-      m.min_best_lag_correlation = std::isnan(best.r) ? nan : std::min(m.min_best_lag_correlation, best.r);
+  // Per window and dimension ([window][dimension], as the run file stores them).
+  m.window_best_lag_correlation.assign(m.windows * k, nan);
+  m.window_best_lag_ms.assign(m.windows * k, nan);
+  m.window_zero_lag_correlation.assign(m.windows * k, nan);
+  for (std::size_t d = 0; d < k && m.windows > 0; ++d) {
+    const auto output = column(result.output, k, d, free_begin, free_end);
+    const auto target = column(result.target, k, d, free_begin, free_end);
+    const auto windows = analysis::windowed_lag_of_best_fit(output, target, window_samples, max_lag);
+    for (std::size_t w = 0; w < m.windows; ++w) {
+      const std::span<const double> out_w(output.data() + w * window_samples, window_samples);
+      const std::span<const double> target_w(target.data() + w * window_samples, window_samples);
+      m.window_best_lag_correlation[w * k + d] = windows[w].r;
+      m.window_best_lag_ms[w * k + d] = static_cast<double>(windows[w].lag) * interval;
+      m.window_zero_lag_correlation[w * k + d] = analysis::pearson(out_w, target_w);
+      m.min_best_lag_correlation = std::isnan(windows[w].r) ? nan : std::min(m.min_best_lag_correlation, windows[w].r);
     }
   }
 

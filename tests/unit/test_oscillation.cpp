@@ -50,6 +50,22 @@ TEST(Oscillation, AmplitudeOfASineIsItsPeak) {
   EXPECT_NEAR(oscillation_amplitude(shifted), 0.8, 1e-9);
 }
 
+TEST(Oscillation, WindowedBestLagFollowsADriftingPhase) {
+  // An output running 1 % slow: 4.95 Hz against 5 Hz. Its lag behind the
+  // target grows by about 10 ms per second; the waveform stays right.
+  const auto target = sine(5.0, 1.0, 1.0, 5000.0, 0.0);
+  const auto output = sine(4.95, 1.0, 1.0, 5000.0, 0.0);
+  const auto windows = windowed_lag_of_best_fit(output, target, 1000, 100);
+  ASSERT_EQ(windows.size(), 5u);
+  for (std::size_t w = 0; w < windows.size(); ++w) {
+    EXPECT_GT(windows[w].r, 0.99) << w;
+    // Phase lag at the window's centre, in ms: (1 − 4.95/5) t = 0.01 t.
+    EXPECT_NEAR(static_cast<double>(windows[w].lag), 0.01 * (1000.0 * static_cast<double>(w) + 500.0), 2.0) << w;
+  }
+  EXPECT_THROW(windowed_lag_of_best_fit(output, std::vector<double>(10, 0.0), 1000, 100), std::invalid_argument);
+  EXPECT_EQ(windowed_lag_of_best_fit(std::vector<double>(1500, 0.0), std::vector<double>(1500, 0.0), 1000, 10).size(), 1u);
+}
+
 TEST(Oscillation, RmsDifference) {
   const std::vector<double> a = {1.0, 2.0, 3.0}, b = {1.0, 0.0, 3.0};
   EXPECT_NEAR(rms_difference(a, b), std::sqrt(4.0 / 3.0), 1e-15);

@@ -1,4 +1,4 @@
-#include "force_command.hpp"
+#include "commands.hpp"
 
 #include <fmt/format.h>
 

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "force_command.hpp"
+#include "commands.hpp"
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
@@ -109,13 +109,21 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
               bool resume) {
   const std::string method = experiment_method(experiment);
   if (method == "force") {
-    if (resume || loops >= 0) throw InputError("--resume and --loops apply to Kim & Chow experiments, not to method \"force\"");
+    if (resume || loops >= 0)
+      throw InputError("--resume and --loops apply to Kim & Chow experiments, not to method \"force\"");
     install_interrupt_handler();
     return cli::run_force_training(experiment, out_option.empty() ? default_output(experiment) : out_option,
                                    common.overrides(), common.quiet);
   }
+  if (method == "rate_guided") {
+    if (resume || loops >= 0)
+      throw InputError("--resume and --loops apply to Kim & Chow experiments, not to method \"rate_guided\"");
+    return cli::run_rate_guided_training(experiment, out_option.empty() ? default_output(experiment) : out_option,
+                                         common.overrides(), common.quiet);
+  }
   if (method != "kim_chow")
-    throw InputError(fmt::format("{}: method: expected \"kim_chow\" or \"force\", got \"{}\"", experiment.string(), method));
+    throw InputError(fmt::format("{}: method: expected \"kim_chow\", \"force\" or \"rate_guided\", got \"{}\"",
+                                 experiment.string(), method));
   auto overrides = common.overrides();
   if (loops >= 0) overrides.push_back({"training.loops", std::to_string(loops)});
   const ExperimentSpec spec = load_experiment(experiment, overrides);

@@ -1,0 +1,81 @@
+// `rsnn train` for rate-guided experiments (method = "rate_guided").
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "commands.hpp"
+#include "rsnn/error.hpp"
+#include "rsnn/rate_guided.hpp"
+#include "rsnn/version.hpp"
+
+namespace rsnn::cli {
+namespace {
+
+constexpr std::size_t trials_per_line = 25;
+
+// Median of the closed-loop nMSEs since the last progress line.
+double median(std::vector<double> values) {
+  if (values.empty()) return std::nan("");
+  std::sort(values.begin(), values.end());
+  const std::size_t middle = values.size() / 2;
+  return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
+}
+
+}  // namespace
+
+int run_rate_guided_training(const std::filesystem::path& experiment, const std::filesystem::path& output_directory,
+                             const std::vector<Override>& overrides, bool quiet) {
+  const RateGuidedSpec spec = load_rate_guided(experiment, overrides);
+  RateGuidedTraining training(spec);
+  std::filesystem::create_directories(output_directory);
+  if (!quiet)
+    fmt::print("rsnn {}: rate-guided training, {} LIF neurons ({} trained), teacher {} units, seed {}, demean {}\n",
+               version_string, spec.spiking.neurons, spec.trained_neurons(), spec.teacher.units, spec.seed,
+               spec.spiking.demean ? "on" : "off");
+  std::fflush(stdout);
+
+  std::vector<double> recent_nmse;
+  bool components_printed = false;
+  const auto progress = [&](const RateGuidedTrialReport& report) {
+    if (quiet) return;
+    // The PCs are known once the pca phase is over, i.e. at the first report of the next phase.
+    if (!components_printed && report.phase != RateGuidedPhase::pca) {
+      fmt::print("pca: {} components keep {} of the variance\n", report.pcs_kept, spec.teacher.pca_fraction);
+      components_printed = true;
+    }
+    if (report.closed_loop) recent_nmse.push_back(report.nmse);
+    const bool last = report.trial + 1 == report.trials;
+    if ((report.trial + 1) % trials_per_line != 0 && !last) return;
+    std::string line = fmt::format("{:<6} trial {:4d}/{:<4d} {:8.1f} s", phase_name(report.phase), report.trial + 1,
+                                   report.trials, report.elapsed);
+    if (std::isfinite(report.rate)) line += fmt::format("  rate {:6.2f} Hz", report.rate);
+    if (!recent_nmse.empty())
+      line += fmt::format("  median nMSE {:.5f}", median(recent_nmse));
+    else if (report.phase != RateGuidedPhase::pca)
+      line += "  (open loop)";
+    fmt::print("{}\n", line);
+    std::fflush(stdout);
+    recent_nmse.clear();
+  };
+  const RateGuidedResult result = training.run(progress);
+  const RateGuidedMetrics metrics = summarize(result);
+  if (!quiet) {
+    fmt::print("test: median nMSE {:.5f}, mean {:.5f}, 90th percentile {:.5f}, max {:.5f} over {} trials\n",
+               metrics.test_nmse_median, metrics.test_nmse_mean, metrics.test_nmse_p90, metrics.test_nmse_max,
+               result.test_nmse.size());
+    fmt::print("rates: demean {:.2f} Hz, rls {:.2f} Hz, test {:.2f} Hz; {:.1f} % of neurons silent in the test\n",
+               metrics.rate_demean, metrics.rate_rls, metrics.rate_test, 100.0 * metrics.silent_fraction);
+  }
+
+  const std::filesystem::path run_file = output_directory / "run.h5";
+  const std::filesystem::path metrics_file = output_directory / "metrics.json";
+  write_rate_guided_run_file(run_file, spec, result);
+  write_rate_guided_metrics_json(metrics_file, spec, result);
+  if (!quiet) fmt::print("wrote {} and {} ({:.1f} s)\n", run_file.string(), metrics_file.string(), metrics.seconds);
+  return 0;
+}
+
+}  // namespace rsnn::cli

@@ -1,0 +1,127 @@
+// Output of a rate-guided run: one HDF5 run file (layout in
+// rsnn/rate_guided.hpp) and the metrics as JSON.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "rsnn/error.hpp"
+#include "rsnn/hdf5_file.hpp"
+#include "rsnn/rate_guided.hpp"
+#include "rsnn/run_file.hpp"
+#include "rsnn/version.hpp"
+
+namespace rsnn {
+namespace {
+
+// An Eigen matrix as row-major data for h5::File::write.
+std::vector<double> row_major(const Eigen::MatrixXd& matrix) {
+  std::vector<double> data(static_cast<std::size_t>(matrix.size()));
+  Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(data.data(), matrix.rows(),
+                                                                                     matrix.cols()) = matrix;
+  return data;
+}
+
+// Every metric but pcs_kept (an integer, written on its own).
+std::vector<std::pair<const char*, double>> metric_values(const RateGuidedMetrics& m) {
+  return {{"test_nmse_median", m.test_nmse_median},
+          {"test_nmse_mean", m.test_nmse_mean},
+          {"test_nmse_p90", m.test_nmse_p90},
+          {"test_nmse_max", m.test_nmse_max},
+          {"test_fraction_below_0_1", m.test_fraction_below_0_1},
+          {"rls_nmse_median", m.rls_nmse_median},
+          {"rate_demean_hz", m.rate_demean},
+          {"rate_rls_hz", m.rate_rls},
+          {"rate_test_hz", m.rate_test},
+          {"silent_fraction", m.silent_fraction},
+          {"rls_update_fraction", m.rls_update_fraction},
+          {"seconds", m.seconds}};
+}
+
+}  // namespace
+
+void write_rate_guided_run_file(const std::filesystem::path& path, const RateGuidedSpec& spec,
+                                const RateGuidedResult& result) {
+  const RateGuidedMetrics metrics = summarize(result);
+  write_file_atomically(path, [&](h5::File& file) {
+    file.set_attribute("/", "format", std::string("rsnn-rate-guided-run"));
+    file.set_attribute("/", "rsnn_version", std::string(version_string));
+    file.set_attribute("/", "seed", static_cast<std::int64_t>(spec.seed));
+    file.set_attribute("/", "created", now_iso8601());
+    file.set_attribute("/", "neurons", static_cast<std::int64_t>(spec.spiking.neurons));
+    file.set_attribute("/", "teacher_units", static_cast<std::int64_t>(spec.teacher.units));
+    file.write_string("/config", to_toml(spec));
+
+    file.create_group("/metrics");
+    file.set_attribute("/metrics", "pcs_kept", static_cast<std::int64_t>(metrics.pcs_kept));
+    for (const auto& [name, value] : metric_values(metrics)) file.set_attribute("/metrics", name, value);
+
+    file.write<double>("/pca/eigenvalues", result.pca_eigenvalues);
+    file.set_attribute("/pca", "kept", static_cast<std::int64_t>(result.pcs_kept));
+    file.set_attribute("/pca", "fraction", spec.teacher.pca_fraction);
+
+    file.write<double>("/demean/rate", result.demean_rate);
+    file.write<double>("/demean/mean_input", result.mean_input);
+    file.set_attribute("/demean", "subtracted", static_cast<std::int64_t>(result.demeaned ? 1 : 0));
+
+    file.write<double>("/rls/nmse", result.rls_nmse);
+    file.write<double>("/rls/rate", result.rls_rate);
+    file.set_attribute("/rls", "updates", static_cast<std::int64_t>(result.rls_updates));
+    file.set_attribute("/rls", "steps", static_cast<std::int64_t>(result.rls_steps));
+
+    file.write<double>("/test/nmse", result.test_nmse);
+    file.write<double>("/test/rate", result.test_rate);
+    file.write<double>("/test/spike_counts", result.test_spike_counts);
+    const std::vector<std::size_t> recorded_shape{result.recorded_trials, result.steps, result.outputs};
+    file.write<double>("/test/output", result.recorded_output, recorded_shape);
+    file.write<double>("/test/target", result.recorded_target, recorded_shape);
+    std::vector<double> times(result.steps);
+    for (std::size_t k = 0; k < result.steps; ++k) times[k] = static_cast<double>(k) * spec.dt;
+    file.write<double>("/test/times", times);
+    file.set_attribute("/test/times", "units", std::string("ms"));
+
+    if (spec.recording.spikes) {
+      std::vector<std::uint64_t> ids(result.spike_ids.begin(), result.spike_ids.end());
+      file.write<double>("/spikes/lif/timestamps", result.spike_times);
+      file.write<std::uint64_t>("/spikes/lif/node_ids", ids);
+      file.set_attribute("/spikes/lif", "sorting", std::string("by_time"));
+      file.set_attribute("/spikes/lif/timestamps", "units", std::string("ms"));
+      file.set_attribute("/spikes", "trial", std::string("first closed-loop test trial"));
+    }
+
+    file.write<double>(
+        "/weights/pc", row_major(result.pc_weights),
+        {static_cast<std::size_t>(result.pc_weights.rows()), static_cast<std::size_t>(result.pc_weights.cols())});
+    file.write<double>("/weights/output", row_major(result.output_weights),
+                       {static_cast<std::size_t>(result.output_weights.rows()),
+                        static_cast<std::size_t>(result.output_weights.cols())});
+    file.write<std::uint32_t>("/weights/presynaptic", result.presynaptic);
+  });
+}
+
+void write_rate_guided_metrics_json(const std::filesystem::path& path, const RateGuidedSpec& spec,
+                                    const RateGuidedResult& result) {
+  nlohmann::json json;
+  json["format"] = "rsnn-rate-guided-metrics";
+  json["rsnn_version"] = version_string;
+  json["seed"] = spec.seed;
+  json["neurons"] = spec.spiking.neurons;
+  json["teacher_units"] = spec.teacher.units;
+  json["demean"] = spec.spiking.demean;
+  json["test_trials"] = result.test_nmse.size();
+  const RateGuidedMetrics metrics = summarize(result);
+  json["pcs_kept"] = metrics.pcs_kept;
+  for (const auto& [name, value] : metric_values(metrics))
+    json[name] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+  json["test_nmse"] = result.test_nmse;
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  {
+    std::ofstream out(temporary);
+    out << json.dump(2) << '\n';
+    if (!out) throw RuntimeFailure(fmt::format("could not write '{}'", temporary.string()));
+  }
+  std::filesystem::rename(temporary, path);
+}
+
+}  // namespace rsnn

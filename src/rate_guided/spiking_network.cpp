@@ -1,0 +1,142 @@
+// The spiking network of rate-guided training: N LIF neurons whose learned
+// input is a rank-m projection of the drive in PC space, plus optional random
+// slow and fast synapses and uniform global inhibition (equations in
+// rsnn/rate_guided.hpp).
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "rate_guided/serial_eigen.hpp"
+#include "rsnn/random.hpp"
+#include "rsnn/rate_guided.hpp"
+
+namespace rsnn {
+namespace {
+
+// gz × an N × Ñ matrix with orthonormal columns (N ≥ Ñ) or rows (N < Ñ),
+// spanning the range of a U(−1, 1) matrix (row i from its own stream).
+Eigen::MatrixXd orthonormal_encoders(std::uint64_t seed, Eigen::Index neurons, Eigen::Index units, double gain) {
+  Eigen::MatrixXd raw(neurons, units);
+  for (Eigen::Index i = 0; i < neurons; ++i) {
+    RandomStream row(seed, Purpose::encoders, static_cast<std::uint64_t>(i), 0);
+    for (Eigen::Index j = 0; j < units; ++j) raw(i, j) = row.uniform(-1.0, 1.0);
+  }
+  if (neurons >= units) {
+    const Eigen::HouseholderQR<Eigen::MatrixXd> qr(raw);
+    return gain * (qr.householderQ() * Eigen::MatrixXd::Identity(neurons, units));
+  }
+  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(raw.transpose());
+  return gain * (qr.householderQ() * Eigen::MatrixXd::Identity(units, neurons)).transpose();
+}
+
+// The synaptic matrices carry a 1/τ per second: the reference code measures
+// time in seconds, and its parameters (gs, gf, μf) are set for that unit.
+constexpr double ms_per_second = 1000.0;
+
+// gain/(τ √N) N(0, 1) with τ in s, column j (presynaptic neuron j) from its own stream.
+Eigen::MatrixXd random_synapses(std::uint64_t seed, Eigen::Index neurons, double gain, double tau_ms,
+                                std::uint32_t sub) {
+  Eigen::MatrixXd weights(neurons, neurons);
+  const double scale = gain / (tau_ms / ms_per_second * std::sqrt(static_cast<double>(neurons)));
+  for (Eigen::Index j = 0; j < neurons; ++j) {
+    RandomStream column(seed, Purpose::recurrent_weights, static_cast<std::uint64_t>(j), sub);
+    for (Eigen::Index i = 0; i < neurons; ++i) weights(i, j) = scale * column.normal();
+  }
+  return weights;
+}
+
+// n distinct neurons out of N (partial Fisher–Yates), ascending.
+std::vector<std::uint32_t> choose_presynaptic(std::uint64_t seed, std::size_t neurons, std::size_t chosen) {
+  std::vector<std::uint32_t> order(neurons);
+  std::iota(order.begin(), order.end(), 0u);
+  RandomStream stream(seed, Purpose::presynaptic_selection, 0, 0);
+  for (std::size_t i = 0; i < chosen; ++i) std::swap(order[i], order[i + stream.below(neurons - i)]);
+  order.resize(chosen);
+  std::sort(order.begin(), order.end());
+  return order;
+}
+
+}  // namespace
+
+RateGuidedSpikingNetwork::RateGuidedSpikingNetwork(const RateGuidedSpec& spec, const Eigen::MatrixXd& pc_basis,
+                                                   const Eigen::MatrixXd& teacher_input_weights)
+    : p_(spec.spiking),
+      seed_(spec.seed),
+      decay_m_(std::exp(-spec.dt / p_.tau_m)),
+      decay_s_(std::exp(-spec.dt / p_.tau_slow)),
+      decay_f_(std::exp(-spec.dt / p_.tau_fast)),
+      global_jump_(p_.global_inhibition / (p_.tau_fast / ms_per_second * static_cast<double>(p_.neurons))) {
+  const auto neurons = static_cast<Eigen::Index>(p_.neurons);
+  {
+    const detail::SerialEigen serial;
+    encoders_ = orthonormal_encoders(seed_, neurons, pc_basis.rows(), p_.learned_input_gain);
+    drive_projection_ = encoders_ * pc_basis;
+    input_projection_ = encoders_ * teacher_input_weights;
+  }
+  if (p_.slow_gain != 0.0) slow_weights_ = random_synapses(seed_, neurons, p_.slow_gain, p_.tau_slow, 0);
+  if (p_.fast_gain != 0.0) fast_weights_ = random_synapses(seed_, neurons, p_.fast_gain, p_.tau_fast, 1);
+
+  presynaptic_ = choose_presynaptic(seed_, p_.neurons, spec.trained_neurons());
+  slot_of_.assign(p_.neurons, -1);
+  for (std::size_t k = 0; k < presynaptic_.size(); ++k) slot_of_[presynaptic_[k]] = static_cast<std::int32_t>(k);
+
+  v_.setZero(neurons);
+  v_infinity_.setZero(neurons);
+  learned_input_.setZero(neurons);
+  slow_input_.setZero(neurons);
+  fast_input_.setZero(neurons);
+  mean_input_.setZero(neurons);
+  filtered_.setZero(static_cast<Eigen::Index>(2 * presynaptic_.size()));
+  spiked_.reserve(p_.neurons);
+}
+
+void RateGuidedSpikingNetwork::reset(std::uint32_t phase) {
+  for (Eigen::Index i = 0; i < v_.size(); ++i) {
+    RandomStream stream(seed_, Purpose::initial_state, static_cast<std::uint64_t>(i), 2 * phase + 1);
+    v_(i) = stream.uniform(p_.v_reset, p_.v_threshold);
+  }
+  slow_input_.setZero();
+  fast_input_.setZero();
+  filtered_.setZero();
+  global_input_ = 0.0;
+  spiked_.clear();
+}
+
+void RateGuidedSpikingNetwork::step(const Eigen::Ref<const Eigen::VectorXd>& drive,
+                                    const Eigen::Ref<const Eigen::VectorXd>& input) {
+  learned_input_.noalias() = drive_projection_ * drive;
+  v_infinity_ = learned_input_ + slow_input_ + fast_input_ - mean_input_;
+  v_infinity_.array() += global_input_;
+  v_infinity_.noalias() += input_projection_ * input;
+
+  spiked_.clear();
+  for (Eigen::Index i = 0; i < v_.size(); ++i) {
+    const double v = lif_exact_step(v_(i), v_infinity_(i), decay_m_);
+    if (v >= p_.v_threshold) {
+      spiked_.push_back(static_cast<std::uint32_t>(i));
+      v_(i) = p_.v_reset;
+    } else {
+      v_(i) = v;
+    }
+  }
+
+  // Every filter decays, then adds this step's spikes (seen by the next step).
+  const Eigen::Index trained = static_cast<Eigen::Index>(presynaptic_.size());
+  filtered_.head(trained) *= decay_s_;
+  filtered_.tail(trained) *= decay_f_;
+  global_input_ = global_input_ * decay_f_ + global_jump_ * static_cast<double>(spiked_.size());
+  const bool slow = slow_weights_.size() > 0, fast = fast_weights_.size() > 0;
+  if (slow) slow_input_ *= decay_s_;
+  if (fast) fast_input_ *= decay_f_;
+  for (const std::uint32_t j : spiked_) {
+    const std::int32_t slot = slot_of_[j];
+    if (slot >= 0) {
+      filtered_(slot) += 1.0;
+      filtered_(trained + slot) += 1.0;
+    }
+    if (slow) slow_input_ += slow_weights_.col(j);
+    if (fast) fast_input_ += fast_weights_.col(j);
+  }
+}
+
+}  // namespace rsnn

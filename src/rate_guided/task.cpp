@@ -1,0 +1,75 @@
+// The task of a rate-guided experiment: fin and fout over one trial
+// (rsnn/rate_guided.hpp). osc4 is the reference demo's task; `file` loads
+// any number of outputs (and inputs) from .npy arrays.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "rsnn/error.hpp"
+#include "rsnn/npy.hpp"
+#include "rsnn/rate_guided.hpp"
+
+namespace rsnn {
+namespace {
+
+// The sum of four sines, scaled so that its largest |value| in the trial is 1.
+RateGuidedTask osc4_task(const RateGuidedSpec& spec) {
+  constexpr double frequencies_hz[] = {1.0, 2.0, 3.0, 5.0};
+  RateGuidedTask task;
+  task.steps = static_cast<std::size_t>(std::llround(spec.task.duration / spec.dt));
+  task.output.setZero(1, static_cast<Eigen::Index>(task.steps));
+  task.input.setZero(1, static_cast<Eigen::Index>(task.steps));
+  for (std::size_t k = 0; k < task.steps; ++k) {
+    const double t_ms = static_cast<double>(k) * spec.dt;
+    double value = 0.0;
+    for (double f : frequencies_hz) value += std::sin(2.0 * std::numbers::pi * f * t_ms / 1000.0);
+    task.output(0, static_cast<Eigen::Index>(k)) = value;
+    task.input(0, static_cast<Eigen::Index>(k)) = t_ms < spec.task.input_duration ? spec.task.input_amplitude : 0.0;
+  }
+  const double largest = task.output.cwiseAbs().maxCoeff();
+  if (largest > 0.0) task.output /= largest;
+  return task;
+}
+
+// A [steps × channels] .npy array as channels × steps.
+Eigen::MatrixXd read_channels(const std::filesystem::path& path, const char* key) {
+  const npy::Array array = npy::read(path);
+  if (array.shape.size() != 2 || array.shape[0] == 0 || array.shape[1] == 0)
+    throw InputError(fmt::format("task.{}: '{}' must be a 2-D array [steps × channels]", key, path.string()));
+  Eigen::MatrixXd channels(static_cast<Eigen::Index>(array.shape[1]), static_cast<Eigen::Index>(array.shape[0]));
+  for (std::size_t k = 0; k < array.shape[0]; ++k)
+    for (std::size_t c = 0; c < array.shape[1]; ++c) {
+      const double value = array.data[k * array.shape[1] + c];
+      if (!std::isfinite(value))
+        throw InputError(fmt::format("task.{}: '{}' holds a non-finite value at [{}, {}]", key, path.string(), k, c));
+      channels(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(k)) = value;
+    }
+  return channels;
+}
+
+RateGuidedTask file_task(const RateGuidedSpec& spec) {
+  RateGuidedTask task;
+  task.output = read_channels(spec.task.output, "output");
+  task.steps = static_cast<std::size_t>(task.output.cols());
+  if (spec.task.input.empty()) {
+    task.input.setZero(0, task.output.cols());
+  } else {
+    task.input = read_channels(spec.task.input, "input");
+    if (task.input.cols() != task.output.cols())
+      throw InputError(fmt::format("task.input: '{}' has {} steps, task.output has {}", spec.task.input.string(),
+                                   task.input.cols(), task.output.cols()));
+  }
+  if (task.output.squaredNorm() == 0.0)
+    throw InputError(
+        fmt::format("task.output: '{}' is zero everywhere (the nMSE would be undefined)", spec.task.output.string()));
+  return task;
+}
+
+}  // namespace
+
+RateGuidedTask make_rate_guided_task(const RateGuidedSpec& spec) {
+  return spec.task.kind == RateGuidedTaskKind::osc4 ? osc4_task(spec) : file_task(spec);
+}
+
+}  // namespace rsnn

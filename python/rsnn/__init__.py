@@ -36,6 +36,9 @@ rsnn.rate_network
 rsnn.force
     FORCE read-out training with output feedback (Nicola & Clopath 2017):
     LIF, Izhikevich and theta networks learning oscillators and attractors.
+rsnn.rate_guided
+    Rate-guided training (DePasquale, Churchland & Abbott): a tanh teacher
+    network's principal components guide RLS training of LIF neurons.
 rsnn.sweep
     A grid of overrides x seeds over the CLI, collected into a CSV table
     (``python -m rsnn.sweep``).
@@ -73,6 +76,8 @@ __all__ = [
 _FROM_EXPERIMENT = {"Experiment", "experiment"}
 _FROM_SIMULATION = {"Simulation", "set_threads"}
 _FROM_EXTENSION = {"Trial", "InputError", "RuntimeFailure", "__version__"}
+# Submodules imported on first use (rsnn.transfer is imported above).
+_SUBMODULES = ("plot", "interop", "analysis", "rate_network", "sweep", "force", "rate_guided")
 
 
 def neuron_models() -> dict:
@@ -91,7 +96,7 @@ def __getattr__(name):
         from . import _simulation as module
 
         return getattr(module, name)
-    if name in ("plot", "interop", "analysis", "rate_network", "sweep", "force"):
+    if name in _SUBMODULES:
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
@@ -103,4 +108,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__) | {"plot", "interop", "transfer", "analysis", "rate_network", "sweep", "force"})
+    return sorted(set(globals()) | set(__all__) | set(_SUBMODULES) | {"transfer"})

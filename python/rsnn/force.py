@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import _toml
 from ._core import core
-from ._experiment import _override_pairs
+from ._method_experiment import resolve_experiment
 
 __all__ = ["ForceNetwork", "resolve", "run"]
 
@@ -30,26 +29,7 @@ def resolve(experiment, *, overrides=None, seed=None) -> str:
 
     Raises rsnn.InputError (a ValueError) naming the offending key.
     """
-    base_dir = "."
-    if isinstance(experiment, dict):
-        text, origin = _toml.dumps(experiment), "<dict>"
-    elif isinstance(experiment, (str, Path)) and "\n" not in str(experiment):
-        path = Path(experiment)
-        try:
-            text = path.read_text()
-        except FileNotFoundError:
-            raise core().InputError(f"experiment file '{path}' does not exist") from None
-        origin, base_dir = str(path), str(path.parent)
-    elif isinstance(experiment, str):
-        text, origin = experiment, "<text>"
-    else:
-        raise TypeError(f"experiment must be a path, TOML text or a dict, got {type(experiment).__name__}")
-    pairs = _override_pairs(overrides)
-    if seed is not None:
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-        pairs.append(("seed", str(seed)))
-    return core().parse_force_experiment(text, origin, pairs, base_dir)
+    return resolve_experiment(core().parse_force_experiment, experiment, overrides, seed)
 
 
 class ForceNetwork:

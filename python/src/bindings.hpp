@@ -16,5 +16,7 @@ void bind_analysis(py::module_& module);
 void bind_rate_network(py::module_& module);
 // FORCE read-out training (force_binding.cpp).
 void bind_force(py::module_& module);
+// Rate-guided training of a spiking network (rate_guided_binding.cpp).
+void bind_rate_guided(py::module_& module);
 
 }  // namespace rsnn::python

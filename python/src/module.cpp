@@ -176,4 +176,5 @@ PYBIND11_MODULE(_rsnn, module) {
   rsnn::python::bind_analysis(module);
   rsnn::python::bind_rate_network(module);
   rsnn::python::bind_force(module);
+  rsnn::python::bind_rate_guided(module);
 }

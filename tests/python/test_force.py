@@ -112,3 +112,21 @@ def test_oscillation_measures():
     assert analysis.return_map_similarity(maxima, maxima, 20, 0.0, 1.0) == pytest.approx(1.0)
     with pytest.raises(ValueError):
         analysis.dominant_frequency(x, 0.0)
+
+
+def test_docs_list_every_key():
+    """Every key the reader resolves, for every target kind, is in docs/config.md's FORCE table."""
+    import re
+
+    text = (ROOT / "docs" / "config.md").read_text()
+    section = text[text.index('## FORCE experiments (`method = "force"`)'):]
+    section = section[:section.index("\n## ", 1)] if "\n## " in section[1:] else section
+    documented = set(re.findall(r"`([a-z_0-9]+(?:\.[a-z_0-9]+)*)`", section))
+    for kind in ("sine", "triangle", "product_of_sines", "van_der_pol", "lorenz"):
+        resolved = tomllib.loads(force.resolve({"method": "force", "target": {"kind": kind}}))
+        keys = {name for name, value in resolved.items() if not isinstance(value, dict)}
+        for table, values in resolved.items():
+            if isinstance(values, dict) and table != "neurons":
+                keys |= {f"{table}.{key}" for key in values}
+        keys |= {f"neurons.{key}" for key in resolved["neurons"] if key != "params"}
+        assert keys <= documented, f"{kind}: undocumented keys {sorted(keys - documented)}"

@@ -135,6 +135,8 @@ class ForceNetwork {
   std::size_t dimensions() const { return dimensions_; }
 
   // Simulate spec().duration ms from the initial state, learning on schedule.
+  // The decoders and P carry over to a later call (which restarts the neurons,
+  // synapses and target from t = 0).
   ForceResult run(const ForceProgress& progress = {});
 
   const DecoderRls& learner() const { return learner_; }

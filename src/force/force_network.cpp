@@ -73,7 +73,7 @@ ForceResult ForceNetwork::run(const ForceProgress& progress) {
   const std::size_t total_steps = steps_in(s.duration, dt);
   const std::size_t learn_stride = std::max<std::size_t>(1, steps_in(s.learn_every, dt));
   const std::size_t record_stride = std::max<std::size_t>(1, steps_in(s.record_interval, dt));
-  const std::size_t progress_stride = steps_in(1000.0, dt);
+  const std::size_t progress_stride = std::max<std::size_t>(1, steps_in(1000.0, dt));
   const std::size_t learn_stop_step = steps_in(s.learn_stop, dt);
   const std::size_t spike_limit = s.spike_neurons == 0 ? n : std::min(s.spike_neurons, n);
 

@@ -9,7 +9,12 @@ response with its own targets, and with the other pattern's targets
 Criteria (C3): stimulus A evokes set A and B evokes B with mean r >= 0.9;
 |mean cross-correlation| < 0.2.
 
-    PYTHONPATH=build/python /usr/bin/python3 examples/kim_chow/c3_two_patterns.py
+    PYTHONPATH=build/python /usr/bin/python3 examples/kim_chow/c3_two_patterns.py [--loops 400]
+
+--loops N trains N loops instead of the TOML's 200 (the paper's); such runs go
+to runs/kim_chow/c3_loopsN/ and their figure to c3_two_patterns_loopsN.png.
+--paper-stimulus uses the paper's stimulus (50 ms of U[-1, 1]) instead of the
+authors' code's (100 ms of U[-2, 2]); suffix _paper_stimulus.
 """
 
 from common import (HERE, analysis, arguments, fmt, log, np, plt, run_directory, save_figure, summary,
@@ -20,11 +25,20 @@ TRIALS = 5
 
 
 def main():
-    args = arguments(__doc__)
-    out = run_directory(args, "c3")
+    def extra(parser):
+        parser.add_argument("--loops", type=int, default=None, help="training loops (default: the TOML's, 200)")
+        parser.add_argument("--paper-stimulus", action="store_true", help="50 ms of U[-1, 1] (the paper's)")
+
+    args = arguments(__doc__, extra=extra)
+    suffix = (f"_loops{args.loops}" if args.loops else "") + ("_paper_stimulus" if args.paper_stimulus else "")
+    sections = {"training": {"loops": args.loops}} if args.loops else {}
+    if args.paper_stimulus:
+        sections["stimulus"] = {"amplitude": 1.0, "stop": 250.0}
+    out = run_directory(args, "c3" + suffix)
     per_seed = []
     for seed in args.seeds:
-        sim, _, curve, _ = trained_simulation(EXPERIMENT, out / f"seed{seed}", seed=seed, force=args.force)
+        sim, _, curve, _ = trained_simulation(EXPERIMENT, out / f"seed{seed}", seed=seed, force=args.force,
+                                              **sections)
         targets = np.asarray(sim.targets, dtype=float)  # [pattern, sample, neuron]
         own, cross = {0: [], 1: []}, {0: [], 1: []}
         recorded = {}
@@ -77,7 +91,7 @@ def main():
         ax.set_xlabel("time in trial (ms)")
     fig.suptitle(f"C3: two patterns; own r A {fmt(own_a, 2)}, B {fmt(own_b, 2)}; cross {fmt(cross, 2)}", fontsize=9)
     fig.tight_layout()
-    save_figure(fig, "c3_two_patterns")
+    save_figure(fig, "c3_two_patterns" + suffix)
 
 
 if __name__ == "__main__":

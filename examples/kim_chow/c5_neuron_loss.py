@@ -1,7 +1,7 @@
 """Check C5 (Kim & Chow 2018, Figure 3d): robustness of a trained network to losing neurons.
 
-Uses the networks trained by c4_target_families.py (complex periodic targets
-by default; run that first, or this script trains them with the CLI). For each
+Uses the networks trained by c4_target_families.py (complex periodic and OU
+targets by default; run that first, or this script trains them with the CLI). For each
 network seed and each fraction of removed neurons (5, 10, 40 %), random sets
 of neurons are removed (rsnn.Simulation.lesion: every synapse from and onto
 them is cut), and the stimulus is applied in test trials from fresh initial
@@ -10,7 +10,7 @@ states. Performance is the mean test correlation over the surviving neurons.
 Criteria (C5): 5 % loss is close to intact (drop <= 0.05); 10 % gives a mild
 drop (between that of 5 % and 40 %); with 40 % the patterns are gone (r < 0.3).
 
-    PYTHONPATH=build/python /usr/bin/python3 examples/kim_chow/c5_neuron_loss.py [--families periodic ou]
+    PYTHONPATH=build/python /usr/bin/python3 examples/kim_chow/c5_neuron_loss.py [--families periodic]
 """
 
 from pathlib import Path
@@ -19,7 +19,7 @@ from common import (HERE, RUNS, analysis, arguments, cli_runs, fmt, log, np, plt
                     summary, verdict, write_results)
 
 FRACTIONS = (0.0, 0.05, 0.10, 0.40)
-DRAWS = 2      # random lesion sets per fraction and network
+DRAWS = 4      # random lesion sets per fraction and network
 TRIALS = 3     # test trials per lesioned network
 
 
@@ -33,7 +33,7 @@ def surviving_correlation(sim, targets, survivors):
 
 
 def main():
-    args = arguments(__doc__, extra=lambda p: p.add_argument("--families", nargs="+", default=["periodic"],
+    args = arguments(__doc__, extra=lambda p: p.add_argument("--families", nargs="+", default=["periodic", "ou"],
                                                               choices=["periodic", "chaotic", "ou"]))
     out = run_directory(args, "c5")
     results, rows = {"check": "C5", "fractions": FRACTIONS, "families": {}}, []

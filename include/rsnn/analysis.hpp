@@ -182,6 +182,15 @@ double rms_difference(std::span<const double> a, std::span<const double> b);
 // x_t ≥ x_{t+1} (interior points only), in time order.
 std::vector<double> local_maxima(std::span<const double> series);
 
+// The largest value of each excursion of a series above `level`, in time
+// order, with hysteresis h ≥ 0: an excursion starts when the series rises
+// above level + h and ends when it falls below level − h (an excursion still
+// open at the end is dropped). With h a fraction of the signal's spread this
+// ignores the fast jitter of a spiking network's read-out, which
+// local_maxima would count as thousands of maxima. Throws
+// std::invalid_argument for h < 0.
+std::vector<double> excursion_maxima(std::span<const double> series, double level, double hysteresis);
+
 // Similarity of two return maps (Lorenz maps) of successive maxima: the pairs
 // (m_j, m_{j+1}) of each list are binned into a bins × bins histogram over
 // [low, high)² (pairs outside are dropped) and normalised to unit sum; the

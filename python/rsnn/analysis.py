@@ -17,7 +17,7 @@ Perturbations
 Error decomposition (sampling vs tracking, Kim & Chow Figure 6)
     residual_power_above, lag_of_best_fit
 Oscillations (phase-invariant measures for pattern generators, FORCE)
-    dominant_frequency, oscillation_amplitude, local_maxima, return_map_similarity
+    dominant_frequency, oscillation_amplitude, local_maxima, excursion_maxima, return_map_similarity
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 
 from ._core import core
 
-__all__ = ["best_lag_correlation", "dominant_frequency", "eigenvalues", "local_maxima", "oscillation_amplitude",
+__all__ = ["best_lag_correlation", "dominant_frequency", "eigenvalues", "excursion_maxima", "local_maxima", "oscillation_amplitude",
            "return_map_similarity", "fano_factor", "first_time_above", "isi_cv", "lag_of_best_fit",
            "mean_correlation", "pearson", "per_neuron_correlation", "psth", "residual_power_above", "spectral_radius",
            "spike_counts", "state_distance", "trial_average", "trial_psth"]
@@ -170,6 +170,12 @@ def oscillation_amplitude(series) -> float:
 def local_maxima(series) -> np.ndarray:
     """Values of the strict interior local maxima (x_t > x_{t-1}, x_t >= x_{t+1}), in time order."""
     return _library().local_maxima(series)
+
+
+def excursion_maxima(series, level: float, hysteresis: float) -> np.ndarray:
+    """The largest value of each excursion above level (entered above level + hysteresis, left below
+    level - hysteresis): the peaks of a noisy oscillation, without the jitter's maxima."""
+    return _library().excursion_maxima(series, float(level), float(hysteresis))
 
 
 def return_map_similarity(maxima_a, maxima_b, bins: int = 20, low: float = 0.0, high: float = 1.0) -> float:

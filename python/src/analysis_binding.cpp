@@ -164,6 +164,10 @@ void bind_analysis(py::module_& module) {
   });
   m.def("oscillation_amplitude", [](const py::handle& values) { return an::oscillation_amplitude(series(values, "series")); });
   m.def("local_maxima", [](const py::handle& values) { return copy(an::local_maxima(series(values, "series"))); });
+  m.def("excursion_maxima", [](const py::handle& values, double level, double hysteresis) {
+    const auto x = series(values, "series");
+    return copy(checked([&] { return an::excursion_maxima(x, level, hysteresis); }));
+  });
   m.def("return_map_similarity", [](const py::handle& a, const py::handle& b, std::size_t bins, double low, double high) {
     const auto x = series(a, "maxima_a"), y = series(b, "maxima_b");
     return checked([&] { return an::return_map_similarity(x, y, bins, low, high); });

@@ -1,4 +1,5 @@
 // Phase-invariant oscillation measures (see include/rsnn/analysis.hpp).
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <limits>
@@ -116,6 +117,28 @@ std::vector<double> local_maxima(std::span<const double> series) {
   std::vector<double> maxima;
   for (std::size_t t = 1; t + 1 < series.size(); ++t)
     if (series[t] > series[t - 1] && series[t] >= series[t + 1]) maxima.push_back(series[t]);
+  return maxima;
+}
+
+std::vector<double> excursion_maxima(std::span<const double> series, double level, double hysteresis) {
+  if (!(hysteresis >= 0.0)) throw std::invalid_argument("excursion_maxima: hysteresis must be >= 0");
+  std::vector<double> maxima;
+  bool above = false;
+  double largest = 0.0;
+  for (const double x : series) {
+    if (!above) {
+      if (x > level + hysteresis) {
+        above = true;
+        largest = x;
+      }
+    } else {
+      largest = std::max(largest, x);
+      if (x < level - hysteresis) {
+        maxima.push_back(largest);
+        above = false;
+      }
+    }
+  }
   return maxima;
 }
 

@@ -78,6 +78,19 @@ TEST(Oscillation, LocalMaximaAreStrictInteriorPeaks) {
   EXPECT_EQ(local_maxima(x), (std::vector<double>{2.0, 5.0}));
 }
 
+TEST(Oscillation, ExcursionMaximaIgnoreJitterAndOpenExcursions) {
+  // A 2 Hz sine of amplitude 1 with ±0.05 jitter every sample (1 ms) for 2.2 s:
+  // four complete excursions above 0 (peaks 1 + jitter), the fifth still open.
+  std::vector<double> x = sine(2.0, 1.0, 1.0, 2200.0, 0.0);
+  for (std::size_t t = 0; t < x.size(); ++t) x[t] += (t % 2 ? 0.05 : -0.05);
+  EXPECT_GT(local_maxima(x).size(), 500u);  // the jitter makes every other sample a maximum
+  const auto maxima = excursion_maxima(x, 0.0, 0.2);
+  ASSERT_EQ(maxima.size(), 4u);
+  for (double m : maxima) EXPECT_NEAR(m, 1.0, 0.051);
+  EXPECT_TRUE(excursion_maxima(std::vector<double>(100, 0.1), 0.0, 0.2).empty());
+  EXPECT_THROW(excursion_maxima(x, 0.0, -1.0), std::invalid_argument);
+}
+
 TEST(Oscillation, ReturnMapSimilarityIsOneForTheSameMapAndLowForAnother) {
   // Logistic-map-like sequence of maxima vs a shuffled copy of it.
   std::vector<double> maxima = {0.3};

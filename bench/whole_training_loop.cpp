@@ -2,6 +2,7 @@
 // experiment (default: TrainSpikingNet's default network, N = 4096).
 //
 //   whole_training_loop [EXPERIMENT.toml] [--loops N] [--warmup N] [--no-simulation] [--set key=value ...]
+//                       [--parallel-step-threshold N]   (networks of N or more neurons step in parallel)
 //
 // Prints the build time, each loop's wall time, the median, the time per
 // simulated second without learning, and memory: the peak resident set size
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
   std::string experiment = std::string(RSNN_BENCH_SOURCE_DIR) + "/examples/tsn_default.toml";
   std::size_t loops = 5, warmup = 1;
   bool simulate = true;
+  std::size_t parallel_step_threshold = default_parallel_step_threshold;
   std::vector<Override> overrides;
   for (int a = 1; a < argc; ++a) {
     if (!std::strcmp(argv[a], "--loops") && a + 1 < argc)
@@ -67,6 +69,8 @@ int main(int argc, char** argv) {
       simulate = false;
     else if (!std::strcmp(argv[a], "--set") && a + 1 < argc)
       overrides.push_back(parse_override(argv[++a]));
+    else if (!std::strcmp(argv[a], "--parallel-step-threshold") && a + 1 < argc)
+      parallel_step_threshold = std::stoul(argv[++a]);
     else
       experiment = argv[a];
   }
@@ -79,6 +83,7 @@ int main(int argc, char** argv) {
 #endif
   const auto built_at = std::chrono::steady_clock::now();
   Simulation sim(spec);
+  sim.set_parallel_step_threshold(parallel_step_threshold);
   const double build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - built_at).count();
   fmt::print("experiment {}\n{} neurons, {} plastic synapses, {} threads, precision {}\n", experiment,
              sim.network().neuron_count, sim.network().plastic.synapse_count(), threads,

@@ -2,9 +2,19 @@
 // The pieces of the `_rsnn` extension module, each registered by one function.
 #include <pybind11/pybind11.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rsnn/config.hpp"
+
 namespace rsnn::python {
 
 namespace py = pybind11;
+
+// Overrides as Python passes them, (dotted key, TOML value text) pairs, for
+// the experiment readers (module.cpp).
+std::vector<Override> to_overrides(const std::vector<std::pair<std::string, std::string>>& pairs);
 
 // ExperimentSpec, parse_experiment, load_experiment, to_toml (module.cpp).
 void bind_experiment(py::module_& module);

@@ -17,12 +17,6 @@
 namespace rsnn::python {
 namespace {
 
-std::vector<Override> overrides_from(const std::vector<std::pair<std::string, std::string>>& pairs) {
-  std::vector<Override> overrides;
-  for (const auto& [key, value] : pairs) overrides.push_back({key, value});
-  return overrides;
-}
-
 py::dict metrics_dict(const force::ForceMetrics& m) {
   py::dict d;
   d["training_rmse"] = m.training_rmse;
@@ -58,7 +52,7 @@ void bind_force(py::module_& module) {
       "parse_force_experiment",
       [](const std::string& text, const std::string& origin,
          const std::vector<std::pair<std::string, std::string>>& overrides, const std::filesystem::path& base_dir) {
-        return force::to_toml(force::parse_force_experiment(text, origin, overrides_from(overrides), base_dir));
+        return force::to_toml(force::parse_force_experiment(text, origin, to_overrides(overrides), base_dir));
       },
       py::arg("toml_text"), py::arg("origin"), py::arg("overrides"), py::arg("base_dir"),
       "Validate a FORCE experiment; returns the resolved TOML (every default written out).");

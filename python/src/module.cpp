@@ -24,15 +24,16 @@
 #endif
 
 namespace rsnn::python {
-namespace {
-
-const char* type_name(CellType type) { return type == CellType::excitatory ? "excitatory" : "inhibitory"; }
 
 std::vector<Override> to_overrides(const std::vector<std::pair<std::string, std::string>>& pairs) {
   std::vector<Override> overrides;
   for (const auto& [key, value] : pairs) overrides.push_back({key, value});
   return overrides;
 }
+
+namespace {
+
+const char* type_name(CellType type) { return type == CellType::excitatory ? "excitatory" : "inhibitory"; }
 
 py::dict parameter_table(const NeuronModelInfo& model) {
   py::dict parameters;

@@ -17,12 +17,6 @@
 namespace rsnn::python {
 namespace {
 
-std::vector<Override> overrides_from(const std::vector<std::pair<std::string, std::string>>& pairs) {
-  std::vector<Override> overrides;
-  for (const auto& [key, value] : pairs) overrides.push_back({key, value});
-  return overrides;
-}
-
 // An Eigen (column-major) matrix as a C-order numpy copy.
 py::array matrix_copy(const Eigen::MatrixXd& matrix) {
   py::array_t<double> array({static_cast<py::ssize_t>(matrix.rows()), static_cast<py::ssize_t>(matrix.cols())});
@@ -113,7 +107,7 @@ void bind_rate_guided(py::module_& module) {
       "parse_rate_guided_experiment",
       [](const std::string& text, const std::string& origin,
          const std::vector<std::pair<std::string, std::string>>& overrides, const std::filesystem::path& base_dir) {
-        return to_toml(parse_rate_guided(text, origin, base_dir, overrides_from(overrides)));
+        return to_toml(parse_rate_guided(text, origin, base_dir, to_overrides(overrides)));
       },
       py::arg("toml_text"), py::arg("origin"), py::arg("overrides"), py::arg("base_dir"),
       "Validate a rate-guided experiment; returns the resolved TOML (every default written out).");

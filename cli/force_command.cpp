@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <fstream>
 
 #include "rsnn/error.hpp"
 #include "rsnn/force.hpp"
@@ -15,17 +14,6 @@ namespace fs = std::filesystem;
 
 namespace rsnn::cli {
 namespace {
-
-// metrics.json beside the run file, written to a temporary name and renamed.
-void write_text_atomically(const fs::path& path, const std::string& text) {
-  const fs::path temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary);
-    out << text;
-    if (!out) throw RuntimeFailure(fmt::format("cannot write '{}'", temporary.string()));
-  }
-  fs::rename(temporary, path);
-}
 
 std::string list(const std::vector<double>& values, const char* format) {
   std::string text;

@@ -44,6 +44,11 @@ class File;
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(h5::File&)>& fill,
                            bool start_from_existing = false);
 
+// Write a text file (metrics.json and the like) the same way: to a temporary
+// name beside `path`, renamed into place once complete. Throws RuntimeFailure
+// naming the file when it cannot be written.
+void write_text_atomically(const std::filesystem::path& path, const std::string& text);
+
 // The current UTC time as ISO 8601 ("2026-01-31T12:00:00Z"), for `created`
 // attributes.
 std::string now_iso8601();

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <ctime>
 
 #include "rsnn/config.hpp"
@@ -12,6 +13,16 @@
 #include "rsnn/version.hpp"
 
 namespace rsnn {
+
+void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  {
+    std::ofstream out(temporary);
+    out << text;
+    if (!out) throw RuntimeFailure(fmt::format("cannot write '{}'", temporary.string()));
+  }
+  std::filesystem::rename(temporary, path);
+}
 
 std::string now_iso8601() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());

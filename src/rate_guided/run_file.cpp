@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "rsnn/error.hpp"
@@ -115,13 +114,7 @@ void write_rate_guided_metrics_json(const std::filesystem::path& path, const Rat
   for (const auto& [name, value] : metric_values(metrics))
     json[name] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
   json["test_nmse"] = result.test_nmse;
-  const std::filesystem::path temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary);
-    out << json.dump(2) << '\n';
-    if (!out) throw RuntimeFailure(fmt::format("could not write '{}'", temporary.string()));
-  }
-  std::filesystem::rename(temporary, path);
+  write_text_atomically(path, json.dump(2) + "\n");
 }
 
 }  // namespace rsnn

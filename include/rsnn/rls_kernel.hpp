@@ -4,7 +4,10 @@
 // Each neuron i owns an inverse-correlation matrix P_i (K_i x K_i, symmetric
 // positive definite) over its K_i plastic inputs. P is stored as the packed
 // upper triangle, column by column: element (a, b) with a <= b lives at
-// b*(b+1)/2 + a. Real is float or double; all accumulation is in double.
+// b*(b+1)/2 + a. Real is double, float or _Float16. Double P is updated in
+// double; float and half P in single precision (FP32 arithmetic on 16-lane
+// vectors; src/learning/rls_kernel.cpp says why, and tests/unit checks both
+// against a dense double step and that float P stays positive definite).
 //
 // One RLS step for regressor x (the presynaptic filtered rates):
 //     k  = P x                        (gain before the update)

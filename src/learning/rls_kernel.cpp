@@ -7,6 +7,9 @@
 // All arithmetic is in double; only the stored P is Real.
 #include "rsnn/rls_kernel.hpp"
 
+#include <array>
+#include <cstring>
+#include <type_traits>
 #include <vector>
 
 namespace rsnn::rls {
@@ -73,11 +76,12 @@ struct AccumulatorOf<_Float16> {
 template <class Real>
 using Accumulator = typename AccumulatorOf<Real>::type;
 
-// The two sweeps are written as fixed-width lane loops (one 512-bit vector)
-// that the compiler vectorises; explicit AVX-512 masked loads and stores for
-// the ragged column ends measured slower on the reference machine.
+// The column kernel (used for double P): the two sweeps are fixed-width lane
+// loops (one 512-bit vector) that the compiler vectorises, with scalar loops
+// for the ragged column ends. With 8 double lanes those ends are short, and
+// this kernel reaches 79-88 % of the sweep bandwidth (bench/README.md).
 template <class Real>
-double update_inverse_correlation(Real* p_packed, const double* x_in, double* gain_out, std::size_t k, double scale) {
+double update_by_columns(Real* p_packed, const double* x_in, double* gain_out, std::size_t k, double scale) {
   using Acc = Accumulator<Real>;
   constexpr std::size_t lanes = 64 / sizeof(Acc);  // one 512-bit vector
   // Local copies in the accumulation type, aligned for the vector loops.
@@ -138,6 +142,253 @@ double update_inverse_correlation(Real* p_packed, const double* x_in, double* ga
   }
   for (std::size_t i = 0; i < k; ++i) gain_out[i] = static_cast<double>(gs[i]) / scale;
   return c;
+}
+
+// The vector kernel (used for float and half P, single-precision lanes). With
+// 16 lanes, most of a K ~ 60 column is ragged end, so both sweeps work on whole
+// 512-bit vectors (GCC/Clang vector extensions, no intrinsics):
+//  - sweep 1 (k = P x) goes column by column; a column's ragged end is one
+//    more full vector whose extra lanes, read from the start of the next
+//    column, are multiplied by zero;
+//  - sweep 2 (P -= c k k^T) streams the packed array in consecutive vectors,
+//    each covering the end of one column and the start of the next, with the
+//    row and column gains of each lane blended from the two columns. Writing
+//    the array in disjoint consecutive vectors matters: overlapping writes
+//    defeat store-to-load forwarding, and were slower than scalar tails.
+// Only parts of P too small for that (the first columns, where one vector
+// spans three or more columns, and the array's last partial vector: a full
+// vector there would reach into the next neuron's P, which another thread may
+// be updating) take scalar loops. Every element gets the same arithmetic as
+// in the column kernel, only the dot products' summation order differs.
+template <class Acc>
+struct VectorOf {
+  static constexpr std::size_t lanes = 64 / sizeof(Acc);
+  using type __attribute__((vector_size(64))) = Acc;
+  using mask __attribute__((vector_size(64))) = std::conditional_t<sizeof(Acc) == 4, std::int32_t, std::int64_t>;
+};
+
+template <class Vec, class Real>
+Vec load_vector(const Real* from) {
+  constexpr std::size_t lanes = sizeof(Vec) / sizeof(Vec{}[0]);
+  if constexpr (sizeof(Real) * lanes == sizeof(Vec)) {
+    Vec v;
+    std::memcpy(&v, from, sizeof v);
+    return v;
+  } else {  // half-precision storage, single-precision lanes
+    using Narrow __attribute__((vector_size(sizeof(Real) * lanes))) = Real;
+    Narrow narrow;
+    std::memcpy(&narrow, from, sizeof narrow);
+    return __builtin_convertvector(narrow, Vec);
+  }
+}
+
+template <class Vec, class Real>
+void store_vector(Real* to, Vec v) {
+  constexpr std::size_t lanes = sizeof(Vec) / sizeof(Vec{}[0]);
+  if constexpr (sizeof(Real) * lanes == sizeof(Vec)) {
+    std::memcpy(to, &v, sizeof v);
+  } else {
+    using Narrow __attribute__((vector_size(sizeof(Real) * lanes))) = Real;
+    const Narrow narrow = __builtin_convertvector(v, Narrow);
+    std::memcpy(to, &narrow, sizeof narrow);
+  }
+}
+
+// lanes ones followed by lanes zeros: from offset lanes - r, the first r lanes
+// are kept.
+template <class Acc>
+constexpr std::array<Acc, 2 * VectorOf<Acc>::lanes> ones_then_zeros() {
+  std::array<Acc, 2 * VectorOf<Acc>::lanes> values{};
+  for (std::size_t lane = 0; lane < VectorOf<Acc>::lanes; ++lane) values[lane] = Acc(1);
+  return values;
+}
+
+// Sum of a vector's lanes as a tree of halvings.
+template <class Vec>
+auto horizontal_sum(Vec v) {
+  constexpr std::size_t lanes = sizeof(Vec) / sizeof(v[0]);
+  using Lane = std::remove_cvref_t<decltype(v[0])>;
+  if constexpr (lanes == 2) {
+    return static_cast<Lane>(v[0] + v[1]);
+  } else {
+    using Half __attribute__((vector_size(sizeof(Vec) / 2))) = Lane;
+    Half low, high;
+    std::memcpy(&low, &v, sizeof low);
+    std::memcpy(&high, reinterpret_cast<const char*>(&v) + sizeof low, sizeof high);
+    return horizontal_sum(low + high);
+  }
+}
+
+// Sweep 1 of the vector kernel: gain = P x from the upper triangle only, into
+// gs (zeroed, padded). Column j holds P(0..j, j); it contributes P(i, j) x_j to
+// gain_i (i < j, an axpy) and P(i, j) x_i to gain_j (a dot product). With
+// Blocks > 0 (K <= 16 Blocks) the axpy accumulators stay in Blocks vector
+// registers for the whole sweep: kept in memory, every column's update of
+// them would wait on the previous column's store of the same vector. Blocks
+// = 0 keeps them in gs (any K). A column's ragged end is one more full vector
+// whose extra lanes, read from the start of the next column, are multiplied
+// by zero; only when that vector would reach past this matrix (the last
+// column) is the end done by a scalar loop.
+template <std::size_t Blocks, class Real, class Acc>
+void gain_by_vectors(const Real* p_packed, const Acc* xs, Acc* gs, std::size_t k) {
+  using Vec = typename VectorOf<Acc>::type;
+  constexpr std::size_t lanes = VectorOf<Acc>::lanes;
+  alignas(64) static constexpr auto keep = ones_then_zeros<Acc>();
+  constexpr std::size_t registers = Blocks > 0 ? Blocks : 1;
+  Vec axpy[registers] = {};
+  const std::size_t packed_end = packed_size(k);
+  std::size_t column_start = 0;
+  for (std::size_t j = 0; j < k; ++j) {
+    const Real* column = p_packed + column_start;
+    const Acc x_j = xs[j];
+    const std::size_t full = j / lanes;  // whole vectors above the diagonal
+    const std::size_t ragged = j - full * lanes;
+    const bool ragged_as_vector = ragged > 0 && column_start + full * lanes + lanes <= packed_end;
+    Vec partial = {};
+    Acc dot = 0;
+    if constexpr (Blocks > 0) {
+#pragma GCC unroll 16
+      for (std::size_t b = 0; b < Blocks; ++b) {
+        if (b < full) {
+          const Vec p = load_vector<Vec>(column + b * lanes);
+          axpy[b] += p * x_j;
+          partial += p * load_vector<Vec>(xs + b * lanes);
+        } else if (b == full && ragged_as_vector) {
+          const Vec p = load_vector<Vec>(column + b * lanes) * load_vector<Vec>(keep.data() + lanes - ragged);
+          axpy[b] += p * x_j;
+          partial += p * load_vector<Vec>(xs + b * lanes);
+        }
+      }
+    } else {
+      for (std::size_t b = 0; b < full; ++b) {
+        const Vec p = load_vector<Vec>(column + b * lanes);
+        store_vector(gs + b * lanes, load_vector<Vec>(gs + b * lanes) + p * x_j);
+        partial += p * load_vector<Vec>(xs + b * lanes);
+      }
+      if (ragged_as_vector) {
+        const Vec p = load_vector<Vec>(column + full * lanes) * load_vector<Vec>(keep.data() + lanes - ragged);
+        store_vector(gs + full * lanes, load_vector<Vec>(gs + full * lanes) + p * x_j);
+        partial += p * load_vector<Vec>(xs + full * lanes);
+      }
+    }
+    if (ragged > 0 && !ragged_as_vector) {
+      for (std::size_t i = full * lanes; i < j; ++i) {
+        const Acc p_ij = column[i];
+        gs[i] += p_ij * x_j;
+        dot += p_ij * xs[i];
+      }
+    }
+    // gain_j's dot part; its axpy part comes from later columns.
+    gs[j] += dot + horizontal_sum(partial) + static_cast<Acc>(column[j]) * x_j;
+    column_start += j + 1;
+  }
+  if constexpr (Blocks > 0)
+    for (std::size_t b = 0; b < Blocks; ++b) store_vector(gs + b * lanes, load_vector<Vec>(gs + b * lanes) + axpy[b]);
+}
+
+template <class Real>
+double update_by_vectors(Real* p_packed, const double* x_in, double* gain_out, std::size_t k, double scale) {
+  using Acc = Accumulator<Real>;
+  using Vec = typename VectorOf<Acc>::type;
+  using Mask = typename VectorOf<Acc>::mask;
+  constexpr std::size_t lanes = VectorOf<Acc>::lanes;
+  const Mask lane_index = [] {
+    Mask index{};
+    for (std::size_t lane = 0; lane < lanes; ++lane) index[lane] = static_cast<std::int32_t>(lane);
+    return index;
+  }();
+  // Local copies in the accumulation type, with one vector of zeros before
+  // and after (the blended and overhanging lanes read them): x, the gain
+  // g = P x and the column factors s_j = c g_j.
+  constexpr std::size_t pad = lanes;
+  alignas(64) Acc x_stack[max_stack_inputs + 2 * pad];
+  alignas(64) Acc gain_stack[max_stack_inputs + 2 * pad];
+  alignas(64) Acc factor_stack[max_stack_inputs + 2 * pad];
+  std::vector<Acc> heap;
+  Acc* xs = x_stack + pad;
+  Acc* gs = gain_stack + pad;
+  Acc* ss = factor_stack + pad;
+  if (k > max_stack_inputs) {
+    heap.resize(3 * (k + 2 * pad));
+    xs = heap.data() + pad;
+    gs = xs + k + 2 * pad;
+    ss = gs + k + 2 * pad;
+  }
+  for (std::size_t i = 0; i < pad; ++i) xs[-1 - static_cast<std::ptrdiff_t>(i)] = gs[-1 - static_cast<std::ptrdiff_t>(i)] = Acc(0);
+  for (std::size_t i = 0; i < k; ++i) xs[i] = static_cast<Acc>(x_in[i]);
+  for (std::size_t i = 0; i < k + pad; ++i) gs[i] = Acc(0);
+  for (std::size_t i = k; i < k + pad; ++i) xs[i] = ss[i] = Acc(0);
+  const std::size_t packed_end = packed_size(k);
+
+  // Sweep 1: gain = P x (see gain_by_vectors).
+  const std::size_t blocks = (k + lanes - 1) / lanes;
+  switch (blocks) {
+#define RSNN_GAIN_CASE(B) \
+  case B:                 \
+    gain_by_vectors<B>(p_packed, xs, gs, k); \
+    break;
+    RSNN_GAIN_CASE(0) RSNN_GAIN_CASE(1) RSNN_GAIN_CASE(2) RSNN_GAIN_CASE(3) RSNN_GAIN_CASE(4) RSNN_GAIN_CASE(5)
+    RSNN_GAIN_CASE(6) RSNN_GAIN_CASE(7) RSNN_GAIN_CASE(8) RSNN_GAIN_CASE(9) RSNN_GAIN_CASE(10) RSNN_GAIN_CASE(11)
+    RSNN_GAIN_CASE(12) RSNN_GAIN_CASE(13) RSNN_GAIN_CASE(14) RSNN_GAIN_CASE(15) RSNN_GAIN_CASE(16)
+#undef RSNN_GAIN_CASE
+    default:
+      gain_by_vectors<0>(p_packed, xs, gs, k);
+  }
+
+  double x_dot_gain = 0.0;
+  for (std::size_t i = 0; i < k; ++i) x_dot_gain += static_cast<double>(xs[i]) * static_cast<double>(gs[i]);
+  // gs holds scale x (P x): the true gain is gs / scale.
+  const double c = 1.0 / (1.0 + x_dot_gain / scale);
+  const Acc factor = static_cast<Acc>(c / scale);
+  for (std::size_t j = 0; j < k; ++j) ss[j] = factor * gs[j];
+
+  // Sweep 2: P(i, j) -= s_j g_i, streaming the packed array in consecutive vectors [q, q +
+  // lanes). Column j occupies [start, end); a vector that runs past its end covers the start
+  // of column j + 1 too (blended gains), or, early on where columns are shorter than a vector,
+  // three or more columns (done element by element).
+  std::size_t q = 0, j = 0, start = 0, end = 1;
+  auto next_column = [&] {
+    while (j < k && q >= end) {
+      start = end;
+      ++j;
+      end = start + j + 1;
+    }
+  };
+  while (q + lanes <= packed_end) {
+    const Vec column_factor = Vec{} + ss[j];
+    for (; q + lanes <= end; q += lanes)
+      store_vector(p_packed + q, load_vector<Vec>(p_packed + q) - column_factor * load_vector<Vec>(gs + (q - start)));
+    if (q + lanes > packed_end) break;
+    const std::size_t left = end - q;  // elements of column j in this vector (0 < left < lanes)
+    if (q < end && q + lanes <= end + j + 2) {
+      const Mask in_column_j = lane_index < static_cast<std::remove_cvref_t<decltype(lane_index[0])>>(left);
+      const Vec row_gain = in_column_j ? load_vector<Vec>(gs + (q - start)) : load_vector<Vec>(gs - left);
+      const Vec factor = in_column_j ? column_factor : Vec{} + ss[j + 1];
+      store_vector(p_packed + q, load_vector<Vec>(p_packed + q) - factor * row_gain);
+      q += lanes;
+    } else {
+      for (const std::size_t stop = q + lanes; q < stop; ++q) {
+        next_column();
+        p_packed[q] = static_cast<Real>(static_cast<Acc>(p_packed[q]) - ss[j] * gs[q - start]);
+      }
+    }
+    next_column();
+  }
+  for (; q < packed_end; ++q) {
+    next_column();
+    p_packed[q] = static_cast<Real>(static_cast<Acc>(p_packed[q]) - ss[j] * gs[q - start]);
+  }
+  const double inverse_scale = 1.0 / scale;  // a power of two: multiplying is exact
+  for (std::size_t a = 0; a < k; ++a) gain_out[a] = static_cast<double>(gs[a]) * inverse_scale;
+  return c;
+}
+
+template <class Real>
+double update_inverse_correlation(Real* p_packed, const double* x_in, double* gain_out, std::size_t k, double scale) {
+  if constexpr (std::is_same_v<Accumulator<Real>, double>)
+    return update_by_columns(p_packed, x_in, gain_out, k, scale);
+  else
+    return update_by_vectors(p_packed, x_in, gain_out, k, scale);
 }
 
 template <class Real>

@@ -20,7 +20,11 @@ class Learner {
  public:
   virtual ~Learner() = default;
   virtual std::string name() const = 0;
-  // One learning step against `target` (one value per neuron).
+  // One learning step against `target` (one value per neuron). The engine
+  // calls it either outside any parallel region or from every thread of its
+  // per-trial region; in the latter case an implementation shares its work
+  // with orphaned work-sharing constructs (`#pragma omp for`), which bind to
+  // that region, and opens no region of its own.
   virtual void update(Network& net, const float* target) = 0;
   // Bytes of learner state (e.g. all P matrices).
   virtual std::size_t memory_bytes() const = 0;

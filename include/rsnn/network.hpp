@@ -27,11 +27,14 @@ namespace rsnn {
 // Below this many neurons an RLS step is too small to pay for waking a team of
 // threads, and the learner runs serially.
 inline constexpr std::size_t parallel_neuron_threshold = 512;
-// The simulation step is far cheaper than an RLS step (~3 us per 1000 LIF
-// neurons on the reference machine, against a few us to fork and join a
-// team), so by default it runs in parallel only from this many neurons on
-// (Simulation::set_parallel_step_threshold changes it).
-inline constexpr std::size_t default_parallel_step_threshold = 8192;
+// Networks of at least this many neurons run each trial in one parallel
+// region whose threads meet once per step (Simulation::set_parallel_step_
+// threshold changes it). A step costs ~3 us per 1000 LIF neurons on the
+// reference machine and a barrier ~1-2 us, so smaller networks step on one
+// thread. Measured on TrainSpikingNet's 4096-neuron network with 2 threads:
+// 0.40-0.42 s per training loop with the region, 0.47-0.49 s without
+// (bench/README.md).
+inline constexpr std::size_t default_parallel_step_threshold = 4096;
 
 struct Population {
   std::string name;

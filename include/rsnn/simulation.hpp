@@ -13,9 +13,12 @@
 //   4. input    bias + stimulus (inside [start, stop)) + noise + currents;
 //   5. neurons  integrate one step; spikes emitted now are stamped (n+1) dt
 //               and delivered in step n+1.
-// Steps 3-5 run in one OpenMP region where each thread owns a contiguous
-// range of neurons (and receives deliveries only for its range, in spike
-// order), so results are bitwise identical for any thread count.
+// A trial runs in one OpenMP region (networks of at least the parallel step
+// threshold): each thread owns a contiguous range of neurons for phases 1 and
+// 3-5 (and receives deliveries only for its range, in spike order), the
+// learner shares its per-neuron work over the same team, and threads meet at
+// one barrier per step, after phase 5. Results are bitwise identical for any
+// thread count.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -133,7 +136,15 @@ class Simulation {
   const std::vector<double>& external_input() const { return external_input_; }
 
  private:
-  void advance(std::uint64_t step, const TrialOptions& options, bool stimulus_on, std::uint64_t stimulus_start);
+  // Spikes to deliver: `count` lists, in ascending id order one after another.
+  struct SpikeLists {
+    const std::vector<std::uint32_t>* lists = nullptr;
+    std::size_t count = 0;
+  };
+  // Phases 3-5 of one step for neurons [lo, hi); this range's spikes go to
+  // `emitted`.
+  void advance(std::uint64_t step, const TrialOptions& options, bool stimulus_on, std::uint64_t stimulus_start,
+               const SpikeLists& delivered, std::size_t lo, std::size_t hi, std::vector<std::uint32_t>& emitted);
   const double* paired_normals(Purpose purpose, std::uint32_t sub, std::uint64_t count, std::size_t lo, std::size_t hi,
                                std::vector<double>& spare);
   ExperimentSpec spec_;
@@ -148,7 +159,6 @@ class Simulation {
   std::vector<double> stimulus_spare_;  // second normal of the current pair (OU stimulus)
   std::vector<double> noise_spare_;     // second normal of the current pair (current noise)
   std::vector<double> normal_scratch_;  // this step's normals, per neuron
-  std::vector<std::vector<std::uint32_t>> thread_spikes_;  // spikes of each thread's range this step
   std::vector<double> external_input_;  // [pattern][row][neuron], see set_external_input
   std::size_t external_input_patterns_ = 0;
   std::size_t external_input_rows_ = 0;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -65,13 +66,32 @@ void collect_spikes(const std::uint8_t* flags, std::size_t lo, std::size_t hi, s
     if (flags[i]) out.push_back(static_cast<std::uint32_t>(i));
 }
 
-std::pair<std::size_t, std::size_t> thread_range(std::size_t n) {
+int current_thread() {
 #ifdef _OPENMP
-  const auto threads = static_cast<std::size_t>(omp_get_num_threads());
-  const auto thread = static_cast<std::size_t>(omp_get_thread_num());
+  return omp_get_thread_num();
 #else
-  const std::size_t threads = 1, thread = 0;
+  return 0;
 #endif
+}
+
+int current_team_size() {
+#ifdef _OPENMP
+  return omp_get_num_threads();
+#else
+  return 1;
+#endif
+}
+
+int max_team_size() {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+// The contiguous range of neurons that thread `thread` of `threads` owns.
+std::pair<std::size_t, std::size_t> thread_range(std::size_t n, std::size_t thread, std::size_t threads) {
   return {n * thread / threads, n * (thread + 1) / threads};
 }
 
@@ -91,11 +111,6 @@ Simulation::Simulation(ExperimentSpec spec) : spec_(std::move(spec)), network_(b
   stimulus_spare_.assign(n, 0.0);
   normal_scratch_.assign(n, 0.0);
   noise_spare_.assign(n, 0.0);
-#ifdef _OPENMP
-  thread_spikes_.resize(static_cast<std::size_t>(omp_get_max_threads()));
-#else
-  thread_spikes_.resize(1);
-#endif
 
   // Untrained activity for targets that are defined by the network itself.
   UntrainedActivity untrained;
@@ -150,7 +165,8 @@ const double* Simulation::paired_normals(Purpose purpose, std::uint32_t sub, std
 }
 
 void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool stimulus_on,
-                         std::uint64_t stimulus_start) {
+                         std::uint64_t stimulus_start, const SpikeLists& delivered, std::size_t lo, std::size_t hi,
+                         std::vector<std::uint32_t>& emitted) {
   Network& net = network_;
   const std::size_t n = net.neuron_count;
   const std::uint32_t key = trial_key(options.kind, options.index);
@@ -158,67 +174,50 @@ void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool s
   const double ou_decay = ou ? spec_.dt / spec_.stimulus.tau : 0.0;
   const double ou_kick = ou ? spec_.stimulus.sigma * std::sqrt(spec_.dt) : 0.0;
   const double noise_sigma = spec_.noise.current_sigma;
-  const auto& pending = net.pending_spikes;
   const double* external = nullptr;  // this step's row of the external input
   if (!external_input_.empty() && step / external_input_every_ < external_input_rows_)
     external = external_input_.data() +
                ((options.pattern % external_input_patterns_) * external_input_rows_ + step / external_input_every_) * n;
 
-#ifdef _OPENMP
-  // The thread count may change between steps (omp_set_num_threads).
-  if (thread_spikes_.size() < static_cast<std::size_t>(omp_get_max_threads()))
-    thread_spikes_.resize(static_cast<std::size_t>(omp_get_max_threads()));
-#endif
-  for (auto& spikes : thread_spikes_) spikes.clear();
-
-#pragma omp parallel if (n >= parallel_step_threshold_)
-  {
-    const auto [lo, hi] = thread_range(n);
-    // 3. synapses: decay, then deliver last step's spikes to this range.
-    for (std::size_t i = lo; i < hi; ++i) {
-      net.u_excitatory[i] *= net.decay_excitatory;
-      net.u_inhibitory[i] *= net.decay_inhibitory;
-      net.u_plastic[i] *= net.decay_plastic;
-      net.rate_filter[i] *= net.decay_plastic;
-    }
-    deliver_spikes(net, pending.data(), pending.size(), lo, hi);
-    // 4. input: one simple loop per term, so each vectorises. Per-step normal
-    // draws come in pairs (one Philox block per neuron every other step).
-    for (std::size_t i = lo; i < hi; ++i)
-      input_[i] = net.bias[i] + net.u_excitatory[i] + net.u_inhibitory[i] + net.u_plastic[i];
-    if (stimulus_on && ou) {
-      const std::uint64_t offset = step - stimulus_start;
-      const double* kicks =
-          paired_normals(Purpose::stimulus, static_cast<std::uint32_t>(options.pattern), offset, lo, hi, stimulus_spare_);
-      for (std::size_t i = lo; i < hi; ++i)
-        stimulus_[i] += (spec_.stimulus.mean - stimulus_[i]) * ou_decay + ou_kick * kicks[i];
-    }
-    if (stimulus_on)
-      for (std::size_t i = lo; i < hi; ++i) input_[i] += stimulus_[i];
-    if (noise_sigma > 0.0) {
-      const double* draws = paired_normals(Purpose::noise, key, step, lo, hi, noise_spare_);
-      for (std::size_t i = lo; i < hi; ++i) input_[i] += noise_sigma * draws[i];
-    }
-    if (external)
-      for (std::size_t i = lo; i < hi; ++i) input_[i] += external[i];
-    // 5. neurons, population by population over this range.
-    for (const Population& pop : net.populations) {
-      const std::size_t begin = std::max(lo, pop.first);
-      const std::size_t end = std::min(hi, pop.first + pop.size);
-      if (begin < end)
-        pop.neurons->step(begin - pop.first, end - pop.first, input_.data() + pop.first, spiked_.data() + pop.first);
-    }
-    // Collect this range's spikes; ranges are ascending in thread order, so
-    // concatenating them in thread order gives ascending ids.
-#ifdef _OPENMP
-    std::vector<std::uint32_t>& mine = thread_spikes_[static_cast<std::size_t>(omp_get_thread_num())];
-#else
-    std::vector<std::uint32_t>& mine = thread_spikes_[0];
-#endif
-    collect_spikes(spiked_.data(), lo, hi, mine);
+  // 3. synapses: decay, then deliver last step's spikes to this range, list
+  // by list (the lists are in ascending id order one after the other).
+  for (std::size_t i = lo; i < hi; ++i) {
+    net.u_excitatory[i] *= net.decay_excitatory;
+    net.u_inhibitory[i] *= net.decay_inhibitory;
+    net.u_plastic[i] *= net.decay_plastic;
+    net.rate_filter[i] *= net.decay_plastic;
   }
-  net.pending_spikes.clear();
-  for (const auto& spikes : thread_spikes_) net.pending_spikes.insert(net.pending_spikes.end(), spikes.begin(), spikes.end());
+  for (std::size_t list = 0; list < delivered.count; ++list)
+    deliver_spikes(net, delivered.lists[list].data(), delivered.lists[list].size(), lo, hi);
+  // 4. input: one simple loop per term, so each vectorises. Per-step normal
+  // draws come in pairs (one Philox block per neuron every other step).
+  for (std::size_t i = lo; i < hi; ++i)
+    input_[i] = net.bias[i] + net.u_excitatory[i] + net.u_inhibitory[i] + net.u_plastic[i];
+  if (stimulus_on && ou) {
+    const std::uint64_t offset = step - stimulus_start;
+    const double* kicks =
+        paired_normals(Purpose::stimulus, static_cast<std::uint32_t>(options.pattern), offset, lo, hi, stimulus_spare_);
+    for (std::size_t i = lo; i < hi; ++i)
+      stimulus_[i] += (spec_.stimulus.mean - stimulus_[i]) * ou_decay + ou_kick * kicks[i];
+  }
+  if (stimulus_on)
+    for (std::size_t i = lo; i < hi; ++i) input_[i] += stimulus_[i];
+  if (noise_sigma > 0.0) {
+    const double* draws = paired_normals(Purpose::noise, key, step, lo, hi, noise_spare_);
+    for (std::size_t i = lo; i < hi; ++i) input_[i] += noise_sigma * draws[i];
+  }
+  if (external)
+    for (std::size_t i = lo; i < hi; ++i) input_[i] += external[i];
+  // 5. neurons, population by population over this range; then this range's
+  // spikes, in ascending id order.
+  for (const Population& pop : net.populations) {
+    const std::size_t begin = std::max(lo, pop.first);
+    const std::size_t end = std::min(hi, pop.first + pop.size);
+    if (begin < end)
+      pop.neurons->step(begin - pop.first, end - pop.first, input_.data() + pop.first, spiked_.data() + pop.first);
+  }
+  emitted.clear();
+  collect_spikes(spiked_.data(), lo, hi, emitted);
 }
 
 TrialResult Simulation::run_trial(const TrialOptions& options) {
@@ -263,7 +262,6 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
     result.samples.assign(samples * n, 0.0);
     result.mean_window_input.assign(n, 0.0);
   }
-  std::vector<std::uint64_t> spike_count(net.populations.size(), 0);
   const bool have_targets = targets_.samples == samples && !targets_.values.empty();
   auto response = [&](std::size_t i) { return rate_quantity ? 1000.0 * net.rate_filter[i] : net.recurrent_current(i); };
 
@@ -294,58 +292,119 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   }
   std::vector<double> running_sum(smooth ? n : 0, 0.0);
   std::vector<double> snapshots(edges.size() * n, 0.0);
-  std::size_t next_edge = 0;
-  auto snapshot_due = [&](std::uint64_t step) {
-    while (next_edge < edges.size() && edges[next_edge] == step) {
-      std::copy(running_sum.begin(), running_sum.end(), snapshots.begin() + static_cast<std::ptrdiff_t>(next_edge * n));
-      ++next_edge;
-    }
-  };
 
-  for (std::uint64_t step = 0;; ++step) {
-    // 1. sample (and learn).
-    if (step > stim_stop && (step - stim_stop) % learn_steps == 0) {
-      const std::size_t k = (step - stim_stop) / learn_steps - 1;
-      const float* target = have_targets ? targets_.row(options.pattern, k) : nullptr;
-      for (std::size_t i = 0; i < n; ++i) {
-        const double value = response(i);
-        if (target && !smooth) sums.add(i, target[i], value);
-        if (options.keep_samples) {
-          result.samples[k * n + i] = value;
-          result.mean_window_input[i] += net.recurrent_current(i) / static_cast<double>(samples);
+  // The steps run in one parallel region (for networks of at least
+  // parallel_step_threshold_ neurons; otherwise on one thread, and the learner
+  // opens its own region at each sample). Each thread owns a contiguous range
+  // of neurons for phases 1 and 3-5 and emits its range's spikes into its own
+  // list; the lists of step n, read in thread order, are the spikes delivered
+  // in step n + 1. Two sets of lists alternate, so one barrier per step (after
+  // phase 5) is the only synchronisation a step needs: by the time a thread
+  // refills a set, every thread has finished delivering from it.
+  const bool parallel_steps = n >= parallel_step_threshold_;
+  const std::size_t team = parallel_steps ? static_cast<std::size_t>(max_team_size()) : 1;
+  std::array<std::vector<std::vector<std::uint32_t>>, 2> emitted;
+  emitted[0].resize(team);
+  emitted[1].resize(team);
+  const SpikeLists carried_over{&net.pending_spikes, 1};
+  std::vector<std::vector<std::uint64_t>> spike_count(team, std::vector<std::uint64_t>(net.populations.size(), 0));
+  std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> recorded_spikes(team);  // (step, id)
+  const bool record_spikes = options.record && spec_.recording.spikes;
+  std::size_t threads_used = 1;
+
+#pragma omp parallel if (parallel_steps) num_threads(team)
+  {
+    const auto threads = static_cast<std::size_t>(current_team_size());
+    const auto thread = static_cast<std::size_t>(current_thread());
+#pragma omp single
+    threads_used = threads;
+    const auto [lo, hi] = thread_range(n, thread, threads);
+    std::size_t next_edge = 0;
+    bool deletion_pending = options.delete_spike_at >= 0.0;
+    for (std::uint64_t step = 0;; ++step) {
+      // 1. sample (and learn): score this range; every thread calls the
+      // learner, which shares its work over the team.
+      if (step > stim_stop && (step - stim_stop) % learn_steps == 0) {
+        const std::size_t k = (step - stim_stop) / learn_steps - 1;
+        const float* target = have_targets ? targets_.row(options.pattern, k) : nullptr;
+        for (std::size_t i = lo; i < hi; ++i) {
+          const double value = response(i);
+          if (target && !smooth) sums.add(i, target[i], value);
+          if (options.keep_samples) {
+            result.samples[k * n + i] = value;
+            result.mean_window_input[i] += net.recurrent_current(i) / static_cast<double>(samples);
+          }
+        }
+        if (options.learn) learner_->update(net, target);
+      }
+      if (smooth && step >= edges.front()) {
+        for (; next_edge < edges.size() && edges[next_edge] == step; ++next_edge)
+          std::copy(running_sum.begin() + static_cast<std::ptrdiff_t>(lo),
+                    running_sum.begin() + static_cast<std::ptrdiff_t>(hi),
+                    snapshots.begin() + static_cast<std::ptrdiff_t>(next_edge * n + lo));
+        for (std::size_t i = lo; i < hi; ++i) running_sum[i] += response(i);
+      }
+      // 2. record (one thread; the others wait, as phase 3 changes currents).
+      if (options.record && step % record_steps == 0) {
+#pragma omp single
+        {
+          result.record_times.push_back(static_cast<double>(step) * dt);
+          for (std::size_t i : spec_.recording.neurons) result.recorded_current.push_back(net.recurrent_current(i));
         }
       }
-      if (options.learn) learner_->update(net, target);
-    }
-    if (smooth && step >= edges.front()) {
-      snapshot_due(step);
-      for (std::size_t i = 0; i < n; ++i) running_sum[i] += response(i);
-    }
-    // 2. record.
-    if (options.record && step % record_steps == 0) {
-      result.record_times.push_back(static_cast<double>(step) * dt);
-      for (std::size_t i : spec_.recording.neurons) result.recorded_current.push_back(net.recurrent_current(i));
-    }
-    if (step == total_steps) break;
-    // 3-5.
-    advance(step, options, step >= stim_start && step < stim_stop, stim_start);
-    if (options.delete_spike_at >= 0.0 && result.deleted_spike_time < 0.0 && !net.pending_spikes.empty() &&
-        static_cast<double>(step) * dt >= options.delete_spike_at - 0.5 * dt) {
-      result.deleted_spike_time = static_cast<double>(step + 1) * dt;
-      result.deleted_spike_neuron = net.pending_spikes.front();
-      net.pending_spikes.erase(net.pending_spikes.begin());
-    }
-    for (const std::uint32_t j : net.pending_spikes) {
-      ++spike_count[net.population_of[j]];
-      if (options.record && spec_.recording.spikes) {
-        result.spike_times.push_back(static_cast<double>(step + 1) * dt);
-        result.spike_ids.push_back(j);
+      if (step == total_steps) break;
+      // 3-5.
+      auto& mine = emitted[step % 2][thread];
+      const SpikeLists previous = step == 0 ? carried_over : SpikeLists{emitted[(step - 1) % 2].data(), threads};
+      advance(step, options, step >= stim_start && step < stim_stop, stim_start, previous, lo, hi, mine);
+#pragma omp barrier
+      // Kim & Chow's perturbation: the lowest id among the first spikes at or
+      // after delete_spike_at is removed before anyone delivers it.
+      if (deletion_pending && static_cast<double>(step) * dt >= options.delete_spike_at - 0.5 * dt) {
+#pragma omp single
+        for (auto& list : emitted[step % 2]) {
+          if (list.empty()) continue;
+          result.deleted_spike_time = static_cast<double>(step + 1) * dt;
+          result.deleted_spike_neuron = list.front();
+          list.erase(list.begin());
+          break;
+        }
+        deletion_pending = result.deleted_spike_time < 0.0;
+      }
+      for (const std::uint32_t j : mine) {
+        ++spike_count[thread][net.population_of[j]];
+        if (record_spikes) recorded_spikes[thread].emplace_back(step + 1, j);
       }
     }
   }
+  // The last step's spikes stay pending (a trial that does not reset the
+  // state delivers them first).
+  if (total_steps > 0) {
+    net.pending_spikes.clear();
+    for (std::size_t t = 0; t < threads_used; ++t) {
+      const auto& list = emitted[(total_steps - 1) % 2][t];
+      net.pending_spikes.insert(net.pending_spikes.end(), list.begin(), list.end());
+    }
+  }
+  if (record_spikes) {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> all;
+    for (const auto& list : recorded_spikes) all.insert(all.end(), list.begin(), list.end());
+    std::sort(all.begin(), all.end());  // by step, then by id
+    result.spike_times.reserve(all.size());
+    result.spike_ids.reserve(all.size());
+    for (const auto& [spike_step, id] : all) {
+      result.spike_times.push_back(static_cast<double>(spike_step) * dt);
+      result.spike_ids.push_back(id);
+    }
+  }
+  std::vector<std::uint64_t> population_spikes(net.populations.size(), 0);
+  for (const auto& counts : spike_count)
+    for (std::size_t p = 0; p < counts.size(); ++p) population_spikes[p] += counts[p];
 
   if (smooth) {
-    snapshot_due(total_steps + 1);
+    for (std::size_t e = 0; e < edges.size(); ++e)
+      if (edges[e] == total_steps + 1)
+        std::copy(running_sum.begin(), running_sum.end(), snapshots.begin() + static_cast<std::ptrdiff_t>(e * n));
     for (std::size_t k = 0; k < samples; ++k) {
       const auto [low, high] = window_edges[k];
       const double count = static_cast<double>(edges[high] - edges[low]);
@@ -359,9 +418,9 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   const double duration_s = duration / 1000.0;
   std::uint64_t all_spikes = 0;
   for (std::size_t p = 0; p < net.populations.size(); ++p) {
-    result.population_rate.push_back(static_cast<double>(spike_count[p]) /
+    result.population_rate.push_back(static_cast<double>(population_spikes[p]) /
                                      (static_cast<double>(net.populations[p].size) * duration_s));
-    all_spikes += spike_count[p];
+    all_spikes += population_spikes[p];
   }
   result.mean_rate = static_cast<double>(all_spikes) / (static_cast<double>(n) * duration_s);
   result.correlation.assign(n, std::numeric_limits<double>::quiet_NaN());

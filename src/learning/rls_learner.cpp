@@ -42,6 +42,10 @@
 #include "rsnn/learner.hpp"
 #include "rsnn/rls_kernel.hpp"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 namespace rsnn {
 namespace {
 
@@ -83,9 +87,21 @@ class RlsLearner final : public Learner {
   std::size_t memory_bytes() const override { return p_.size() * sizeof(Real) + offsets_.size() * sizeof(std::uint64_t); }
 
   void update(Network& net, const float* target) override {
+#ifdef _OPENMP
+    if (omp_in_parallel()) {  // called by every thread of the engine's region
+      update_shared(net, target);
+      return;
+    }
+#endif
+#pragma omp parallel if (net.neuron_count >= parallel_neuron_threshold)
+    update_shared(net, target);
+  }
+
+  // The update with its neurons shared over the calling team (an orphaned
+  // work-sharing loop: every thread of the team must call it).
+  void update_shared(Network& net, const float* target) {
     PlasticSynapses& plastic = net.plastic;
     const std::size_t n = net.neuron_count;
-#pragma omp parallel if (n >= parallel_neuron_threshold)
     {
       std::vector<double> rates(max_inputs_), regressor(max_inputs_), gain(max_inputs_);
       std::vector<std::size_t> newly_frozen;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "rsnn/config.hpp"
 #include "rsnn/simulation.hpp"
@@ -101,10 +102,11 @@ struct RunOutcome {
   std::vector<double> weights;
 };
 
-RunOutcome train_with_threads(int threads, const ExperimentSpec& spec) {
+RunOutcome train_with_threads(int threads, const ExperimentSpec& spec,
+                              std::size_t parallel_step_threshold = 0) {  // 0: the threaded step even for this small network
   omp_set_num_threads(threads);
   Simulation sim(spec);
-  sim.set_parallel_step_threshold(0);  // exercise the threaded step even for this small network
+  sim.set_parallel_step_threshold(parallel_step_threshold);
   RunOutcome outcome;
   for (std::size_t loop = 0; loop < spec.training.loops; ++loop) {
     TrialResult trial = sim.train_loop(true);
@@ -113,6 +115,55 @@ RunOutcome train_with_threads(int threads, const ExperimentSpec& spec) {
   }
   outcome.weights = sim.network().plastic.weight;
   return outcome;
+}
+
+// The two ways a trial runs -- one thread stepping while the learner opens its
+// own team at each sample, or one team for the whole trial, meeting once per
+// step -- give the same bits in everything a trial reports: spikes, recorded
+// currents, smoothed correlations, kept samples, the deleted spike, weights.
+TEST(Reproducibility, OneRegionPerTrialEqualsSerialStepping) {
+  std::string toml = small_balanced_experiment(300, 10, "loops = 2\nwindow = 400.0\ncorrelation_window = 30.0\n");
+  const ExperimentSpec spec = parse_experiment(toml, "balanced");
+  const int previous = omp_get_max_threads();
+  struct Outcome {
+    std::vector<TrialResult> trials;
+    std::vector<double> weights;
+  };
+  auto run = [&](int threads, std::size_t threshold) {
+    omp_set_num_threads(threads);
+    Simulation sim(spec);
+    sim.set_parallel_step_threshold(threshold);
+    Outcome outcome;
+    outcome.trials.push_back(sim.train_loop(true));
+    outcome.trials.push_back(sim.train_loop(true));
+    TrialOptions options = sim.test_options(0, 0, 1, true);
+    options.keep_samples = true;
+    options.delete_spike_at = 250.0;
+    outcome.trials.push_back(sim.run_trial(options));
+    outcome.weights = sim.network().plastic.weight;
+    return outcome;
+  };
+  const Outcome serial = run(2, std::numeric_limits<std::size_t>::max());
+  const Outcome team = run(2, 0);
+  omp_set_num_threads(previous);
+  ASSERT_GE(serial.trials[2].deleted_spike_time, 250.0);
+  EXPECT_EQ(serial.weights, team.weights);
+  for (std::size_t t = 0; t < serial.trials.size(); ++t) {
+    const TrialResult& a = serial.trials[t];
+    const TrialResult& b = team.trials[t];
+    EXPECT_EQ(a.spike_ids, b.spike_ids) << "trial " << t;
+    EXPECT_EQ(a.spike_times, b.spike_times) << "trial " << t;
+    EXPECT_EQ(a.recorded_current, b.recorded_current) << "trial " << t;
+    EXPECT_EQ(a.mean_correlation, b.mean_correlation) << "trial " << t;
+    EXPECT_EQ(a.population_rate, b.population_rate) << "trial " << t;
+    EXPECT_EQ(a.samples, b.samples) << "trial " << t;
+    EXPECT_EQ(a.mean_window_input, b.mean_window_input) << "trial " << t;
+    EXPECT_EQ(a.deleted_spike_time, b.deleted_spike_time) << "trial " << t;
+    EXPECT_EQ(a.deleted_spike_neuron, b.deleted_spike_neuron) << "trial " << t;
+  }
+  EXPECT_TRUE(std::isfinite(serial.trials[0].mean_correlation));
+  EXPECT_FALSE(serial.trials[2].samples.empty());
+  EXPECT_FALSE(serial.trials[0].recorded_current.empty());
 }
 
 TEST(Reproducibility, SpikesAndWeightsAreBitwiseIdenticalForOneAndTwoThreads) {

@@ -11,6 +11,11 @@ and the memory figures into a CSV, plotted to a PNG.
     /usr/bin/python3 bench/scaling.py --sizes 1024 4096 16384 32768 --loops 2 --out runs/scaling
 
 Options --precision and --threads are passed through (OMP_NUM_THREADS).
+Beyond N ~ 10^5 those rules give more synapses than any machine holds
+(K = 0.1 N/2), so the largest points come from experiment files given with
+--extra (for example examples/tsn_1m.toml, static out-degree capped at 500):
+they are run as they are, without the simulation-only trial, and appear in
+the same CSV and plot with their own static and plastic in-degrees.
 """
 
 import argparse
@@ -79,6 +84,7 @@ def main():
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--binary", default=str(ROOT / "build" / "bench" / "whole_training_loop"))
     parser.add_argument("--out", default=str(ROOT / "runs" / "scaling"))
+    parser.add_argument("--extra", nargs="*", default=[], help="experiment files run as they are, after the sizes")
     args = parser.parse_args()
 
     out = Path(args.out)
@@ -86,17 +92,35 @@ def main():
     environment = dict(os.environ)
     if args.threads > 0:
         environment["OMP_NUM_THREADS"] = str(args.threads)
-    rows = []
+    runs = []  # (experiment file, log name, extra options)
     for n in args.sizes:
         text, k, m = experiment_text(n, args.precision)
         experiment = out / f"tsn_{n}.toml"
         experiment.write_text(text)
-        result = subprocess.run([args.binary, str(experiment), "--loops", str(args.loops), "--warmup", str(args.warmup)], capture_output=True,
-                                text=True, env=environment)
-        (out / f"tsn_{n}.log").write_text(result.stdout + result.stderr)
+        runs.append((experiment, f"tsn_{n}", []))
+    for extra in args.extra:
+        runs.append((Path(extra), Path(extra).stem, ["--no-simulation"]))
+    rows = []
+    for experiment, name, options in runs:
+        command = [args.binary, str(experiment), "--loops", str(args.loops), "--warmup", str(args.warmup)] + options
+        result = subprocess.run(command, capture_output=True, text=True, env=environment)
+        (out / f"{name}.log").write_text(result.stdout + result.stderr)
         if result.returncode != 0:
-            sys.exit(f"bench/scaling.py: N = {n} failed (exit {result.returncode}); see {out}/tsn_{n}.log")
-        row = {"neurons": n, "static_per_population": k, "plastic_per_neuron": m, "precision": args.precision}
+            sys.exit(f"bench/scaling.py: {experiment} failed (exit {result.returncode}); see {out}/{name}.log")
+        text = experiment.read_text()
+        header = re.search(r"(\d+) neurons, (\d+) plastic synapses, (\d+) threads?, precision (\w+)", result.stdout)
+        if not header:
+            sys.exit(f"bench/scaling.py: no network summary in {out}/{name}.log")
+        neurons, plastic = int(header.group(1)), int(header.group(2))
+        outdegree = re.search(r"^outdegree = (\d+)", text, re.MULTILINE)
+        row = {
+            "experiment": name,
+            "neurons": neurons,
+            "static_per_population": int(outdegree.group(1)) if outdegree else "",
+            "plastic_per_neuron": round(plastic / neurons),
+            "precision": header.group(4),
+            "threads": int(header.group(3)),
+        }
         row.update(parse(result.stdout))
         rows.append(row)
         print(", ".join(f"{key} {value}" for key, value in row.items()), flush=True)
@@ -124,7 +148,11 @@ def main():
     memory_axis.set_ylabel("MB")
     memory_axis.legend()
     memory_axis.grid(True, which="both", alpha=0.3)
-    figure.suptitle(f"TrainSpikingNet-scaled networks, {args.precision} P")
+    for row in rows:
+        if row["experiment"] in {Path(extra).stem for extra in args.extra}:
+            time_axis.annotate(f'{row["experiment"]} ({row["precision"]} P)', (row["neurons"], row["median_s_per_loop"]),
+                               textcoords="offset points", xytext=(-10, -14), ha="right", fontsize=8)
+    figure.suptitle(f"TrainSpikingNet-scaled networks, {args.precision} P, {rows[0]['threads']} thread(s)")
     figure.tight_layout()
     figure.savefig(out / "scaling.png")
     print(f"wrote {table} and {out / 'scaling.png'}")

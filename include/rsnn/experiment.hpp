@@ -128,6 +128,8 @@ struct LearningSpec {
   WeightUpdate weight_update = WeightUpdate::textbook;
   Precision precision = Precision::float64;
   bool dale = false;
+  // RLS steps applied at once through the Woodbury identity (1: every sample).
+  std::size_t block_size = 1;
 };
 
 struct TrainingSpec {

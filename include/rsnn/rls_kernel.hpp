@@ -46,6 +46,23 @@ template <class Real>
 double update_inverse_correlation(Real* p_packed, const double* x, double* gain, std::size_t k,
                                   double scale = 1.0);
 
+// Block update (Woodbury identity): `count` RLS steps at once, reading and
+// writing P once instead of `count` times. The regressors are the columns of
+// X (k x count); column t is stored contiguously at regressors + t * k. With
+// Y = P X, S = I + X^T Y (count x count) and Z = Y S^-1:
+//     P <- P - Z Y^T  (= P - P X (I + X^T P X)^-1 X^T P)
+// and Z = P_new X is written to `gain` (k x count, row-major). The caller's
+// weight step for the a-priori errors e_t = w.x_t - f_t, all taken with the
+// weights from before the block, is w <- w - Z e. In exact arithmetic this is
+// the least-squares solution that `count` sequential steps reach (those take
+// each e_t with the weights of the step before): what differs in a network is
+// that its weights, and so its activity, stay at their old values until the
+// block ends. Arithmetic in double for every Real. Returns false, leaving P
+// unchanged, when S is not positive definite (P has lost definiteness).
+template <class Real>
+bool update_inverse_correlation_block(Real* p_packed, const double* regressors, std::size_t count, std::size_t k,
+                                      double* gain, double scale = 1.0);
+
 // Condition P on input j being held fixed from now on (Dale's-law freeze):
 // P <- P - P[:, j] P[j, :] / P[j, j], which zeroes row and column j, so later
 // steps never move weight j. No-op when P[j, j] is already 0.

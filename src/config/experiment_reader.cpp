@@ -146,6 +146,7 @@ void read_learning(SectionReader r, LearningSpec& learning) {
   learning.weight_update = static_cast<WeightUpdate>(r.choice("weight_update", {"textbook", "unscaled"}, 0));
   learning.precision = static_cast<Precision>(r.choice("precision", {"float32", "float64", "float16"}, 1));
   learning.dale = r.boolean("dale", false);
+  learning.block_size = r.count("block_size", 1, 1, 64);
   r.finish();
 }
 

@@ -133,6 +133,7 @@ std::string to_toml(const ExperimentSpec& spec) {
   line(fmt::format("weight_update = \"{}\"", learning.weight_update == WeightUpdate::textbook ? "textbook" : "unscaled"));
   static const char* precisions[] = {"float32", "float64", "float16"};
   line(fmt::format("precision = \"{}\"", precisions[static_cast<int>(learning.precision)]));
+  if (learning.block_size != 1) line(fmt::format("block_size = {}", learning.block_size));
   line(fmt::format("dale = {}", flag(learning.dale)));
 
   const auto& training = spec.training;

@@ -75,6 +75,18 @@ void validate(const ExperimentSpec& spec) {
     throw InputError(fmt::format("learning.learn_every: expected at most training.window ({} ms), got {} ms",
                                  spec.training.window, spec.learning.learn_every));
 
+  if (spec.learning.block_size > 1) {
+    const auto samples = static_cast<std::size_t>(std::llround(spec.training.window / spec.learning.learn_every));
+    if (samples % spec.learning.block_size != 0)
+      throw InputError(fmt::format("learning.block_size: a training trial has {} learning samples (training.window / "
+                                   "learning.learn_every), which {} does not divide; blocks must end with the trial",
+                                   samples, spec.learning.block_size));
+    if (spec.learning.weight_update != WeightUpdate::textbook)
+      throw InputError("learning.block_size: block updates need weight_update = \"textbook\" (the least-squares step)");
+    if (spec.learning.dale)
+      throw InputError("learning.block_size: block updates cannot enforce Dale's law (learning.dale = true) step by step");
+  }
+
   const std::size_t n = spec.neuron_count();
   for (std::size_t index : spec.recording.neurons)
     if (index >= n)

@@ -27,6 +27,15 @@
 // (P <- P - P e_a e_a^T P / P_aa), which is exactly RLS over the remaining
 // inputs from then on.
 //
+// Block updates (learning.block_size = b > 1, textbook step only): each sample
+// stores z and the a-priori error e (taken with the weights from before the
+// block); at every b-th sample the b steps are applied at once through the
+// Woodbury identity, w <- w - Z e with Z = P_new [z_1 .. z_b] (see
+// rls_kernel.hpp), reading P once instead of b times. Between blocks the
+// weights, and so the network, stay at their old values: that is the change
+// in dynamics, measured in bench/README.md. Samples a neuron skips (rate
+// targets below threshold) are left out of its block.
+//
 // All P_i live in one arena (packed upper triangles, float or double).
 #include <fmt/format.h>
 
@@ -35,6 +44,7 @@
 #include <span>
 #include <type_traits>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "rsnn/error.hpp"
@@ -56,6 +66,7 @@ class RlsLearner final : public Learner {
       : quantity_(spec.learning.quantity),
         update_(spec.learning.weight_update),
         dale_(spec.learning.dale),
+        block_(spec.learning.block_size),
         scale_(storage_scale(spec.learning.lambda)) {
     const auto& plastic = net.plastic;
     const std::size_t n = net.neuron_count;
@@ -74,6 +85,11 @@ class RlsLearner final : public Learner {
               plastic.weight[s], plastic.pre[s], std::upper_bound(plastic.row_offsets.begin(), plastic.row_offsets.end(), s) - plastic.row_offsets.begin() - 1));
     }
     p_.resize(offsets_[n]);
+    if (block_ > 1) {
+      block_regressors_.assign(plastic.synapse_count() * block_, 0.0);
+      block_errors_.assign(n * block_, 0.0);
+      block_filled_.assign(n, 0);
+    }
 #pragma omp parallel for schedule(dynamic, 64)
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t begin = plastic.row_offsets[i];
@@ -102,8 +118,9 @@ class RlsLearner final : public Learner {
   void update_shared(Network& net, const float* target) {
     PlasticSynapses& plastic = net.plastic;
     const std::size_t n = net.neuron_count;
+    const bool block_ends = (samples_seen_ + 1) % block_ == 0;
     {
-      std::vector<double> rates(max_inputs_), regressor(max_inputs_), gain(max_inputs_);
+      std::vector<double> rates(max_inputs_), regressor(max_inputs_), gain(max_inputs_ * block_);
       std::vector<std::size_t> newly_frozen;
 #pragma omp for schedule(dynamic, 32)
       for (std::size_t i = 0; i < n; ++i) {
@@ -123,12 +140,22 @@ class RlsLearner final : public Learner {
           error = recurrent - target[i];
         } else {
           const double input = recurrent + net.bias[i];
-          if (input <= 0.0) continue;
+          if (input <= 0.0) {
+            if (block_ > 1 && block_ends) apply_block(net, i, rates.data(), gain.data());
+            continue;
+          }
           const NeuronGroup& group = *net.population_of_neuron(i).neurons;
           error = group.rate(input) - target[i];
           const double slope = group.rate_derivative(input);
           for (std::size_t a = 0; a < k; ++a) regressor[a] = slope * rates[a];
           z = regressor.data();
+        }
+        if (block_ > 1) {
+          const std::size_t t = block_filled_[i]++;
+          std::copy(z, z + k, block_regressors_.begin() + static_cast<std::ptrdiff_t>(begin * block_ + t * k));
+          block_errors_[i * block_ + t] = error;
+          if (block_ends) apply_block(net, i, rates.data(), gain.data());
+          continue;
         }
         Real* p = p_.data() + offsets_[i];
         const double c = rls::update_inverse_correlation<Real>(p, z, gain.data(), k, scale_);
@@ -151,6 +178,38 @@ class RlsLearner final : public Learner {
         net.u_plastic[i] += current_change;
       }
     }
+#pragma omp single
+    ++samples_seen_;
+  }
+
+  // Applies neuron i's block of stored steps (if any): P through the
+  // Woodbury identity, then w <- w - Z e; `rates` are the current filtered
+  // rates of its inputs (u_plastic follows the weight change at them).
+  void apply_block(Network& net, std::size_t i, const double* rates, double* gain) {
+    PlasticSynapses& plastic = net.plastic;
+    const std::size_t count = block_filled_[i];
+    block_filled_[i] = 0;
+    const std::size_t k = plastic.inputs_of(i);
+    if (count == 0 || k == 0) return;
+    const std::size_t begin = plastic.row_offsets[i];
+    if (!rls::update_inverse_correlation_block<Real>(p_.data() + offsets_[i], block_regressors_.data() + begin * block_,
+                                                     count, k, gain, scale_)) {
+      // P lost definiteness: report it the way other divergences are (the
+      // engine checks the currents after each training trial).
+      net.u_plastic[i] = std::numeric_limits<double>::quiet_NaN();
+      return;
+    }
+    const double* errors = block_errors_.data() + i * block_;
+    double* w = plastic.weight.data() + begin;
+    double current_change = 0.0;
+    for (std::size_t a = 0; a < k; ++a) {
+      if (plastic.frozen[begin + a]) continue;  // lesioned
+      double dw = 0.0;
+      for (std::size_t t = 0; t < count; ++t) dw -= gain[a * count + t] * errors[t];
+      w[a] += dw;
+      current_change += dw * rates[a];
+    }
+    net.u_plastic[i] += current_change;
   }
 
   // P is written as stored (half precision as its raw 16-bit patterns, with
@@ -211,6 +270,11 @@ class RlsLearner final : public Learner {
   LearnedQuantity quantity_;
   WeightUpdate update_;
   bool dale_;
+  std::size_t block_;               // steps per block (1: no blocks)
+  std::size_t samples_seen_ = 0;    // learning samples so far (blocks end at multiples of block_)
+  std::vector<double> block_regressors_;  // neuron i's block at row_offsets[i] * block_: [step][input]
+  std::vector<double> block_errors_;      // [neuron][step in block]
+  std::vector<std::uint32_t> block_filled_;  // steps stored per neuron
   double scale_;
   std::vector<std::uint64_t> offsets_;
   std::vector<Real> p_;

@@ -115,6 +115,25 @@ TEST(Config, CrossSectionChecks) {
             std::string::npos);
 }
 
+TEST(Config, BlockUpdatesAreCheckedAgainstTheTrialAndTheRule) {
+  // base: window 500 ms, learn_every 2 ms -> 250 samples per trial.
+  const ExperimentSpec spec = parse_experiment(base, "exp.toml", {parse_override("learning.block_size=5")});
+  EXPECT_EQ(spec.learning.block_size, 5u);
+  EXPECT_EQ(parse_experiment(to_toml(spec), "resolved.toml").learning.block_size, 5u);
+  std::string message = parse_error(base, {parse_override("learning.block_size=3")});
+  EXPECT_NE(message.find("learning.block_size: a training trial has 250 learning samples"), std::string::npos)
+      << message;
+  message = parse_error(base, {parse_override("learning.block_size=65")});
+  EXPECT_NE(message.find("learning.block_size"), std::string::npos) << message;
+  EXPECT_NE(message.find("64"), std::string::npos) << message;
+  message = parse_error(base, {parse_override("learning.block_size=5"), parse_override("learning.weight_update=unscaled")});
+  EXPECT_NE(message.find("learning.block_size: block updates need weight_update = \"textbook\""), std::string::npos)
+      << message;
+  message = parse_error(base, {parse_override("learning.block_size=5"), parse_override("learning.dale=true")});
+  EXPECT_NE(message.find("learning.block_size: block updates cannot enforce Dale's law"), std::string::npos)
+      << message;
+}
+
 TEST(Config, SyntaxErrorsGiveLineAndColumn) {
   const std::string message = parse_error("seed = 3\ndt = = 0.1\n");
   EXPECT_NE(message.find("exp.toml:2:"), std::string::npos) << message;

@@ -117,6 +117,20 @@ RunOutcome train_with_threads(int threads, const ExperimentSpec& spec,
   return outcome;
 }
 
+TEST(Reproducibility, BlockUpdatesAreIndependentOfTheThreadCount) {
+  const ExperimentSpec spec = parse_experiment(small_balanced_experiment(300, 10), "balanced",
+                                               {parse_override("learning.block_size=4")});
+  const int previous = omp_get_max_threads();
+  const RunOutcome one = train_with_threads(1, spec);
+  const RunOutcome two = train_with_threads(2, spec);
+  omp_set_num_threads(previous);
+  EXPECT_EQ(one.weights, two.weights);
+  EXPECT_EQ(one.spike_ids, two.spike_ids);
+  // and the blocks did change the weights
+  const ExperimentSpec frozen = parse_experiment(small_balanced_experiment(300, 10), "balanced");
+  EXPECT_NE(one.weights, Simulation(frozen).network().plastic.weight);
+}
+
 // The two ways a trial runs -- one thread stepping while the learner opens its
 // own team at each sample, or one team for the whole trial, meeting once per
 // step -- give the same bits in everything a trial reports: spikes, recorded

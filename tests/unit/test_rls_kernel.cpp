@@ -28,6 +28,7 @@ using rsnn::rls::initialize_inverse_correlation;
 using rsnn::rls::packed_index;
 using rsnn::rls::packed_size;
 using rsnn::rls::update_inverse_correlation;
+using rsnn::rls::update_inverse_correlation_block;
 
 // Packed upper (column-major) storage -> full symmetric Eigen matrix in double.
 template <class Real>
@@ -525,6 +526,92 @@ TEST(RlsKernel, SinglePrecisionStepEqualsDenseStepForEverySize) {
     check_single_precision_step<float>(k, 2e-5);
     check_single_precision_step<_Float16>(k, 2e-2);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Block updates (Woodbury): b steps at once, with the a-priori errors of the whole block taken
+// with the weights from before it, reach the batch ridge solution that b sequential steps reach.
+
+template <class Real>
+void check_block_equals_batch_ridge(std::size_t k, std::size_t block, std::size_t samples_count, double tolerance) {
+  const double lambda = 0.5, mu = 0.3;
+  std::vector<std::int8_t> sign(k);
+  for (std::size_t a = 0; a < k; ++a) sign[a] = a % 3 == 0 ? -1 : 1;
+  const Samples samples = random_samples(samples_count, k, 900 + k + block);
+  Eigen::VectorXd w0(static_cast<Eigen::Index>(k));
+  for (std::size_t a = 0; a < k; ++a) w0(static_cast<Eigen::Index>(a)) = 0.1 * static_cast<double>(a % 5) - 0.2;
+
+  std::vector<Real> p(packed_size(k));
+  initialize_inverse_correlation(p.data(), k, lambda, mu, sign.data());
+  Eigen::VectorXd w = w0;
+  std::vector<double> x(k * block), errors(block), gain(k * block);
+  for (std::size_t first = 0; first < samples_count; first += block) {
+    const std::size_t count = std::min(block, samples_count - first);
+    for (std::size_t t = 0; t < count; ++t) {
+      const auto s = static_cast<Eigen::Index>(first + t);
+      errors[t] = samples.x.row(s).dot(w) - samples.f(s);  // all with the block's starting weights
+      for (std::size_t a = 0; a < k; ++a) x[t * k + a] = samples.x(s, static_cast<Eigen::Index>(a));
+    }
+    ASSERT_TRUE(update_inverse_correlation_block(p.data(), x.data(), count, k, gain.data()));
+    for (std::size_t a = 0; a < k; ++a)
+      for (std::size_t t = 0; t < count; ++t) w(static_cast<Eigen::Index>(a)) -= gain[a * count + t] * errors[t];
+  }
+  const Ridge oracle = batch_ridge(samples, regulariser(k, lambda, mu, sign), w0);
+  const double p_error = max_relative_difference(unpack(p, k), oracle.p);
+  const double w_error = relative_difference(w, oracle.w);
+  EXPECT_LT(p_error, tolerance) << "k=" << k << " block=" << block;
+  EXPECT_LT(w_error, tolerance) << "k=" << k << " block=" << block;
+  report("block " + std::to_string(block) + ", k=" + std::to_string(k) + (sizeof(Real) == 8 ? ", double" : ", float") +
+             ": P and w vs batch ridge",
+         std::max(p_error, w_error));
+}
+
+TEST(RlsBlock, WoodburyBlocksReachTheBatchRidgeSolution) {
+  for (const std::size_t k : {std::size_t{1}, std::size_t{7}, std::size_t{58}}) {
+    for (const std::size_t block : {std::size_t{1}, std::size_t{3}, std::size_t{10}, std::size_t{64}}) {
+      // 203 samples: the last block is a partial one unless block divides it.
+      check_block_equals_batch_ridge<double>(k, block, 203, 1e-9);
+      check_block_equals_batch_ridge<float>(k, block, 203, 2e-5);  // measured at most 1.7e-6
+    }
+  }
+}
+
+TEST(RlsBlock, OneBlockEqualsThatManySequentialSteps) {
+  // Same regressors and targets: P after one block of 10 equals P after 10 Sherman-Morrison
+  // steps, and w after the block equals w after 10 steps that each take their own a-priori error.
+  const std::size_t k = 30, block = 10;
+  const Samples samples = random_samples(block, k, 4242);
+  Eigen::VectorXd w0 = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(k), 0.05);
+  RlsNeuron<double> sequential(k, 0.8, 0.0, {}, w0);
+  sequential.run(samples);
+  std::vector<double> p(packed_size(k));
+  initialize_inverse_correlation(p.data(), k, 0.8, 0.0, nullptr);
+  std::vector<double> x(k * block), gain(k * block), errors(block);
+  for (std::size_t t = 0; t < block; ++t) {
+    errors[t] = samples.x.row(static_cast<Eigen::Index>(t)).dot(w0) - samples.f(static_cast<Eigen::Index>(t));
+    for (std::size_t a = 0; a < k; ++a) x[t * k + a] = samples.x(static_cast<Eigen::Index>(t), static_cast<Eigen::Index>(a));
+  }
+  ASSERT_TRUE(update_inverse_correlation_block(p.data(), x.data(), block, k, gain.data()));
+  Eigen::VectorXd w = w0;
+  for (std::size_t a = 0; a < k; ++a)
+    for (std::size_t t = 0; t < block; ++t) w(static_cast<Eigen::Index>(a)) -= gain[a * block + t] * errors[t];
+  EXPECT_LT(max_relative_difference(unpack(p, k), unpack(sequential.p, k)), 1e-12);
+  EXPECT_LT(relative_difference(w, sequential.w), 1e-12);
+  // The gain written is Z = P_new X: its first column against P_new x_1.
+  const Eigen::MatrixXd p_new = unpack(p, k);
+  const Eigen::VectorXd expected = p_new * samples.x.row(0).transpose();
+  Eigen::VectorXd z0(static_cast<Eigen::Index>(k));
+  for (std::size_t a = 0; a < k; ++a) z0(static_cast<Eigen::Index>(a)) = gain[a * block];
+  EXPECT_LT(relative_difference(z0, expected), 1e-12);
+}
+
+TEST(RlsBlock, LostDefinitenessIsReportedAndLeavesPUnchanged) {
+  const std::size_t k = 3;
+  std::vector<double> p = {-1.0, 0.0, -1.0, 0.0, 0.0, -1.0};  // -I: I + x^T P x < 0 for |x| > 1
+  const std::vector<double> before = p;
+  std::vector<double> x = {1.0, 1.0, 1.0}, gain(k);
+  EXPECT_FALSE(update_inverse_correlation_block(p.data(), x.data(), 1, k, gain.data()));
+  EXPECT_EQ(p, before);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -356,8 +356,13 @@ double update_by_vectors(Real* p_packed, const double* x_in, double* gain_out, s
   };
   while (q + lanes <= packed_end) {
     const Vec column_factor = Vec{} + ss[j];
-    for (; q + lanes <= end; q += lanes)
+    for (; q + lanes <= end; q += lanes) {
+      // While this P is written back, start reading the next one (the arena
+      // is contiguous, so it usually follows): each neuron's P is a short
+      // stream that the hardware prefetcher alone picks up late.
+      __builtin_prefetch(p_packed + packed_end + q, 0, 3);
       store_vector(p_packed + q, load_vector<Vec>(p_packed + q) - column_factor * load_vector<Vec>(gs + (q - start)));
+    }
     if (q + lanes > packed_end) break;
     const std::size_t left = end - q;  // elements of column j in this vector (0 < left < lanes)
     if (q < end && q + lanes <= end + j + 2) {

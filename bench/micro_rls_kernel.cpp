@@ -105,6 +105,44 @@ void rls_arguments(benchmark::internal::Benchmark* bench) {
 BENCHMARK_TEMPLATE(BM_RlsUpdate, float)->Apply(rls_arguments)->Unit(benchmark::kMicrosecond);
 BENCHMARK_TEMPLATE(BM_RlsUpdate, double)->Apply(rls_arguments)->Unit(benchmark::kMicrosecond);
 
+// Block updates (Woodbury, rls_kernel.hpp): `block` steps per call, P read and written once.
+// per_neuron_step is per RLS step (call time / block), comparable with BM_RlsUpdate; the bytes
+// are those actually moved (one read and one write of P per block).
+template <class Real>
+void BM_RlsBlock(benchmark::State& state) {
+  const auto k = static_cast<std::size_t>(state.range(0));
+  const auto block = static_cast<std::size_t>(state.range(1));
+  const std::size_t per_neuron = rsnn::rls::packed_size(k);
+  const std::size_t neurons = std::max<std::size_t>(1, static_cast<std::size_t>(kLargeArenaKiB * kKiB) /
+                                                           (per_neuron * sizeof(Real)));
+  std::vector<Real>& arena = arena_of<Real>(k, neurons);
+  const std::vector<double> regressors = make_regressors(k);  // kRegressorCount x k, each contiguous
+  std::vector<double> gain(k * block);
+  std::size_t sweep = 0;
+  for (auto _ : state) {
+    for (std::size_t n = 0; n < neurons; ++n) {
+      const std::size_t first = (n + sweep) % (kRegressorCount - block + 1);
+      rsnn::rls::update_inverse_correlation_block(arena.data() + n * per_neuron, regressors.data() + first * k, block,
+                                                  k, gain.data());
+    }
+    ++sweep;
+    benchmark::ClobberMemory();
+  }
+  const auto calls = static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(neurons);
+  state.SetBytesProcessed(calls * static_cast<std::int64_t>(2 * per_neuron * sizeof(Real)));
+  state.counters["per_neuron_step"] =
+      benchmark::Counter(static_cast<double>(calls) * static_cast<double>(block),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+void block_arguments(benchmark::internal::Benchmark* bench) {
+  bench->ArgNames({"K", "block"});
+  for (const std::int64_t k : {58, 162})
+    for (const std::int64_t block : {1, 4, 10}) bench->Args({k, block});
+}
+
+BENCHMARK_TEMPLATE(BM_RlsBlock, float)->Apply(block_arguments)->Unit(benchmark::kMicrosecond);
+
 constexpr std::size_t kStreamFloats = std::size_t{128} * 1024 * 1024 / sizeof(float);
 constexpr std::size_t kUpdateFloats = 3 * kStreamFloats;
 

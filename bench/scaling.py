@@ -85,7 +85,11 @@ def main():
     parser.add_argument("--binary", default=str(ROOT / "build" / "bench" / "whole_training_loop"))
     parser.add_argument("--out", default=str(ROOT / "runs" / "scaling"))
     parser.add_argument("--extra", nargs="*", default=[], help="experiment files run as they are, after the sizes")
+    parser.add_argument("--replot", metavar="CSV", help="only redraw the PNG (next to the CSV) from an existing CSV")
     args = parser.parse_args()
+    if args.replot:
+        replot(args.replot, Path(args.replot).with_suffix(".png"), args.precision)
+        return
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -130,32 +134,54 @@ def main():
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+    plot(rows, {Path(extra).stem for extra in args.extra}, args.precision, out / "scaling.png")
+    print(f"wrote {table} and {out / 'scaling.png'}")
 
+
+def plot(rows, extras, precision, path):
+    """Time and memory against N: the scaled sweep as lines, --extra experiments as separate points."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sizes = [row["neurons"] for row in rows]
+    sweep = [row for row in rows if row["experiment"] not in extras]
+    others = [row for row in rows if row["experiment"] in extras]
     figure, (time_axis, memory_axis) = plt.subplots(1, 2, figsize=(10, 4), dpi=110)
-    time_axis.loglog(sizes, [row["median_s_per_loop"] for row in rows], "o-")
+    time_axis.loglog([r["neurons"] for r in sweep], [r["median_s_per_loop"] for r in sweep], "o-",
+                     label=f"TrainSpikingNet rules, {precision} P")
+    memory_axis.loglog([r["neurons"] for r in sweep], [r["peak_rss_mb"] for r in sweep], "o-", label="peak resident")
+    memory_axis.loglog([r["neurons"] for r in sweep], [r["footprint_mb"] for r in sweep], "s--",
+                       label="P + weights + connectivity")
+    for row in others:
+        label = f'{row["experiment"]}: in-degree {row["static_per_population"]}, {row["plastic_per_neuron"]} plastic, {row["precision"]} P'
+        time_axis.loglog([row["neurons"]], [row["median_s_per_loop"]], "D", color="C3", label=label)
+        memory_axis.loglog([row["neurons"]], [row["peak_rss_mb"]], "D", color="C3")
+        memory_axis.loglog([row["neurons"]], [row["footprint_mb"]], "x", color="C3")
     time_axis.set_xlabel("neurons")
     time_axis.set_ylabel("s per training loop (2 s simulated, 100 RLS steps)")
     time_axis.grid(True, which="both", alpha=0.3)
-    memory_axis.loglog(sizes, [row["peak_rss_mb"] for row in rows], "o-", label="peak resident")
-    memory_axis.loglog(sizes, [row["footprint_mb"] for row in rows], "s--", label="P + weights + connectivity")
+    time_axis.legend(fontsize=7, loc="upper left")
     memory_axis.set_xlabel("neurons")
     memory_axis.set_ylabel("MB")
-    memory_axis.legend()
+    memory_axis.legend(fontsize=7)
     memory_axis.grid(True, which="both", alpha=0.3)
-    for row in rows:
-        if row["experiment"] in {Path(extra).stem for extra in args.extra}:
-            time_axis.annotate(f'{row["experiment"]} ({row["precision"]} P)', (row["neurons"], row["median_s_per_loop"]),
-                               textcoords="offset points", xytext=(-10, -14), ha="right", fontsize=8)
-    figure.suptitle(f"TrainSpikingNet-scaled networks, {args.precision} P, {rows[0]['threads']} thread(s)")
+    figure.suptitle(f"Training loop time and memory against network size, {rows[0]['threads']} thread(s)")
     figure.tight_layout()
-    figure.savefig(out / "scaling.png")
-    print(f"wrote {table} and {out / 'scaling.png'}")
+    figure.savefig(path)
+
+
+def replot(table, path, precision):
+    """Redraws the PNG from an existing CSV (rows whose experiment is not tsn_<N> count as extras)."""
+    with open(table, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        for key in ("neurons", "threads"):
+            row[key] = int(row[key])
+        for key in ("median_s_per_loop", "peak_rss_mb", "footprint_mb"):
+            row[key] = float(row[key])
+    extras = {row["experiment"] for row in rows if row["experiment"] != f"tsn_{row['neurons']}"}
+    plot(rows, extras, precision, path)
 
 
 if __name__ == "__main__":

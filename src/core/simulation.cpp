@@ -13,6 +13,7 @@
 
 #include "rsnn/error.hpp"
 #include "rsnn/random.hpp"
+#include "spin_barrier.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -85,6 +86,14 @@ int current_team_size() {
 int max_team_size() {
 #ifdef _OPENMP
   return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+int processor_count() {
+#ifdef _OPENMP
+  return omp_get_num_procs();
 #else
   return 1;
 #endif
@@ -311,13 +320,22 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> recorded_spikes(team);  // (step, id)
   const bool record_spikes = options.record && spec_.recording.spikes;
   std::size_t threads_used = 1;
+  // The per-step barrier: SpinBarrier (cheaper per crossing) when every thread
+  // can have a core of its own, else OpenMP's (more patient with a team larger
+  // than the machine).
+  SpinBarrier step_barrier;
+  bool own_barrier = false;
 
 #pragma omp parallel if (parallel_steps) num_threads(team)
   {
     const auto threads = static_cast<std::size_t>(current_team_size());
     const auto thread = static_cast<std::size_t>(current_thread());
 #pragma omp single
-    threads_used = threads;
+    {
+      threads_used = threads;
+      step_barrier.reset(threads);
+      own_barrier = static_cast<int>(threads) <= processor_count();
+    }
     const auto [lo, hi] = thread_range(n, thread, threads);
     std::size_t next_edge = 0;
     bool deletion_pending = options.delete_spike_at >= 0.0;
@@ -357,7 +375,11 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
       auto& mine = emitted[step % 2][thread];
       const SpikeLists previous = step == 0 ? carried_over : SpikeLists{emitted[(step - 1) % 2].data(), threads};
       advance(step, options, step >= stim_start && step < stim_stop, stim_start, previous, lo, hi, mine);
+      if (own_barrier) {
+        step_barrier.wait();
+      } else {
 #pragma omp barrier
+      }
       // Kim & Chow's perturbation: the lowest id among the first spikes at or
       // after delete_spike_at is removed before anyone delivers it.
       if (deletion_pending && static_cast<double>(step) * dt >= options.delete_spike_at - 0.5 * dt) {

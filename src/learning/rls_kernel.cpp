@@ -148,7 +148,8 @@ double update_by_columns(Real* p_packed, const double* x_in, double* gain_out, s
   return c;
 }
 
-// The vector kernel (used for float and half P, single-precision lanes). With
+// The vector kernel (used for float and half P with at most
+// vector_kernel_max_inputs inputs, single-precision lanes). With
 // 16 lanes, most of a K ~ 60 column is ragged end, so both sweeps work on whole
 // 512-bit vectors (GCC/Clang vector extensions, no intrinsics):
 //  - sweep 1 (k = P x) goes column by column; a column's ragged end is one
@@ -225,11 +226,10 @@ auto horizontal_sum(Vec v) {
 
 // Sweep 1 of the vector kernel: gain = P x from the upper triangle only, into
 // gs (zeroed, padded). Column j holds P(0..j, j); it contributes P(i, j) x_j to
-// gain_i (i < j, an axpy) and P(i, j) x_i to gain_j (a dot product). With
-// Blocks > 0 (K <= 16 Blocks) the axpy accumulators stay in Blocks vector
-// registers for the whole sweep: kept in memory, every column's update of
-// them would wait on the previous column's store of the same vector. Blocks
-// = 0 keeps them in gs (any K). A column's ragged end is one more full vector
+// gain_i (i < j, an axpy) and P(i, j) x_i to gain_j (a dot product). The axpy
+// accumulators stay in Blocks = ceil(K / 16) vector registers for the whole
+// sweep: kept in memory, every column's update of them would wait on the
+// previous column's store of the same vector. A column's ragged end is one more full vector
 // whose extra lanes, read from the start of the next column, are multiplied
 // by zero; only when that vector would reach past this matrix (the last
 // column) is the end done by a scalar loop.
@@ -238,8 +238,8 @@ void gain_by_vectors(const Real* p_packed, const Acc* xs, Acc* gs, std::size_t k
   using Vec = typename VectorOf<Acc>::type;
   constexpr std::size_t lanes = VectorOf<Acc>::lanes;
   alignas(64) static constexpr auto keep = ones_then_zeros<Acc>();
-  constexpr std::size_t registers = Blocks > 0 ? Blocks : 1;
-  Vec axpy[registers] = {};
+  static_assert(Blocks >= 1);
+  Vec axpy[Blocks] = {};
   const std::size_t packed_end = packed_size(k);
   std::size_t column_start = 0;
   for (std::size_t j = 0; j < k; ++j) {
@@ -250,29 +250,16 @@ void gain_by_vectors(const Real* p_packed, const Acc* xs, Acc* gs, std::size_t k
     const bool ragged_as_vector = ragged > 0 && column_start + full * lanes + lanes <= packed_end;
     Vec partial = {};
     Acc dot = 0;
-    if constexpr (Blocks > 0) {
 #pragma GCC unroll 16
-      for (std::size_t b = 0; b < Blocks; ++b) {
-        if (b < full) {
-          const Vec p = load_vector<Vec>(column + b * lanes);
-          axpy[b] += p * x_j;
-          partial += p * load_vector<Vec>(xs + b * lanes);
-        } else if (b == full && ragged_as_vector) {
-          const Vec p = load_vector<Vec>(column + b * lanes) * load_vector<Vec>(keep.data() + lanes - ragged);
-          axpy[b] += p * x_j;
-          partial += p * load_vector<Vec>(xs + b * lanes);
-        }
-      }
-    } else {
-      for (std::size_t b = 0; b < full; ++b) {
+    for (std::size_t b = 0; b < Blocks; ++b) {
+      if (b < full) {
         const Vec p = load_vector<Vec>(column + b * lanes);
-        store_vector(gs + b * lanes, load_vector<Vec>(gs + b * lanes) + p * x_j);
+        axpy[b] += p * x_j;
         partial += p * load_vector<Vec>(xs + b * lanes);
-      }
-      if (ragged_as_vector) {
-        const Vec p = load_vector<Vec>(column + full * lanes) * load_vector<Vec>(keep.data() + lanes - ragged);
-        store_vector(gs + full * lanes, load_vector<Vec>(gs + full * lanes) + p * x_j);
-        partial += p * load_vector<Vec>(xs + full * lanes);
+      } else if (b == full && ragged_as_vector) {
+        const Vec p = load_vector<Vec>(column + b * lanes) * load_vector<Vec>(keep.data() + lanes - ragged);
+        axpy[b] += p * x_j;
+        partial += p * load_vector<Vec>(xs + b * lanes);
       }
     }
     if (ragged > 0 && !ragged_as_vector) {
@@ -286,8 +273,7 @@ void gain_by_vectors(const Real* p_packed, const Acc* xs, Acc* gs, std::size_t k
     gs[j] += dot + horizontal_sum(partial) + static_cast<Acc>(column[j]) * x_j;
     column_start += j + 1;
   }
-  if constexpr (Blocks > 0)
-    for (std::size_t b = 0; b < Blocks; ++b) store_vector(gs + b * lanes, load_vector<Vec>(gs + b * lanes) + axpy[b]);
+  for (std::size_t b = 0; b < Blocks; ++b) store_vector(gs + b * lanes, load_vector<Vec>(gs + b * lanes) + axpy[b]);
 }
 
 template <class Real>
@@ -305,38 +291,31 @@ double update_by_vectors(Real* p_packed, const double* x_in, double* gain_out, s
   // and after (the blended and overhanging lanes read them): x, the gain
   // g = P x and the column factors s_j = c g_j.
   constexpr std::size_t pad = lanes;
-  alignas(64) Acc x_stack[max_stack_inputs + 2 * pad];
-  alignas(64) Acc gain_stack[max_stack_inputs + 2 * pad];
-  alignas(64) Acc factor_stack[max_stack_inputs + 2 * pad];
-  std::vector<Acc> heap;
+  alignas(64) Acc x_stack[vector_kernel_max_inputs + 2 * pad];
+  alignas(64) Acc gain_stack[vector_kernel_max_inputs + 2 * pad];
+  alignas(64) Acc factor_stack[vector_kernel_max_inputs + 2 * pad];
   Acc* xs = x_stack + pad;
   Acc* gs = gain_stack + pad;
   Acc* ss = factor_stack + pad;
-  if (k > max_stack_inputs) {
-    heap.resize(3 * (k + 2 * pad));
-    xs = heap.data() + pad;
-    gs = xs + k + 2 * pad;
-    ss = gs + k + 2 * pad;
-  }
   for (std::size_t i = 0; i < pad; ++i) xs[-1 - static_cast<std::ptrdiff_t>(i)] = gs[-1 - static_cast<std::ptrdiff_t>(i)] = Acc(0);
   for (std::size_t i = 0; i < k; ++i) xs[i] = static_cast<Acc>(x_in[i]);
   for (std::size_t i = 0; i < k + pad; ++i) gs[i] = Acc(0);
   for (std::size_t i = k; i < k + pad; ++i) xs[i] = ss[i] = Acc(0);
   const std::size_t packed_end = packed_size(k);
 
-  // Sweep 1: gain = P x (see gain_by_vectors).
+  // Sweep 1: gain = P x (see gain_by_vectors), with one register per 16 rows.
+  static_assert(vector_kernel_max_inputs <= 8 * lanes, "the dispatch below covers up to 8 blocks");
   const std::size_t blocks = (k + lanes - 1) / lanes;
   switch (blocks) {
 #define RSNN_GAIN_CASE(B) \
   case B:                 \
     gain_by_vectors<B>(p_packed, xs, gs, k); \
     break;
-    RSNN_GAIN_CASE(0) RSNN_GAIN_CASE(1) RSNN_GAIN_CASE(2) RSNN_GAIN_CASE(3) RSNN_GAIN_CASE(4) RSNN_GAIN_CASE(5)
-    RSNN_GAIN_CASE(6) RSNN_GAIN_CASE(7) RSNN_GAIN_CASE(8) RSNN_GAIN_CASE(9) RSNN_GAIN_CASE(10) RSNN_GAIN_CASE(11)
-    RSNN_GAIN_CASE(12) RSNN_GAIN_CASE(13) RSNN_GAIN_CASE(14) RSNN_GAIN_CASE(15) RSNN_GAIN_CASE(16)
+    RSNN_GAIN_CASE(1) RSNN_GAIN_CASE(2) RSNN_GAIN_CASE(3) RSNN_GAIN_CASE(4)
+    RSNN_GAIN_CASE(5) RSNN_GAIN_CASE(6) RSNN_GAIN_CASE(7) RSNN_GAIN_CASE(8)
 #undef RSNN_GAIN_CASE
-    default:
-      gain_by_vectors<0>(p_packed, xs, gs, k);
+    default:  // k = 0 (nothing to do); k > vector_kernel_max_inputs never gets here
+      break;
   }
 
   double x_dot_gain = 0.0;

@@ -7,6 +7,7 @@
 // All arithmetic is in double; only the stored P is Real.
 #include "rsnn/rls_kernel.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <type_traits>
@@ -287,20 +288,19 @@ double update_by_vectors(Real* p_packed, const double* x_in, double* gain_out, s
     for (std::size_t lane = 0; lane < lanes; ++lane) index[lane] = static_cast<std::int32_t>(lane);
     return index;
   }();
-  // Local copies in the accumulation type, with one vector of zeros before
-  // and after (the blended and overhanging lanes read them): x, the gain
-  // g = P x and the column factors s_j = c g_j.
+  // Local copies in the accumulation type: x, zero-padded by one vector after
+  // its end (sweep 1's overhanging lanes read it); the gain g = P x, zeroed
+  // one vector before and after (sweep 2's blended lanes read before it,
+  // sweep 1's overhang adds zeros after it); the column factors s_j = c g_j.
   constexpr std::size_t pad = lanes;
-  alignas(64) Acc x_stack[vector_kernel_max_inputs + 2 * pad];
-  alignas(64) Acc gain_stack[vector_kernel_max_inputs + 2 * pad];
-  alignas(64) Acc factor_stack[vector_kernel_max_inputs + 2 * pad];
-  Acc* xs = x_stack + pad;
+  alignas(64) Acc x_stack[vector_kernel_max_inputs + pad];
+  alignas(64) Acc gain_stack[pad + vector_kernel_max_inputs + pad];
+  alignas(64) Acc ss[vector_kernel_max_inputs];
+  Acc* xs = x_stack;
   Acc* gs = gain_stack + pad;
-  Acc* ss = factor_stack + pad;
-  for (std::size_t i = 0; i < pad; ++i) xs[-1 - static_cast<std::ptrdiff_t>(i)] = gs[-1 - static_cast<std::ptrdiff_t>(i)] = Acc(0);
   for (std::size_t i = 0; i < k; ++i) xs[i] = static_cast<Acc>(x_in[i]);
-  for (std::size_t i = 0; i < k + pad; ++i) gs[i] = Acc(0);
-  for (std::size_t i = k; i < k + pad; ++i) xs[i] = ss[i] = Acc(0);
+  for (std::size_t i = k; i < k + pad; ++i) xs[i] = Acc(0);
+  std::fill(gain_stack, gain_stack + pad + k + pad, Acc(0));
   const std::size_t packed_end = packed_size(k);
 
   // Sweep 1: gain = P x (see gain_by_vectors), with one register per 16 rows.
@@ -330,14 +330,19 @@ double update_by_vectors(Real* p_packed, const double* x_in, double* gain_out, s
   // of column j + 1 too (blended gains), or, early on where columns are shorter than a vector,
   // three or more columns (done element by element).
   std::size_t q = 0, j = 0, start = 0, end = 1;
-  auto next_column = [&] {
+  auto next_column = [&] {  // moves (j, start, end) to the column that holds q
     while (j < k && q >= end) {
       start = end;
       ++j;
       end = start + j + 1;
     }
   };
+  auto update_element = [&] {  // the element at q alone
+    next_column();
+    p_packed[q] = static_cast<Real>(static_cast<Acc>(p_packed[q]) - ss[j] * gs[q - start]);
+  };
   while (q + lanes <= packed_end) {
+    next_column();
     const Vec column_factor = Vec{} + ss[j];
     for (; q + lanes <= end; q += lanes) {
       // While this P is written back, start reading the next one (the arena
@@ -348,24 +353,17 @@ double update_by_vectors(Real* p_packed, const double* x_in, double* gain_out, s
     }
     if (q + lanes > packed_end) break;
     const std::size_t left = end - q;  // elements of column j in this vector (0 < left < lanes)
-    if (q < end && q + lanes <= end + j + 2) {
+    if (q + lanes <= end + j + 2) {
       const Mask in_column_j = lane_index < static_cast<std::remove_cvref_t<decltype(lane_index[0])>>(left);
       const Vec row_gain = in_column_j ? load_vector<Vec>(gs + (q - start)) : load_vector<Vec>(gs - left);
       const Vec factor = in_column_j ? column_factor : Vec{} + ss[j + 1];
       store_vector(p_packed + q, load_vector<Vec>(p_packed + q) - factor * row_gain);
       q += lanes;
     } else {
-      for (const std::size_t stop = q + lanes; q < stop; ++q) {
-        next_column();
-        p_packed[q] = static_cast<Real>(static_cast<Acc>(p_packed[q]) - ss[j] * gs[q - start]);
-      }
+      for (const std::size_t stop = q + lanes; q < stop; ++q) update_element();
     }
-    next_column();
   }
-  for (; q < packed_end; ++q) {
-    next_column();
-    p_packed[q] = static_cast<Real>(static_cast<Acc>(p_packed[q]) - ss[j] * gs[q - start]);
-  }
+  for (; q < packed_end; ++q) update_element();
   const double inverse_scale = 1.0 / scale;  // a power of two: multiplying is exact
   for (std::size_t a = 0; a < k; ++a) gain_out[a] = static_cast<double>(gs[a]) * inverse_scale;
   return c;

@@ -65,6 +65,31 @@ double relative_difference(const Eigen::VectorXd& value, const Eigen::VectorXd& 
   return (value - reference).norm() / reference.norm();
 }
 
+// A generic SPD inverse correlation matrix (not the structured initial one):
+// (B B^T / k + I)^-1 with B standard normal, drawn from `engine`.
+Eigen::MatrixXd random_inverse_correlation(std::size_t k, std::mt19937_64& engine) {
+  std::normal_distribution<double> normal(0.0, 1.0);
+  Eigen::MatrixXd b(k, k);
+  for (Eigen::Index i = 0; i < b.size(); ++i) b.data()[i] = normal(engine);
+  return (b * b.transpose() / static_cast<double>(k) + Eigen::MatrixXd::Identity(k, k)).inverse();
+}
+
+// The textbook RLS step on a full matrix, in double: k = P x, c = 1/(1 + x.k), P - c k k^T.
+struct DenseStep {
+  Eigen::VectorXd gain;
+  double c;
+  Eigen::MatrixXd p;
+};
+
+DenseStep dense_step(const Eigen::MatrixXd& p, const std::vector<double>& x) {
+  const Eigen::Map<const Eigen::VectorXd> x_vector(x.data(), static_cast<Eigen::Index>(x.size()));
+  DenseStep step;
+  step.gain = p * x_vector;
+  step.c = 1.0 / (1.0 + x_vector.dot(step.gain));
+  step.p = p - step.c * step.gain * step.gain.transpose();
+  return step;
+}
+
 // A = lambda I + mu S with S_ab = [sign_a == sign_b != 0].
 Eigen::MatrixXd regulariser(std::size_t k, double lambda, double mu,
                             const std::vector<std::int8_t>& sign) {
@@ -480,12 +505,8 @@ TEST(RlsKernel, FrozenInputNeverMovesAndOthersSolveTheConstrainedRidge) {
 template <class Real>
 void check_single_precision_step(std::size_t k, double tolerance) {
   std::mt19937_64 engine(5000 + k);
-  std::normal_distribution<double> normal(0.0, 1.0);
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
-  Eigen::MatrixXd b(k, k);
-  for (Eigen::Index i = 0; i < b.size(); ++i) b.data()[i] = normal(engine);
-  const Eigen::MatrixXd start = (b * b.transpose() / static_cast<double>(k) + Eigen::MatrixXd::Identity(k, k)).inverse();
-  const std::vector<Real> packed = pack<Real>(start);
+  const std::vector<Real> packed = pack<Real>(random_inverse_correlation(k, engine));
   // P sits between two guard zones of a distinctive value, at an odd offset.
   constexpr std::size_t guard = 67;
   const Real sentinel = static_cast<Real>(-12345.0);
@@ -496,17 +517,13 @@ void check_single_precision_step(std::size_t k, double tolerance) {
   for (int step = 0; step < 5; ++step) {
     for (double& value : x) value = uniform(engine);
     const std::vector<Real> before(arena.begin() + guard, arena.begin() + guard + static_cast<std::ptrdiff_t>(packed.size()));
-    const Eigen::MatrixXd dense = unpack(before, k);
-    const Eigen::Map<const Eigen::VectorXd> x_vector(x.data(), static_cast<Eigen::Index>(k));
-    const Eigen::VectorXd expected_gain = dense * x_vector;
-    const double expected_c = 1.0 / (1.0 + x_vector.dot(expected_gain));
-    const Eigen::MatrixXd expected_p = dense - expected_c * expected_gain * expected_gain.transpose();
+    const DenseStep expected = dense_step(unpack(before, k), x);
     const double c = update_inverse_correlation(arena.data() + guard, x.data(), gain.data(), k);
     const std::vector<Real> after(arena.begin() + guard, arena.begin() + guard + static_cast<std::ptrdiff_t>(packed.size()));
     const Eigen::Map<const Eigen::VectorXd> gain_vector(gain.data(), static_cast<Eigen::Index>(k));
-    worst_gain = std::max(worst_gain, relative_difference(gain_vector, expected_gain));
-    worst_c = std::max(worst_c, std::abs(c - expected_c) / expected_c);
-    worst_p = std::max(worst_p, (unpack(after, k) - expected_p).cwiseAbs().maxCoeff() / expected_p.cwiseAbs().maxCoeff());
+    worst_gain = std::max(worst_gain, relative_difference(gain_vector, expected.gain));
+    worst_c = std::max(worst_c, std::abs(c - expected.c) / expected.c);
+    worst_p = std::max(worst_p, max_relative_difference(unpack(after, k), expected.p));
   }
   EXPECT_LT(worst_gain, tolerance) << "k=" << k;
   EXPECT_LT(worst_c, tolerance) << "k=" << k;
@@ -621,14 +638,8 @@ TEST(RlsKernel, FusedStepEqualsUnfusedDenseStep) {
   for (const std::size_t k :
        {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{58}, std::size_t{162}}) {
     std::mt19937_64 engine(1000 + k);
-    std::normal_distribution<double> normal(0.0, 1.0);
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
-    // A generic SPD starting P (not the structured initial one).
-    Eigen::MatrixXd b(k, k);
-    for (Eigen::Index i = 0; i < b.size(); ++i) b.data()[i] = normal(engine);
-    const Eigen::MatrixXd start =
-        (b * b.transpose() / static_cast<double>(k) + Eigen::MatrixXd::Identity(k, k)).inverse();
-    std::vector<double> p = pack<double>(start);
+    std::vector<double> p = pack<double>(random_inverse_correlation(k, engine));
     std::vector<double> gain(k);
     std::vector<double> x(k);
 
@@ -637,19 +648,13 @@ TEST(RlsKernel, FusedStepEqualsUnfusedDenseStep) {
     double worst_c = 0.0;
     for (int step = 0; step < 20; ++step) {
       for (double& value : x) value = uniform(engine);
-      const Eigen::MatrixXd dense = unpack(p, k);
-      const Eigen::Map<const Eigen::VectorXd> x_vector(x.data(), static_cast<Eigen::Index>(k));
-      const Eigen::VectorXd expected_gain = dense * x_vector;
-      const double expected_c = 1.0 / (1.0 + x_vector.dot(expected_gain));
-      const Eigen::MatrixXd expected_p =
-          dense - expected_c * expected_gain * expected_gain.transpose();
-
+      const DenseStep expected = dense_step(unpack(p, k), x);
       const double c = update_inverse_correlation(p.data(), x.data(), gain.data(), k);
       const Eigen::Map<const Eigen::VectorXd> gain_vector(gain.data(),
                                                           static_cast<Eigen::Index>(k));
-      worst_gain = std::max(worst_gain, relative_difference(gain_vector, expected_gain));
-      worst_c = std::max(worst_c, std::abs(c - expected_c) / expected_c);
-      worst_p = std::max(worst_p, max_relative_difference(unpack(p, k), expected_p));
+      worst_gain = std::max(worst_gain, relative_difference(gain_vector, expected.gain));
+      worst_c = std::max(worst_c, std::abs(c - expected.c) / expected.c);
+      worst_p = std::max(worst_p, max_relative_difference(unpack(p, k), expected.p));
     }
     EXPECT_LT(worst_gain, 1e-12) << "k=" << k;
     EXPECT_LT(worst_c, 1e-12) << "k=" << k;
@@ -671,15 +676,10 @@ TEST(RlsKernel, FusedFloatStepEqualsDenseStepToFloatRounding) {
   std::vector<double> x(k);
   for (int step = 0; step < 50; ++step) {
     for (double& value : x) value = uniform(engine);
-    const Eigen::MatrixXd dense = unpack(p, k);
-    const Eigen::Map<const Eigen::VectorXd> x_vector(x.data(), static_cast<Eigen::Index>(k));
-    const Eigen::VectorXd expected_gain = dense * x_vector;
-    const double expected_c = 1.0 / (1.0 + x_vector.dot(expected_gain));
-    const Eigen::MatrixXd expected_p =
-        dense - expected_c * expected_gain * expected_gain.transpose();
+    const DenseStep expected = dense_step(unpack(p, k), x);
     const double c = update_inverse_correlation(p.data(), x.data(), gain.data(), k);
-    EXPECT_LT(std::abs(c - expected_c) / expected_c, 1e-6);
-    EXPECT_LT(max_relative_difference(unpack(p, k), expected_p), 1e-6);
+    EXPECT_LT(std::abs(c - expected.c) / expected.c, 1e-6);
+    EXPECT_LT(max_relative_difference(unpack(p, k), expected.p), 1e-6);
   }
 }
 

@@ -1,6 +1,8 @@
 // Microbenchmarks of the simulation step's parts: neuron updates (LIF and
-// theta) and event-driven spike delivery into TrainSpikingNet's default
-// network. Counters: neuron updates or synaptic events per second.
+// theta), event-driven spike delivery into TrainSpikingNet's default
+// network, and the per-step barrier of the one-region engine (OpenMP's and
+// the engine's own, two threads, no work between crossings). Counters:
+// neuron updates or synaptic events per second, seconds per crossing.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 #include "rsnn/network.hpp"
 #include "rsnn/neuron_model.hpp"
 #include "rsnn/random.hpp"
+#include "core/spin_barrier.hpp"
 
 namespace {
 
@@ -63,6 +66,31 @@ void BM_SpikeDelivery(benchmark::State& state) {
   state.counters["synaptic_events_per_second"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_SpikeDelivery)->Arg(2)->Arg(64);
+
+constexpr int kCrossings = 20000;
+
+template <class Cross>
+void barrier_crossings(benchmark::State& state, Cross cross) {
+  for (auto _ : state) {
+#pragma omp parallel num_threads(2)
+    for (int crossing = 0; crossing < kCrossings; ++crossing) cross();
+  }
+  state.counters["per_crossing"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * kCrossings,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+void BM_BarrierOpenMP(benchmark::State& state) {
+  barrier_crossings(state, [] {
+#pragma omp barrier
+  });
+}
+void BM_BarrierSpin(benchmark::State& state) {
+  rsnn::SpinBarrier barrier(2);
+  barrier_crossings(state, [&] { barrier.wait(); });
+}
+BENCHMARK(BM_BarrierOpenMP)->UseRealTime();
+BENCHMARK(BM_BarrierSpin)->UseRealTime();
 
 }  // namespace
 

@@ -4,8 +4,8 @@
 // A trial of the one-region engine meets at a barrier after every time step
 // (tens of thousands per trial, each after a few microseconds of work), so
 // the barrier's own cost matters: libgomp's `#pragma omp barrier` measured
-// ~1.4 us per crossing for two threads on the reference machine, this
-// counter-and-generation barrier ~0.46 us. Waiting threads spin (with the
+// ~1.6 us per crossing for two threads on the reference machine, this
+// counter-and-generation barrier ~0.3 us (bench/micro_engine, BM_Barrier*). Waiting threads spin (with the
 // CPU's pause hint) for a bounded time and then block (std::atomic::wait, a
 // futex on Linux) until the last thread arrives, so a team that shares its
 // cores with other work does not burn them: spinning alone, or yielding,

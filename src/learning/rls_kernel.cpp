@@ -4,7 +4,10 @@
 // one read and one write of P per step from DRAM: the gain sweep k = P x and the
 // rank-1 sweep P -= c k k^T run back to back over the same neuron's P, which
 // (K <= ~200, at most ~160 KB in double) is still in L1/L2 for the second sweep.
-// All arithmetic is in double; only the stored P is Real.
+// Double P is updated in double, float and half P in FP32 (see Accumulator).
+// This file holds the column kernel (double P; single precision beyond the
+// vector kernels' sizes) and the portable vector kernel; the AVX-512 kernel
+// is in rls_kernel_avx512.cpp, and rls_kernel_detail.hpp says which runs when.
 #include "rsnn/rls_kernel.hpp"
 
 #include <algorithm>
@@ -13,11 +16,11 @@
 #include <type_traits>
 #include <vector>
 
+#include "learning/rls_kernel_detail.hpp"
+
 namespace rsnn::rls {
 
-// Single-precision P with more inputs than this uses the column kernel (see
-// update_inverse_correlation).
-constexpr std::size_t vector_kernel_max_inputs = 128;
+using detail::portable_vector_max_inputs;
 
 // Inputs up to this count use stack scratch; more use the heap.
 constexpr std::size_t max_stack_inputs = 1024;
@@ -81,7 +84,8 @@ struct AccumulatorOf<_Float16> {
 template <class Real>
 using Accumulator = typename AccumulatorOf<Real>::type;
 
-// The column kernel (used for double P): the two sweeps are fixed-width lane
+// The column kernel (double P, and single precision above the vector
+// kernels' sizes): the two sweeps are fixed-width lane
 // loops (one 512-bit vector) that the compiler vectorises, with scalar loops
 // for the ragged column ends. With 8 double lanes those ends are short, and
 // this kernel reaches 79-88 % of the sweep bandwidth (bench/README.md).
@@ -149,8 +153,9 @@ double update_by_columns(Real* p_packed, const double* x_in, double* gain_out, s
   return c;
 }
 
-// The vector kernel (used for float and half P with at most
-// vector_kernel_max_inputs inputs, single-precision lanes). With
+// The portable vector kernel (float and half P with at most
+// portable_vector_max_inputs inputs, single-precision lanes; used where the
+// build has no AVX-512, whose kernel does the same with masked ends). With
 // 16 lanes, most of a K ~ 60 column is ragged end, so both sweeps work on whole
 // 512-bit vectors (GCC/Clang vector extensions, no intrinsics):
 //  - sweep 1 (k = P x) goes column by column; a column's ragged end is one
@@ -277,6 +282,10 @@ void gain_by_vectors(const Real* p_packed, const Acc* xs, Acc* gs, std::size_t k
   for (std::size_t b = 0; b < Blocks; ++b) store_vector(gs + b * lanes, load_vector<Vec>(gs + b * lanes) + axpy[b]);
 }
 
+}  // namespace rsnn::rls
+
+namespace rsnn::rls::detail {
+
 template <class Real>
 double update_by_vectors(Real* p_packed, const double* x_in, double* gain_out, std::size_t k, double scale) {
   using Acc = Accumulator<Real>;
@@ -293,9 +302,9 @@ double update_by_vectors(Real* p_packed, const double* x_in, double* gain_out, s
   // one vector before and after (sweep 2's blended lanes read before it,
   // sweep 1's overhang adds zeros after it); the column factors s_j = c g_j.
   constexpr std::size_t pad = lanes;
-  alignas(64) Acc x_stack[vector_kernel_max_inputs + pad];
-  alignas(64) Acc gain_stack[pad + vector_kernel_max_inputs + pad];
-  alignas(64) Acc ss[vector_kernel_max_inputs];
+  alignas(64) Acc x_stack[portable_vector_max_inputs + pad];
+  alignas(64) Acc gain_stack[pad + portable_vector_max_inputs + pad];
+  alignas(64) Acc ss[portable_vector_max_inputs];
   Acc* xs = x_stack;
   Acc* gs = gain_stack + pad;
   for (std::size_t i = 0; i < k; ++i) xs[i] = static_cast<Acc>(x_in[i]);
@@ -304,7 +313,7 @@ double update_by_vectors(Real* p_packed, const double* x_in, double* gain_out, s
   const std::size_t packed_end = packed_size(k);
 
   // Sweep 1: gain = P x (see gain_by_vectors), with one register per 16 rows.
-  static_assert(vector_kernel_max_inputs <= 8 * lanes, "the dispatch below covers up to 8 blocks");
+  static_assert(portable_vector_max_inputs <= 8 * lanes, "the dispatch below covers up to 8 blocks");
   const std::size_t blocks = (k + lanes - 1) / lanes;
   switch (blocks) {
 #define RSNN_GAIN_CASE(B) \
@@ -314,7 +323,7 @@ double update_by_vectors(Real* p_packed, const double* x_in, double* gain_out, s
     RSNN_GAIN_CASE(1) RSNN_GAIN_CASE(2) RSNN_GAIN_CASE(3) RSNN_GAIN_CASE(4)
     RSNN_GAIN_CASE(5) RSNN_GAIN_CASE(6) RSNN_GAIN_CASE(7) RSNN_GAIN_CASE(8)
 #undef RSNN_GAIN_CASE
-    default:  // k = 0 (nothing to do); k > vector_kernel_max_inputs never gets here
+    default:  // k = 0 (nothing to do); k > portable_vector_max_inputs never gets here
       break;
   }
 
@@ -369,19 +378,27 @@ double update_by_vectors(Real* p_packed, const double* x_in, double* gain_out, s
   return c;
 }
 
+template double update_by_vectors<float>(float*, const double*, double*, std::size_t, double);
+template double update_by_vectors<_Float16>(_Float16*, const double*, double*, std::size_t, double);
+
+}  // namespace rsnn::rls::detail
+
+namespace rsnn::rls {
+
 template <class Real>
 double update_inverse_correlation(Real* p_packed, const double* x_in, double* gain_out, std::size_t k, double scale) {
-  // Above 128 inputs the column kernel is used for single precision too: its
-  // columns are long enough for its scalar ends not to matter, and from DRAM
-  // it measured faster (K = 162: 3.1 against 3.7 us per step; from cache
-  // 2.4 against 2.1 us), which is where P of networks with that many inputs
-  // lives (bench/README.md).
-  if constexpr (std::is_same_v<Accumulator<Real>, double>)
-    return update_by_columns(p_packed, x_in, gain_out, k, scale);
-  else if (k > vector_kernel_max_inputs)
-    return update_by_columns(p_packed, x_in, gain_out, k, scale);
-  else
-    return update_by_vectors(p_packed, x_in, gain_out, k, scale);
+  // Single precision: the AVX-512 kernel where the build has it, else the
+  // portable vector kernel (rls_kernel_detail.hpp); the column kernel for more
+  // inputs than they take, where columns are long enough for its scalar ends
+  // not to matter.
+  if constexpr (!std::is_same_v<Accumulator<Real>, double>) {
+#ifdef RSNN_HAVE_AVX512_RLS_KERNEL
+    if (k >= 1 && k <= detail::avx512_max_inputs) return detail::update_by_avx512(p_packed, x_in, gain_out, k, scale);
+#else
+    if (k >= 1 && k <= portable_vector_max_inputs) return detail::update_by_vectors(p_packed, x_in, gain_out, k, scale);
+#endif
+  }
+  return update_by_columns(p_packed, x_in, gain_out, k, scale);
 }
 
 template <class Real>

@@ -9,6 +9,7 @@
 //   - the fused packed step must equal the textbook unfused step on a full matrix;
 //   - conditioning on a frozen input must equal RLS over the remaining inputs.
 #include "rsnn/rls_kernel.hpp"
+#include "learning/rls_kernel_detail.hpp"
 
 #include <gtest/gtest.h>
 #include <Eigen/Dense>
@@ -496,14 +497,19 @@ TEST(RlsKernel, FrozenInputNeverMovesAndOthersSolveTheConstrainedRidge) {
   }
 }
 
-// The single-precision kernel (float and half P) streams whole vectors that
-// straddle column boundaries and reads one vector past a column's end: every
-// size of matrix, from one element to more inputs than the register-blocked
-// path and the stack scratch hold, must give the dense step to storage
-// rounding and leave the memory around its P untouched (the next neuron's P
-// may be updated by another thread at the same time).
+// The single-precision kernels (float and half P) work on whole vectors: the
+// portable one streams vectors that straddle column boundaries and reads one
+// vector past a column's end, the AVX-512 one masks column ends. Every size of
+// matrix, from one element to more inputs than the register-blocked paths and
+// the stack scratch hold, must give the dense step to storage rounding and
+// leave the memory around its P untouched (the next neuron's P may be updated
+// by another thread at the same time). `step` is the kernel under test.
 template <class Real>
-void check_single_precision_step(std::size_t k, double tolerance) {
+using StepFunction = double (*)(Real*, const double*, double*, std::size_t, double);
+
+template <class Real>
+void check_single_precision_step(std::size_t k, double tolerance,
+                                 StepFunction<Real> step = &update_inverse_correlation<Real>) {
   std::mt19937_64 engine(5000 + k);
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   const std::vector<Real> packed = pack<Real>(random_inverse_correlation(k, engine));
@@ -514,11 +520,11 @@ void check_single_precision_step(std::size_t k, double tolerance) {
   std::copy(packed.begin(), packed.end(), arena.begin() + guard);
   std::vector<double> x(k), gain(k);
   double worst_p = 0.0, worst_gain = 0.0, worst_c = 0.0;
-  for (int step = 0; step < 5; ++step) {
+  for (int repeat = 0; repeat < 5; ++repeat) {
     for (double& value : x) value = uniform(engine);
     const std::vector<Real> before(arena.begin() + guard, arena.begin() + guard + static_cast<std::ptrdiff_t>(packed.size()));
     const DenseStep expected = dense_step(unpack(before, k), x);
-    const double c = update_inverse_correlation(arena.data() + guard, x.data(), gain.data(), k);
+    const double c = step(arena.data() + guard, x.data(), gain.data(), k, 1.0);
     const std::vector<Real> after(arena.begin() + guard, arena.begin() + guard + static_cast<std::ptrdiff_t>(packed.size()));
     const Eigen::Map<const Eigen::VectorXd> gain_vector(gain.data(), static_cast<Eigen::Index>(k));
     worst_gain = std::max(worst_gain, relative_difference(gain_vector, expected.gain));
@@ -544,6 +550,24 @@ TEST(RlsKernel, SinglePrecisionStepEqualsDenseStepForEverySize) {
     check_single_precision_step<_Float16>(k, 2e-2);
   }
 }
+
+// Each single-precision kernel over its whole range, whichever the dispatcher
+// picks on this machine (the portable one is what builds without AVX-512 run).
+TEST(RlsKernel, PortableVectorKernelEqualsDenseStepForEverySize) {
+  for (std::size_t k = 1; k <= rsnn::rls::detail::portable_vector_max_inputs; ++k) {
+    check_single_precision_step<float>(k, 2e-5, &rsnn::rls::detail::update_by_vectors<float>);
+    check_single_precision_step<_Float16>(k, 2e-2, &rsnn::rls::detail::update_by_vectors<_Float16>);
+  }
+}
+
+#ifdef RSNN_HAVE_AVX512_RLS_KERNEL
+TEST(RlsKernel, Avx512KernelEqualsDenseStepForEverySize) {
+  for (std::size_t k = 1; k <= rsnn::rls::detail::avx512_max_inputs; ++k) {
+    check_single_precision_step<float>(k, 2e-5, &rsnn::rls::detail::update_by_avx512<float>);
+    check_single_precision_step<_Float16>(k, 2e-2, &rsnn::rls::detail::update_by_avx512<_Float16>);
+  }
+}
+#endif
 
 // ---------------------------------------------------------------------------------------------
 // Block updates (Woodbury): b steps at once, with the a-priori errors of the whole block taken

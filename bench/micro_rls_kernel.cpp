@@ -12,7 +12,11 @@
 //   - StreamUpdate: a[i] = s a[i] + t over one 384 MiB array (read + write of one array, the
 //     RLS access pattern),
 //   - StreamTriad:  a[i] = b[i] + s c[i] over three 128 MiB arrays (STREAM triad; counted as
-//     3 arrays, i.e. without the write-allocate traffic).
+//     3 arrays, i.e. without the write-allocate traffic);
+//   - StreamTwoPass: the RLS step's access pattern without its arithmetic: the 384 MiB array in
+//     chunks of one P (K(K+1)/2 floats), each chunk summed, then scaled in place (read, then
+//     read + write from cache). Counted as one read and one write, like the kernel: the
+//     ceiling of any kernel that reads P twice.
 #include "rsnn/rls_kernel.hpp"
 
 #include <benchmark/benchmark.h>
@@ -104,6 +108,7 @@ void rls_arguments(benchmark::internal::Benchmark* bench) {
 
 BENCHMARK_TEMPLATE(BM_RlsUpdate, float)->Apply(rls_arguments)->Unit(benchmark::kMicrosecond);
 BENCHMARK_TEMPLATE(BM_RlsUpdate, double)->Apply(rls_arguments)->Unit(benchmark::kMicrosecond);
+BENCHMARK_TEMPLATE(BM_RlsUpdate, _Float16)->Apply(rls_arguments)->Unit(benchmark::kMicrosecond);
 
 // Block updates (Woodbury, rls_kernel.hpp): `block` steps per call, P read and written once.
 // per_neuron_step is per RLS step (call time / block), comparable with BM_RlsUpdate; the bytes
@@ -176,6 +181,27 @@ void BM_StreamTriad(benchmark::State& state) {
                           static_cast<std::int64_t>(3 * kStreamFloats * sizeof(float)));
 }
 BENCHMARK(BM_StreamTriad)->Unit(benchmark::kMillisecond);
+
+void BM_StreamTwoPass(benchmark::State& state) {
+  static std::vector<float> a(kUpdateFloats, 1.0f);
+  const std::size_t chunk = rsnn::rls::packed_size(static_cast<std::size_t>(state.range(0)));
+  const std::size_t chunks = kUpdateFloats / chunk;
+  for (auto _ : state) {
+    float* data = a.data();
+    for (std::size_t start = 0; start < chunks * chunk; start += chunk) {
+      float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+      for (std::size_t i = start; i < start + chunk; ++i) sum += data[i];
+      const float scale = 0.999f + 1e-12f * sum;
+#pragma omp simd
+      for (std::size_t i = start; i < start + chunk; ++i) data[i] *= scale;
+    }
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(2 * chunks * chunk * sizeof(float)));
+}
+BENCHMARK(BM_StreamTwoPass)->ArgName("K")->Arg(58)->Arg(100)->Arg(162)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -68,6 +68,28 @@ auto sum_lanes(Vec v) {
   }
 }
 
+float sum_lanes_in_registers(__m512 v) {
+  const __m256 half = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_maskz_extractf32x8_ps(0xFF, v, 1));
+  const __m128 quarter = _mm_add_ps(_mm256_castps256_ps128(half), _mm256_extractf128_ps(half, 1));
+  const __m128 eighth = _mm_add_ps(quarter, _mm_movehl_ps(quarter, quarter));
+  return _mm_cvtss_f32(_mm_add_ss(eighth, _mm_movehdup_ps(eighth)));
+}
+
+// The dot product of a column in sweep 1. Up to 64 inputs the kernel is
+// compute-bound and the all-register sum is the faster; with more inputs the
+// sum through memory (sum_lanes: a store and reloads of halves) gave the
+// faster steps from DRAM, though it is slower from cache (float, one thread:
+// K = 58 312 vs 343 ns, K = 100 1.0 vs 0.82 us, K = 162 3.0 vs 2.6 us;
+// bench/README.md). It slows the gain sweep relative to the rank-1 sweep, which
+// is where the next neuron's prefetches overlap; why that helps is not settled.
+template <int Blocks>
+float column_dot(__m512 dot) {
+  if constexpr (Blocks <= 4)
+    return sum_lanes_in_registers(dot);
+  else
+    return sum_lanes(dot);
+}
+
 // x.g over the 16 lanes, in double.
 __m512d add_products_in_double(__m512 x, __m512 g, __m512d sum) {
   using Floats8 __attribute__((vector_size(32))) = float;
@@ -129,7 +151,7 @@ class NextMatrixPrefetch {
 // blocks 0 .. Chunk - 1 are whole, block Chunk holds the diagonal and is the
 // masked end. axpy (registers) collects g_i for i < j; dots[j] the column's dot.
 template <int Blocks, int Chunk, class Real>
-inline void gain_chunk(const Real* p_packed, const float* xs, float* dots, std::size_t k, __m512 (&axpy)[Blocks],
+[[gnu::always_inline]] inline void gain_chunk(const Real* p_packed, const float* xs, float* dots, std::size_t k, __m512 (&axpy)[Blocks],
                        NextMatrixPrefetch& prefetch) {
   const std::size_t first = lanes * Chunk;
   const std::size_t last = std::min(k, first + lanes);
@@ -148,7 +170,7 @@ inline void gain_chunk(const Real* p_packed, const float* xs, float* dots, std::
     const __m512 p = Storage<Real>::load(first_lanes(rows_in_end), column + first);
     dot = _mm512_fmadd_ps(p, _mm512_load_ps(xs + first), dot);
     axpy[Chunk] = _mm512_mask3_fmadd_ps(p, x_j, axpy[Chunk], first_lanes(rows_in_end - 1));  // not the diagonal
-    dots[j] = sum_lanes(dot);
+    dots[j] = column_dot<Blocks>(dot);
   }
 }
 
@@ -163,7 +185,7 @@ struct PendingEnd {
 
 // Sweep 2 over the columns of chunk Chunk >= 1 (see gain_chunk).
 template <int Blocks, int Chunk, class Real>
-inline void rank1_chunk(Real* p_packed, const float* ss, const __m512 (&g)[Blocks], std::size_t k,
+[[gnu::always_inline]] inline void rank1_chunk(Real* p_packed, const float* ss, const __m512 (&g)[Blocks], std::size_t k,
                         PendingEnd<Real>& pending, NextMatrixPrefetch& prefetch) {
   static_assert(Chunk >= 1);
   const std::size_t first = lanes * Chunk;

@@ -76,12 +76,12 @@ float sum_lanes_in_registers(__m512 v) {
 }
 
 // The dot product of a column in sweep 1. Up to 64 inputs the kernel is
-// compute-bound and the all-register sum is the faster; with more inputs the
-// sum through memory (sum_lanes: a store and reloads of halves) gave the
-// faster steps from DRAM, though it is slower from cache (float, one thread:
-// K = 58 312 vs 343 ns, K = 100 1.0 vs 0.82 us, K = 162 3.0 vs 2.6 us;
-// bench/README.md). It slows the gain sweep relative to the rank-1 sweep, which
-// is where the next neuron's prefetches overlap; why that helps is not settled.
+// compute-bound and the intrinsic sum (sum_lanes_in_registers) is the faster;
+// with more inputs the vector-extension sum (sum_lanes) gave the faster steps
+// from DRAM, though it is the slower from cache. Float, one thread, from DRAM,
+// intrinsic against vector-extension sum: K = 58 310-314 against 340-343 ns,
+// K = 100 0.99-1.04 against 0.82-0.85 us, K = 162 2.9-3.0 against 2.6-2.7 us
+// (bench/README.md). Why a slower gain sweep helps there is not settled.
 template <int Blocks>
 float column_dot(__m512 dot) {
   if constexpr (Blocks <= 4)

@@ -16,10 +16,12 @@
 #include <type_traits>
 #include <vector>
 
+#include "learning/horizontal_sum.hpp"
 #include "learning/rls_kernel_detail.hpp"
 
 namespace rsnn::rls {
 
+using detail::horizontal_sum;
 using detail::portable_vector_max_inputs;
 
 // Inputs up to this count use stack scratch; more use the heap.
@@ -214,21 +216,6 @@ constexpr std::array<Acc, 2 * VectorOf<Acc>::lanes> ones_then_zeros() {
   return values;
 }
 
-// Sum of a vector's lanes as a tree of halvings.
-template <class Vec>
-auto horizontal_sum(Vec v) {
-  constexpr std::size_t lanes = sizeof(Vec) / sizeof(v[0]);
-  using Lane = std::remove_cvref_t<decltype(v[0])>;
-  if constexpr (lanes == 2) {
-    return static_cast<Lane>(v[0] + v[1]);
-  } else {
-    using Half __attribute__((vector_size(sizeof(Vec) / 2))) = Lane;
-    Half low, high;
-    std::memcpy(&low, &v, sizeof low);
-    std::memcpy(&high, reinterpret_cast<const char*>(&v) + sizeof low, sizeof high);
-    return horizontal_sum(low + high);
-  }
-}
 
 // Sweep 1 of the vector kernel: gain = P x from the upper triangle only, into
 // gs (zeroed, padded). Column j holds P(0..j, j); it contributes P(i, j) x_j to

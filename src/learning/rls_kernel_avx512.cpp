@@ -38,6 +38,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "learning/horizontal_sum.hpp"
 #include "rsnn/rls_kernel.hpp"
 
 namespace rsnn::rls::detail {
@@ -51,23 +52,8 @@ __mmask16 first_lanes(std::size_t count) {  // count <= 16
 
 // GCC 12's unmasked forms of some intrinsics (_mm512_reduce_add_*, conversions,
 // permutes) pass an "undefined" vector that -Wmaybe-uninitialized reports, so
-// this file uses their all-lanes masked forms and writes the horizontal sums
-// with vector extensions.
-template <class Vec>
-auto sum_lanes(Vec v) {
-  using Lane = std::remove_cvref_t<decltype(v[0])>;
-  constexpr std::size_t count = sizeof(Vec) / sizeof(Lane);
-  if constexpr (count == 1) {
-    return static_cast<Lane>(v[0]);
-  } else {
-    using Half __attribute__((vector_size(sizeof(Vec) / 2))) = Lane;
-    Half low, high;
-    std::memcpy(&low, &v, sizeof low);
-    std::memcpy(&high, reinterpret_cast<const char*>(&v) + sizeof low, sizeof high);
-    return sum_lanes(low + high);
-  }
-}
-
+// this file uses their all-lanes masked forms and sums lanes itself (here and
+// with horizontal_sum.hpp).
 float sum_lanes_in_registers(__m512 v) {
   const __m256 half = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_maskz_extractf32x8_ps(0xFF, v, 1));
   const __m128 quarter = _mm_add_ps(_mm256_castps256_ps128(half), _mm256_extractf128_ps(half, 1));
@@ -77,7 +63,7 @@ float sum_lanes_in_registers(__m512 v) {
 
 // The dot product of a column in sweep 1. Up to 64 inputs the kernel is
 // compute-bound and the intrinsic sum (sum_lanes_in_registers) is the faster;
-// with more inputs the vector-extension sum (sum_lanes) gave the faster steps
+// with more inputs the vector-extension sum (horizontal_sum) gave the faster steps
 // from DRAM, though it is the slower from cache. Float, one thread, from DRAM,
 // intrinsic against vector-extension sum: K = 58 310-314 against 340-343 ns,
 // K = 100 0.99-1.04 against 0.82-0.85 us, K = 162 2.9-3.0 against 2.6-2.7 us
@@ -87,7 +73,7 @@ float column_dot(__m512 dot) {
   if constexpr (Blocks <= 4)
     return sum_lanes_in_registers(dot);
   else
-    return sum_lanes(dot);
+    return horizontal_sum(dot);
 }
 
 // x.g over the 16 lanes, in double.
@@ -256,7 +242,7 @@ double update_blocks(Real* p_packed, const double* x_in, double* gain_out, std::
     g[b] = _mm512_add_ps(g[b], _mm512_load_ps(dots + lanes * b));
     x_dot_gain = add_products_in_double(_mm512_load_ps(xs + lanes * b), g[b], x_dot_gain);
   }
-  const double c = 1.0 / (1.0 + sum_lanes(x_dot_gain) / scale);
+  const double c = 1.0 / (1.0 + horizontal_sum(x_dot_gain) / scale);
   const __m512 factor = _mm512_set1_ps(static_cast<float>(c / scale));
   for (int b = 0; b < Blocks; ++b) _mm512_store_ps(ss + lanes * b, _mm512_mul_ps(factor, g[b]));
 

@@ -31,9 +31,9 @@ inline constexpr std::size_t parallel_neuron_threshold = 512;
 // region whose threads meet once per step (Simulation::set_parallel_step_
 // threshold changes it). A step costs ~3 us per 1000 LIF neurons on the
 // reference machine and a barrier ~1-2 us, so smaller networks step on one
-// thread. Measured on TrainSpikingNet's 4096-neuron network with 2 threads:
-// 0.40-0.42 s per training loop with the region, 0.47-0.49 s without
-// (bench/README.md).
+// thread. Measured on TrainSpikingNet's 4096-neuron network with 2 threads,
+// runs alternated: 0.327-0.522 s per training loop stepping in the region,
+// 0.431-0.569 s stepping on one thread (bench/README.md, "Threads").
 inline constexpr std::size_t default_parallel_step_threshold = 4096;
 
 struct Population {

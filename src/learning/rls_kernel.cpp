@@ -89,8 +89,8 @@ using Accumulator = typename AccumulatorOf<Real>::type;
 // The column kernel (double P, and single precision above the vector
 // kernels' sizes): the two sweeps are fixed-width lane
 // loops (one 512-bit vector) that the compiler vectorises, with scalar loops
-// for the ragged column ends. With 8 double lanes those ends are short, and
-// this kernel reaches 79-88 % of the sweep bandwidth (bench/README.md).
+// for the ragged column ends. With 8 double lanes those ends are short; from
+// DRAM it reaches 67-68 % of the sweep bandwidth for double P (bench/README.md).
 template <class Real>
 double update_by_columns(Real* p_packed, const double* x_in, double* gain_out, std::size_t k, double scale) {
   using Acc = Accumulator<Real>;
@@ -215,7 +215,6 @@ constexpr std::array<Acc, 2 * VectorOf<Acc>::lanes> ones_then_zeros() {
   for (std::size_t lane = 0; lane < VectorOf<Acc>::lanes; ++lane) values[lane] = Acc(1);
   return values;
 }
-
 
 // Sweep 1 of the vector kernel: gain = P x from the upper triangle only, into
 // gs (zeroed, padded). Column j holds P(0..j, j); it contributes P(i, j) x_j to

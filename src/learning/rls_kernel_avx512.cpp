@@ -6,10 +6,10 @@
 //   c = 1 / (1 + x.g / scale)
 //   sweep 2:  P(i, j) -= s_j g_i  with s = (c / scale) g
 // Both sweeps go column by column over blocks of 16 rows. With at most 256
-// inputs, x, the gain and its axpy accumulators fit in (at most 16) vector
-// registers, and a column's ragged end is one masked vector: no scalar loops
-// and nothing read or written outside this P (the masked-off lanes of a
-// masked load or store are not accessed).
+// inputs the gain is at most 16 vectors, held in registers (as far as the
+// register file allows), and a column's ragged end is one masked vector: no
+// scalar loops and nothing read or written outside this P (the masked-off
+// lanes of a masked load or store are not accessed).
 //
 // What the structure is for (bench/README.md has the measurements):
 //  - sweep 1 keeps the axpy part of g (P(i, j) x_j into g_i, i < j) in

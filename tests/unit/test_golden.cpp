@@ -1,0 +1,149 @@
+// Golden outputs of the shipped methods, recorded before the engines are
+// merged into one, so that every later step of that merge can show what it
+// kept.
+//
+// Each case runs the CLI on a shipped example reduced by --set overrides and
+// compares the run file with tests/golden/golden.json in two ways:
+//   bitwise     a 64-bit FNV-1a hash of each listed dataset, read as float64
+//               in row-major order. Must match exactly wherever a change is
+//               meant to keep the result (same arithmetic in the same order).
+//   statistics  the mean of a dataset, within a stated tolerance (the spread
+//               seen over seeds for this reduced run). Must match after any
+//               change, including a deliberate change of summation order that
+//               makes the chaotic dynamics diverge in the last bits; such a
+//               change re-records the hashes and says so in its commit.
+// The hashes are of the numbers, not of the file layout: a case may name a
+// dataset by a new path when the run file changes, and its hash must stay.
+//
+// RSNN_RECORD_GOLDEN=1 rewrites golden.json from the current build (the
+// statistics keep their tolerances). Bitwise results hold for one platform:
+// x86-64 with this glibc's libm and this build's kernels (see docs).
+#include <cstdint>
+#include <cstdlib>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <stdexcept>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "rsnn/hdf5_file.hpp"
+#include "rsnn/rate_network.hpp"
+#include "test_support.hpp"
+
+namespace rsnn {
+namespace {
+
+using nlohmann::json;
+using testing::run_cli;
+using testing::source_path;
+using testing::TempDir;
+
+std::filesystem::path golden_path() { return source_path("tests/golden/golden.json"); }
+
+bool recording() {
+  const char* value = std::getenv("RSNN_RECORD_GOLDEN");
+  return value != nullptr && std::string(value) == "1";
+}
+
+std::string fnv1a_hex(const std::vector<double>& values) {
+  std::uint64_t hash = 1469598103934665603ull;
+  for (double value : values) {
+    unsigned char bytes[sizeof(double)];
+    std::memcpy(bytes, &value, sizeof value);
+    for (unsigned char byte : bytes) {
+      hash ^= byte;
+      hash *= 1099511628211ull;
+    }
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+double mean_of(const std::vector<double>& values) {
+  return values.empty() ? 0.0 : std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+}
+
+json load_golden() {
+  std::ifstream file(golden_path());
+  if (!file) return json::object();
+  return json::parse(file);
+}
+
+using ArrayReader = std::function<std::vector<double>(const std::string&)>;
+
+// Checks one case's arrays against (or, recording, writes them into) its
+// entry of golden.json; the file is rewritten at once when recording.
+void check_arrays(const std::string& name, const ArrayReader& read) {
+  json golden = load_golden();
+  ASSERT_TRUE(golden.contains(name)) << "tests/golden/golden.json has no case '" << name << "'";
+  json& entry = golden[name];
+  for (auto& [array, hash] : entry["bitwise"].items()) {
+    const std::string actual = fnv1a_hex(read(array));
+    if (recording())
+      hash = actual;
+    else
+      EXPECT_EQ(actual, hash.get<std::string>()) << name << ": " << array << " changed bits";
+  }
+  for (auto& [array, statistic] : entry["statistics"].items()) {
+    const double actual = mean_of(read(array));
+    if (recording() && !statistic.contains("mean")) statistic["mean"] = actual;
+    EXPECT_NEAR(actual, statistic["mean"].get<double>(), statistic["tolerance"].get<double>())
+        << name << ": mean of " << array;
+  }
+  if (recording()) std::ofstream(golden_path()) << golden.dump(2) << "\n";
+}
+
+// The CLI cases: `arguments` with {source} standing for the source tree.
+std::string cli_arguments(const std::string& name) {
+  std::string arguments = load_golden().at(name).at("arguments").get<std::string>();
+  const std::string placeholder = "{source}";
+  for (auto at = arguments.find(placeholder); at != std::string::npos; at = arguments.find(placeholder))
+    arguments.replace(at, placeholder.size(), RSNN_SOURCE_DIR);
+  return arguments;
+}
+
+class Golden : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(Golden, MatchesRecordedRun) {
+  const std::string name = GetParam();
+  TempDir dir;
+  const auto result = run_cli(cli_arguments(name) + " --quiet --out " + (dir / "run").string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const h5::File file(dir / "run" / "run.h5", h5::File::Mode::read);
+  check_arrays(name, [&](const std::string& dataset) { return file.read<double>(dataset); });
+}
+
+// The tanh rate network of check C13 (no CLI yet): two training trials and a
+// test trial of a small network.
+TEST(Golden, RateNetwork) {
+  RateNetworkSpec spec;
+  spec.neurons = 120;
+  spec.window = 200.0;
+  spec.seed = 5;
+  RateNetwork network(spec);
+  std::vector<double> targets(network.samples() * spec.neurons);
+  for (std::size_t k = 0; k < network.samples(); ++k)
+    for (std::size_t i = 0; i < spec.neurons; ++i)
+      targets[k * spec.neurons + i] = 0.5 * std::sin(0.05 * static_cast<double>(k) + 0.1 * static_cast<double>(i));
+  network.run_trial(targets, true, TrialKind::training, 0);
+  network.run_trial(targets, true, TrialKind::training, 1);
+  const RateTrialResult test = network.run_trial(targets, false, TrialKind::test, 0);
+  check_arrays("rate_network", [&](const std::string& array) -> std::vector<double> {
+    if (array == "weights") return network.weights();
+    if (array == "test_drive") return test.drive;
+    if (array == "test_correlation") return test.correlation;
+    throw std::invalid_argument("rate_network has no array " + array);
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(ShippedMethods, Golden,
+                         ::testing::Values("kim_chow_sines", "tsn_1024", "force_lif_sine", "force_theta_van_der_pol",
+                                           "rate_guided_osc4"));
+
+}  // namespace
+}  // namespace rsnn

@@ -142,7 +142,7 @@ TEST(Golden, RateNetwork) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ShippedMethods, Golden,
-                         ::testing::Values("kim_chow_sines", "tsn_1024", "force_lif_sine", "force_theta_van_der_pol",
+                         ::testing::Values("kim_chow_sines", "tsn_1024", "tsn_1024_float32", "tsn_1024_float16", "force_lif_sine", "force_theta_van_der_pol",
                                            "rate_guided_osc4"));
 
 }  // namespace

@@ -34,7 +34,7 @@
 // Phase order per step n (t = n dt):
 //   1. input from s, z(t − dt) and the bias;  2. neuron update, spikes;
 //   3. synapse and filtered-rate update with those spikes;  4. z = φᵀ r;
-//   5. target x(t), error e = z − x;  6. RLS on φ (include/rsnn/decoder_rls.hpp)
+//   5. target x(t), error e = z − x;  6. RLS on φ (include/rsnn/readout_rls.hpp)
 //      when learn_start ≤ t < learn_stop, n is a multiple of learn_every/dt,
 //      and (update_probability < 1) a uniform draw falls below it;
 //   7. recording every record_interval.
@@ -52,7 +52,7 @@
 #include <vector>
 
 #include "rsnn/config.hpp"
-#include "rsnn/decoder_rls.hpp"
+#include "rsnn/readout_rls.hpp"
 #include "rsnn/neuron_model.hpp"
 #include "rsnn/parameters.hpp"
 #include "rsnn/signals.hpp"
@@ -85,7 +85,7 @@ struct ForceSpec {
   double learn_stop = 10000.0;  // ms
   double learn_every = 2.5;     // ms, a multiple of dt
   double alpha = 5e-6;          // P(0) = α I
-  DecoderStep decoder_step = DecoderStep::unnormalised;
+  ReadoutStep decoder_step = ReadoutStep::unnormalised;
   double update_probability = 1.0;
   // [target]
   SignalSpec target;
@@ -139,7 +139,7 @@ class ForceNetwork {
   // synapses and target from t = 0).
   ForceResult run(const ForceProgress& progress = {});
 
-  const DecoderRls& learner() const { return learner_; }
+  const ReadoutRls& learner() const { return learner_; }
   // E, row-major [neuron][dimension].
   const std::vector<double>& encoders() const { return encoders_; }
   // Ω in CSR by presynaptic neuron: column j is targets/weights[offsets[j] .. offsets[j+1]).
@@ -155,7 +155,7 @@ class ForceNetwork {
   std::vector<std::uint32_t> static_targets_;
   std::vector<double> static_weights_;
   std::vector<double> encoders_;
-  DecoderRls learner_;
+  ReadoutRls learner_;
 };
 
 // Phase-invariant evaluation of a run (include/rsnn/analysis.hpp). Training

@@ -139,6 +139,7 @@
 #include <vector>
 
 #include "rsnn/config.hpp"
+#include "rsnn/readout_rls.hpp"
 
 namespace rsnn {
 
@@ -326,27 +327,6 @@ class RateGuidedSpikingNetwork {
   std::vector<std::uint32_t> spiked_;
 };
 
-// The read-outs zPC = W_PC s and z = w s with one shared inverse correlation
-// P (packed, rls_kernel.hpp).
-class SharedRlsReadout {
- public:
-  SharedRlsReadout(std::size_t inputs, std::size_t pc_outputs, std::size_t outputs, double lambda);
-
-  void evaluate(const Eigen::VectorXd& s, Eigen::VectorXd& pc_output, Eigen::VectorXd& output) const;
-  // One RLS step with the a-priori errors of regressor s. Returns c = 1/(1 + sᵀ P_old s).
-  double update(const Eigen::VectorXd& s, const Eigen::VectorXd& pc_error, const Eigen::VectorXd& output_error);
-
-  const Eigen::MatrixXd& pc_weights() const { return pc_weights_; }          // W_PC, m × 2n
-  const Eigen::MatrixXd& output_weights() const { return output_weights_; }  // w, Nout × 2n
-  Eigen::MatrixXd inverse_correlation() const;                               // P, unpacked
-
- private:
-  std::size_t inputs_;
-  std::vector<double> p_packed_;
-  Eigen::VectorXd gain_;
-  Eigen::MatrixXd pc_weights_, output_weights_;
-};
-
 // ---------------------------------------------------------------------------
 // Engine
 // ---------------------------------------------------------------------------
@@ -427,9 +407,12 @@ class RateGuidedTraining {
   RateGuidedTeacher teacher_;
   Eigen::MatrixXd pc_basis_;
   std::unique_ptr<RateGuidedSpikingNetwork> spiking_;
-  std::unique_ptr<SharedRlsReadout> readout_;
-  // Per-step vectors: fPC, zPC, z, their errors, and the running Imu sum.
-  Eigen::VectorXd pc_target_, pc_output_, output_, pc_error_, output_error_, mean_input_sum_;
+  // The read-outs [zPC; z] = [W_PC; w] s, trained by RLS with one shared P.
+  std::unique_ptr<ReadoutRls> readout_;
+  // Per-step vectors: fPC, zPC, z, their errors, [zPC; z] and [zPC − fPC; z −
+  // fout] as the read-out sees them, and the running Imu sum.
+  Eigen::VectorXd pc_target_, pc_output_, output_, pc_error_, output_error_, readout_value_, readout_error_,
+      mean_input_sum_;
 };
 
 // ---------------------------------------------------------------------------

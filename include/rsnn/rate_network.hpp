@@ -18,7 +18,7 @@
 //
 // At each sample the drive u_i is compared with target f_i(t_k) and, in a
 // training trial, every row is updated by RLS exactly as in the spiking
-// learner (include/rsnn/rls_kernel.hpp): z = r restricted to i's inputs,
+// learner (include/rsnn/packed_arena.hpp): z = r restricted to i's inputs,
 // k = P_i z, c = 1/(1 + zᵀk), P_i ← P_i − c k kᵀ, w_i ← w_i − (w_i·z − f_i) c k,
 // with P_i(0) = I/λ, never reset. r is dimensionless here, so λ is the
 // paper's λ as is (no unit conversion, unlike the theta networks).
@@ -31,6 +31,7 @@
 #include <span>
 #include <vector>
 
+#include "rsnn/packed_arena.hpp"
 #include "rsnn/simulation.hpp"
 
 namespace rsnn {
@@ -84,8 +85,7 @@ class RateNetwork {
   std::vector<std::uint32_t> presynaptic_;
   std::vector<double> weights_, initial_weights_;
   std::vector<double> stimulus_;            // I_i during the stimulus
-  std::vector<std::uint64_t> p_offsets_;    // start of each neuron's packed P
-  std::vector<double> p_;                   // all P_i, packed upper triangles
+  rls::PackedArena<double> p_;              // P_i of every neuron
 };
 
 }  // namespace rsnn

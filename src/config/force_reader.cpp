@@ -115,7 +115,7 @@ ForceSpec parse_force_experiment(const std::string& toml_text, const std::string
     if (spec.learn_stop > spec.duration) s.fail("stop", fmt::format("must not be after duration = {} ms", spec.duration));
     spec.learn_every = on_grid(s, "every", s.number("every", 2.5, Range::positive()), spec.dt);
     spec.alpha = s.number("alpha", 5e-6, Range::positive());
-    spec.decoder_step = static_cast<DecoderStep>(s.choice("step", decoder_steps, 1));
+    spec.decoder_step = static_cast<ReadoutStep>(s.choice("step", decoder_steps, 1));
     spec.update_probability = s.number("update_probability", 1.0, {0.0, 1.0, true});
     s.finish();
   }

@@ -9,7 +9,6 @@
 #include "rsnn/analysis.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/random.hpp"
-#include "rsnn/rls_kernel.hpp"
 
 namespace rsnn {
 namespace {
@@ -67,13 +66,10 @@ RateNetwork::RateNetwork(const RateNetworkSpec& spec) : spec_(spec) {
   for (std::size_t i = 0; i < n; ++i)
     stimulus_[i] = RandomStream(spec_.seed, Purpose::stimulus, i).uniform(-spec_.stimulus_amplitude,
                                                                           spec_.stimulus_amplitude);
-  p_offsets_.assign(n + 1, 0);
-  for (std::size_t i = 0; i < n; ++i)
-    p_offsets_[i + 1] = p_offsets_[i] + rls::packed_size(row_offsets_[i + 1] - row_offsets_[i]);
-  p_.resize(p_offsets_[n]);
-  for (std::size_t i = 0; i < n; ++i)
-    rls::initialize_inverse_correlation<double>(p_.data() + p_offsets_[i], row_offsets_[i + 1] - row_offsets_[i],
-                                                spec_.lambda, 0.0, nullptr);
+  std::vector<std::size_t> inputs(n);
+  for (std::size_t i = 0; i < n; ++i) inputs[i] = row_offsets_[i + 1] - row_offsets_[i];
+  p_ = rls::PackedArena<double>(inputs);
+  for (std::size_t i = 0; i < n; ++i) p_.initialize(i, spec_.lambda);
 }
 
 RateTrialResult RateNetwork::run_trial(std::span<const double> targets, bool learn, TrialKind kind,
@@ -119,8 +115,7 @@ RateTrialResult RateNetwork::run_trial(std::span<const double> targets, bool lea
           gain.resize(inputs);
           for (std::size_t a = 0; a < inputs; ++a) regressor[a] = r[presynaptic_[begin + a]];
           const double error = u[i] - target[i];
-          const double c =
-              rls::update_inverse_correlation<double>(p_.data() + p_offsets_[i], regressor.data(), gain.data(), inputs);
+          const double c = p_.step(i, regressor.data(), gain.data());
           for (std::size_t a = 0; a < inputs; ++a) weights_[begin + a] -= error * c * gain[a];
         }
         compute_drive();

@@ -52,7 +52,7 @@ void build_static_weights(const ForceSpec& spec, std::vector<std::uint64_t>& off
 ForceNetwork::ForceNetwork(const ForceSpec& spec)
     : spec_(spec),
       dimensions_(signal_dimensions(spec.target)),
-      learner_(spec.neurons, dimensions_, spec.alpha, spec.decoder_step) {
+      learner_(spec.neurons, dimensions_, 1.0 / spec.alpha, spec.decoder_step) {
   const NeuronModelInfo& model = neuron_model(spec.model);
   neurons_ = model.create(spec.neurons, spec.parameters, spec.dt);
   build_static_weights(spec_, static_offsets_, static_targets_, static_weights_);

@@ -36,21 +36,19 @@
 // in dynamics, measured in bench/README.md. Samples a neuron skips (rate
 // targets below threshold) are left out of its block.
 //
-// All P_i live in one arena (packed upper triangles, float or double).
+// All P_i live in one rls::PackedArena (packed upper triangles; float64,
+// float32 or float16 storage).
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstring>
 #include <span>
-#include <type_traits>
-#include <cmath>
 #include <limits>
 #include <vector>
 
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
 #include "rsnn/learner.hpp"
-#include "rsnn/rls_kernel.hpp"
+#include "rsnn/packed_arena.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -66,15 +64,13 @@ class RlsLearner final : public Learner {
       : quantity_(spec.learning.quantity),
         update_(spec.learning.weight_update),
         dale_(spec.learning.dale),
-        block_(spec.learning.block_size),
-        scale_(storage_scale(spec.learning.lambda)) {
+        block_(spec.learning.block_size) {
     const auto& plastic = net.plastic;
     const std::size_t n = net.neuron_count;
-    offsets_.assign(n + 1, 0);
+    std::vector<std::size_t> inputs(n);
     for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t k = plastic.inputs_of(i);
-      offsets_[i + 1] = offsets_[i] + rls::packed_size(k);
-      max_inputs_ = std::max(max_inputs_, k);
+      inputs[i] = plastic.inputs_of(i);
+      max_inputs_ = std::max(max_inputs_, inputs[i]);
     }
     if (dale_) {
       for (std::size_t s = 0; s < plastic.synapse_count(); ++s)
@@ -84,23 +80,20 @@ class RlsLearner final : public Learner {
               "population; with Dale's law use plastic.init = \"by_sign\" or \"zero\"",
               plastic.weight[s], plastic.pre[s], std::upper_bound(plastic.row_offsets.begin(), plastic.row_offsets.end(), s) - plastic.row_offsets.begin() - 1));
     }
-    p_.resize(offsets_[n]);
+    p_ = rls::PackedArena<Real>(inputs, rls::storage_scale<Real>(spec.learning.lambda));
     if (block_ > 1) {
       block_regressors_.assign(plastic.synapse_count() * block_, 0.0);
       block_errors_.assign(n * block_, 0.0);
       block_filled_.assign(n, 0);
     }
 #pragma omp parallel for schedule(dynamic, 64)
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t begin = plastic.row_offsets[i];
-      rls::initialize_inverse_correlation<Real>(p_.data() + offsets_[i], plastic.inputs_of(i), spec.learning.lambda,
-                                                spec.learning.penmu, plastic.sign.data() + begin, scale_);
-    }
+    for (std::size_t i = 0; i < n; ++i)
+      p_.initialize(i, spec.learning.lambda, spec.learning.penmu, plastic.sign.data() + plastic.row_offsets[i]);
   }
 
   std::string name() const override { return "rls"; }
 
-  std::size_t memory_bytes() const override { return p_.size() * sizeof(Real) + offsets_.size() * sizeof(std::uint64_t); }
+  std::size_t memory_bytes() const override { return p_.memory_bytes(); }
 
   void update(Network& net, const float* target) override {
 #ifdef _OPENMP
@@ -157,8 +150,7 @@ class RlsLearner final : public Learner {
           if (block_ends) apply_block(net, i, rates.data(), gain.data());
           continue;
         }
-        Real* p = p_.data() + offsets_[i];
-        const double c = rls::update_inverse_correlation<Real>(p, z, gain.data(), k, scale_);
+        const double c = p_.step(i, z, gain.data());
         const double step = update_ == WeightUpdate::textbook ? error * c : error;
         double current_change = 0.0;
         newly_frozen.clear();
@@ -174,7 +166,7 @@ class RlsLearner final : public Learner {
           w[a] += dw;
           current_change += dw * rates[a];
         }
-        for (std::size_t a : newly_frozen) rls::condition_on_fixed_input<Real>(p, k, a);
+        for (std::size_t a : newly_frozen) p_.fix_input(i, a);
         net.u_plastic[i] += current_change;
       }
     }
@@ -192,8 +184,7 @@ class RlsLearner final : public Learner {
     const std::size_t k = plastic.inputs_of(i);
     if (count == 0 || k == 0) return;
     const std::size_t begin = plastic.row_offsets[i];
-    if (!rls::update_inverse_correlation_block<Real>(p_.data() + offsets_[i], block_regressors_.data() + begin * block_,
-                                                     count, k, gain, scale_)) {
+    if (!p_.block_step(i, block_regressors_.data() + begin * block_, count, gain)) {
       // P lost definiteness: report it the way other divergences are (the
       // engine checks the currents after each training trial).
       net.u_plastic[i] = std::numeric_limits<double>::quiet_NaN();
@@ -212,61 +203,16 @@ class RlsLearner final : public Learner {
     net.u_plastic[i] += current_change;
   }
 
-  // P is written as stored (half precision as its raw 16-bit patterns, with
-  // the storage scale as an attribute), so a checkpoint restores it exactly.
-  void save(h5::File& file, const std::string& group) const override {
-    if constexpr (std::is_same_v<Real, _Float16>) {
-      file.write<std::uint16_t>(group + "/P",
-                                std::span<const std::uint16_t>(reinterpret_cast<const std::uint16_t*>(p_.data()), p_.size()));
-      file.set_attribute(group + "/P", "precision", std::string("float16 (IEEE binary16 bit patterns)"));
-    } else {
-      file.write<Real>(group + "/P", p_);
-      file.set_attribute(group + "/P", "precision", std::string(sizeof(Real) == 4 ? "float32" : "float64"));
-    }
-    file.set_attribute(group + "/P", "scale", scale_);
-    file.write<std::uint64_t>(group + "/P_offsets", offsets_);
-  }
-
-  void load(const h5::File& file, const std::string& group) override {
-    if constexpr (std::is_same_v<Real, _Float16>) {
-      const std::vector<std::uint16_t> bits = file.read<std::uint16_t>(group + "/P");
-      if (bits.size() != p_.size())
-        throw InputError(fmt::format("checkpoint '{}': {}/P has {} values, the network needs {}", file.path().string(),
-                                     group, bits.size(), p_.size()));
-      std::memcpy(p_.data(), bits.data(), bits.size() * sizeof(std::uint16_t));
-    } else {
-      std::vector<Real> p = file.read<Real>(group + "/P");
-      if (p.size() != p_.size())
-        throw InputError(fmt::format("checkpoint '{}': {}/P has {} values, the network needs {}", file.path().string(),
-                                     group, p.size(), p_.size()));
-      p_ = std::move(p);
-    }
-  }
+  void save(h5::File& file, const std::string& group) const override { p_.save(file, group); }
+  void load(const h5::File& file, const std::string& group) override { p_.load(file, group); }
 
   std::vector<double> inverse_correlation(std::size_t neuron) const override {
-    if (neuron + 1 >= offsets_.size())
-      throw InputError(fmt::format("neuron {} is out of range (the network has {} neurons)", neuron,
-                                   offsets_.size() - 1));
-    const std::size_t packed = offsets_[neuron + 1] - offsets_[neuron];
-    std::size_t k = static_cast<std::size_t>((std::sqrt(8.0 * static_cast<double>(packed) + 1.0) - 1.0) / 2.0);
-    while (rls::packed_size(k) < packed) ++k;
-    while (rls::packed_size(k) > packed) --k;
-    const Real* p = p_.data() + offsets_[neuron];
-    std::vector<double> full(k * k);
-    for (std::size_t col = 0; col < k; ++col)
-      for (std::size_t row = 0; row <= col; ++row)
-        full[row * k + col] = full[col * k + row] = static_cast<double>(p[rls::packed_index(row, col)]) / scale_;
-    return full;
+    if (neuron >= p_.count())
+      throw InputError(fmt::format("neuron {} is out of range (the network has {} neurons)", neuron, p_.count()));
+    return p_.unpacked(neuron);
   }
 
  private:
-  // Storage scale of P (see rls_kernel.hpp): 1, or for half precision the
-  // power of two that puts P(0)'s largest entry, at most 1/lambda, near 2^14.
-  static double storage_scale(double lambda) {
-    if constexpr (std::is_same_v<Real, _Float16>) return std::exp2(std::floor(std::log2(16384.0 * lambda)));
-    return 1.0;
-  }
-
   LearnedQuantity quantity_;
   WeightUpdate update_;
   bool dale_;
@@ -275,9 +221,7 @@ class RlsLearner final : public Learner {
   std::vector<double> block_regressors_;  // neuron i's block at row_offsets[i] * block_: [step][input]
   std::vector<double> block_errors_;      // [neuron][step in block]
   std::vector<std::uint32_t> block_filled_;  // steps stored per neuron
-  double scale_;
-  std::vector<std::uint64_t> offsets_;
-  std::vector<Real> p_;
+  rls::PackedArena<Real> p_;
   std::size_t max_inputs_ = 0;
 };
 

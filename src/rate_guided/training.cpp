@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <utility>
 
 #include "rsnn/error.hpp"
@@ -58,6 +59,16 @@ RateGuidedSpec validated(RateGuidedSpec spec) {
   return spec;
 }
 
+// Rows [first, first + count) of the read-out's weights as a matrix [output × input].
+Eigen::MatrixXd decoder_rows(const ReadoutRls& readout, std::size_t first, std::size_t count) {
+  const std::span<const double> decoders = readout.decoders();  // [input][output]
+  Eigen::MatrixXd rows(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(readout.inputs()));
+  for (std::size_t i = 0; i < readout.inputs(); ++i)
+    for (std::size_t d = 0; d < count; ++d)
+      rows(static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(i)) = decoders[i * readout.outputs() + first + d];
+  return rows;
+}
+
 }  // namespace
 
 RateGuidedTraining::RateGuidedTraining(RateGuidedSpec spec)
@@ -93,7 +104,9 @@ RateGuidedTraining::TrialTotals RateGuidedTraining::spiking_trial(const TrialPla
     if (!plan.read_out) continue;
 
     const Eigen::VectorXd& s = spiking_->filtered();
-    readout_->evaluate(s, pc_output_, output_);
+    readout_->output(s.data(), readout_value_.data());
+    pc_output_ = readout_value_.head(pc_output_.size());
+    output_ = readout_value_.tail(output_.size());
     output_error_ = output_ - target;
     if (plan.closed_loop) {
       totals.squared_error += output_error_.squaredNorm();
@@ -106,7 +119,8 @@ RateGuidedTraining::TrialTotals RateGuidedTraining::spiking_trial(const TrialPla
       }
     if (plan.learning && rls_update_due(spec_.seed, plan.schedule_trial, k, spec_.learning.update_probability)) {
       pc_error_ = pc_output_ - pc_target_;
-      const double c = readout_->update(s, pc_error_, output_error_);
+      readout_error_ << pc_error_, output_error_;
+      const double c = readout_->update(s.data(), readout_error_.data());
       // A-posteriori read-outs without a second product: W_new s = W s − e c sᵀ P_old s = W s − e (1 − c).
       pc_output_ -= (1.0 - c) * pc_error_;
       output_ -= (1.0 - c) * output_error_;
@@ -164,13 +178,16 @@ RateGuidedResult RateGuidedTraining::run(const Progress& progress) {
 
   spiking_ = std::make_unique<RateGuidedSpikingNetwork>(spec_, pc_basis_, teacher_.input_weights());
   const std::size_t regressors = 2 * spiking_->presynaptic().size();
-  readout_ = std::make_unique<SharedRlsReadout>(regressors, result.pcs_kept, result.outputs, spec_.learning.lambda);
+  readout_ = std::make_unique<ReadoutRls>(regressors, result.pcs_kept + result.outputs, spec_.learning.lambda,
+                                          ReadoutStep::textbook);
   result.presynaptic = spiking_->presynaptic();
   pc_target_.setZero(pc_basis_.cols());
   pc_output_.setZero(pc_basis_.cols());
   pc_error_.setZero(pc_basis_.cols());
   output_.setZero(task_.output.rows());
   output_error_.setZero(task_.output.rows());
+  readout_value_.setZero(pc_output_.size() + output_.size());
+  readout_error_.setZero(readout_value_.size());
 
   // demean: open loop; Imu is the mean of the learned and random inputs.
   phase_started = clock::now();
@@ -223,8 +240,8 @@ RateGuidedResult RateGuidedTraining::run(const Progress& progress) {
     }
     report(RateGuidedPhase::rls, t, rls_trials, plan.closed_loop, nmse, rate, totals.updates);
   }
-  result.pc_weights = readout_->pc_weights();
-  result.output_weights = readout_->output_weights();
+  result.pc_weights = decoder_rows(*readout_, 0, result.pcs_kept);
+  result.output_weights = decoder_rows(*readout_, result.pcs_kept, result.outputs);
   result.phase_seconds[2] = seconds_since(phase_started);
 
   // test: Tinit open loop, then closed loop with frozen weights.

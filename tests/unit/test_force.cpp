@@ -41,7 +41,7 @@ TEST(ForceExperiment, ShippedExampleRoundTripsThroughToml) {
   EXPECT_EQ(spec.neurons, 2000u);
   EXPECT_EQ(spec.model, "lif");
   EXPECT_DOUBLE_EQ(spec.alpha, 5e-6);
-  EXPECT_EQ(spec.decoder_step, DecoderStep::unnormalised);
+  EXPECT_EQ(spec.decoder_step, ReadoutStep::unnormalised);
   const std::string text = to_toml(spec);
   EXPECT_EQ(to_toml(parse_force_experiment(text, "round trip")), text);
 }

@@ -116,41 +116,6 @@ TEST(RateGuidedTeacher, WeightsFollowTheirDistributions) {
 }
 
 // ---------------------------------------------------------------------------
-// RLS with one shared P
-// ---------------------------------------------------------------------------
-
-TEST(RateGuidedRls, SequentialUpdatesEqualBatchRidgeRegression) {
-  // From W = 0 and P(0) = I/λ, RLS over samples (s_t, y_t) ends at the ridge
-  // solution W = Yᵀ S (SᵀS + λ I)⁻¹ with P = (SᵀS + λ I)⁻¹, for every output.
-  const Eigen::Index inputs = 5, samples = 8, pc_outputs = 3, outputs = 2;
-  const double lambda = 0.7;
-  const Eigen::MatrixXd s = Eigen::MatrixXd::Random(samples, inputs) + Eigen::MatrixXd::Constant(samples, inputs, 0.5);
-  const Eigen::MatrixXd y_pc = Eigen::MatrixXd::Random(samples, pc_outputs);
-  const Eigen::MatrixXd y = Eigen::MatrixXd::Random(samples, outputs);
-  SharedRlsReadout readout(inputs, pc_outputs, outputs, lambda);
-  Eigen::VectorXd z_pc(pc_outputs), z(outputs);
-  for (Eigen::Index t = 0; t < samples; ++t) {
-    const Eigen::VectorXd regressor = s.row(t).transpose();
-    readout.evaluate(regressor, z_pc, z);
-    const Eigen::VectorXd e_pc = z_pc - y_pc.row(t).transpose();
-    const Eigen::VectorXd e = z - y.row(t).transpose();
-    const double c = readout.update(regressor, e_pc, e);
-    // The engine's a-posteriori shortcut: W_new s = W s − e (1 − c).
-    Eigen::VectorXd after_pc(pc_outputs), after(outputs);
-    readout.evaluate(regressor, after_pc, after);
-    EXPECT_LT((after_pc - (z_pc - (1.0 - c) * e_pc)).cwiseAbs().maxCoeff(), 1e-12);
-    EXPECT_LT((after - (z - (1.0 - c) * e)).cwiseAbs().maxCoeff(), 1e-12);
-  }
-  const Eigen::MatrixXd regularised = s.transpose() * s + lambda * Eigen::MatrixXd::Identity(inputs, inputs);
-  const Eigen::MatrixXd inverse = regularised.inverse();
-  const Eigen::MatrixXd ridge_pc = y_pc.transpose() * s * inverse;
-  const Eigen::MatrixXd ridge = y.transpose() * s * inverse;
-  EXPECT_LT((readout.pc_weights() - ridge_pc).cwiseAbs().maxCoeff(), 1e-10);
-  EXPECT_LT((readout.output_weights() - ridge).cwiseAbs().maxCoeff(), 1e-10);
-  EXPECT_LT((readout.inverse_correlation() - inverse).cwiseAbs().maxCoeff(), 1e-10);
-}
-
-// ---------------------------------------------------------------------------
 // LIF neurons
 // ---------------------------------------------------------------------------
 

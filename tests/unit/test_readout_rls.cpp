@@ -1,16 +1,18 @@
-// Read-out RLS (FORCE decoders) against independent oracles: batch ridge
-// regression for the textbook step, a dense transcription of Nicola &
-// Clopath's update for the unnormalised one.
+// Read-out RLS (FORCE decoders, rate-guided read-outs) against independent
+// oracles: batch ridge regression for the textbook step, a dense
+// transcription of Nicola & Clopath's update for the unnormalised one.
 #include <gtest/gtest.h>
 
 #include <Eigen/Dense>
+#include <cmath>
+#include <limits>
 #include <random>
 
-#include "rsnn/decoder_rls.hpp"
+#include "rsnn/readout_rls.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/rls_kernel.hpp"
 
-namespace rsnn::force {
+namespace rsnn {
 namespace {
 
 struct Problem {
@@ -31,7 +33,7 @@ Problem random_problem(std::size_t samples, std::size_t inputs, std::size_t outp
 }
 
 // One pass of a-priori-error updates over the samples.
-void train(DecoderRls& learner, const Problem& p) {
+void train(ReadoutRls& learner, const Problem& p) {
   std::vector<double> r(p.inputs.cols()), z(p.targets.cols()), error(p.targets.cols());
   for (Eigen::Index t = 0; t < p.inputs.rows(); ++t) {
     for (Eigen::Index i = 0; i < p.inputs.cols(); ++i) r[i] = p.inputs(t, i);
@@ -41,11 +43,11 @@ void train(DecoderRls& learner, const Problem& p) {
   }
 }
 
-TEST(DecoderRls, TextbookStepEqualsBatchRidgeRegression) {
+TEST(ReadoutRls, TextbookStepEqualsBatchRidgeRegression) {
   const std::size_t samples = 40, inputs = 7, outputs = 3;
   const double alpha = 0.01;
   const Problem p = random_problem(samples, inputs, outputs, 5);
-  DecoderRls learner(inputs, outputs, alpha, DecoderStep::textbook);
+  ReadoutRls learner(inputs, outputs, 1.0 / alpha, ReadoutStep::textbook);
   train(learner, p);
   // φ = (Rᵀ R + I/α)⁻¹ Rᵀ X
   const Eigen::MatrixXd gram = p.inputs.transpose() * p.inputs + Eigen::MatrixXd::Identity(inputs, inputs) / alpha;
@@ -63,11 +65,11 @@ TEST(DecoderRls, TextbookStepEqualsBatchRidgeRegression) {
   EXPECT_EQ(learner.updates(), samples);
 }
 
-TEST(DecoderRls, UnnormalisedStepFollowsNicolaClopathUpdate) {
+TEST(ReadoutRls, UnnormalisedStepFollowsNicolaClopathUpdate) {
   const std::size_t samples = 25, inputs = 6, outputs = 2;
   const double alpha = 5e-4;
   const Problem p = random_problem(samples, inputs, outputs, 9);
-  DecoderRls learner(inputs, outputs, alpha, DecoderStep::unnormalised);
+  ReadoutRls learner(inputs, outputs, 1.0 / alpha, ReadoutStep::unnormalised);
   train(learner, p);
   // Dense transcription: c = P r; φ ← φ − c eᵀ; P ← P − c cᵀ / (1 + rᵀ c).
   Eigen::MatrixXd P = alpha * Eigen::MatrixXd::Identity(inputs, inputs);
@@ -85,10 +87,10 @@ TEST(DecoderRls, UnnormalisedStepFollowsNicolaClopathUpdate) {
       EXPECT_NEAR(decoders[i * outputs + d], phi(i, d), 1e-9 * (1.0 + std::abs(phi(i, d))));
 }
 
-TEST(DecoderRls, UnnormalisedStepIsLargerThanTextbookStep) {
+TEST(ReadoutRls, UnnormalisedStepIsLargerThanTextbookStep) {
   // Same first sample: the unnormalised step is the textbook one times 1 + rᵀ P r.
   const Problem p = random_problem(1, 4, 1, 3);
-  DecoderRls textbook(4, 1, 0.1, DecoderStep::textbook), unnormalised(4, 1, 0.1, DecoderStep::unnormalised);
+  ReadoutRls textbook(4, 1, 10.0, ReadoutStep::textbook), unnormalised(4, 1, 10.0, ReadoutStep::unnormalised);
   train(textbook, p);
   train(unnormalised, p);
   const Eigen::VectorXd r = p.inputs.row(0).transpose();
@@ -96,16 +98,39 @@ TEST(DecoderRls, UnnormalisedStepIsLargerThanTextbookStep) {
   for (std::size_t i = 0; i < 4; ++i) EXPECT_NEAR(unnormalised.decoders()[i], factor * textbook.decoders()[i], 1e-10);
 }
 
-TEST(DecoderRls, RejectsEmptyShapesAndNonPositiveAlpha) {
-  EXPECT_THROW(DecoderRls(0, 1, 1.0, DecoderStep::textbook), InputError);
-  EXPECT_THROW(DecoderRls(3, 0, 1.0, DecoderStep::textbook), InputError);
-  try {
-    DecoderRls(3, 1, 0.0, DecoderStep::textbook);
-    FAIL() << "alpha = 0 accepted";
-  } catch (const InputError& error) {
-    EXPECT_NE(std::string(error.what()).find("learning.alpha"), std::string::npos) << error.what();
+TEST(ReadoutRls, APosterioriOutputIsTheShortcutTheEnginesUse) {
+  // After a textbook step, φ_newᵀ r = z − (1 − c) e for every output (the
+  // rate-guided engine's a-posteriori read-out without a second product).
+  const std::size_t samples = 8, inputs = 5, outputs = 4;
+  const Problem p = random_problem(samples, inputs, outputs, 13);
+  ReadoutRls learner(inputs, outputs, 0.7, ReadoutStep::textbook);
+  std::vector<double> r(inputs), z(outputs), error(outputs), after(outputs);
+  for (Eigen::Index t = 0; t < p.inputs.rows(); ++t) {
+    for (std::size_t i = 0; i < inputs; ++i) r[i] = p.inputs(t, static_cast<Eigen::Index>(i));
+    learner.output(r.data(), z.data());
+    for (std::size_t d = 0; d < outputs; ++d) error[d] = z[d] - p.targets(t, static_cast<Eigen::Index>(d));
+    const double c = learner.update(r.data(), error.data());
+    EXPECT_GT(c, 0.0);
+    EXPECT_LE(c, 1.0);
+    learner.output(r.data(), after.data());
+    for (std::size_t d = 0; d < outputs; ++d)
+      EXPECT_NEAR(after[d], z[d] - (1.0 - c) * error[d], 1e-9 * (1.0 + std::abs(z[d])));
+  }
+}
+
+TEST(ReadoutRls, RejectsEmptyShapesAndARegulariserThatIsNotPositiveAndFinite) {
+  EXPECT_THROW(ReadoutRls(0, 1, 1.0, ReadoutStep::textbook), InputError);
+  EXPECT_THROW(ReadoutRls(3, 0, 1.0, ReadoutStep::textbook), InputError);
+  for (const double lambda : {0.0, -1.0, std::numeric_limits<double>::infinity(),
+                              std::numeric_limits<double>::quiet_NaN()}) {
+    try {
+      ReadoutRls(3, 1, lambda, ReadoutStep::textbook);
+      ADD_FAILURE() << "lambda = " << lambda << " accepted";
+    } catch (const InputError& error) {
+      EXPECT_NE(std::string(error.what()).find("regulariser"), std::string::npos) << error.what();
+    }
   }
 }
 
 }  // namespace
-}  // namespace rsnn::force
+}  // namespace rsnn

@@ -10,6 +10,7 @@
 #include "rsnn/error.hpp"
 #include "rsnn/force.hpp"
 #include "rsnn/neuron_model.hpp"
+#include "rsnn/time_grid.hpp"
 
 namespace rsnn::force {
 namespace {
@@ -25,8 +26,7 @@ const std::vector<std::string> decoder_steps = {"textbook", "unnormalised"};
 
 // A duration that must be a whole number of steps.
 double on_grid(SectionReader& r, const std::string& key, double value, double dt) {
-  const double steps = value / dt;
-  if (std::fabs(steps - std::round(steps)) > 1e-6 * std::max(1.0, steps))
+  if (!is_whole_multiple(value, dt))
     r.fail(key, fmt::format("expected a multiple of dt = {} ms, got {}", dt, value));
   return value;
 }

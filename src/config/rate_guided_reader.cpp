@@ -11,6 +11,7 @@
 #include "config/toml_text.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/rate_guided.hpp"
+#include "rsnn/time_grid.hpp"
 
 namespace rsnn {
 namespace {
@@ -26,12 +27,6 @@ constexpr std::size_t most_units = 1u << 20;  // a dense Ñ × Ñ teacher beyond
 
 [[noreturn]] void invalid(const std::string& key, const std::string& problem) {
   throw InputError(fmt::format("{}: {}", key, problem));
-}
-
-// True when `duration` is a whole number of steps of `dt` (to rounding).
-bool whole_steps(double duration, double dt) {
-  const double steps = duration / dt;
-  return std::abs(steps - std::round(steps)) <= 1e-9 * std::max(1.0, steps);
 }
 
 void read_teacher(SectionReader r, RateGuidedTeacherSpec& teacher) {
@@ -143,7 +138,7 @@ void validate(const RateGuidedSpec& spec) {
     invalid("recording.output_trials",
             fmt::format("expected at most trials.test ({}), got {}", spec.trials.test, spec.recording.output_trials));
   if (spec.task.kind == RateGuidedTaskKind::osc4) {
-    if (!(spec.task.duration > 0.0) || !whole_steps(spec.task.duration, spec.dt))
+    if (!(spec.task.duration > 0.0) || !is_whole_multiple(spec.task.duration, spec.dt))
       invalid("task.duration",
               fmt::format("expected a positive multiple of dt ({} ms), got {}", spec.dt, spec.task.duration));
     if (!(spec.task.input_duration >= 0.0))

@@ -7,6 +7,7 @@
 
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
+#include "rsnn/time_grid.hpp"
 
 namespace rsnn {
 namespace {
@@ -23,12 +24,6 @@ std::string population_names(const ExperimentSpec& spec) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
-// A duration must be a whole number of `grid` (dt, or learn_every).
-void require_on_grid(const std::string& key, double value, double grid, const std::string& grid_name) {
-  const double steps = value / grid;
-  if (std::abs(steps - std::round(steps)) > 1e-6 * std::max(1.0, steps))
-    throw InputError(fmt::format("{}: expected a multiple of {} ({} ms), got {} ms", key, grid_name, grid, value));
-}
 
 }  // namespace
 
@@ -65,18 +60,18 @@ void validate(const ExperimentSpec& spec) {
                                    pop->size, count));
   }
 
-  require_on_grid("stimulus.start", spec.stimulus.start, spec.dt, "dt");
-  require_on_grid("stimulus.stop", spec.stimulus.stop, spec.dt, "dt");
-  require_on_grid("training.window", spec.training.window, spec.dt, "dt");
-  require_on_grid("learning.learn_every", spec.learning.learn_every, spec.dt, "dt");
-  require_on_grid("recording.interval", spec.recording.interval, spec.dt, "dt");
-  require_on_grid("training.window", spec.training.window, spec.learning.learn_every, "learning.learn_every");
+  require_whole_multiple("stimulus.start", spec.stimulus.start, spec.dt, "dt");
+  require_whole_multiple("stimulus.stop", spec.stimulus.stop, spec.dt, "dt");
+  require_whole_multiple("training.window", spec.training.window, spec.dt, "dt");
+  require_whole_multiple("learning.learn_every", spec.learning.learn_every, spec.dt, "dt");
+  require_whole_multiple("recording.interval", spec.recording.interval, spec.dt, "dt");
+  require_whole_multiple("training.window", spec.training.window, spec.learning.learn_every, "learning.learn_every");
   if (spec.learning.learn_every > spec.training.window)
     throw InputError(fmt::format("learning.learn_every: expected at most training.window ({} ms), got {} ms",
                                  spec.training.window, spec.learning.learn_every));
 
   if (spec.learning.block_size > 1) {
-    const auto samples = static_cast<std::size_t>(std::llround(spec.training.window / spec.learning.learn_every));
+    const auto samples = whole_multiples(spec.training.window, spec.learning.learn_every);
     if (samples % spec.learning.block_size != 0)
       throw InputError(fmt::format("learning.block_size: a training trial has {} learning samples (training.window / "
                                    "learning.learn_every), which {} does not divide; blocks must end with the trial",

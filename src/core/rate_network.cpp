@@ -9,16 +9,10 @@
 #include "rsnn/analysis.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/random.hpp"
+#include "rsnn/time_grid.hpp"
 
 namespace rsnn {
 namespace {
-
-std::uint64_t to_steps(double ms, double dt) { return static_cast<std::uint64_t>(std::llround(ms / dt)); }
-
-bool is_multiple(double value, double unit) {
-  const double ratio = value / unit;
-  return std::abs(ratio - std::round(ratio)) < 1e-9 * std::max(1.0, ratio);
-}
 
 void require(bool condition, const std::string& message) {
   if (!condition) throw InputError("rate network: " + message);
@@ -32,10 +26,10 @@ void validate(const RateNetworkSpec& s) {
   require(s.probability > 0 && s.probability <= 1, fmt::format("probability must be in (0, 1], got {}", s.probability));
   require(s.gain >= 0 && s.lambda > 0 && s.stimulus_amplitude >= 0, "gain and amplitude must be >= 0, lambda > 0");
   require(s.stimulus_start >= 0 && s.stimulus_stop >= s.stimulus_start, "need 0 <= stimulus_start <= stimulus_stop");
-  require(is_multiple(s.learn_every, s.dt) && is_multiple(s.stimulus_start, s.dt) &&
-              is_multiple(s.stimulus_stop, s.dt),
+  require(is_whole_multiple(s.learn_every, s.dt) && is_whole_multiple(s.stimulus_start, s.dt) &&
+              is_whole_multiple(s.stimulus_stop, s.dt),
           "learn_every, stimulus_start and stimulus_stop must be multiples of dt");
-  require(is_multiple(s.window, s.learn_every), "window must be a multiple of learn_every");
+  require(is_whole_multiple(s.window, s.learn_every), "window must be a multiple of learn_every");
 }
 
 // Stream sub-key of a trial's initial state (the spiking engine's layout).
@@ -47,7 +41,7 @@ std::uint32_t trial_key(TrialKind kind, std::uint32_t index) {
 
 RateNetwork::RateNetwork(const RateNetworkSpec& spec) : spec_(spec) {
   validate(spec_);
-  samples_ = static_cast<std::size_t>(std::llround(spec_.window / spec_.learn_every));
+  samples_ = whole_multiples(spec_.window, spec_.learn_every);
   const std::size_t n = spec_.neurons;
   const double scale = spec_.gain / std::sqrt(static_cast<double>(n) * spec_.probability);
   row_offsets_.assign(n + 1, 0);
@@ -79,8 +73,8 @@ RateTrialResult RateNetwork::run_trial(std::span<const double> targets, bool lea
     throw InputError(fmt::format("rate network: targets must have {} samples x {} neurons = {} values, got {}",
                                  samples_, n, samples_ * n, targets.size()));
   const double dt = spec_.dt;
-  const std::uint64_t stimulus_begin = to_steps(spec_.stimulus_start, dt), stimulus_end = to_steps(spec_.stimulus_stop, dt);
-  const std::uint64_t sample_every = to_steps(spec_.learn_every, dt);
+  const std::uint64_t stimulus_begin = whole_multiples(spec_.stimulus_start, dt), stimulus_end = whole_multiples(spec_.stimulus_stop, dt);
+  const std::uint64_t sample_every = whole_multiples(spec_.learn_every, dt);
   const std::uint64_t last_step = stimulus_end + samples_ * sample_every;
 
   std::vector<double> x(n), r(n), u(n);

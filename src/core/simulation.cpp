@@ -13,6 +13,7 @@
 
 #include "rsnn/error.hpp"
 #include "rsnn/random.hpp"
+#include "rsnn/time_grid.hpp"
 #include "spin_barrier.hpp"
 
 #ifdef _OPENMP
@@ -24,7 +25,6 @@ namespace {
 
 std::atomic<bool> stop_flag{false};
 
-std::uint64_t to_steps(double ms, double dt) { return static_cast<std::uint64_t>(std::llround(ms / dt)); }
 
 // Stream sub-key of a trial: kind in the top bits, index below.
 std::uint32_t trial_key(TrialKind kind, std::uint32_t index) {
@@ -124,7 +124,7 @@ Simulation::Simulation(ExperimentSpec spec) : spec_(std::move(spec)), network_(b
   // Untrained activity for targets that are defined by the network itself.
   UntrainedActivity untrained;
   if (targets_need_untrained_run(spec_)) {
-    targets_.samples = static_cast<std::size_t>(std::llround(spec_.training.window / spec_.learning.learn_every));
+    targets_.samples = whole_multiples(spec_.training.window, spec_.learning.learn_every);
     for (std::size_t p = 0; p < spec_.training.patterns; ++p) {
       TrialOptions options;
       options.kind = TrialKind::untrained;
@@ -235,16 +235,16 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   const std::size_t n = net.neuron_count;
   const double dt = spec_.dt;
   const double duration = options.duration > 0.0 ? options.duration : spec_.trial_duration();
-  const std::uint64_t total_steps = to_steps(duration, dt);
-  const std::uint64_t stim_start = to_steps(spec_.stimulus.start, dt);
-  const std::uint64_t stim_stop = to_steps(spec_.stimulus.stop, dt);
-  const std::uint64_t learn_steps = to_steps(spec_.learning.learn_every, dt);
-  const std::uint64_t record_steps = to_steps(spec_.recording.interval, dt);
+  const std::uint64_t total_steps = whole_multiples(duration, dt);
+  const std::uint64_t stim_start = whole_multiples(spec_.stimulus.start, dt);
+  const std::uint64_t stim_stop = whole_multiples(spec_.stimulus.stop, dt);
+  const std::uint64_t learn_steps = whole_multiples(spec_.learning.learn_every, dt);
+  const std::uint64_t record_steps = whole_multiples(spec_.recording.interval, dt);
   const std::size_t samples =
       total_steps > stim_stop ? static_cast<std::size_t>((total_steps - stim_stop) / learn_steps) : 0;
   const bool rate_quantity = spec_.learning.quantity == LearnedQuantity::rate;
   if (options.learn && !learner_) throw InputError("plastic.rule: training needs plastic synapses (rule is \"none\")");
-  if (options.learn && total_steps != to_steps(spec_.trial_duration(), dt))
+  if (options.learn && total_steps != whole_multiples(spec_.trial_duration(), dt))
     throw InputError(fmt::format("trial duration: a learning trial lasts the experiment's {} ms, not {} ms",
                                  spec_.trial_duration(), duration));
 
@@ -280,7 +280,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   // response is kept per neuron and snapshotted at the window edges only, so
   // the memory is N x (samples + window / learn_every + 1), not N x steps.
   const bool smooth = have_targets && spec_.training.correlation_window > 0.0;
-  const std::uint64_t half_window = to_steps(spec_.training.correlation_window / 2.0, dt);
+  const std::uint64_t half_window = whole_multiples(spec_.training.correlation_window / 2.0, dt);
   const std::uint64_t first_sample = stim_stop + learn_steps;
   std::vector<std::uint64_t> edges;  // steps at which the running sum is snapshotted (before adding that step)
   std::vector<std::pair<std::size_t, std::size_t>> window_edges;  // per sample: indices into edges
@@ -515,8 +515,8 @@ void Simulation::set_external_input(std::vector<double> values, std::size_t patt
   if (n == 0 || values.size() % (patterns * n) != 0)
     throw InputError(fmt::format("external input: {} values are not (patterns = {}) x rows x ({} neurons)",
                                  values.size(), patterns, n));
-  const std::uint64_t every = to_steps(interval, spec_.dt);
-  if (!(interval > 0.0) || every == 0 || std::abs(static_cast<double>(every) * spec_.dt - interval) > 1e-9 * interval)
+  const std::uint64_t every = whole_multiples(interval, spec_.dt);
+  if (!(interval > 0.0) || every == 0 || !is_whole_multiple(interval, spec_.dt))
     throw InputError(fmt::format("external input: interval {} ms is not a positive multiple of dt = {} ms", interval,
                                  spec_.dt));
   for (std::size_t a = 0; a < values.size(); ++a)

@@ -11,6 +11,7 @@
 #include "rsnn/npy.hpp"
 #include "rsnn/random.hpp"
 #include "rsnn/transfer_function.hpp"
+#include "rsnn/time_grid.hpp"
 
 namespace rsnn {
 namespace {
@@ -18,7 +19,7 @@ namespace {
 TargetSet empty_targets(const ExperimentSpec& spec) {
   TargetSet targets;
   targets.patterns = spec.training.patterns;
-  targets.samples = static_cast<std::size_t>(std::llround(spec.training.window / spec.learning.learn_every));
+  targets.samples = whole_multiples(spec.training.window, spec.learning.learn_every);
   targets.neurons = spec.neuron_count();
   targets.first_time = spec.stimulus.stop + spec.learning.learn_every;
   targets.interval = spec.learning.learn_every;
@@ -101,8 +102,8 @@ void fill_rate_network_targets(const ExperimentSpec& spec, TargetSet& targets) {
     offsets[i + 1] = values.size();
   }
   const double dt = spec.dt;
-  const auto burn_steps = static_cast<std::uint64_t>(std::llround(t.burn_in / dt));
-  const auto sample_steps = static_cast<std::uint64_t>(std::llround(targets.interval / dt));
+  const auto burn_steps = whole_multiples(t.burn_in, dt);
+  const auto sample_steps = whole_multiples(targets.interval, dt);
   std::vector<double> x(n), h(n);
   for (std::size_t p = 0; p < targets.patterns; ++p) {
     for (std::size_t i = 0; i < n; ++i) {

@@ -9,11 +9,10 @@
 #include "rsnn/error.hpp"
 #include "rsnn/random.hpp"
 #include "rsnn/synaptic_filter.hpp"
+#include "rsnn/time_grid.hpp"
 
 namespace rsnn::force {
 namespace {
-
-std::size_t steps_in(double interval_ms, double dt) { return static_cast<std::size_t>(std::llround(interval_ms / dt)); }
 
 // Ω in CSR by presynaptic neuron. Column j is drawn from its own stream, so
 // the matrix does not depend on the order in which columns are built.
@@ -70,11 +69,11 @@ ForceResult ForceNetwork::run(const ForceProgress& progress) {
   const ForceSpec& s = spec_;
   const std::size_t n = s.neurons, k = dimensions_;
   const double dt = s.dt;
-  const std::size_t total_steps = steps_in(s.duration, dt);
-  const std::size_t learn_stride = std::max<std::size_t>(1, steps_in(s.learn_every, dt));
-  const std::size_t record_stride = std::max<std::size_t>(1, steps_in(s.record_interval, dt));
-  const std::size_t progress_stride = std::max<std::size_t>(1, steps_in(1000.0, dt));
-  const std::size_t learn_stop_step = steps_in(s.learn_stop, dt);
+  const std::size_t total_steps = whole_multiples(s.duration, dt);
+  const std::size_t learn_stride = std::max<std::size_t>(1, whole_multiples(s.learn_every, dt));
+  const std::size_t record_stride = std::max<std::size_t>(1, whole_multiples(s.record_interval, dt));
+  const std::size_t progress_stride = std::max<std::size_t>(1, whole_multiples(1000.0, dt));
+  const std::size_t learn_stop_step = whole_multiples(s.learn_stop, dt);
   const std::size_t spike_limit = s.spike_neurons == 0 ? n : std::min(s.spike_neurons, n);
 
   const SynapticFilter filter(s.tau_rise, s.tau_decay, dt, s.rate_unit == RateUnit::hertz ? 1000.0 : 1.0);

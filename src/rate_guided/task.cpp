@@ -9,6 +9,7 @@
 #include "rsnn/error.hpp"
 #include "rsnn/npy.hpp"
 #include "rsnn/rate_guided.hpp"
+#include "rsnn/time_grid.hpp"
 
 namespace rsnn {
 namespace {
@@ -17,7 +18,7 @@ namespace {
 RateGuidedTask osc4_task(const RateGuidedSpec& spec) {
   constexpr double frequencies_hz[] = {1.0, 2.0, 3.0, 5.0};
   RateGuidedTask task;
-  task.steps = static_cast<std::size_t>(std::llround(spec.task.duration / spec.dt));
+  task.steps = whole_multiples(spec.task.duration, spec.dt);
   task.output.setZero(1, static_cast<Eigen::Index>(task.steps));
   task.input.setZero(1, static_cast<Eigen::Index>(task.steps));
   for (std::size_t k = 0; k < task.steps; ++k) {

@@ -3,6 +3,8 @@
 //
 //   whole_training_loop [EXPERIMENT.toml] [--loops N] [--warmup N] [--no-simulation] [--set key=value ...]
 //                       [--parallel-step-threshold N]   (networks of N or more neurons step in parallel)
+//                       [--adaptive-team]   (team size per trial chosen from measured speed, as rsnn train does;
+//                                            default: every trial with all OpenMP threads)
 //
 // Prints the build time, each loop's wall time, the median, the time per
 // simulated second without learning, and memory: the peak resident set size
@@ -69,7 +71,7 @@ int main(int argc, char** argv) {
   const double baseline = resident_megabytes_now();
   std::string experiment = std::string(RSNN_BENCH_SOURCE_DIR) + "/examples/tsn_default.toml";
   std::size_t loops = 5, warmup = 1;
-  bool simulate = true;
+  bool simulate = true, adaptive_team = false;
   std::size_t parallel_step_threshold = default_parallel_step_threshold;
   std::vector<Override> overrides;
   for (int a = 1; a < argc; ++a) {
@@ -79,6 +81,8 @@ int main(int argc, char** argv) {
       warmup = std::stoul(argv[++a]);
     else if (!std::strcmp(argv[a], "--no-simulation"))
       simulate = false;
+    else if (!std::strcmp(argv[a], "--adaptive-team"))
+      adaptive_team = true;
     else if (!std::strcmp(argv[a], "--set") && a + 1 < argc)
       overrides.push_back(parse_override(argv[++a]));
     else if (!std::strcmp(argv[a], "--parallel-step-threshold") && a + 1 < argc)
@@ -96,6 +100,7 @@ int main(int argc, char** argv) {
   const auto built_at = std::chrono::steady_clock::now();
   Simulation sim(spec);
   sim.set_parallel_step_threshold(parallel_step_threshold);
+  sim.set_adaptive_team(adaptive_team);  // default: every trial with all threads, the count being measured
   const double build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - built_at).count();
   fmt::print("experiment {}\n{} neurons, {} plastic synapses, {} threads, precision {}\n", experiment,
              sim.network().neuron_count, sim.network().plastic.synapse_count(), threads,

@@ -18,7 +18,9 @@
 // 3-5 (and receives deliveries only for its range, in spike order), the
 // learner shares its per-neuron work over the same team, and threads meet at
 // one barrier per step, after phase 5. Results are bitwise identical for any
-// thread count.
+// thread count, so the team may change from trial to trial: each trial takes
+// the team size that ran fastest so far (src/core/team_sizer.hpp), which
+// keeps a run on a shared machine from waiting on a descheduled thread.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -34,6 +36,8 @@
 #include "rsnn/targets.hpp"
 
 namespace rsnn {
+
+class TeamSizer;
 
 // Trial identities select initial-state and noise streams.
 enum class TrialKind : std::uint32_t { training = 0, test = 1, untrained = 2 };
@@ -106,6 +110,11 @@ class Simulation {
   // OpenMP threads (default default_parallel_step_threshold). Results do not
   // depend on it.
   void set_parallel_step_threshold(std::size_t neurons) { parallel_step_threshold_ = neurons; }
+  // With `adaptive` (the default), each trial runs with the team size that
+  // was fastest so far, at most the OpenMP thread count (src/core/team_sizer.hpp);
+  // without, every trial uses the full thread count (for tests and benchmarks
+  // of a given count). Results do not depend on it.
+  void set_adaptive_team(bool adaptive) { adaptive_team_ = adaptive; }
 
   // Runs the next training loop (pattern = loop mod patterns), appends to the
   // learning curve and checks for divergence (throws RuntimeFailure).
@@ -155,6 +164,8 @@ class Simulation {
   std::vector<std::uint8_t> spiked_;
   std::vector<double> input_;
   std::size_t parallel_step_threshold_ = default_parallel_step_threshold;
+  std::unique_ptr<TeamSizer> team_sizer_;  // threads per trial, from measured speed
+  bool adaptive_team_ = true;
   std::vector<double> stimulus_;        // constant value or OU state, per neuron
   std::vector<double> stimulus_spare_;  // second normal of the current pair (OU stimulus)
   std::vector<double> noise_spare_;     // second normal of the current pair (current noise)

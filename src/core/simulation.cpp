@@ -15,6 +15,7 @@
 #include "rsnn/random.hpp"
 #include "rsnn/time_grid.hpp"
 #include "spin_barrier.hpp"
+#include "team_sizer.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -91,6 +92,29 @@ int max_team_size() {
 #endif
 }
 
+// Sets the calling thread's team size for later parallel regions (the
+// learner's, in trials stepped on one thread) for the lifetime of the object.
+class ScopedTeamSize {
+ public:
+  explicit ScopedTeamSize(std::size_t threads) {
+#ifdef _OPENMP
+    previous_ = omp_get_max_threads();
+    omp_set_num_threads(static_cast<int>(threads));
+#endif
+    (void)threads;
+  }
+  ~ScopedTeamSize() {
+#ifdef _OPENMP
+    omp_set_num_threads(previous_);
+#endif
+  }
+  ScopedTeamSize(const ScopedTeamSize&) = delete;
+  ScopedTeamSize& operator=(const ScopedTeamSize&) = delete;
+
+ private:
+  int previous_ = 1;
+};
+
 int processor_count() {
 #ifdef _OPENMP
   return omp_get_num_procs();
@@ -112,7 +136,8 @@ void clear_stop_request() { stop_flag.store(false); }
 
 Simulation::~Simulation() = default;
 
-Simulation::Simulation(ExperimentSpec spec) : spec_(std::move(spec)), network_(build_network(spec_)) {
+Simulation::Simulation(ExperimentSpec spec)
+    : spec_(std::move(spec)), network_(build_network(spec_)), team_sizer_(std::make_unique<TeamSizer>()) {
   const std::size_t n = network_.neuron_count;
   spiked_.assign(n, 0);
   input_.assign(n, 0.0);
@@ -311,7 +336,10 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   // phase 5) is the only synchronisation a step needs: by the time a thread
   // refills a set, every thread has finished delivering from it.
   const bool parallel_steps = n >= parallel_step_threshold_;
-  const std::size_t team = parallel_steps ? static_cast<std::size_t>(max_team_size()) : 1;
+  const auto most = static_cast<std::size_t>(max_team_size());
+  const std::size_t team_size = adaptive_team_ ? team_sizer_->next(most, options.learn) : most;
+  const ScopedTeamSize scoped_team(team_size);
+  const std::size_t team = parallel_steps ? team_size : 1;
   std::array<std::vector<std::vector<std::uint32_t>>, 2> emitted;
   emitted[0].resize(team);
   emitted[1].resize(team);
@@ -459,6 +487,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   }
   result.mean_correlation = defined > 0 ? sum / static_cast<double>(defined) : std::numeric_limits<double>::quiet_NaN();
   result.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  team_sizer_->record(team_size, options.learn, total_steps, result.elapsed_seconds);
   return result;
 }
 

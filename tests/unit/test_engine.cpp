@@ -106,6 +106,7 @@ RunOutcome train_with_threads(int threads, const ExperimentSpec& spec,
                               std::size_t parallel_step_threshold = 0) {  // 0: the threaded step even for this small network
   omp_set_num_threads(threads);
   Simulation sim(spec);
+  sim.set_adaptive_team(false);  // every trial with `threads` threads
   sim.set_parallel_step_threshold(parallel_step_threshold);
   RunOutcome outcome;
   for (std::size_t loop = 0; loop < spec.training.loops; ++loop) {
@@ -146,6 +147,7 @@ TEST(Reproducibility, OneRegionPerTrialEqualsSerialStepping) {
   auto run = [&](int threads, std::size_t threshold) {
     omp_set_num_threads(threads);
     Simulation sim(spec);
+    sim.set_adaptive_team(false);
     sim.set_parallel_step_threshold(threshold);
     Outcome outcome;
     outcome.trials.push_back(sim.train_loop(true));

@@ -6,9 +6,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "rsnn/array_file.hpp"
 #include "rsnn/error.hpp"
-#include "rsnn/hdf5_file.hpp"
-#include "rsnn/npy.hpp"
 #include "rsnn/random.hpp"
 #include "rsnn/transfer_function.hpp"
 #include "rsnn/time_grid.hpp"
@@ -129,16 +128,8 @@ void fill_rate_network_targets(const ExperimentSpec& spec, TargetSet& targets) {
 
 void load_target_file(const ExperimentSpec& spec, TargetSet& targets) {
   const std::string& path = spec.target.path;
-  std::vector<std::size_t> shape;
-  std::vector<double> data;
-  if (!spec.target.dataset.empty()) {
-    const h5::File file(path, h5::File::Mode::read);
-    data = file.read<double>(spec.target.dataset, &shape);
-  } else {
-    auto array = npy::read(path);
-    shape = array.shape;
-    data = std::move(array.data);
-  }
+  const ArrayFile file = read_array_file("target.path", path, spec.target.dataset);
+  const std::vector<std::size_t>& shape = file.shape;
   const std::vector<std::size_t> expected2 = {targets.samples, targets.neurons};
   const std::vector<std::size_t> expected3 = {targets.patterns, targets.samples, targets.neurons};
   if (!(shape == expected3 || (targets.patterns == 1 && shape == expected2))) {
@@ -150,11 +141,7 @@ void load_target_file(const ExperimentSpec& spec, TargetSet& targets) {
         targets.patterns > 1 ? fmt::format(" per pattern, i.e. ({}, {}, {})", targets.patterns, targets.samples, targets.neurons) : "",
         spec.learning.learn_every, spec.training.window, fmt::join(shape, ", ")));
   }
-  for (std::size_t a = 0; a < data.size(); ++a) {
-    if (!std::isfinite(data[a]))
-      throw InputError(fmt::format("target.path: file '{}' holds a non-finite value at flat index {}", path, a));
-    targets.values[a] = static_cast<float>(data[a]);
-  }
+  for (std::size_t a = 0; a < file.data.size(); ++a) targets.values[a] = static_cast<float>(file.data[a]);
 }
 
 void convert_rate_targets(const ExperimentSpec& spec, TargetSet& targets) {

@@ -7,39 +7,21 @@
 #include <cmath>
 #include <numbers>
 
+#include "rsnn/array_file.hpp"
 #include "rsnn/error.hpp"
-#include "rsnn/hdf5_file.hpp"
-#include "rsnn/npy.hpp"
 
 namespace rsnn::force {
 namespace {
 
 constexpr double two_pi = 2.0 * std::numbers::pi;
 
-struct SignalFile {
-  std::vector<std::size_t> shape;
-  std::vector<double> data;
-};
-
-SignalFile read_signal_file(const SignalSpec& spec) {
-  SignalFile file;
-  if (!spec.dataset.empty()) {
-    const h5::File h5file(spec.path, h5::File::Mode::read);
-    file.data = h5file.read<double>(spec.dataset, &file.shape);
-  } else {
-    auto array = npy::read(spec.path);
-    file.shape = std::move(array.shape);
-    file.data = std::move(array.data);
-  }
-  const std::string name = spec.path.string() + (spec.dataset.empty() ? "" : ":" + spec.dataset);
+ArrayFile read_signal_file(const SignalSpec& spec) {
+  ArrayFile file = read_array_file("target.path", spec.path, spec.dataset);
   if (file.shape.size() == 1) file.shape.push_back(1);
   if (file.shape.size() != 2 || file.shape[0] < 2 || file.shape[1] == 0)
     throw InputError(fmt::format("target.path: '{}': expected a 2-D array (samples x dimensions, at least 2 samples), "
                                  "got shape ({})",
-                                 name, fmt::join(file.shape, ", ")));
-  for (std::size_t a = 0; a < file.data.size(); ++a)
-    if (!std::isfinite(file.data[a]))
-      throw InputError(fmt::format("target.path: '{}' holds a non-finite value at flat index {}", name, a));
+                                 file.name, fmt::join(file.shape, ", ")));
   return file;
 }
 
@@ -106,7 +88,7 @@ SignalGenerator::SignalGenerator(const SignalSpec& spec, double dt, std::uint64_
       state_ = {1.0, 1.0, 1.0};
       break;
     case SignalKind::file: {
-      SignalFile file = read_signal_file(spec);
+      ArrayFile file = read_signal_file(spec);
       sample_count_ = file.shape[0];
       dimensions_ = file.shape[1];
       samples_ = std::move(file.data);

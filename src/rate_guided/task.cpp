@@ -6,8 +6,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "rsnn/array_file.hpp"
 #include "rsnn/error.hpp"
-#include "rsnn/npy.hpp"
 #include "rsnn/rate_guided.hpp"
 #include "rsnn/time_grid.hpp"
 
@@ -35,17 +35,13 @@ RateGuidedTask osc4_task(const RateGuidedSpec& spec) {
 
 // A [steps × channels] .npy array as channels × steps.
 Eigen::MatrixXd read_channels(const std::filesystem::path& path, const char* key) {
-  const npy::Array array = npy::read(path);
+  const ArrayFile array = read_array_file(fmt::format("task.{}", key), path);
   if (array.shape.size() != 2 || array.shape[0] == 0 || array.shape[1] == 0)
     throw InputError(fmt::format("task.{}: '{}' must be a 2-D array [steps × channels]", key, path.string()));
   Eigen::MatrixXd channels(static_cast<Eigen::Index>(array.shape[1]), static_cast<Eigen::Index>(array.shape[0]));
   for (std::size_t k = 0; k < array.shape[0]; ++k)
-    for (std::size_t c = 0; c < array.shape[1]; ++c) {
-      const double value = array.data[k * array.shape[1] + c];
-      if (!std::isfinite(value))
-        throw InputError(fmt::format("task.{}: '{}' holds a non-finite value at [{}, {}]", key, path.string(), k, c));
-      channels(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(k)) = value;
-    }
+    for (std::size_t c = 0; c < array.shape[1]; ++c)
+      channels(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(k)) = array.data[k * array.shape[1] + c];
   return channels;
 }
 

@@ -27,6 +27,7 @@
 // into place, so an existing run file is never left half-written.
 #include <filesystem>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,13 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
 // name beside `path`, renamed into place once complete. Throws RuntimeFailure
 // naming the file when it cannot be written.
 void write_text_atomically(const std::filesystem::path& path, const std::string& text);
+
+// One population's spikes in the SONATA layout, the one spike writer of every
+// method's run file: `group`/timestamps (ms, with a units attribute) and
+// `group`/node_ids (ids local to the population), `group` sorting="by_time".
+// The spikes must already be in time order.
+void write_sonata_spikes(h5::File& file, const std::string& group, std::span<const double> times,
+                         std::span<const std::uint32_t> ids);
 
 // The current UTC time as ISO 8601 ("2026-01-31T12:00:00Z"), for `created`
 // attributes.

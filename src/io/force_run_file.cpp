@@ -33,11 +33,7 @@ void write_force_run_file(const std::filesystem::path& path, const ForceNetwork&
     file.set_attribute("/output/times", "units", std::string("ms"));
 
     // Spikes are collected in time order already (SONATA sorting "by_time").
-    std::vector<std::uint64_t> ids(result.spike_ids.begin(), result.spike_ids.end());
-    file.write<double>("/spikes/network/timestamps", result.spike_times);
-    file.write<std::uint64_t>("/spikes/network/node_ids", ids);
-    file.set_attribute("/spikes/network", "sorting", std::string("by_time"));
-    file.set_attribute("/spikes/network/timestamps", "units", std::string("ms"));
+    write_sonata_spikes(file, "/spikes/network", result.spike_times, result.spike_ids);
     file.set_attribute("/spikes/network", "recorded_neurons",
                        static_cast<std::int64_t>(spec.spike_neurons == 0 ? n : std::min(spec.spike_neurons, n)));
     file.write<std::uint64_t>("/spikes/counts", result.spike_counts);

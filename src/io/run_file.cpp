@@ -33,27 +33,31 @@ std::string now_iso8601() {
   return text;
 }
 
+void write_sonata_spikes(h5::File& file, const std::string& group, std::span<const double> times,
+                         std::span<const std::uint32_t> ids) {
+  const std::vector<std::uint64_t> node_ids(ids.begin(), ids.end());
+  file.write<double>(group + "/timestamps", times);
+  file.write<std::uint64_t>(group + "/node_ids", node_ids);
+  file.set_attribute(group, "sorting", std::string("by_time"));
+  file.set_attribute(group + "/timestamps", "units", std::string("ms"));
+}
+
 namespace {
 
-// Spikes of one trial, split by population (SONATA: node ids local to the
-// population, sorted by time).
+// Spikes of one trial, split by population.
 void write_spikes(h5::File& file, const std::string& group, const Network& net, const TrialResult& trial) {
   for (std::size_t p = 0; p < net.populations.size(); ++p) {
     const Population& pop = net.populations[p];
     std::vector<double> times;
-    std::vector<std::uint64_t> ids;
+    std::vector<std::uint32_t> ids;
     for (std::size_t s = 0; s < trial.spike_ids.size(); ++s) {
       const std::uint32_t id = trial.spike_ids[s];
       if (id >= pop.first && id < pop.first + pop.size) {
         times.push_back(trial.spike_times[s]);
-        ids.push_back(id - pop.first);
+        ids.push_back(static_cast<std::uint32_t>(id - pop.first));
       }
     }
-    const std::string base = group + "/" + pop.name;
-    file.write<double>(base + "/timestamps", times);
-    file.write<std::uint64_t>(base + "/node_ids", ids);
-    file.set_attribute(base, "sorting", std::string("by_time"));
-    file.set_attribute(base + "/timestamps", "units", std::string("ms"));
+    write_sonata_spikes(file, group + "/" + pop.name, times, ids);
   }
 }
 

@@ -81,11 +81,7 @@ void write_rate_guided_run_file(const std::filesystem::path& path, const RateGui
     file.set_attribute("/test/times", "units", std::string("ms"));
 
     if (spec.recording.spikes) {
-      std::vector<std::uint64_t> ids(result.spike_ids.begin(), result.spike_ids.end());
-      file.write<double>("/spikes/lif/timestamps", result.spike_times);
-      file.write<std::uint64_t>("/spikes/lif/node_ids", ids);
-      file.set_attribute("/spikes/lif", "sorting", std::string("by_time"));
-      file.set_attribute("/spikes/lif/timestamps", "units", std::string("ms"));
+      write_sonata_spikes(file, "/spikes/lif", result.spike_times, result.spike_ids);
       file.set_attribute("/spikes", "trial", std::string("first closed-loop test trial"));
     }
 

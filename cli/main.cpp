@@ -64,6 +64,7 @@ struct CommonOptions {
   std::int64_t seed = -1;
   int threads = 0;
   bool quiet = false;
+  bool force = false;  // replace files of an earlier run
 
   std::vector<Override> overrides() const {
     std::vector<Override> result;
@@ -79,6 +80,7 @@ void add_common(CLI::App* command, CommonOptions& options) {
   command->add_option("--seed", options.seed, "Random seed (overrides the experiment's seed)");
   command->add_option("--threads", options.threads, "OpenMP threads (default: all cores)");
   command->add_flag("-q,--quiet", options.quiet, "Print only errors");
+  command->add_flag("--force", options.force, "Replace the files of an earlier run in the output directory");
 }
 
 std::string rates_text(const Network& net, const std::vector<double>& rates) {
@@ -89,6 +91,22 @@ std::string rates_text(const Network& net, const std::vector<double>& rates) {
 }
 
 fs::path default_output(const fs::path& experiment) { return fs::path("runs") / experiment.stem(); }
+
+// The output directory of a command: `out`, or runs/<experiment name>; an
+// existing path that is not a directory is refused (exit 2).
+fs::path output_directory(const fs::path& out, const fs::path& experiment) {
+  const fs::path directory = out.empty() ? default_output(experiment) : out;
+  if (fs::exists(directory) && !fs::is_directory(directory))
+    throw InputError(fmt::format("--out: '{}' exists and is not a directory", directory.string()));
+  return directory;
+}
+
+// No command replaces what an earlier run wrote unless --force is given.
+void refuse_to_replace(const fs::path& file, bool force, const std::string& alternative) {
+  if (fs::exists(file) && !force)
+    throw InputError(fmt::format("'{}' exists (an earlier run's); pass --force to replace it{}", file.string(),
+                                 alternative));
+}
 
 // Reject a --resume whose experiment differs from the checkpoint's beyond the
 // loop count.
@@ -108,18 +126,21 @@ void check_resume_compatible(const ExperimentSpec& requested, const fs::path& ch
 int run_train(const fs::path& experiment, const fs::path& out_option, const CommonOptions& common, std::int64_t loops,
               bool resume) {
   const std::string method = experiment_method(experiment);
+  const fs::path out = output_directory(out_option, experiment);
+  if (!resume) {
+    const std::string alternative = method == "kim_chow" ? ", --resume to continue it, or another --out" : " or another --out";
+    for (const char* name : {"run.h5", "checkpoint.h5", "metrics.json"}) refuse_to_replace(out / name, common.force, alternative);
+  }
   if (method == "force") {
     if (resume || loops >= 0)
       throw InputError("--resume and --loops apply to Kim & Chow experiments, not to method \"force\"");
     install_interrupt_handler();
-    return cli::run_force_training(experiment, out_option.empty() ? default_output(experiment) : out_option,
-                                   common.overrides(), common.quiet);
+    return cli::run_force_training(experiment, out, common.overrides(), common.quiet);
   }
   if (method == "rate_guided") {
     if (resume || loops >= 0)
       throw InputError("--resume and --loops apply to Kim & Chow experiments, not to method \"rate_guided\"");
-    return cli::run_rate_guided_training(experiment, out_option.empty() ? default_output(experiment) : out_option,
-                                         common.overrides(), common.quiet);
+    return cli::run_rate_guided_training(experiment, out, common.overrides(), common.quiet);
   }
   if (method != "kim_chow")
     throw InputError(fmt::format("{}: method: expected \"kim_chow\", \"force\" or \"rate_guided\", got \"{}\"",
@@ -127,7 +148,6 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
   auto overrides = common.overrides();
   if (loops >= 0) overrides.push_back({"training.loops", std::to_string(loops)});
   const ExperimentSpec spec = load_experiment(experiment, overrides);
-  const fs::path out = out_option.empty() ? default_output(experiment) : out_option;
   const fs::path checkpoint = out / "checkpoint.h5";
   const fs::path run_file = out / "run.h5";
   if (resume) {
@@ -189,6 +209,8 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
 
 int run_test(const fs::path& directory, std::int64_t trials, const CommonOptions& common) {
   const fs::path run_file = fs::is_directory(directory) ? directory / "run.h5" : directory;
+  const fs::path test_file = run_file.parent_path() / "test.h5";
+  refuse_to_replace(test_file, common.force, "");
   if (!h5::is_hdf5_file(run_file))
     throw InputError(fmt::format("run file '{}' is missing or is not an HDF5 file", run_file.string()));
   std::string config_text;
@@ -207,8 +229,15 @@ int run_test(const fs::path& directory, std::int64_t trials, const CommonOptions
     if (!common.quiet)
       fmt::print("trial {:3d}  pattern {}  {}  correlation {:7.4f}\n", t + 1, tests[t].pattern,
                  rates_text(simulation.network(), tests[t].population_rate), tests[t].mean_correlation);
-  write_file_atomically(run_file, [&](h5::File& file) { write_test_results(file, simulation, tests); }, true);
-  if (!common.quiet) fmt::print("wrote /test to {}\n", run_file.string());
+  write_file_atomically(test_file, [&](h5::File& file) {
+    file.set_attribute("/", "format", std::string("rsnn-test"));
+    file.set_attribute("/", "rsnn_version", std::string(version_string));
+    file.set_attribute("/", "run", run_file.filename().string());
+    file.set_attribute("/", "created", now_iso8601());
+    file.write_string("/config", to_toml(spec));
+    write_test_results(file, simulation, tests);
+  });
+  if (!common.quiet) fmt::print("wrote {} (the trained run {} is unchanged)\n", test_file.string(), run_file.string());
   return 0;
 }
 
@@ -220,10 +249,11 @@ int run_simulate(const fs::path& experiment, const fs::path& out_option, const C
   // Untrained trials 0..patterns-1 generate innate targets; use the next one.
   options.index = static_cast<std::uint32_t>(spec.training.patterns);
   options.record = true;
+  const fs::path out = output_directory(out_option, experiment);
+  const fs::path run_file = out / "simulation.h5";
+  refuse_to_replace(run_file, common.force, " or another --out");
   const TrialResult trial = simulation.run_trial(options);
-  const fs::path out = out_option.empty() ? default_output(experiment) : out_option;
   fs::create_directories(out);
-  const fs::path run_file = out / "run.h5";
   write_run_file(run_file, simulation, &trial, {}, "simulation without learning");
   if (!common.quiet) {
     fmt::print("simulated {} ms of {} neurons in {:.2f} s ({:.2f} simulated s per wall s)\n", spec.trial_duration(),

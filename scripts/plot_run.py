@@ -17,8 +17,8 @@ The figure has three parts:
 * the learning curve (/learning_curve/{loop,correlation}) with the test mean
   correlation (attribute mean_correlation on /test) as a horizontal line.
 
-Whatever of that a file lacks is left out (files written by `rsnn simulate`
-have no learning curve); the output defaults to RUN.h5 with the suffix .png,
+Whatever of that a file lacks is left out (simulation.h5, written by
+`rsnn simulate`, has no learning curve); the output defaults to RUN.h5 with the suffix .png,
 i.e. <run dir>/run.png. Exit status 2, with a message naming the file and
 what is missing, when the file is not an rsnn run file.
 

@@ -97,7 +97,7 @@ def train(cli: str, experiment: Path, seed: int, run_dir: Path, force: bool) -> 
         print(f"reusing {run_dir.relative_to(ROOT) if run_dir.is_relative_to(ROOT) else run_dir}", flush=True)
     else:
         run_dir.mkdir(parents=True, exist_ok=True)
-        command = [cli, "train", str(experiment), "--seed", str(seed), "-o", str(run_dir)]
+        command = [cli, "train", str(experiment), "--seed", str(seed), "-o", str(run_dir), "--force"]
         print("$ " + " ".join(command), flush=True)
         started = time.monotonic()
         environment = dict(os.environ, OMP_NUM_THREADS="1")

@@ -75,7 +75,7 @@ def train(cli: str, experiment: str, seed: int, overrides: list[str], out: Path,
     metrics = out / "metrics.json"
     if force or not metrics.exists():
         command = [cli, "train", str(HERE / f"{experiment}.toml"), "--seed", str(seed), "--out", str(out),
-                   "--threads", "1", "-q"]
+                   "--threads", "1", "-q", "--force"]
         for assignment in overrides:
             command += ["--set", assignment]
         subprocess.run(command, check=True, env={**os.environ, "OMP_NUM_THREADS": "1"})

@@ -137,7 +137,8 @@ def _run_point(cli: Path, experiment: Path, point: SweepPoint, out: Path, thread
     if run_file.is_file() and not force:
         return _Outcome(point, run_dir, "skipped", summary=read_run_summary(run_file))
     run_dir.mkdir(parents=True, exist_ok=True)
-    command = [str(cli), "train", str(experiment), "--out", str(run_dir), "--threads", str(threads)]
+    # The point is (re)trained: --force replaces what an earlier, failed or forced, run left there.
+    command = [str(cli), "train", str(experiment), "--out", str(run_dir), "--threads", str(threads), "--force"]
     for assignment in list(extra) + [f"{key}={value}" for keys, value in point.settings for key in keys.split("+")]:
         command += ["--set", assignment]
     command += ["--seed", str(point.seed)]

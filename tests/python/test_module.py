@@ -161,7 +161,7 @@ def test_simulate_equals_the_cli_simulate(cli, tmp_path):
     simulation = rsnn.Simulation(TINY, threads=1)
     trial = simulation.simulate()
     path = simulation.save_run(tmp_path / "py" / "run.h5")
-    with h5py.File(tmp_path / "cli" / "run.h5", "r") as cli_file, h5py.File(path, "r") as py_file:
+    with h5py.File(tmp_path / "cli" / "simulation.h5", "r") as cli_file, h5py.File(path, "r") as py_file:
         for name in ("/spikes/theta/timestamps", "/spikes/theta/node_ids", "/recordings/current/values"):
             assert np.array_equal(cli_file[name][()], py_file[name][()]), name
         assert py_file["/spikes"].attrs["trial"] == "simulation without learning"

@@ -136,8 +136,8 @@ def run_copy(run_dir, tmp_path) -> Path:
 def simulate_file(cli, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("simulate") / "tiny"
     run_cli("simulate", TINY, "--out", out)
-    assert (out / "run.h5").is_file()
-    return out / "run.h5"
+    assert (out / "simulation.h5").is_file()
+    return out / "simulation.h5"
 
 
 # --------------------------------------------------------------------------- run file
@@ -284,22 +284,20 @@ def test_test_group(h5):
     check_recordings(test["recordings/current"], trial_duration(config))
 
 
-def test_rsnn_test_rewrites_test_group(run_copy):
-    path = run_copy / "run.h5"
-    with h5py.File(path, "r") as file:
-        weights_before = file["/weights/plastic/weight"][()]
-        curve_before = file["/learning_curve/correlation"][()]
-    for trials in (3, TEST_TRIALS):  # 3 first, so the final 2 shows a real rewrite
-        run_cli("test", run_copy, "--trials", trials)
-        with h5py.File(path, "r") as file:
+def test_rsnn_test_writes_test_file_beside_the_run(run_copy):
+    run = run_copy / "run.h5"
+    trained = run.read_bytes()
+    for trials, force in ((3, []), (TEST_TRIALS, ["--force"])):  # 3 first, so the final 2 shows a real rewrite
+        run_cli("test", run_copy, "--trials", trials, *force)
+        with h5py.File(run_copy / "test.h5", "r") as file:
             patterns = config_of(file)["training"]["patterns"]
-            assert text(file.attrs["format"]) == "rsnn-run"
+            assert text(file.attrs["format"]) == "rsnn-test"
+            assert text(file.attrs["run"]) == "run.h5"
             assert file["/test/correlation"].shape == (trials * patterns,)
             assert file["/test/neuron_correlation"].shape == (trials * patterns, NEURONS)
             assert int(file["/test"].attrs["trials"]) == trials * patterns
             assert math.isfinite(float(file["/test"].attrs["mean_correlation"]))
-            np.testing.assert_array_equal(file["/weights/plastic/weight"][()], weights_before)
-            np.testing.assert_array_equal(file["/learning_curve/correlation"][()], curve_before)
+        assert run.read_bytes() == trained, "rsnn test changed the trained run"
     assert not list(run_copy.glob("*.tmp-*")), "temporary files left behind"
 
 

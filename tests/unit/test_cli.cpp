@@ -81,16 +81,59 @@ TEST(Cli, TrainWritesRunFileThenTestAndInspectReadIt) {
   EXPECT_TRUE(std::filesystem::exists(dir / "out/run.h5"));
   EXPECT_TRUE(std::filesystem::exists(dir / "out/checkpoint.h5"));
 
+  const std::string trained = read_text(dir / "out/run.h5");
   const auto test = run_cli("test " + (dir / "out").string() + " --trials 2");
   ASSERT_EQ(test.exit_code, 0) << test.output;
-  h5::File file(dir / "out/run.h5", h5::File::Mode::read);
-  EXPECT_EQ(file.read<double>("/test/correlation").size(), 2u);
-  EXPECT_EQ(file.read<double>("/learning_curve/correlation").size(), 2u);
+  EXPECT_EQ(read_text(dir / "out/run.h5"), trained) << "rsnn test changed the trained run";
+  {
+    const h5::File tests(dir / "out/test.h5", h5::File::Mode::read);
+    EXPECT_EQ(tests.attribute_string("/", "format"), "rsnn-test");
+    EXPECT_EQ(tests.read<double>("/test/correlation").size(), 2u);
+    const h5::File run(dir / "out/run.h5", h5::File::Mode::read);
+    EXPECT_EQ(run.read<double>("/learning_curve/correlation").size(), 2u);
+  }
 
   const auto inspect = run_cli("inspect " + (dir / "out/run.h5").string());
   EXPECT_EQ(inspect.exit_code, 0);
   EXPECT_NE(inspect.output.find("rsnn-run"), std::string::npos) << inspect.output;
   EXPECT_NE(inspect.output.find("learning curve: 2 loops"), std::string::npos) << inspect.output;
+}
+
+// No command replaces an earlier run's files unless --force is given, and
+// `simulate` writes beside a trained run, never over it.
+TEST(Cli, EarlierRunsAreReplacedOnlyWithForce) {
+  TempDir dir;
+  write_text(dir / "exp.toml", small_theta_experiment(40, 1, "[test]\ntrials = 1\n"));
+  const std::string train = "train " + (dir / "exp.toml").string() + " --out " + (dir / "out").string() + " -q";
+  ASSERT_EQ(run_cli(train).exit_code, 0);
+  const std::string trained = read_text(dir / "out/run.h5");
+
+  const auto again = run_cli(train);
+  EXPECT_EQ(again.exit_code, 2) << again.output;
+  EXPECT_NE(again.output.find("--force"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("run.h5"), std::string::npos) << again.output;
+  EXPECT_EQ(read_text(dir / "out/run.h5"), trained);
+
+  const std::string simulate = "simulate " + (dir / "exp.toml").string() + " --out " + (dir / "out").string() + " -q";
+  ASSERT_EQ(run_cli(simulate).exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(dir / "out/simulation.h5"));
+  EXPECT_EQ(read_text(dir / "out/run.h5"), trained);
+  EXPECT_EQ(run_cli(simulate).exit_code, 2);
+  EXPECT_EQ(run_cli(simulate + " --force").exit_code, 0);
+
+  const std::string test = "test " + (dir / "out").string() + " -q";
+  ASSERT_EQ(run_cli(test).exit_code, 0);
+  EXPECT_EQ(run_cli(test).exit_code, 2);
+  EXPECT_EQ(run_cli(test + " --force").exit_code, 0);
+
+  EXPECT_EQ(run_cli(train + " --force").exit_code, 0);
+  EXPECT_EQ(read_text(dir / "out/run.h5").size() > 0, true);
+
+  write_text(dir / "a_file", "not a directory");
+  const auto into_file = run_cli("train " + (dir / "exp.toml").string() + " --out " + (dir / "a_file").string());
+  EXPECT_EQ(into_file.exit_code, 2) << into_file.output;
+  EXPECT_NE(into_file.output.find("is not a directory"), std::string::npos) << into_file.output;
+  EXPECT_EQ(read_text(dir / "a_file"), "not a directory");
 }
 
 TEST(Cli, UnreadableCheckpointIsBadInputAndLeavesTheRunFileAlone) {

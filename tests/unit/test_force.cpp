@@ -148,8 +148,12 @@ TEST(ForceCommandLine, TrainWritesRunFileAndMetricsAndRejectsBadInput) {
   EXPECT_EQ(file.attribute_number("/", "rls_updates"), 320.0);
   EXPECT_NE(rsnn::testing::read_text(dir / "run" / "metrics.json").find("\"min_best_lag_correlation\""),
             std::string::npos);
+  // The same output directory again: refused without --force.
+  const auto again_without_force = rsnn::testing::run_cli("train " + example + " -q --out " + (dir / "run").string());
+  EXPECT_EQ(again_without_force.exit_code, 2);
+  EXPECT_NE(again_without_force.output.find("--force"), std::string::npos) << again_without_force.output;
   // A bad key: exit code 2, the key named, the earlier run file untouched.
-  const auto bad = rsnn::testing::run_cli("train " + example + " -q --out " + (dir / "run").string() +
+  const auto bad = rsnn::testing::run_cli("train " + example + " -q --force --out " + (dir / "run").string() +
                                           " --set learning.alpah=1.0");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.output.find("learning.alpah"), std::string::npos) << bad.output;

@@ -11,6 +11,7 @@
 #include "rsnn/random.hpp"
 #include "rsnn/transfer_function.hpp"
 #include "rsnn/time_grid.hpp"
+#include "rsnn/waveform.hpp"
 
 namespace rsnn {
 namespace {
@@ -48,8 +49,8 @@ void fill_sine_targets(const ExperimentSpec& spec, TargetSet& targets, bool prod
       const double period2 = product ? stream.uniform(t.period2_min, t.period2_max) : 0.0;
       for (std::size_t k = 0; k < targets.samples; ++k) {
         const double time = window_time(targets, k);
-        double value = amplitude * std::sin(2.0 * std::numbers::pi * (time - phase) / period);
-        if (product) value *= std::sin(2.0 * std::numbers::pi * (time - phase) / period2);
+        double value = amplitude * sine_wave(time, period, phase);
+        if (product) value *= sine_wave(time, period2, phase);
         targets.row(p, k)[i] = static_cast<float>(value);
       }
     }

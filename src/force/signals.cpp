@@ -9,11 +9,10 @@
 
 #include "rsnn/array_file.hpp"
 #include "rsnn/error.hpp"
+#include "rsnn/waveform.hpp"
 
 namespace rsnn::force {
 namespace {
-
-constexpr double two_pi = 2.0 * std::numbers::pi;
 
 ArrayFile read_signal_file(const SignalSpec& spec) {
   ArrayFile file = read_array_file("target.path", spec.path, spec.dataset);
@@ -108,15 +107,15 @@ SignalGenerator::SignalGenerator(const SignalSpec& spec, double dt, std::uint64_
 void SignalGenerator::advance_ode() { rk4_step(spec_, state_, spec_.time_scale * dt_ / 1000.0); }
 
 void SignalGenerator::next(double* out) {
-  const double t_seconds = static_cast<double>(step_) * dt_ / 1000.0;
+  const double t_ms = static_cast<double>(step_) * dt_;
   const SignalSpec& s = spec_;
   switch (s.kind) {
-    case SignalKind::sine: out[0] = s.amplitude * std::sin(two_pi * s.frequency * t_seconds); break;
+    case SignalKind::sine: out[0] = s.amplitude * sine_wave(t_ms, period_ms(s.frequency)); break;
     case SignalKind::triangle:
-      out[0] = s.amplitude * (2.0 / std::numbers::pi) * std::asin(std::sin(two_pi * s.frequency * t_seconds));
+      out[0] = s.amplitude * (2.0 / std::numbers::pi) * std::asin(sine_wave(t_ms, period_ms(s.frequency)));
       break;
     case SignalKind::product_of_sines:
-      out[0] = s.amplitude * std::sin(two_pi * s.frequency * t_seconds) * std::sin(two_pi * s.frequency2 * t_seconds);
+      out[0] = s.amplitude * sine_wave(t_ms, period_ms(s.frequency)) * sine_wave(t_ms, period_ms(s.frequency2));
       break;
     case SignalKind::van_der_pol:
     case SignalKind::lorenz:

@@ -4,12 +4,12 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <numbers>
 
 #include "rsnn/array_file.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/rate_guided.hpp"
 #include "rsnn/time_grid.hpp"
+#include "rsnn/waveform.hpp"
 
 namespace rsnn {
 namespace {
@@ -24,7 +24,7 @@ RateGuidedTask osc4_task(const RateGuidedSpec& spec) {
   for (std::size_t k = 0; k < task.steps; ++k) {
     const double t_ms = static_cast<double>(k) * spec.dt;
     double value = 0.0;
-    for (double f : frequencies_hz) value += std::sin(2.0 * std::numbers::pi * f * t_ms / 1000.0);
+    for (double f : frequencies_hz) value += sine_wave(t_ms, period_ms(f));
     task.output(0, static_cast<Eigen::Index>(k)) = value;
     task.input(0, static_cast<Eigen::Index>(k)) = t_ms < spec.task.input_duration ? spec.task.input_amplitude : 0.0;
   }

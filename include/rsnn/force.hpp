@@ -23,7 +23,8 @@
 //   s ← s e^{−dt/τ_r} + h dt,    h ← h e^{−dt/τ_d} + c Σ_{j fired} Ω[:, j] / (τ_r τ_d)
 //   r ← r e^{−dt/τ_r} + q dt,    q ← q e^{−dt/τ_d} + c S / (τ_r τ_d)
 //
-// (τ_r = 0: s ← s e^{−dt/τ_d} + c Σ Ω[:, j] / τ_d, and likewise r). S is the
+// (τ_r = 0: s ← s e^{−dt/τ_d} + c Σ Ω[:, j] (1 − e^{−dt/τ_d})/dt, the exponential
+// with normalised charge of include/rsnn/synaptic_filter.hpp, and likewise r). S is the
 // step's spike vector; a spike reaches s and r at the end of the step it is
 // emitted in, i.e. the neurons feel it from the next step on. c = 1000 makes
 // r a rate in Hz (rate_unit = "hertz": Nicola & Clopath's LIF and theta

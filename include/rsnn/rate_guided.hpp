@@ -28,6 +28,8 @@
 //   V∞  = uJ uPC d + z0s + z0f − Imu + μglo + uJ ũin fin(t)
 //   V   ← V∞ + (V − V∞) e_m            (exact for input constant over the step)
 //   a neuron spikes when V ≥ Vth (1e−16) and is reset to Vreset (−10); no refractory period
+//   (the registry's "lif" model with integrator = exact, threshold_crossing =
+//   at_or_above, v_init = uniform and refractory = 0: src/neurons/lif.cpp)
 //   z0s ← z0s e_s + Σ_{j spiked} Js[:, j],   Js = gs N(0,1) / (τs √N)
 //   z0f ← z0f e_f + Σ_{j spiked} Jf[:, j],   Jf = gf N(0,1) / (τf √N)
 //   μglo ← μglo e_f + μf/(τf N) × (number of spikes)      (uniform global inhibition)
@@ -139,6 +141,7 @@
 #include <vector>
 
 #include "rsnn/config.hpp"
+#include "rsnn/neuron_model.hpp"
 #include "rsnn/readout_rls.hpp"
 
 namespace rsnn {
@@ -243,11 +246,6 @@ struct RateGuidedTask {
 };
 RateGuidedTask make_rate_guided_task(const RateGuidedSpec& spec);
 
-// One exact LIF step: the potential after dt with V∞ held constant.
-inline double lif_exact_step(double v, double v_infinity, double decay) {
-  return v_infinity + (v - v_infinity) * decay;
-}
-
 // The smallest m ≥ 1 whose largest eigenvalues (given in decreasing order)
 // sum to at least `fraction` of their total; negative values count as 0.
 std::size_t components_for_fraction(const Eigen::VectorXd& decreasing_eigenvalues, double fraction);
@@ -300,21 +298,23 @@ class RateGuidedSpikingNetwork {
 
   void set_mean_input(const Eigen::VectorXd& mean_input) { mean_input_ = mean_input; }  // Imu
 
-  std::size_t size() const { return static_cast<std::size_t>(v_.size()); }
+  std::size_t size() const { return neurons_->size(); }
   const std::vector<std::uint32_t>& spiked() const { return spiked_; }     // last step, ascending
   const Eigen::VectorXd& filtered() const { return filtered_; }            // s = [s_slow; s_fast]
   const Eigen::VectorXd& learned_input() const { return learned_input_; }  // uJ uPC d, last step
   const Eigen::VectorXd& slow_input() const { return slow_input_; }        // z0s
   const Eigen::VectorXd& fast_input() const { return fast_input_; }        // z0f
   double global_input() const { return global_input_; }                    // μglo
-  const Eigen::VectorXd& potential() const { return v_; }
+  Eigen::Map<const Eigen::VectorXd> potential() const;
   const Eigen::MatrixXd& encoders() const { return encoders_; }                   // uJ, N × Ñ
   const std::vector<std::uint32_t>& presynaptic() const { return presynaptic_; }  // s_train
 
  private:
   RateGuidedSpikingSpec p_;
   std::uint64_t seed_;
-  double decay_m_, decay_s_, decay_f_;
+  std::unique_ptr<NeuronGroup> neurons_;  // the registry's lif model
+  std::vector<std::uint8_t> spike_flags_;
+  double decay_s_, decay_f_;
   double global_jump_;                           // μf/(τf N)
   Eigen::MatrixXd encoders_;                     // uJ
   Eigen::MatrixXd drive_projection_;             // uJ uPC, N × m
@@ -322,7 +322,7 @@ class RateGuidedSpikingNetwork {
   Eigen::MatrixXd slow_weights_, fast_weights_;  // Js, Jf (empty when gs, gf = 0)
   std::vector<std::uint32_t> presynaptic_;
   std::vector<std::int32_t> slot_of_;  // neuron -> index in s_slow, or −1
-  Eigen::VectorXd v_, v_infinity_, learned_input_, slow_input_, fast_input_, mean_input_, filtered_;
+  Eigen::VectorXd v_infinity_, learned_input_, slow_input_, fast_input_, mean_input_, filtered_;
   double global_input_ = 0.0;
   std::vector<std::uint32_t> spiked_;
 };

@@ -1,7 +1,8 @@
 #pragma once
-// The double-exponential synaptic filter of Nicola & Clopath (2017), for many
-// channels at once (one per neuron): a spike train S filtered by the
-// unit-area kernel
+// The synaptic filters of the library, for many channels at once (one per
+// neuron): the exponential filter of Kim & Chow's and TrainSpikingNet's
+// networks and the double exponential of Nicola & Clopath (2017). A spike
+// train S is filtered by the unit-area kernel
 //
 //   κ(t) = (e^{−t/τ_d} − e^{−t/τ_r}) / (τ_d − τ_r)          (1/ms, t ≥ 0)
 //
@@ -12,7 +13,11 @@
 //
 // so that a spike at step n first shows in y at step n + 1 (one-step delay),
 // and Σ_steps y dt = c w (unit area up to the scale c). τ_r = 0 gives the
-// single exponential y ← y e^{−dt/τ_d} + c w / τ_d (κ = e^{−t/τ_d}/τ_d).
+// exponential κ = e^{−t/τ_d}/τ_d, discretised with normalised charge:
+//
+//   y ← y e^{−dt/τ_d} + c w (1 − e^{−dt/τ_d}) / dt
+//
+// (≈ c w / τ_d for dt ≪ τ_d), which makes Σ_steps y dt = c w exactly.
 // c = 1000 turns 1/ms into Hz (a filtered spike train as a rate in Hz), c = 1
 // keeps 1/ms.
 #include <cmath>
@@ -27,7 +32,7 @@ class SynapticFilter {
         decay_rise_(tau_rise > 0.0 ? std::exp(-dt / tau_rise) : 0.0),
         decay_fall_(std::exp(-dt / tau_decay)),
         dt_(dt),
-        jump_(tau_rise > 0.0 ? scale / (tau_rise * tau_decay) : scale / tau_decay) {}
+        jump_(tau_rise > 0.0 ? scale / (tau_rise * tau_decay) : scale * -std::expm1(-dt / tau_decay) / dt) {}
 
   // The per-step decay of n channels (value y and rise h; h is unused for a
   // single exponential).
@@ -46,6 +51,9 @@ class SynapticFilter {
   // variable, or the value itself for a single exponential.
   double* spike_target(double* value, double* rise) const { return double_exponential_ ? rise : value; }
   double jump() const { return jump_; }
+  // The per-step decay factor of the value (e^{−dt/τ_d}) or, for a double
+  // exponential, of the rise variable.
+  double decay_factor() const { return decay_fall_; }
 
  private:
   bool double_exponential_;

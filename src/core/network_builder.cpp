@@ -11,6 +11,7 @@
 #include "rsnn/error.hpp"
 #include "rsnn/network.hpp"
 #include "rsnn/random.hpp"
+#include "rsnn/synaptic_filter.hpp"
 
 namespace rsnn {
 namespace {
@@ -233,12 +234,16 @@ Network build_network(const ExperimentSpec& spec) {
   net.u_plastic.assign(n, 0.0);
   net.rate_filter.assign(n, 0.0);
   const auto& syn = spec.synapses;
-  net.decay_excitatory = std::exp(-spec.dt / syn.tau_excitatory);
-  net.decay_inhibitory = std::exp(-spec.dt / syn.tau_inhibitory);
-  net.decay_plastic = std::exp(-spec.dt / syn.tau_plastic);
-  net.jump_excitatory = -std::expm1(-spec.dt / syn.tau_excitatory) / spec.dt;
-  net.jump_inhibitory = -std::expm1(-spec.dt / syn.tau_inhibitory) / spec.dt;
-  net.jump_plastic = -std::expm1(-spec.dt / syn.tau_plastic) / spec.dt;
+  // Exponential filters with normalised charge (synaptic_filter.hpp).
+  const SynapticFilter excitatory(0.0, syn.tau_excitatory, spec.dt, 1.0);
+  const SynapticFilter inhibitory(0.0, syn.tau_inhibitory, spec.dt, 1.0);
+  const SynapticFilter plastic_filter(0.0, syn.tau_plastic, spec.dt, 1.0);
+  net.decay_excitatory = excitatory.decay_factor();
+  net.decay_inhibitory = inhibitory.decay_factor();
+  net.decay_plastic = plastic_filter.decay_factor();
+  net.jump_excitatory = excitatory.jump();
+  net.jump_inhibitory = inhibitory.jump();
+  net.jump_plastic = plastic_filter.jump();
   return net;
 }
 

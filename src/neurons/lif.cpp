@@ -8,8 +8,9 @@
 //
 //   τ_m dv/dt = −(v − v_rest) + x,   i.e. v relaxes to v∞ = v_rest + x
 //
-// Threshold and reset: after the update of a step, if v > v_threshold the
-// neuron emits a spike in that step and v ← v_reset. A neuron that spikes in
+// Threshold and reset: after the update of a step, if v > v_threshold (or,
+// with threshold_crossing = "at_or_above", v ≥ v_threshold, as DePasquale et
+// al.'s reference code) the neuron emits a spike in that step and v ← v_reset. A neuron that spikes in
 // step n is then held at v_reset, without integrating its input, during the
 // next R = round(refractory / dt) steps (n+1 … n+R) and integrates again from
 // step n+R+1. TrainSpikingNet's default refractory = 0.1 ms at dt = 0.1 ms is
@@ -20,10 +21,11 @@
 //   euler  v += (dt/τ_m)(v∞ − v)              (TrainSpikingNet's forward Euler)
 //   exact  v ← v∞ + (v − v∞) e^{−dt/τ_m}      (exact for input constant over the step)
 //
-// Initial state of each trial: v ~ N(v_init_mean, v_init_std²), the first normal
-// of RandomStream(seed, Purpose::initial_state, first_gid + i, trial), and no
-// neuron refractory. (TrainSpikingNet draws v ~ N(v_reset, (v_threshold −
-// v_reset)²), which is the default N(0, 1).)
+// Initial state of each trial, from RandomStream(seed, Purpose::initial_state,
+// first_gid + i, trial), with no neuron refractory: v_init = "normal" draws
+// v ~ N(v_init_mean, v_init_std²) (TrainSpikingNet draws v ~ N(v_reset,
+// (v_threshold − v_reset)²), which is the default N(0, 1)); v_init = "uniform"
+// draws v ~ U(v_reset, v_threshold) (DePasquale et al.).
 //
 // Rate function (continuous-time deterministic rate for constant x), in Hz:
 //   T(x) = t_ref + τ_m ln((v∞ − v_reset)/(v∞ − v_threshold))    ms, for v∞ > v_threshold
@@ -39,8 +41,10 @@
 //   v_reset      input units  0                   reset potential
 //   refractory   ms           0.1      ≥ 0        absolute refractory period t_ref
 //   integrator   -            euler    euler|exact
-//   v_init_mean  input units  0                   mean of the initial v
-//   v_init_std   input units  1        ≥ 0        standard deviation of the initial v
+//   threshold_crossing -      above    above|at_or_above   spike when v > or ≥ v_threshold
+//   v_init       -            normal   normal|uniform      distribution of the initial v
+//   v_init_mean  input units  0                   mean of the initial v (normal)
+//   v_init_std   input units  1        ≥ 0        standard deviation of the initial v (normal)
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -64,6 +68,8 @@ struct LifParameters {
   double v_reset;      // input units
   double refractory;   // ms
   bool exact;          // exact propagator instead of forward Euler
+  bool at_or_above;    // spike when v >= v_threshold instead of v > v_threshold
+  bool uniform_init;   // v ~ U(v_reset, v_threshold) instead of N(v_init_mean, v_init_std²)
   double v_init_mean;  // input units
   double v_init_std;   // input units
 };
@@ -83,7 +89,8 @@ class LifGroup final : public NeuronGroup {
   void initialize(std::uint64_t seed, std::uint32_t trial, std::size_t first_gid) override {
     for (std::size_t i = 0; i < v_.size(); ++i) {
       RandomStream stream(seed, Purpose::initial_state, first_gid + i, trial);
-      v_[i] = p_.v_init_mean + p_.v_init_std * stream.normal();
+      v_[i] = p_.uniform_init ? stream.uniform(p_.v_reset, p_.v_threshold)
+                              : p_.v_init_mean + p_.v_init_std * stream.normal();
       refractory_steps_left_[i] = 0.0;
     }
   }
@@ -92,6 +99,14 @@ class LifGroup final : public NeuronGroup {
   // vectorises it; the arithmetic is the same as the plain per-neuron form.
   void step(std::size_t begin, std::size_t end, const double* input,
             std::uint8_t* spiked) override {
+    if (p_.at_or_above)
+      integrate<true>(begin, end, input, spiked);
+    else
+      integrate<false>(begin, end, input, spiked);
+  }
+
+  template <bool AtOrAbove>
+  void integrate(std::size_t begin, std::size_t end, const double* input, std::uint8_t* spiked) {
     const double threshold = p_.v_threshold, reset = p_.v_reset, rest = p_.v_rest;
     const double decay = decay_, euler_factor = euler_factor_, hold = refractory_steps_;
     double* v_all = v_.data();
@@ -100,13 +115,13 @@ class LifGroup final : public NeuronGroup {
       for (std::size_t i = begin; i < end; ++i) {
         const double v_infinity = rest + input[i];
         const double integrated = v_infinity + (v_all[i] - v_infinity) * decay;
-        settle(i, integrated, v_all, refractory_all, spiked, threshold, reset, hold);
+        settle<AtOrAbove>(i, integrated, v_all, refractory_all, spiked, threshold, reset, hold);
       }
     } else {
       for (std::size_t i = begin; i < end; ++i) {
         const double v_infinity = rest + input[i];
         const double integrated = v_all[i] + euler_factor * (v_infinity - v_all[i]);
-        settle(i, integrated, v_all, refractory_all, spiked, threshold, reset, hold);
+        settle<AtOrAbove>(i, integrated, v_all, refractory_all, spiked, threshold, reset, hold);
       }
     }
   }
@@ -133,11 +148,12 @@ class LifGroup final : public NeuronGroup {
 
   // One neuron's end of step: a refractory neuron keeps v and counts down; a
   // neuron crossing threshold spikes, resets and starts its refractory hold.
+  template <bool AtOrAbove>
   static void settle(std::size_t i, double integrated, double* v, double* refractory, std::uint8_t* spiked,
                      double threshold, double reset, double hold) {
     const bool held = refractory[i] > 0.0;
     const double candidate = held ? v[i] : integrated;
-    const bool fires = !held && candidate > threshold;
+    const bool fires = !held && (AtOrAbove ? candidate >= threshold : candidate > threshold);
     v[i] = fires ? reset : candidate;
     refractory[i] = fires ? hold : (held ? refractory[i] - 1.0 : 0.0);
     spiked[i] = fires ? 1 : 0;
@@ -165,9 +181,10 @@ NeuronModelInfo lif_model_info() {
       "Leaky integrate-and-fire neuron with absolute refractory period (TrainSpikingNet.jl's "
       "default cell): tau_m dv/dt = -(v - v_rest) + x, with t in ms and v and the total input x "
       "in input units (voltage-equivalent units, threshold 1 by default). After the update of a "
-      "step, v > v_threshold emits a spike and sets v = v_reset; the neuron is then held at "
-      "v_reset for round(refractory/dt) steps. Initial v ~ N(v_init_mean, v_init_std^2) per "
-      "trial. Rate function (Hz): phi(x) = 1000 / (refractory + tau_m ln((v_inf - v_reset) / "
+      "step, v > v_threshold (v >= v_threshold with threshold_crossing = at_or_above) emits a "
+      "spike and sets v = v_reset; the neuron is then held at v_reset for round(refractory/dt) "
+      "steps. Initial v per trial ~ N(v_init_mean, v_init_std^2), or U(v_reset, v_threshold) "
+      "with v_init = uniform. Rate function (Hz): phi(x) = 1000 / (refractory + tau_m ln((v_inf - v_reset) / "
       "(v_inf - v_threshold))) for v_inf = v_rest + x > v_threshold, else 0.";
   info.parameters = {
       number_parameter("tau_m", "ms", "Membrane time constant.", 10.0, 0.0, true),
@@ -189,6 +206,14 @@ NeuronModelInfo lif_model_info() {
                        "'euler' (forward Euler, as TrainSpikingNet) or 'exact' (exponential "
                        "propagator, exact for input constant over a step).",
                        {"euler", "exact"}, "euler"),
+      choice_parameter("threshold_crossing",
+                       "'above' (a spike when v > v_threshold, as TrainSpikingNet) or "
+                       "'at_or_above' (v >= v_threshold, as DePasquale et al.'s code).",
+                       {"above", "at_or_above"}, "above"),
+      choice_parameter("v_init",
+                       "Distribution of the initial v, drawn per trial: 'normal' "
+                       "(N(v_init_mean, v_init_std^2)) or 'uniform' (U(v_reset, v_threshold)).",
+                       {"normal", "uniform"}, "normal"),
       number_parameter("v_init_mean", "input units",
                        "Mean of the normal distribution of the initial v, drawn per trial.", 0.0),
       number_parameter("v_init_std", "input units",
@@ -212,6 +237,8 @@ NeuronModelInfo lif_model_info() {
                                    .v_reset = values.number("v_reset"),
                                    .refractory = values.number("refractory"),
                                    .exact = integrator == "exact",
+                                   .at_or_above = values.choice("threshold_crossing") == "at_or_above",
+                                   .uniform_init = values.choice("v_init") == "uniform",
                                    .v_init_mean = values.number("v_init_mean"),
                                    .v_init_std = values.number("v_init_std")};
     return std::make_unique<LifGroup>(size, parameters, dt);

@@ -7,11 +7,31 @@
 #include <numeric>
 
 #include "rate_guided/serial_eigen.hpp"
+#include "rsnn/error.hpp"
 #include "rsnn/random.hpp"
 #include "rsnn/rate_guided.hpp"
 
 namespace rsnn {
 namespace {
+
+// The registry's lif model as the reference code's neuron: exact integration
+// with v_rest = 0 (V relaxes to V∞), a spike when V ≥ Vth, no refractory
+// period, V ~ U(Vreset, Vth) at every reset.
+std::unique_ptr<NeuronGroup> lif_neurons(const RateGuidedSpikingSpec& p, double dt) {
+  const NeuronModelInfo& lif = neuron_model("lif");
+  ParameterValues values = default_values(lif.parameters);
+  values.numbers["tau_m"] = p.tau_m;
+  values.numbers["v_rest"] = 0.0;
+  values.numbers["v_threshold"] = p.v_threshold;
+  values.numbers["v_reset"] = p.v_reset;
+  values.numbers["refractory"] = 0.0;
+  values.choices["integrator"] = "exact";
+  values.choices["threshold_crossing"] = "at_or_above";
+  values.choices["v_init"] = "uniform";
+  if (const std::string problem = lif.validate ? lif.validate(values) : ""; !problem.empty())
+    throw InputError("spiking: " + problem);
+  return lif.create(p.neurons, values, dt);
+}
 
 // gz × an N × Ñ matrix with orthonormal columns (N ≥ Ñ) or rows (N < Ñ),
 // spanning the range of a U(−1, 1) matrix (row i from its own stream).
@@ -62,7 +82,7 @@ RateGuidedSpikingNetwork::RateGuidedSpikingNetwork(const RateGuidedSpec& spec, c
                                                    const Eigen::MatrixXd& teacher_input_weights)
     : p_(spec.spiking),
       seed_(spec.seed),
-      decay_m_(std::exp(-spec.dt / p_.tau_m)),
+      neurons_(lif_neurons(spec.spiking, spec.dt)),
       decay_s_(std::exp(-spec.dt / p_.tau_slow)),
       decay_f_(std::exp(-spec.dt / p_.tau_fast)),
       global_jump_(p_.global_inhibition / (p_.tau_fast / ms_per_second * static_cast<double>(p_.neurons))) {
@@ -80,7 +100,7 @@ RateGuidedSpikingNetwork::RateGuidedSpikingNetwork(const RateGuidedSpec& spec, c
   slot_of_.assign(p_.neurons, -1);
   for (std::size_t k = 0; k < presynaptic_.size(); ++k) slot_of_[presynaptic_[k]] = static_cast<std::int32_t>(k);
 
-  v_.setZero(neurons);
+  spike_flags_.assign(p_.neurons, 0);
   v_infinity_.setZero(neurons);
   learned_input_.setZero(neurons);
   slow_input_.setZero(neurons);
@@ -91,10 +111,7 @@ RateGuidedSpikingNetwork::RateGuidedSpikingNetwork(const RateGuidedSpec& spec, c
 }
 
 void RateGuidedSpikingNetwork::reset(std::uint32_t phase) {
-  for (Eigen::Index i = 0; i < v_.size(); ++i) {
-    RandomStream stream(seed_, Purpose::initial_state, static_cast<std::uint64_t>(i), 2 * phase + 1);
-    v_(i) = stream.uniform(p_.v_reset, p_.v_threshold);
-  }
+  neurons_->initialize(seed_, 2 * phase + 1, 0);
   slow_input_.setZero();
   fast_input_.setZero();
   filtered_.setZero();
@@ -109,16 +126,10 @@ void RateGuidedSpikingNetwork::step(const Eigen::Ref<const Eigen::VectorXd>& dri
   v_infinity_.array() += global_input_;
   v_infinity_.noalias() += input_projection_ * input;
 
+  neurons_->step(0, p_.neurons, v_infinity_.data(), spike_flags_.data());
   spiked_.clear();
-  for (Eigen::Index i = 0; i < v_.size(); ++i) {
-    const double v = lif_exact_step(v_(i), v_infinity_(i), decay_m_);
-    if (v >= p_.v_threshold) {
-      spiked_.push_back(static_cast<std::uint32_t>(i));
-      v_(i) = p_.v_reset;
-    } else {
-      v_(i) = v;
-    }
-  }
+  for (std::size_t i = 0; i < p_.neurons; ++i)
+    if (spike_flags_[i]) spiked_.push_back(static_cast<std::uint32_t>(i));
 
   // Every filter decays, then adds this step's spikes (seen by the next step).
   const Eigen::Index trained = static_cast<Eigen::Index>(presynaptic_.size());
@@ -137,6 +148,12 @@ void RateGuidedSpikingNetwork::step(const Eigen::Ref<const Eigen::VectorXd>& dri
     if (slow) slow_input_ += slow_weights_.col(j);
     if (fast) fast_input_ += fast_weights_.col(j);
   }
+}
+
+Eigen::Map<const Eigen::VectorXd> RateGuidedSpikingNetwork::potential() const {
+  for (const StateArray& array : neurons_->state())
+    if (array.name == "v") return {array.values.data(), static_cast<Eigen::Index>(array.values.size())};
+  throw RuntimeFailure("rate-guided: the lif model has no state array 'v'");
 }
 
 }  // namespace rsnn

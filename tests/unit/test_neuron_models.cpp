@@ -109,6 +109,35 @@ TEST(LifModel, SubthresholdRelaxationIsExponential) {
   EXPECT_NEAR((state_of(*group, "v")[0] - v_infinity) / (v0 - v_infinity), std::exp(-1.0), 1e-12);
 }
 
+TEST(LifModel, ThresholdCrossingDecidesAPotentialExactlyAtThreshold) {
+  // Input that puts v exactly on the threshold in one exact step from v = v∞:
+  // "above" does not fire, "at_or_above" (DePasquale et al.) does.
+  for (const auto& [crossing, fires] : {std::pair{"above", false}, std::pair{"at_or_above", true}}) {
+    auto group = make_group("lif", 1, 0.1, {{"refractory", 0.0}},
+                            {{"integrator", "exact"}, {"threshold_crossing", crossing}});
+    state_of(*group, "v")[0] = 1.0;
+    const double input = 1.0;  // v∞ = v_threshold = 1: v stays at 1 exactly
+    std::uint8_t spiked = 0;
+    group->step(0, 1, &input, &spiked);
+    EXPECT_EQ(spiked == 1, fires) << crossing;
+    EXPECT_EQ(state_of(*group, "v")[0], fires ? 0.0 : 1.0) << crossing;
+  }
+}
+
+TEST(LifModel, UniformInitialStateLiesBetweenResetAndThreshold) {
+  auto group = make_group("lif", 2000, 0.1, {{"v_reset", -10.0}, {"v_threshold", 2.0}}, {{"v_init", "uniform"}});
+  group->initialize(7, 3, 0);
+  const auto v = state_of(*group, "v");
+  const double low = *std::min_element(v.begin(), v.end()), high = *std::max_element(v.begin(), v.end());
+  EXPECT_GE(low, -10.0);
+  EXPECT_LT(high, 2.0);
+  EXPECT_LT(low, -9.9);  // 2000 draws cover the interval
+  EXPECT_GT(high, 1.9);
+  double mean = 0.0;
+  for (double value : v) mean += value / static_cast<double>(v.size());
+  EXPECT_NEAR(mean, -4.0, 5.0 * 12.0 / std::sqrt(12.0 * 2000.0));
+}
+
 TEST(LifModel, RefractoryHoldsAtResetForRoundedSteps) {
   // A huge input crosses threshold in every integrating step, so the spike
   // period is 1 + refractory steps; the input is ignored while refractory.

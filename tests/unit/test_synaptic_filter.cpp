@@ -53,13 +53,19 @@ TEST(SynapticFilter, DoubleExponentialHasUnitAreaAndTheClosedFormPeak) {
   }
 }
 
-TEST(SynapticFilter, ZeroRiseTimeIsTheSingleExponentialAndScaleConvertsToHertz) {
+TEST(SynapticFilter, ZeroRiseTimeIsTheExponentialWithNormalisedChargeAndScaleConvertsToHertz) {
   const double tau_decay = 20.0, dt = 0.1;
   const SynapticFilter filter(0.0, tau_decay, dt, 1000.0);
-  const auto trace = impulse_response(filter, 50);
-  EXPECT_DOUBLE_EQ(trace[0], 1000.0 / tau_decay);  // the spike lands in the value itself
-  for (std::size_t s = 1; s < trace.size(); ++s)
-    EXPECT_NEAR(trace[s], 1000.0 / tau_decay * std::exp(-static_cast<double>(s) * dt / tau_decay), 1e-9);
+  const double first = 1000.0 * (1.0 - std::exp(-dt / tau_decay)) / dt;  // ≈ 1000 / τ_d
+  EXPECT_NEAR(first, 1000.0 / tau_decay, 1000.0 / tau_decay * dt / tau_decay);
+  const auto trace = impulse_response(filter, 40000);
+  EXPECT_NEAR(trace[0], first, 1e-12 * first);  // the spike lands in the value itself
+  for (std::size_t s = 1; s < 50; ++s)
+    EXPECT_NEAR(trace[s], first * std::exp(-static_cast<double>(s) * dt / tau_decay), 1e-9);
+  double area = 0.0;
+  for (double y : trace) area += y * dt;
+  EXPECT_NEAR(area, 1000.0, 1e-9 * 1000.0);  // normalised charge: exactly the scale
+  EXPECT_EQ(filter.decay_factor(), std::exp(-dt / tau_decay));
 }
 
 }  // namespace

@@ -82,7 +82,10 @@ class LifGroup final : public NeuronGroup {
         p_(parameters),
         refractory_steps_(static_cast<double>(std::lround(parameters.refractory / dt))),
         euler_factor_(dt / parameters.tau_m),
-        decay_(std::exp(-dt / parameters.tau_m)) {}
+        decay_(std::exp(-dt / parameters.tau_m)),
+        spike_above_(parameters.at_or_above
+                         ? std::nextafter(parameters.v_threshold, -std::numeric_limits<double>::infinity())
+                         : parameters.v_threshold) {}
 
   std::size_t size() const override { return v_.size(); }
 
@@ -99,15 +102,7 @@ class LifGroup final : public NeuronGroup {
   // vectorises it; the arithmetic is the same as the plain per-neuron form.
   void step(std::size_t begin, std::size_t end, const double* input,
             std::uint8_t* spiked) override {
-    if (p_.at_or_above)
-      integrate<true>(begin, end, input, spiked);
-    else
-      integrate<false>(begin, end, input, spiked);
-  }
-
-  template <bool AtOrAbove>
-  void integrate(std::size_t begin, std::size_t end, const double* input, std::uint8_t* spiked) {
-    const double threshold = p_.v_threshold, reset = p_.v_reset, rest = p_.v_rest;
+    const double threshold = spike_above_, reset = p_.v_reset, rest = p_.v_rest;
     const double decay = decay_, euler_factor = euler_factor_, hold = refractory_steps_;
     double* v_all = v_.data();
     double* refractory_all = refractory_steps_left_.data();
@@ -115,13 +110,13 @@ class LifGroup final : public NeuronGroup {
       for (std::size_t i = begin; i < end; ++i) {
         const double v_infinity = rest + input[i];
         const double integrated = v_infinity + (v_all[i] - v_infinity) * decay;
-        settle<AtOrAbove>(i, integrated, v_all, refractory_all, spiked, threshold, reset, hold);
+        settle(i, integrated, v_all, refractory_all, spiked, threshold, reset, hold);
       }
     } else {
       for (std::size_t i = begin; i < end; ++i) {
         const double v_infinity = rest + input[i];
         const double integrated = v_all[i] + euler_factor * (v_infinity - v_all[i]);
-        settle<AtOrAbove>(i, integrated, v_all, refractory_all, spiked, threshold, reset, hold);
+        settle(i, integrated, v_all, refractory_all, spiked, threshold, reset, hold);
       }
     }
   }
@@ -147,13 +142,12 @@ class LifGroup final : public NeuronGroup {
   }
 
   // One neuron's end of step: a refractory neuron keeps v and counts down; a
-  // neuron crossing threshold spikes, resets and starts its refractory hold.
-  template <bool AtOrAbove>
+  // neuron above `threshold` (spike_above_) spikes, resets and starts its refractory hold.
   static void settle(std::size_t i, double integrated, double* v, double* refractory, std::uint8_t* spiked,
                      double threshold, double reset, double hold) {
     const bool held = refractory[i] > 0.0;
     const double candidate = held ? v[i] : integrated;
-    const bool fires = !held && (AtOrAbove ? candidate >= threshold : candidate > threshold);
+    const bool fires = !held && candidate > threshold;
     v[i] = fires ? reset : candidate;
     refractory[i] = fires ? hold : (held ? refractory[i] - 1.0 : 0.0);
     spiked[i] = fires ? 1 : 0;
@@ -172,6 +166,10 @@ class LifGroup final : public NeuronGroup {
   double refractory_steps_;  // round(refractory / dt)
   double euler_factor_;      // dt / τ_m
   double decay_;             // e^{−dt/τ_m}
+  // A spike when v > spike_above_: v_threshold, or for at_or_above the double
+  // just below it (v ≥ t ⟺ v > nextafter(t, −∞) for every double v), so
+  // both conditions share one comparison in the vectorised step.
+  double spike_above_;
 };
 
 NeuronModelInfo lif_model_info() {

@@ -112,6 +112,13 @@ struct Network {
 // seed's streams and allocate state.
 Network build_network(const ExperimentSpec& spec);
 
+// Spikes of one step as `count` lists whose concatenation is in ascending id
+// order (one list per worker that emitted them; src/core/spike_exchange.hpp).
+struct SpikeLists {
+  const std::vector<std::uint32_t>* lists = nullptr;
+  std::size_t count = 0;
+};
+
 // Phase 3b of a step: the spikes emitted in the previous step (ascending ids)
 // arrive. For every target neuron in [lo, hi) — a thread's own range — each
 // static synapse adds weight x jump to the E or I current and each plastic

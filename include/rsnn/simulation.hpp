@@ -145,11 +145,6 @@ class Simulation {
   const std::vector<double>& external_input() const { return external_input_; }
 
  private:
-  // Spikes to deliver: `count` lists, in ascending id order one after another.
-  struct SpikeLists {
-    const std::vector<std::uint32_t>* lists = nullptr;
-    std::size_t count = 0;
-  };
   // Phases 3-5 of one step for neurons [lo, hi); this range's spikes go to
   // `emitted`.
   void advance(std::uint64_t step, const TrialOptions& options, bool stimulus_on, std::uint64_t stimulus_start,

@@ -14,6 +14,7 @@
 #include "rsnn/error.hpp"
 #include "rsnn/random.hpp"
 #include "rsnn/time_grid.hpp"
+#include "spike_exchange.hpp"
 #include "spin_barrier.hpp"
 #include "team_sizer.hpp"
 
@@ -331,23 +332,18 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   // parallel_step_threshold_ neurons; otherwise on one thread, and the learner
   // opens its own region at each sample). Each thread owns a contiguous range
   // of neurons for phases 1 and 3-5 and emits its range's spikes into its own
-  // list; the lists of step n, read in thread order, are the spikes delivered
-  // in step n + 1. Two sets of lists alternate, so one barrier per step (after
-  // phase 5) is the only synchronisation a step needs: by the time a thread
-  // refills a set, every thread has finished delivering from it.
+  // outbox of the spike exchange (spike_exchange.hpp); after the step's
+  // barrier and exchange, those are the spikes every thread delivers in step
+  // n + 1. One barrier per step is the only synchronisation a step needs.
   const bool parallel_steps = n >= parallel_step_threshold_;
   const auto most = static_cast<std::size_t>(max_team_size());
   const std::size_t team_size = adaptive_team_ ? team_sizer_->next(most, options.learn) : most;
   const ScopedTeamSize scoped_team(team_size);
   const std::size_t team = parallel_steps ? team_size : 1;
-  std::array<std::vector<std::vector<std::uint32_t>>, 2> emitted;
-  emitted[0].resize(team);
-  emitted[1].resize(team);
-  const SpikeLists carried_over{&net.pending_spikes, 1};
+  ThreadSpikeExchange exchange(team, net.pending_spikes);
   std::vector<std::vector<std::uint64_t>> spike_count(team, std::vector<std::uint64_t>(net.populations.size(), 0));
   std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> recorded_spikes(team);  // (step, id)
   const bool record_spikes = options.record && spec_.recording.spikes;
-  std::size_t threads_used = 1;
   // The per-step barrier: SpinBarrier (cheaper per crossing) when every thread
   // can have a core of its own, else OpenMP's (more patient with a team larger
   // than the machine).
@@ -360,7 +356,6 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
     const auto thread = static_cast<std::size_t>(current_thread());
 #pragma omp single
     {
-      threads_used = threads;
       step_barrier.reset(threads);
       own_barrier = static_cast<int>(threads) <= processor_count();
     }
@@ -400,19 +395,20 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
       }
       if (step == total_steps) break;
       // 3-5.
-      auto& mine = emitted[step % 2][thread];
-      const SpikeLists previous = step == 0 ? carried_over : SpikeLists{emitted[(step - 1) % 2].data(), threads};
-      advance(step, options, step >= stim_start && step < stim_stop, stim_start, previous, lo, hi, mine);
+      auto& mine = exchange.outbox(step, thread);
+      advance(step, options, step >= stim_start && step < stim_stop, stim_start, exchange.delivered(step), lo, hi,
+              mine);
       if (own_barrier) {
         step_barrier.wait();
       } else {
 #pragma omp barrier
       }
+      exchange.exchange(step);
       // Kim & Chow's perturbation: the lowest id among the first spikes at or
       // after delete_spike_at is removed before anyone delivers it.
       if (deletion_pending && static_cast<double>(step) * dt >= options.delete_spike_at - 0.5 * dt) {
 #pragma omp single
-        for (auto& list : emitted[step % 2]) {
+        for (auto& list : exchange.emitted(step)) {
           if (list.empty()) continue;
           result.deleted_spike_time = static_cast<double>(step + 1) * dt;
           result.deleted_spike_neuron = list.front();
@@ -429,13 +425,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   }
   // The last step's spikes stay pending (a trial that does not reset the
   // state delivers them first).
-  if (total_steps > 0) {
-    net.pending_spikes.clear();
-    for (std::size_t t = 0; t < threads_used; ++t) {
-      const auto& list = emitted[(total_steps - 1) % 2][t];
-      net.pending_spikes.insert(net.pending_spikes.end(), list.begin(), list.end());
-    }
-  }
+  if (total_steps > 0) net.pending_spikes = exchange.concatenated(total_steps - 1);
   if (record_spikes) {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> all;
     for (const auto& list : recorded_spikes) all.insert(all.end(), list.begin(), list.end());

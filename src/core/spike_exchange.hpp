@@ -1,0 +1,73 @@
+#pragma once
+// How the spikes one step emits become the spikes the next step delivers:
+// the engine's one point of communication between the workers that own parts
+// of the network. Today the workers are the threads of one process; an MPI
+// build adds ranks by implementing this interface, without touching the step.
+//
+// Contract, per step n of a trial (Simulation::run_trial):
+//   1. every worker writes the spikes of its own neurons, in ascending id
+//      order, to outbox(n, worker);
+//   2. the workers meet at the step's barrier, then every worker calls
+//      exchange(n) (a collective: it returns once the step's spikes of every
+//      worker, local or remote, are visible);
+//   3. in step n + 1 every worker delivers delivered(n + 1): the whole
+//      network's step-n spikes as lists whose concatenation is in ascending
+//      id order. Step 0 delivers the spikes carried over from the previous
+//      trial (Network::pending_spikes).
+// Two sets of outboxes alternate, so a set is refilled two steps after it was
+// read, once every worker has passed the barrier that follows its last read:
+// one barrier per step is all the synchronisation the contract needs.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "rsnn/network.hpp"
+
+namespace rsnn {
+
+class SpikeExchange {
+ public:
+  virtual ~SpikeExchange() = default;
+  virtual std::vector<std::uint32_t>& outbox(std::uint64_t step, std::size_t worker) = 0;
+  virtual void exchange(std::uint64_t step) = 0;
+  virtual SpikeLists delivered(std::uint64_t step) const = 0;
+  // The step's spikes as the workers emitted them, for edits between
+  // exchange(step) and delivery (Kim & Chow's deleted spike), by one worker.
+  virtual std::vector<std::vector<std::uint32_t>>& emitted(std::uint64_t step) = 0;
+  // The step's spikes in one ascending list (the spikes a trial leaves pending).
+  std::vector<std::uint32_t> concatenated(std::uint64_t step) const {
+    const SpikeLists lists = delivered(step + 1);
+    std::vector<std::uint32_t> all;
+    for (std::size_t l = 0; l < lists.count; ++l) all.insert(all.end(), lists.lists[l].begin(), lists.lists[l].end());
+    return all;
+  }
+};
+
+// The exchange of one process: worker w owns the w-th contiguous range of
+// neuron ids, so the workers' outboxes in worker order are already the
+// ascending list every worker reads; nothing is copied and exchange() has
+// nothing to do.
+class ThreadSpikeExchange final : public SpikeExchange {
+ public:
+  ThreadSpikeExchange(std::size_t workers, const std::vector<std::uint32_t>& carried_over)
+      : workers_(workers), carried_over_(&carried_over) {
+    sets_[0].resize(workers);
+    sets_[1].resize(workers);
+  }
+  std::vector<std::uint32_t>& outbox(std::uint64_t step, std::size_t worker) override {
+    return sets_[step % 2][worker];
+  }
+  void exchange(std::uint64_t /*step*/) override {}
+  SpikeLists delivered(std::uint64_t step) const override {
+    return step == 0 ? SpikeLists{carried_over_, 1} : SpikeLists{sets_[(step - 1) % 2].data(), workers_};
+  }
+  std::vector<std::vector<std::uint32_t>>& emitted(std::uint64_t step) override { return sets_[step % 2]; }
+
+ private:
+  std::size_t workers_;
+  const std::vector<std::uint32_t>* carried_over_;
+  std::array<std::vector<std::vector<std::uint32_t>>, 2> sets_;
+};
+
+}  // namespace rsnn

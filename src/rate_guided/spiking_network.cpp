@@ -10,6 +10,7 @@
 #include "rsnn/error.hpp"
 #include "rsnn/random.hpp"
 #include "rsnn/rate_guided.hpp"
+#include "rsnn/synaptic_filter.hpp"
 
 namespace rsnn {
 namespace {
@@ -83,8 +84,10 @@ RateGuidedSpikingNetwork::RateGuidedSpikingNetwork(const RateGuidedSpec& spec, c
     : p_(spec.spiking),
       seed_(spec.seed),
       neurons_(lif_neurons(spec.spiking, spec.dt)),
-      decay_s_(std::exp(-spec.dt / p_.tau_slow)),
-      decay_f_(std::exp(-spec.dt / p_.tau_fast)),
+      // The library's exponential filter decays them; their jumps are weights
+      // (Js, Jf and Jμ carry the reference code's 1/τ, s counts spikes).
+      decay_s_(SynapticFilter(0.0, p_.tau_slow, spec.dt, 1.0).decay_factor()),
+      decay_f_(SynapticFilter(0.0, p_.tau_fast, spec.dt, 1.0).decay_factor()),
       global_jump_(p_.global_inhibition / (p_.tau_fast / ms_per_second * static_cast<double>(p_.neurons))) {
   const auto neurons = static_cast<Eigen::Index>(p_.neurons);
   {

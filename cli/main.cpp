@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "commands.hpp"
 #include "rsnn/config.hpp"
@@ -74,11 +75,23 @@ struct CommonOptions {
   }
 };
 
+// At most 8 threads per processor: a few more threads than processors is a
+// legitimate experiment (the engine then waits at OpenMP's barrier), a
+// thousand on a laptop is a typing error.
+int max_threads() { return 8 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+// Counts and seeds: a negative value is refused with the option named (exit 2).
+const CLI::Validator non_negative(
+    [](std::string& text) { return !text.empty() && text[0] == '-' ? "expected an integer >= 0, got " + text : std::string(); },
+    "INTEGER >= 0");
+
 void add_common(CLI::App* command, CommonOptions& options) {
   command->add_option("--set", options.assignments, "Override an experiment key, e.g. --set learning.lambda=0.5")
       ->type_name("KEY=VALUE");
-  command->add_option("--seed", options.seed, "Random seed (overrides the experiment's seed)");
-  command->add_option("--threads", options.threads, "OpenMP threads (default: all cores)");
+  command->add_option("--seed", options.seed, "Random seed (overrides the experiment's seed)")
+      ->check(non_negative);
+  command->add_option("--threads", options.threads, "OpenMP threads (default: all cores)")
+      ->check(CLI::Range(1, max_threads()));
   command->add_flag("-q,--quiet", options.quiet, "Print only errors");
   command->add_flag("--force", options.force, "Replace the files of an earlier run in the output directory");
 }
@@ -338,13 +351,15 @@ int main(int argc, char** argv) {
   auto* train = app.add_subcommand("train", "Train the plastic weights of an experiment with RLS");
   train->add_option("experiment", experiment, "Experiment file (TOML)")->required();
   train->add_option("-o,--out", out, "Output directory (default: runs/<experiment name>)");
-  train->add_option("--loops", loops, "Number of training loops (overrides training.loops)");
+  train->add_option("--loops", loops, "Number of training loops (overrides training.loops)")
+      ->check(non_negative);
   train->add_flag("--resume", resume, "Continue from <out>/checkpoint.h5");
   add_common(train, common);
 
   auto* test = app.add_subcommand("test", "Evoke the trained dynamics with frozen weights from fresh initial states");
   test->add_option("run", directory, "Run directory (or its run.h5)")->required();
-  test->add_option("--trials", trials, "Trials per pattern (default: test.trials)");
+  test->add_option("--trials", trials, "Trials per pattern (default: test.trials)")
+      ->check(non_negative);
   add_common(test, common);
 
   auto* simulate = app.add_subcommand("simulate", "Run one trial of an experiment without learning");

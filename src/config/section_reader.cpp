@@ -74,6 +74,9 @@ double SectionReader::number(const std::string& key, double fallback, Range rang
       fail(key, fmt::format("expected a number, got {}", describe_node(*node)));
     }
   }
+  // Infinity and NaN are never meaningful inputs: a time constant, gain or
+  // duration of inf passes "> 0" but ends in NaN state or a hang.
+  if (!std::isfinite(value)) fail(key, fmt::format("expected a finite number, got {}", value));
   if (!range.contains(value)) fail(key, fmt::format("expected a number {}, got {}", range.describe(), value));
   return value;
 }

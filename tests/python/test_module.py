@@ -386,6 +386,10 @@ BAD_CALLS = [
     ("run_trial kind", lambda: _simulation().run_trial(kind="other"), ValueError, "kind"),
     ("no plastic synapses", lambda: rsnn.Simulation(TINY, plastic={"rule": "none"}, overrides=[
         "plastic.probability=0.3"]), ValueError, "plastic"),
+    ("infinite lambda", lambda: rsnn.Simulation(TINY, overrides=["learning.lambda=inf"]), ValueError,
+     "learning.lambda"),
+    ("nan time constant", lambda: rsnn.Simulation(TINY, overrides=["synapses.tau_plastic=nan"]), ValueError,
+     "synapses.tau_plastic"),
 ]
 
 

@@ -16,6 +16,7 @@ namespace {
 
 using testing::read_text;
 using testing::run_cli;
+using testing::source_path;
 using testing::small_theta_experiment;
 using testing::TempDir;
 using testing::write_text;
@@ -134,6 +135,36 @@ TEST(Cli, EarlierRunsAreReplacedOnlyWithForce) {
   EXPECT_EQ(into_file.exit_code, 2) << into_file.output;
   EXPECT_NE(into_file.output.find("is not a directory"), std::string::npos) << into_file.output;
   EXPECT_EQ(read_text(dir / "a_file"), "not a directory");
+}
+
+// Non-finite numbers pass no range check ("> 0" included) for any method's
+// keys or neuron parameters, and negative or absurd counts on the command line
+// are refused: exit 2, the key or option named, no output directory made.
+TEST(Cli, NonFiniteValuesAndBadCountsAreRefusedNamingTheKey) {
+  TempDir dir;
+  const std::string sines = source_path("examples/kim_chow_sines.toml").string();
+  const std::string force = source_path("examples/force/lif_sine.toml").string();
+  const std::string guided = source_path("examples/depasquale/osc4.toml").string();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"train " + sines + " --set learning.lambda=inf", "learning.lambda"},
+      {"train " + sines + " --set dt=inf", "dt: expected a finite number"},
+      {"train " + sines + " --set stimulus.stop=nan", "stimulus.stop"},
+      {"train " + sines + " --set population.theta.params.tau=inf", "params.tau"},
+      {"train " + force + " --set synapse.tau_decay=inf", "synapse.tau_decay"},
+      {"train " + force + " --set learning.alpha=nan", "learning.alpha"},
+      {"train " + guided + " --set teacher.gain=-inf", "teacher.gain"},
+      {"train " + sines + " --seed -1", "--seed"},
+      {"train " + sines + " --loops=-2", "--loops"},
+      {"train " + sines + " --threads 0", "--threads"},
+      {"train " + sines + " --threads 100000", "--threads"},
+      {"test " + (dir / "none").string() + " --trials=-1", "--trials"},
+  };
+  for (const auto& [arguments, named] : cases) {
+    const auto result = run_cli(arguments + " -q --out " + (dir / "out").string());
+    EXPECT_EQ(result.exit_code, 2) << arguments << "\n" << result.output;
+    EXPECT_NE(result.output.find(named), std::string::npos) << arguments << "\n" << result.output;
+    EXPECT_FALSE(std::filesystem::exists(dir / "out")) << arguments;
+  }
 }
 
 TEST(Cli, UnreadableCheckpointIsBadInputAndLeavesTheRunFileAlone) {

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <bit>
 #include <cctype>
 #include <cstdint>
@@ -12,11 +11,11 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <random>
 #include <string>
 #include <string_view>
 
 #include "rsnn/error.hpp"
+#include "rsnn/temporary_file.hpp"
 
 namespace rsnn::npy {
 namespace {
@@ -397,14 +396,6 @@ std::string make_header(const char* descr, const std::vector<std::size_t>& shape
   return header;
 }
 
-// A name beside `path` that no other writer (thread or process) will pick.
-fs::path temporary_path(const fs::path& path) {
-  static std::atomic<std::uint64_t> counter{0};
-  static const std::uint64_t process_tag = std::random_device{}();
-  return path.parent_path() / fmt::format(".{}.{:x}-{}.tmp", path.filename().string(), process_tag,
-                                          counter.fetch_add(1));
-}
-
 template <class T>
 void write_array(const fs::path& path, std::span<const T> data,
                  const std::vector<std::size_t>& shape, const char* descr) {
@@ -430,7 +421,8 @@ void write_array(const fs::path& path, std::span<const T> data,
     preamble.push_back(static_cast<char>((header.size() >> (8 * byte)) & 0xFF));
   }
 
-  const fs::path temporary = temporary_path(path);
+  remove_stale_temporaries(path);
+  const fs::path temporary = temporary_beside(path);
   {
     std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
     if (!stream) {

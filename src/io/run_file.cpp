@@ -1,7 +1,6 @@
 #include "rsnn/run_file.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -10,16 +9,22 @@
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/temporary_file.hpp"
 #include "rsnn/version.hpp"
 
 namespace rsnn {
 
 void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path temporary = path.string() + ".tmp";
+  remove_stale_temporaries(path);
+  const std::filesystem::path temporary = temporary_beside(path);
   {
     std::ofstream out(temporary);
     out << text;
-    if (!out) throw RuntimeFailure(fmt::format("cannot write '{}'", temporary.string()));
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      throw RuntimeFailure(fmt::format("cannot write '{}'", temporary.string()));
+    }
   }
   std::filesystem::rename(temporary, path);
 }
@@ -74,7 +79,8 @@ void write_recordings(h5::File& file, const std::string& group, const Experiment
 
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(h5::File&)>& fill,
                            bool start_from_existing) {
-  const std::filesystem::path temporary = path.string() + fmt::format(".tmp-{}", ::getpid());
+  remove_stale_temporaries(path);
+  const std::filesystem::path temporary = temporary_beside(path);
   try {
     if (start_from_existing)
       std::filesystem::copy_file(path, temporary, std::filesystem::copy_options::overwrite_existing);

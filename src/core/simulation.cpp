@@ -27,7 +27,6 @@ namespace {
 
 std::atomic<bool> stop_flag{false};
 
-
 // Stream sub-key of a trial: kind in the top bits, index below.
 std::uint32_t trial_key(TrialKind kind, std::uint32_t index) {
   return (static_cast<std::uint32_t>(kind) << 28) | (index & 0x0FFFFFFFu);

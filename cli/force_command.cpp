@@ -32,8 +32,7 @@ int run_force_training(const fs::path& experiment, const fs::path& output_direct
     fmt::print("rsnn {}: FORCE, {} {} neurons, {} static synapses, {} output dimension(s), seed {}\n", version_string,
                spec.neurons, spec.model, network.static_targets().size(), network.dimensions(), spec.seed);
     fmt::print("learning {}-{} ms every {} ms (alpha {}, {} step); output {}\n", spec.learn_start, spec.learn_stop,
-               spec.learn_every, spec.alpha,
-               spec.decoder_step == ReadoutStep::textbook ? "textbook" : "unnormalised",
+               spec.learn_every, spec.alpha, spec.decoder_step == ReadoutStep::textbook ? "textbook" : "unnormalised",
                output_directory.string());
     std::fflush(stdout);
   }

@@ -82,14 +82,15 @@ int max_threads() { return 8 * static_cast<int>(std::max(1u, std::thread::hardwa
 
 // Counts and seeds: a negative value is refused with the option named (exit 2).
 const CLI::Validator non_negative(
-    [](std::string& text) { return !text.empty() && text[0] == '-' ? "expected an integer >= 0, got " + text : std::string(); },
+    [](std::string& text) {
+      return !text.empty() && text[0] == '-' ? "expected an integer >= 0, got " + text : std::string();
+    },
     "INTEGER >= 0");
 
 void add_common(CLI::App* command, CommonOptions& options) {
   command->add_option("--set", options.assignments, "Override an experiment key, e.g. --set learning.lambda=0.5")
       ->type_name("KEY=VALUE");
-  command->add_option("--seed", options.seed, "Random seed (overrides the experiment's seed)")
-      ->check(non_negative);
+  command->add_option("--seed", options.seed, "Random seed (overrides the experiment's seed)")->check(non_negative);
   command->add_option("--threads", options.threads, "OpenMP threads (default: all cores)")
       ->check(CLI::Range(1, max_threads()));
   command->add_flag("-q,--quiet", options.quiet, "Print only errors");
@@ -117,8 +118,8 @@ fs::path output_directory(const fs::path& out, const fs::path& experiment) {
 // No command replaces what an earlier run wrote unless --force is given.
 void refuse_to_replace(const fs::path& file, bool force, const std::string& alternative) {
   if (fs::exists(file) && !force)
-    throw InputError(fmt::format("'{}' exists (an earlier run's); pass --force to replace it{}", file.string(),
-                                 alternative));
+    throw InputError(
+        fmt::format("'{}' exists (an earlier run's); pass --force to replace it{}", file.string(), alternative));
 }
 
 // Reject a --resume whose experiment differs from the checkpoint's beyond the
@@ -141,8 +142,10 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
   const std::string method = experiment_method(experiment);
   const fs::path out = output_directory(out_option, experiment);
   if (!resume) {
-    const std::string alternative = method == "kim_chow" ? ", --resume to continue it, or another --out" : " or another --out";
-    for (const char* name : {"run.h5", "checkpoint.h5", "metrics.json"}) refuse_to_replace(out / name, common.force, alternative);
+    const std::string alternative =
+        method == "kim_chow" ? ", --resume to continue it, or another --out" : " or another --out";
+    for (const char* name : {"run.h5", "checkpoint.h5", "metrics.json"})
+      refuse_to_replace(out / name, common.force, alternative);
   }
   if (method == "force") {
     if (resume || loops >= 0)
@@ -351,15 +354,13 @@ int main(int argc, char** argv) {
   auto* train = app.add_subcommand("train", "Train the plastic weights of an experiment with RLS");
   train->add_option("experiment", experiment, "Experiment file (TOML)")->required();
   train->add_option("-o,--out", out, "Output directory (default: runs/<experiment name>)");
-  train->add_option("--loops", loops, "Number of training loops (overrides training.loops)")
-      ->check(non_negative);
+  train->add_option("--loops", loops, "Number of training loops (overrides training.loops)")->check(non_negative);
   train->add_flag("--resume", resume, "Continue from <out>/checkpoint.h5");
   add_common(train, common);
 
   auto* test = app.add_subcommand("test", "Evoke the trained dynamics with frozen weights from fresh initial states");
   test->add_option("run", directory, "Run directory (or its run.h5)")->required();
-  test->add_option("--trials", trials, "Trials per pattern (default: test.trials)")
-      ->check(non_negative);
+  test->add_option("--trials", trials, "Trials per pattern (default: test.trials)")->check(non_negative);
   add_common(test, common);
 
   auto* simulate = app.add_subcommand("simulate", "Run one trial of an experiment without learning");

@@ -53,9 +53,9 @@
 #include <vector>
 
 #include "rsnn/config.hpp"
-#include "rsnn/readout_rls.hpp"
 #include "rsnn/neuron_model.hpp"
 #include "rsnn/parameters.hpp"
+#include "rsnn/readout_rls.hpp"
 #include "rsnn/signals.hpp"
 
 namespace rsnn::force {

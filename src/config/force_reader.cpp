@@ -26,8 +26,7 @@ const std::vector<std::string> decoder_steps = {"textbook", "unnormalised"};
 
 // A duration that must be a whole number of steps.
 double on_grid(SectionReader& r, const std::string& key, double value, double dt) {
-  if (!is_whole_multiple(value, dt))
-    r.fail(key, fmt::format("expected a multiple of dt = {} ms, got {}", dt, value));
+  if (!is_whole_multiple(value, dt)) r.fail(key, fmt::format("expected a multiple of dt = {} ms, got {}", dt, value));
   return value;
 }
 

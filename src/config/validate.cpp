@@ -24,7 +24,6 @@ std::string population_names(const ExperimentSpec& spec) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
-
 }  // namespace
 
 void validate(const ExperimentSpec& spec) {

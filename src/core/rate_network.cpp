@@ -73,7 +73,8 @@ RateTrialResult RateNetwork::run_trial(std::span<const double> targets, bool lea
     throw InputError(fmt::format("rate network: targets must have {} samples x {} neurons = {} values, got {}",
                                  samples_, n, samples_ * n, targets.size()));
   const double dt = spec_.dt;
-  const std::uint64_t stimulus_begin = whole_multiples(spec_.stimulus_start, dt), stimulus_end = whole_multiples(spec_.stimulus_stop, dt);
+  const std::uint64_t stimulus_begin = whole_multiples(spec_.stimulus_start, dt),
+                      stimulus_end = whole_multiples(spec_.stimulus_stop, dt);
   const std::uint64_t sample_every = whole_multiples(spec_.learn_every, dt);
   const std::uint64_t last_step = stimulus_end + samples_ * sample_every;
 

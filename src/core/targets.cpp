@@ -9,8 +9,8 @@
 #include "rsnn/array_file.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/random.hpp"
-#include "rsnn/transfer_function.hpp"
 #include "rsnn/time_grid.hpp"
+#include "rsnn/transfer_function.hpp"
 #include "rsnn/waveform.hpp"
 
 namespace rsnn {

@@ -55,8 +55,8 @@ class TeamSizer {
     const Kind* ranked = other.most == most && other.complete() ? &other : nullptr;
     for (Candidate& c : kind.candidates) {
       if (c.known) continue;
-      const bool slower = ranked ? ranked->find(c.team)->seconds_per_step > ranked->fastest()->seconds_per_step
-                                 : c.team > idle_;
+      const bool slower =
+          ranked ? ranked->find(c.team)->seconds_per_step > ranked->fastest()->seconds_per_step : c.team > idle_;
       if (!slower) return c.team;
       c = Candidate{c.team, true, kind.trials};  // deferred to the re-probe: infinitely slow until then
     }

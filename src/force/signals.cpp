@@ -18,9 +18,10 @@ ArrayFile read_signal_file(const SignalSpec& spec) {
   ArrayFile file = read_array_file("target.path", spec.path, spec.dataset);
   if (file.shape.size() == 1) file.shape.push_back(1);
   if (file.shape.size() != 2 || file.shape[0] < 2 || file.shape[1] == 0)
-    throw InputError(fmt::format("target.path: '{}': expected a 2-D array (samples x dimensions, at least 2 samples), "
-                                 "got shape ({})",
-                                 file.name, fmt::join(file.shape, ", ")));
+    throw InputError(
+        fmt::format("target.path: '{}': expected a 2-D array (samples x dimensions, at least 2 samples), "
+                    "got shape ({})",
+                    file.name, fmt::join(file.shape, ", ")));
   return file;
 }
 
@@ -110,7 +111,9 @@ void SignalGenerator::next(double* out) {
   const double t_ms = static_cast<double>(step_) * dt_;
   const SignalSpec& s = spec_;
   switch (s.kind) {
-    case SignalKind::sine: out[0] = s.amplitude * sine_wave(t_ms, period_ms(s.frequency)); break;
+    case SignalKind::sine:
+      out[0] = s.amplitude * sine_wave(t_ms, period_ms(s.frequency));
+      break;
     case SignalKind::triangle:
       out[0] = s.amplitude * (2.0 / std::numbers::pi) * std::asin(sine_wave(t_ms, period_ms(s.frequency)));
       break;

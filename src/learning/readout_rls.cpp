@@ -12,7 +12,8 @@ namespace rsnn {
 ReadoutRls::ReadoutRls(std::size_t inputs, std::size_t outputs, double lambda, ReadoutStep step)
     : inputs_(inputs), outputs_(outputs), step_(step) {
   if (inputs == 0 || outputs == 0)
-    throw InputError(fmt::format("read-out RLS: needs at least one input and one output (got {} and {})", inputs, outputs));
+    throw InputError(
+        fmt::format("read-out RLS: needs at least one input and one output (got {} and {})", inputs, outputs));
   if (!(lambda > 0.0) || !std::isfinite(lambda))
     throw InputError(fmt::format("read-out RLS: the regulariser must be a finite number > 0, got {}", lambda));
   decoders_.assign(inputs * outputs, 0.0);

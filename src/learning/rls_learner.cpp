@@ -41,8 +41,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <span>
 #include <limits>
+#include <span>
 #include <vector>
 
 #include "rsnn/error.hpp"

@@ -186,8 +186,7 @@ NeuronModelInfo lif_model_info() {
       "(v_inf - v_threshold))) for v_inf = v_rest + x > v_threshold, else 0.";
   info.parameters = {
       number_parameter("tau_m", "ms", "Membrane time constant.", 10.0, 0.0, true),
-      number_parameter("v_rest", "input units", "Resting potential: v relaxes to v_rest + x.",
-                       0.0),
+      number_parameter("v_rest", "input units", "Resting potential: v relaxes to v_rest + x.", 0.0),
       number_parameter("v_threshold", "input units",
                        "Spike threshold: a spike is emitted when v exceeds it after a step's "
                        "update.",
@@ -214,9 +213,8 @@ NeuronModelInfo lif_model_info() {
                        {"normal", "uniform"}, "normal"),
       number_parameter("v_init_mean", "input units",
                        "Mean of the normal distribution of the initial v, drawn per trial.", 0.0),
-      number_parameter("v_init_std", "input units",
-                       "Standard deviation of the normal distribution of the initial v.", 1.0,
-                       0.0),
+      number_parameter("v_init_std", "input units", "Standard deviation of the normal distribution of the initial v.",
+                       1.0, 0.0),
   };
   info.validate = [](const ParameterValues& values) -> std::string {
     if (!(values.number("v_reset") < values.number("v_threshold")))

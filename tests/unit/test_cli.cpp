@@ -16,8 +16,8 @@ namespace {
 
 using testing::read_text;
 using testing::run_cli;
-using testing::source_path;
 using testing::small_theta_experiment;
+using testing::source_path;
 using testing::TempDir;
 using testing::write_text;
 

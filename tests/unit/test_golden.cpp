@@ -18,15 +18,15 @@
 // RSNN_RECORD_GOLDEN=1 rewrites golden.json from the current build (the
 // statistics keep their tolerances). Bitwise results hold for one platform:
 // x86-64 with this glibc's libm and this build's kernels (see docs).
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <cmath>
 #include <cstring>
-#include <functional>
-#include <stdexcept>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -142,8 +142,8 @@ TEST(Golden, RateNetwork) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ShippedMethods, Golden,
-                         ::testing::Values("kim_chow_sines", "tsn_1024", "tsn_1024_float32", "tsn_1024_float16", "force_lif_sine", "force_theta_van_der_pol",
-                                           "rate_guided_osc4"));
+                         ::testing::Values("kim_chow_sines", "tsn_1024", "tsn_1024_float32", "tsn_1024_float16",
+                                           "force_lif_sine", "force_theta_van_der_pol", "rate_guided_osc4"));
 
 }  // namespace
 }  // namespace rsnn

@@ -113,8 +113,8 @@ TEST(LifModel, ThresholdCrossingDecidesAPotentialExactlyAtThreshold) {
   // Input that puts v exactly on the threshold in one exact step from v = v∞:
   // "above" does not fire, "at_or_above" (DePasquale et al.) does.
   for (const auto& [crossing, fires] : {std::pair{"above", false}, std::pair{"at_or_above", true}}) {
-    auto group = make_group("lif", 1, 0.1, {{"refractory", 0.0}},
-                            {{"integrator", "exact"}, {"threshold_crossing", crossing}});
+    auto group =
+        make_group("lif", 1, 0.1, {{"refractory", 0.0}}, {{"integrator", "exact"}, {"threshold_crossing", crossing}});
     state_of(*group, "v")[0] = 1.0;
     const double input = 1.0;  // v∞ = v_threshold = 1: v stays at 1 exactly
     std::uint8_t spiked = 0;

@@ -8,8 +8,8 @@
 #include <limits>
 #include <random>
 
-#include "rsnn/readout_rls.hpp"
 #include "rsnn/error.hpp"
+#include "rsnn/readout_rls.hpp"
 #include "rsnn/rls_kernel.hpp"
 
 namespace rsnn {
@@ -121,8 +121,8 @@ TEST(ReadoutRls, APosterioriOutputIsTheShortcutTheEnginesUse) {
 TEST(ReadoutRls, RejectsEmptyShapesAndARegulariserThatIsNotPositiveAndFinite) {
   EXPECT_THROW(ReadoutRls(0, 1, 1.0, ReadoutStep::textbook), InputError);
   EXPECT_THROW(ReadoutRls(3, 0, 1.0, ReadoutStep::textbook), InputError);
-  for (const double lambda : {0.0, -1.0, std::numeric_limits<double>::infinity(),
-                              std::numeric_limits<double>::quiet_NaN()}) {
+  for (const double lambda :
+       {0.0, -1.0, std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
     try {
       ReadoutRls(3, 1, lambda, ReadoutStep::textbook);
       ADD_FAILURE() << "lambda = " << lambda << " accepted";

@@ -11,7 +11,7 @@ namespace rsnn {
 namespace {
 
 TEST(TimeGrid, DecimalLiteralsOnTheGridAreWholeMultiples) {
-  EXPECT_TRUE(is_whole_multiple(300.0, 0.1));   // 2999.9999999999995 in binary
+  EXPECT_TRUE(is_whole_multiple(300.0, 0.1));  // 2999.9999999999995 in binary
   EXPECT_TRUE(is_whole_multiple(2.5, 0.05));
   EXPECT_TRUE(is_whole_multiple(0.0, 0.1));
   EXPECT_TRUE(is_whole_multiple(15000.0, 0.05));

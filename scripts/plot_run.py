@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Plot an rsnn run file (run.h5) as one PNG.
+"""Plot an rsnn run file (run.h5) as one PNG, for every method.
+
+FORCE and rate-guided run files get their method's figure (rsnn.plot.force_run,
+rsnn.plot.rate_guided_run); Kim & Chow run files the figure described below.
 
 Usage:
     /usr/bin/python3 scripts/plot_run.py RUN.h5 [-o OUT.png] [--neurons 0 1 2 ...]
@@ -70,6 +73,19 @@ class RunFileError(Exception):
 # --------------------------------------------------------------------------- reading
 
 
+# Run files of the read-out methods, drawn by rsnn.plot (format -> figure).
+READ_OUT_METHODS = {"rsnn-force-run": rsnn_plot.force_run, "rsnn-rate-guided-run": rsnn_plot.rate_guided_run}
+
+
+def _format_of(path: Path):
+    """The root 'format' attribute of an HDF5 file, or None."""
+    if not path.is_file() or not h5py.is_hdf5(path):
+        return None
+    try:
+        with h5py.File(path, "r") as file:
+            return _attr(file, "format")
+    except OSError:
+        return None
 
 
 def _group_exists(file, path, members=()):
@@ -353,6 +369,18 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     path = args.run / "run.h5" if args.run.is_dir() else args.run
+    out = args.out or path.with_suffix(".png")
+    method_figure = READ_OUT_METHODS.get(_format_of(path))
+    if method_figure is not None:  # FORCE and rate-guided runs: their own figure
+        try:
+            fig = method_figure(path)
+        except (KeyError, OSError, ValueError, IndexError) as error:
+            print(f"{PROG}: {path}: incomplete {_format_of(path)} file ({error})", file=sys.stderr)
+            return 2
+        fig.savefig(out, dpi=120, bbox_inches="tight")
+        plt.close(fig)
+        print(out)
+        return 0
     try:
         run = read_run(path)
     except RunFileError as error:
@@ -365,7 +393,6 @@ def main(argv=None) -> int:
         print(f"{PROG}: {path}: none of the requested neurons can be plotted", file=sys.stderr)
         return 2
 
-    out = args.out or path.with_suffix(".png")
     fig = make_figure(run, neurons)
     fig.savefig(out, dpi=120)
     plt.close(fig)

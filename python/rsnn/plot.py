@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 __all__ = ["raster", "psth", "spike_rates", "traces", "learning_curve", "weight_histograms",
-           "eigenvalue_spectrum", "shade_windows"]
+           "eigenvalue_spectrum", "shade_windows", "force_run", "rate_guided_run"]
 
 POPULATION_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
 STIMULUS_COLOUR = "#f2c14e"
@@ -493,3 +493,137 @@ def eigenvalue_spectrum(source, ax=None, *, include_static=True, compare_initial
     ax.tick_params(labelsize=8)
     ax.legend(fontsize=8, loc="upper right")
     return ax
+
+
+# --------------------------------------------------------------------------- whole runs of the read-out methods
+
+
+def _read_config(file):
+    import tomllib
+
+    raw = file["/config"][()]
+    return tomllib.loads(raw.decode() if isinstance(raw, bytes) else str(raw))
+
+
+def force_run(path, fig=None):
+    """One figure of a FORCE run file (``format = "rsnn-force-run"``).
+
+    Top: the output z against the target over the whole run, the learning
+    window shaded; middle: close-ups of the last second of learning and of the
+    last second of the run (free running, frozen decoders); bottom: the
+    recorded neurons' spikes and the root-mean-square error per second.
+    Returns the Figure.
+    """
+    import h5py
+
+    with h5py.File(path, "r") as file:
+        config = _read_config(file)
+        times = file["/output/times"][()]
+        z, x = file["/output/z"][()], file["/output/target"][()]
+        spike_times = file["/spikes/network/timestamps"][()]
+        spike_ids = file["/spikes/network/node_ids"][()]
+        rmse = file["/metrics"].attrs.get("training_rmse", float("nan"))
+        best_lag = file["/metrics"].attrs.get("min_best_lag_correlation", float("nan"))
+    learning = config.get("learning", {})
+    start, stop = float(learning.get("start", 0.0)), float(learning.get("stop", 0.0))
+    duration = float(times[-1]) if times.size else 0.0
+    plt = _pyplot()
+    fig = fig or plt.figure(figsize=(11, 8))
+    grid = fig.add_gridspec(3, 2, height_ratios=[1.0, 1.0, 1.0], hspace=0.45, wspace=0.3)
+    seconds = times / 1000.0
+
+    def outputs(ax, mask):
+        for d in range(z.shape[1]):
+            ax.plot(seconds[mask], x[mask, d], color=TARGET_COLOUR, lw=2.0 if d == 0 else 1.2, alpha=0.6,
+                    label="target" if d == 0 else None)
+            ax.plot(seconds[mask], z[mask, d], color=POPULATION_COLOURS[d % len(POPULATION_COLOURS)], lw=0.9,
+                    label="output z" if d == 0 else None)
+        ax.tick_params(labelsize=8)
+
+    whole = fig.add_subplot(grid[0, :])
+    outputs(whole, np.ones_like(seconds, dtype=bool))
+    whole.axvspan(start / 1000.0, stop / 1000.0, color=STIMULUS_COLOUR, alpha=0.25, lw=0, label="RLS on")
+    whole.set_xlabel("time (s)", fontsize=9)
+    whole.legend(loc="upper right", fontsize=8, ncol=3)
+    whole.set_title(f"FORCE ({config.get('neurons', {}).get('model', '?')}, "
+                    f"{config.get('neurons', {}).get('count', '?')} neurons): training RMSE {rmse:.4f}, "
+                    f"min best-lag r after learning {best_lag:.3f}", fontsize=9)
+    for column, (low, high, label) in enumerate([(stop - 1000.0, stop, "last second of learning"),
+                                                 (duration - 1000.0, duration, "last second, frozen decoders")]):
+        ax = fig.add_subplot(grid[1, column])
+        outputs(ax, (times >= low) & (times <= high))
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel("time (s)", fontsize=9)
+    raster_ax = fig.add_subplot(grid[2, 0])
+    raster_ax.plot(spike_times / 1000.0, spike_ids, ",", color="k")
+    raster_ax.axvspan(start / 1000.0, stop / 1000.0, color=STIMULUS_COLOUR, alpha=0.25, lw=0)
+    raster_ax.set_xlabel("time (s)", fontsize=9)
+    raster_ax.set_ylabel("neuron", fontsize=9)
+    raster_ax.set_title(f"spikes of the {int(spike_ids.max()) + 1 if spike_ids.size else 0} recorded neurons",
+                        fontsize=9)
+    error_ax = fig.add_subplot(grid[2, 1])
+    if times.size > 1:
+        second = np.floor(times / 1000.0).astype(int)
+        squared = np.mean((z - x) ** 2, axis=1)
+        per_second = np.sqrt(np.bincount(second, squared) / np.maximum(np.bincount(second), 1))
+        error_ax.semilogy(np.arange(per_second.size) + 0.5, per_second, "o-", ms=3, color=ACTUAL_COLOUR)
+    error_ax.axvspan(start / 1000.0, stop / 1000.0, color=STIMULUS_COLOUR, alpha=0.25, lw=0)
+    error_ax.set_xlabel("time (s)", fontsize=9)
+    error_ax.set_ylabel("RMSE of z − target", fontsize=9)
+    error_ax.set_title("error per second", fontsize=9)
+    return fig
+
+
+def rate_guided_run(path, fig=None):
+    """One figure of a rate-guided run file (``format = "rsnn-rate-guided-run"``).
+
+    Top: the closed-loop output against the target in the recorded test trials
+    (frozen weights), with each trial's nMSE; bottom left: the nMSE of every
+    closed-loop trial, RLS trials (weights changing) then test trials; bottom
+    right: spikes of the first test trial. Returns the Figure.
+    """
+    import h5py
+
+    with h5py.File(path, "r") as file:
+        times = file["/test/times"][()]
+        output, target = file["/test/output"][()], file["/test/target"][()]
+        rls, test = file["/rls/nmse"][()], file["/test/nmse"][()]
+        neurons = int(file.attrs.get("neurons", 0))
+        spikes = ("/spikes/lif/timestamps" in file) and (file["/spikes/lif/timestamps"][()],
+                                                         file["/spikes/lif/node_ids"][()])
+        median = file["/metrics"].attrs.get("test_nmse_median", float("nan"))
+    plt = _pyplot()
+    fig = fig or plt.figure(figsize=(11, 7))
+    grid = fig.add_gridspec(2, 2, height_ratios=[1.0, 1.1], hspace=0.35)
+    traces_ax = fig.add_subplot(grid[0, :])
+    step = float(times[1] - times[0]) if times.size > 1 else 1.0
+    trial_length = (float(times[-1]) + step) / 1000.0 if times.size else 0.0
+    for trial in range(output.shape[0]):
+        offset = trial * trial_length
+        for o in range(output.shape[2]):
+            traces_ax.plot(times / 1000.0 + offset, target[trial, :, o], color=TARGET_COLOUR, lw=2.0, alpha=0.6,
+                           label="target" if trial == 0 and o == 0 else None)
+            traces_ax.plot(times / 1000.0 + offset, output[trial, :, o], color=TEST_COLOUR, lw=0.9,
+                           label="output z (closed loop)" if trial == 0 and o == 0 else None)
+        if trial < test.size:
+            traces_ax.text(offset + 0.02 * trial_length, 0.92, f"nMSE {test[trial]:.4f}", fontsize=8,
+                           transform=traces_ax.get_xaxis_transform())
+    traces_ax.set_xlabel("time (s), consecutive test trials", fontsize=9)
+    traces_ax.legend(loc="lower right", fontsize=8)
+    traces_ax.set_title(f"rate-guided training, {neurons} LIF neurons: median test nMSE {median:.4f}", fontsize=9)
+    curve = fig.add_subplot(grid[1, 0])
+    both = np.concatenate([rls, test])
+    if both.size:
+        curve.semilogy(np.arange(1, both.size + 1), np.maximum(both, 1e-12), lw=0.8, color=ACTUAL_COLOUR)
+    curve.axvline(rls.size + 0.5, color="k", lw=0.8)
+    curve.set_xlabel("closed-loop trial: RLS, then test (frozen)", fontsize=9)
+    curve.set_ylabel("nMSE", fontsize=9)
+    curve.set_title("error per trial", fontsize=9)
+    raster_ax = fig.add_subplot(grid[1, 1])
+    if spikes:
+        raster_ax.plot(spikes[0] / 1000.0, spikes[1], ",", color="k")
+        raster_ax.set_ylim(-0.5, max(neurons, 1) - 0.5)
+    raster_ax.set_xlabel("time in the first test trial (s)", fontsize=9)
+    raster_ax.set_ylabel("neuron", fontsize=9)
+    raster_ax.set_title("spikes" if spikes else "spikes not recorded (recording.spikes = false)", fontsize=9)
+    return fig

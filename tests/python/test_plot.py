@@ -9,6 +9,7 @@ CLI.
 from __future__ import annotations
 
 import os
+import sys
 import subprocess
 from pathlib import Path
 
@@ -129,3 +130,57 @@ def test_plot_arguments_are_checked(simulation):
         plot.spike_rates([1.0], [0], [0], bin_ms=0.0)
     with pytest.raises(ValueError, match="same length"):
         plot.weight_histograms(weights=np.zeros(3), signs=np.ones(2))
+
+
+# --------------------------------------------------------------------------- every method's run file
+
+
+READ_OUT_RUNS = {
+    "force": ("examples/force/lif_sine.toml",
+              ["neurons.count=200", "duration=1500.0", "learning.start=200.0", "learning.stop=1000.0",
+               "evaluation.window=500.0"]),
+    "rate_guided": ("examples/depasquale/osc4.toml",
+                    ["teacher.units=100", "spiking.neurons=100", "trials.init=1", "trials.pca=3", "trials.demean=3",
+                     "trials.rls=5", "trials.test=3"]),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(READ_OUT_RUNS))
+def read_out_run(request, tmp_path_factory):
+    pytest.importorskip("h5py")
+    cli = Path(os.environ.get("RSNN_CLI", ROOT / "build" / "rsnn"))
+    if not cli.is_file():
+        pytest.skip(f"rsnn CLI not found at {cli}")
+    experiment, overrides = READ_OUT_RUNS[request.param]
+    out = tmp_path_factory.mktemp(request.param) / "run"
+    command = [str(cli), "train", str(ROOT / experiment), "--out", str(out), "--threads", "1", "-q"]
+    for assignment in overrides:
+        command += ["--set", assignment]
+    subprocess.run(command, check=True, timeout=300)
+    return request.param, out / "run.h5"
+
+
+def test_every_method_run_file_has_its_figure(read_out_run, tmp_path):
+    method, path = read_out_run
+    figure = plot.force_run(path) if method == "force" else plot.rate_guided_run(path)
+    lines = [line for ax in figure.axes for line in ax.get_lines() if len(line.get_xdata()) > 1]
+    assert len(figure.axes) >= 3 and lines, method
+    assert saved(figure, tmp_path / f"{method}.png")
+
+
+def test_plot_run_script_draws_every_method_and_refuses_an_incomplete_file(read_out_run, tmp_path):
+    import h5py
+
+    method, path = read_out_run
+    script = [sys.executable, str(ROOT / "scripts" / "plot_run.py")]
+    done = subprocess.run(script + [str(path), "-o", str(tmp_path / "out.png")], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.png").read_bytes()[:8] == PNG_MAGIC
+    broken = tmp_path / "broken.h5"
+    with h5py.File(path, "r") as source, h5py.File(broken, "w") as copy:
+        copy.attrs["format"] = source.attrs["format"]
+        copy.create_dataset("config", data=source["config"][()])
+    failed = subprocess.run(script + [str(broken)], capture_output=True, text=True, timeout=300)
+    assert failed.returncode == 2, failed.stderr
+    assert "broken.h5" in failed.stderr and "incomplete" in failed.stderr

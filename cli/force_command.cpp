@@ -26,7 +26,7 @@ std::string list(const std::vector<double>& values, const char* format) {
 int run_force_training(const fs::path& experiment, const fs::path& output_directory,
                        const std::vector<Override>& overrides, bool quiet) {
   const force::ForceSpec spec = force::load_force_experiment(experiment, overrides);
-  force::ForceNetwork network(spec);
+  force::ForceTraining network(spec);
   fs::create_directories(output_directory);
   if (!quiet) {
     fmt::print("rsnn {}: FORCE, {} {} neurons, {} static synapses, {} output dimension(s), seed {}\n", version_string,

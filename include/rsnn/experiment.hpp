@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "rsnn/parameters.hpp"
+#include "rsnn/readout_rls.hpp"
+#include "rsnn/signals.hpp"
 
 namespace rsnn {
 
@@ -30,24 +32,40 @@ struct PopulationSpec {
   double bias = 0.0;           // constant external input, input units
 };
 
+// Every pathway filters spikes with the kernel of rsnn/synaptic_filter.hpp:
+// decay time tau_<pathway>, rise time tau_rise (0: exponential with
+// normalised charge, Kim & Chow; > 0: double exponential, Nicola & Clopath)
+// and scale kernel_scale (1: filtered spike trains in 1/ms; 1000: in Hz).
 struct SynapseSpec {
   double tau_excitatory = 3.0;  // ms, static E pathway
   double tau_inhibitory = 3.0;  // ms, static I pathway
-  double tau_plastic = 20.0;    // ms, plastic pathway and the learner's rates r
+  double tau_plastic = 20.0;    // ms, plastic pathway and the rates r that learners and read-outs regress on
+  double tau_rise = 0.0;        // ms, every pathway
+  double kernel_scale = 1.0;
 };
 
 enum class StaticRule { bernoulli, fixed_outdegree };
+// constant: every synapse has `weight`. normal: w_ij = gain N(0,1) / (p sqrt(N_pre))
+// on a Bernoulli(p) mask (Nicola & Clopath's Omega; rule must be bernoulli),
+// drawn per presynaptic neuron j from RandomStream(seed, recurrent_weights, j,
+// projection index) as one uniform per candidate target, then the weight of
+// each accepted one; zero_row_mean subtracts from each postsynaptic neuron's
+// weights their mean.
+enum class StaticWeights { constant, normal };
 
 // A static (never trained) projection; its pathway (E or I current) is the
-// presynaptic population's type.
+// presynaptic population's type, whatever the weights' signs.
 struct StaticProjectionSpec {
   std::string pre;
   std::string post;
   StaticRule rule = StaticRule::bernoulli;
   double probability = 0.1;  // bernoulli
   std::size_t outdegree = 0;  // fixed_outdegree
-  double weight = 0.0;
+  double weight = 0.0;        // constant
   bool autapses = false;
+  StaticWeights weights = StaticWeights::constant;
+  double gain = 1.0;           // normal
+  bool zero_row_mean = false;  // normal
 };
 
 enum class PlasticRule { none, bernoulli, fixed_per_population };
@@ -81,7 +99,8 @@ struct NoiseSpec {
   double current_sigma = 0.0;  // fresh N(0, sigma^2) added to every neuron's input each step
 };
 
-enum class TargetKind { sine, product_of_sines, ou, rate_network, innate, file };
+// none: no per-neuron targets (a network trained only through read-outs).
+enum class TargetKind { sine, product_of_sines, ou, rate_network, innate, file, none };
 enum class TargetOffset { none, mean_input };
 enum class TargetTransform { none, theta_rate };
 enum class TargetUnits { current, rate };
@@ -148,6 +167,22 @@ struct RecordingSpec {
   std::vector<std::size_t> neurons = {0, 1, 2, 3, 4};
   double interval = 1.0;  // ms
   bool spikes = true;
+  std::size_t spike_neurons = 0;  // record the spikes of neurons 0 .. spike_neurons-1 only; 0: all
+};
+
+// A linear read-out z = phi^T r of the filtered rates r (the plastic
+// pathway's filter), fed back into every neuron's input through fixed
+// encoders E and trained by RLS against a target signal (rsnn/readout.hpp).
+struct ReadoutSpec {
+  std::string name = "output";
+  force::SignalSpec target;
+  double feedback_gain = 0.0;  // Q: E_id ~ U(-Q, Q); 0: no feedback
+  double lambda = 1.0;         // P(0) = I / lambda, units of r^2
+  ReadoutStep step = ReadoutStep::textbook;
+  double learn_start = 0.0;    // ms from trial start
+  double learn_stop = 0.0;     // ms; learning at learn_start <= t < learn_stop
+  double learn_every = 1.0;    // ms, a multiple of dt
+  double update_probability = 1.0;  // < 1: each scheduled update happens with this probability
 };
 
 struct TestSpec {
@@ -168,6 +203,7 @@ struct ExperimentSpec {
   TrainingSpec training;
   RecordingSpec recording;
   TestSpec test;
+  std::vector<ReadoutSpec> readouts;
 
   std::size_t neuron_count() const;
   // Trial length: stimulus stop + training window, in ms.

@@ -32,13 +32,17 @@
 // "per_ms": their Izhikevich scripts, which work in ms); G, Q and α keep the
 // published values either way.
 //
-// Phase order per step n (t = n dt):
-//   1. input from s, z(t − dt) and the bias;  2. neuron update, spikes;
-//   3. synapse and filtered-rate update with those spikes;  4. z = φᵀ r;
-//   5. target x(t), error e = z − x;  6. RLS on φ (include/rsnn/readout_rls.hpp)
-//      when learn_start ≤ t < learn_stop, n is a multiple of learn_every/dt,
-//      and (update_probability < 1) a uniform draw falls below it;
-//   7. recording every record_interval.
+// FORCE is a composition on the engine (rsnn/simulation.hpp): one population,
+// one static projection with normal weights, the synapses' double-exponential
+// filter, one read-out with feedback (rsnn/readout.hpp) and one trial of
+// `duration` ms (lower_force_experiment). Per step n (t_n = n dt), in the
+// engine's slot order:
+//   decay and deliver the spikes of step n − 1 (stamped t_n) into s and r;
+//   z(t_n) = φᵀ r;  target x(t_n), error e = z − x;  RLS on φ
+//   (include/rsnn/readout_rls.hpp) when learn_start ≤ t_n < learn_stop, n is a
+//   multiple of learn_every/dt, and (update_probability < 1) a uniform draw
+//   falls below it;  record t_n, z, x every record_interval;
+//   input from s, z(t_n) and the bias;  neuron update, spikes stamped t_{n+1}.
 //
 // Random numbers: Ω from RandomStream(seed, recurrent_weights, presynaptic id),
 // E from (seed, encoders, neuron), initial states from the model's own
@@ -57,6 +61,7 @@
 #include "rsnn/parameters.hpp"
 #include "rsnn/readout_rls.hpp"
 #include "rsnn/signals.hpp"
+#include "rsnn/simulation.hpp"
 
 namespace rsnn::force {
 
@@ -108,6 +113,12 @@ ForceSpec load_force_experiment(const std::filesystem::path& path, const std::ve
 // The resolved experiment as TOML (every default written out); parsing it
 // gives back an equal spec.
 std::string to_toml(const ForceSpec& spec);
+// The experiment as an engine spec: population "network", one static
+// projection network -> network with normal weights (autapses allowed), the
+// filter (tau_rise, tau_decay, kernel scale 1000 or 1) on every pathway, one
+// read-out "output" with feedback, no per-neuron targets, and one trial of
+// `duration` ms.
+ExperimentSpec lower_force_experiment(const ForceSpec& spec);
 
 struct ForceResult {
   std::vector<double> times;   // ms, recorded samples
@@ -127,36 +138,35 @@ struct ForceResult {
 // the simulated part).
 using ForceProgress = std::function<bool(double time_ms, double recent_rmse)>;
 
-class ForceNetwork {
+// The FORCE protocol: one long trial on the engine, learning in its window.
+class ForceTraining {
  public:
-  explicit ForceNetwork(const ForceSpec& spec);
-  ~ForceNetwork();
+  explicit ForceTraining(const ForceSpec& spec);
 
   const ForceSpec& spec() const { return spec_; }
-  std::size_t dimensions() const { return dimensions_; }
+  std::size_t dimensions() const { return readout().dimensions(); }
 
   // Simulate spec().duration ms from the initial state, learning on schedule.
   // The decoders and P carry over to a later call (which restarts the neurons,
-  // synapses and target from t = 0).
+  // synapses and target from t = 0). Throws RuntimeFailure when the output
+  // stops being finite.
   ForceResult run(const ForceProgress& progress = {});
 
-  const ReadoutRls& learner() const { return learner_; }
+  const ReadoutRls& learner() const { return readout().learner(); }
   // E, row-major [neuron][dimension].
-  const std::vector<double>& encoders() const { return encoders_; }
+  const std::vector<double>& encoders() const { return readout().encoders(); }
   // Ω in CSR by presynaptic neuron: column j is targets/weights[offsets[j] .. offsets[j+1]).
-  const std::vector<std::uint64_t>& static_offsets() const { return static_offsets_; }
-  const std::vector<std::uint32_t>& static_targets() const { return static_targets_; }
-  const std::vector<double>& static_weights() const { return static_weights_; }
+  const std::vector<std::uint64_t>& static_offsets() const { return omega().row_offsets; }
+  const std::vector<std::uint32_t>& static_targets() const { return omega().targets; }
+  const std::vector<double>& static_weights() const { return omega().weights; }
+  // The engine it runs on (thread settings, network state).
+  Simulation& simulation() { return simulation_; }
 
  private:
+  const Readout& readout() const { return simulation_.readouts().front(); }
+  const StaticProjection& omega() const { return simulation_.network().static_projections.front(); }
   ForceSpec spec_;
-  std::size_t dimensions_;
-  std::unique_ptr<NeuronGroup> neurons_;
-  std::vector<std::uint64_t> static_offsets_;
-  std::vector<std::uint32_t> static_targets_;
-  std::vector<double> static_weights_;
-  std::vector<double> encoders_;
-  ReadoutRls learner_;
+  Simulation simulation_;
 };
 
 // Phase-invariant evaluation of a run (include/rsnn/analysis.hpp). Training
@@ -191,7 +201,7 @@ ForceMetrics evaluate(const ForceSpec& spec, const ForceResult& result);
 //   /weights/static/row_offsets, targets, weights  (CSR by presynaptic neuron)
 //   /metrics                     attributes of ForceMetrics (scalars) and its
 //                                per-dimension/per-window arrays as datasets
-void write_force_run_file(const std::filesystem::path& path, const ForceNetwork& network, const ForceResult& result,
+void write_force_run_file(const std::filesystem::path& path, const ForceTraining& network, const ForceResult& result,
                           const ForceMetrics& metrics);
 
 // The metrics as JSON text (for metrics.json beside the run file).

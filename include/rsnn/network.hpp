@@ -3,16 +3,20 @@
 // ExperimentSpec. Neurons have global ids 0..N-1, populations are contiguous
 // id ranges in the order of the spec.
 //
-// Synaptic currents (one per pathway) follow
-//     tau_p du_i/dt = -u_i + sum_j w_ij s_j(t),
-// integrated exactly: each step u <- u exp(-dt/tau_p), then every spike of the
-// previous step (one-step delay) adds w_ij (1 - exp(-dt/tau_p)) / dt, which is
-// w_ij / tau_p to first order and makes the sampled kernel's sum over steps
-// exactly w_ij: a spike delivers its whole charge whatever dt is. The static pathways are E
-// (presynaptic population excitatory) and I; the plastic pathway has its own
-// tau_plastic, shared with the filtered rates r_j that the learner regresses
-// on, so that u_plastic_i = sum_j w_ij r_j holds exactly at all times (weight
-// changes add dw . r to u_plastic).
+// Synaptic currents (one per pathway: static E, static I, plastic) are spike
+// trains filtered by the pathway's kernel (rsnn/synaptic_filter.hpp):
+//     u_i = sum_j w_ij (kappa * S_j)(t),
+// integrated exactly, one step at a time: every filter decays, then every
+// spike of the previous step (one-step delay) adds w_ij x jump. With the
+// exponential kernel (tau_rise = 0, Kim & Chow) the jump is
+// (1 - exp(-dt/tau_p)) / dt: w_ij / tau_p to first order, and the sampled
+// kernel's sum over steps is exactly w_ij, so a spike delivers its whole
+// charge whatever dt is. With a rise time (Nicola & Clopath) the spike enters
+// the pathway's rise variable. The static pathways are E (presynaptic
+// population excitatory) and I; the plastic pathway's filter is shared with
+// the filtered rates r_j that learners and read-outs regress on, so that
+// u_plastic_i = sum_j w_ij r_j holds exactly at all times (weight changes add
+// dw . r to u_plastic).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -21,6 +25,7 @@
 
 #include "rsnn/experiment.hpp"
 #include "rsnn/neuron_model.hpp"
+#include "rsnn/synaptic_filter.hpp"
 
 namespace rsnn {
 
@@ -45,14 +50,16 @@ struct Population {
 };
 
 // One static projection: CSR over the presynaptic population's neurons (local
-// index), targets as global ids sorted ascending within a row, one weight.
+// index), targets as global ids sorted ascending within a row, and either one
+// weight for all synapses or one per synapse (beside `targets`).
 struct StaticProjection {
   std::size_t pre_population = 0;
   std::size_t post_population = 0;
   bool excitatory = true;  // pathway: the presynaptic population's type
-  double weight = 0.0;
+  double weight = 0.0;     // when `weights` is empty
   std::vector<std::uint64_t> row_offsets;  // pre size + 1
   std::vector<std::uint32_t> targets;
+  std::vector<double> weights;  // per synapse, or empty
 };
 
 // Plastic synapses, stored by postsynaptic neuron (each neuron's inputs are
@@ -93,12 +100,17 @@ struct Network {
   std::vector<double> u_excitatory;
   std::vector<double> u_inhibitory;
   std::vector<double> u_plastic;
-  std::vector<double> rate_filter;  // r_j, 1/ms: presynaptic spikes filtered with tau_plastic
+  std::vector<double> rate_filter;  // r_j: spikes filtered by the plastic pathway's kernel (1/ms x kernel_scale)
   std::vector<std::uint32_t> pending_spikes;  // emitted last step, delivered next step
+  // The rise variables of double-exponential filters (empty for exponential ones).
+  std::vector<double> rise_excitatory, rise_inhibitory, rise_plastic, rise_rate;
 
-  // Per-step decay factors exp(-dt / tau) and jump sizes (1 - exp(-dt / tau)) / dt.
-  double decay_excitatory = 1.0, decay_inhibitory = 1.0, decay_plastic = 1.0;
-  double jump_excitatory = 0.0, jump_inhibitory = 0.0, jump_plastic = 0.0;
+  // Pathways that some synapse feeds (the others stay zero and are not decayed).
+  bool feeds_excitatory = false, feeds_inhibitory = false, feeds_plastic = false;
+  // The pathways' filters (synaptic_filter.hpp); the plastic one also filters r.
+  SynapticFilter filter_excitatory{0.0, 1.0, 1.0, 1.0};
+  SynapticFilter filter_inhibitory{0.0, 1.0, 1.0, 1.0};
+  SynapticFilter filter_plastic{0.0, 1.0, 1.0, 1.0};
 
   // Recurrent synaptic current of neuron i (the quantity current targets are
   // compared with): static E + static I + plastic.
@@ -106,6 +118,8 @@ struct Network {
   const Population& population_of_neuron(std::size_t i) const { return populations[population_of[i]]; }
   // Zero all synaptic state and pending spikes.
   void clear_synapses();
+  // Phase 3a of a step for neurons [lo, hi): every filter decays one step.
+  void decay_synapses(std::size_t lo, std::size_t hi);
 };
 
 // Lower a validated spec: draw connectivity and initial weights from the
@@ -121,9 +135,9 @@ struct SpikeLists {
 
 // Phase 3b of a step: the spikes emitted in the previous step (ascending ids)
 // arrive. For every target neuron in [lo, hi) — a thread's own range — each
-// static synapse adds weight x jump to the E or I current and each plastic
-// synapse adds w x jump to u_plastic; each spiking neuron in [lo, hi) also
-// raises its own filtered rate r by jump_plastic. Targets outside [lo, hi)
+// static synapse adds weight x jump to the E or I pathway and each plastic
+// synapse adds w x jump to the plastic one; each spiking neuron in [lo, hi)
+// also raises its own filtered rate r by the plastic filter's jump. Targets outside [lo, hi)
 // are left to the thread that owns them, so no two threads write the same
 // neuron, and every neuron receives its inputs in spike order.
 void deliver_spikes(Network& net, const std::uint32_t* spikes, std::size_t count, std::size_t lo, std::size_t hi);

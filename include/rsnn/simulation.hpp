@@ -8,16 +8,20 @@
 //               then, in training trials, run the learner;
 //   2. record   every recording.interval: recurrent currents of the chosen
 //               neurons;
-//   3. synapses decay every current and filtered rate by exp(-dt/tau), then
-//               deliver the spikes emitted in step n-1 (one-step delay);
-//   4. input    bias + stimulus (inside [start, stop)) + noise + currents;
+//   3. synapses every filter decays one step, then the spikes emitted in
+//               step n-1 are delivered (one-step delay);
+//   3b. readouts z = phi^T r for every read-out, then its target sample,
+//               error and RLS step (rsnn/readout.hpp), and its recording;
+//   4. input    bias + currents + stimulus (inside [start, stop)) + noise +
+//               external input + read-out feedback;
 //   5. neurons  integrate one step; spikes emitted now are stamped (n+1) dt
 //               and delivered in step n+1.
 // A trial runs in one OpenMP region (networks of at least the parallel step
 // threshold): each thread owns a contiguous range of neurons for phases 1 and
 // 3-5 (and receives deliveries only for its range, in spike order), the
 // learner shares its per-neuron work over the same team, and threads meet at
-// one barrier per step, after phase 5. Results are bitwise identical for any
+// one barrier per step, after phase 5 (networks with read-outs meet again
+// around phase 3b, which one thread runs). Results are bitwise identical for any
 // thread count, so the team may change from trial to trial: each trial takes
 // the team size that ran fastest so far (src/core/team_sizer.hpp), which
 // keeps a run on a shared machine from waiting on a descheduled thread.
@@ -25,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +38,7 @@
 #include "rsnn/learner.hpp"
 #include "rsnn/network.hpp"
 #include "rsnn/random.hpp"
+#include "rsnn/readout.hpp"
 #include "rsnn/targets.hpp"
 
 namespace rsnn {
@@ -60,6 +66,22 @@ struct TrialOptions {
   // is unchanged). Negative: no deletion. The deleted spike is reported in
   // TrialResult::deleted_spike.
   double delete_spike_at = -1.0;
+  // Called every progress_every ms of simulated time with the time reached;
+  // returning false ends the trial there (the result covers the simulated
+  // part, TrialResult::steps).
+  std::function<bool(double time_ms)> progress;
+  double progress_every = 1000.0;
+  // Spikes stamped after this time (ms) are counted in TrialResult::late_spikes.
+  double late_from = 0.0;
+};
+
+// A read-out's output and target, sampled every recording.interval.
+struct ReadoutTrace {
+  std::string name;
+  std::size_t dimensions = 0;
+  std::vector<double> times;   // ms
+  std::vector<double> output;  // z, [sample][dimension]
+  std::vector<double> target;  // x, [sample][dimension]
 };
 
 struct TrialResult {
@@ -69,6 +91,10 @@ struct TrialResult {
   std::vector<double> population_rate;  // Hz, per population, over the whole trial
   double mean_rate = 0.0;               // Hz, all neurons
   double elapsed_seconds = 0.0;
+  std::uint64_t steps = 0;                   // simulated (fewer than the trial's when progress stopped it)
+  std::vector<std::uint64_t> spike_counts;   // per neuron
+  std::uint64_t late_spikes = 0;             // all neurons, stamped after TrialOptions::late_from
+  std::vector<ReadoutTrace> readouts;        // record = true
   // record = true
   std::vector<double> spike_times;      // ms from trial start
   std::vector<std::uint32_t> spike_ids;
@@ -103,6 +129,8 @@ class Simulation {
   const Network& network() const { return network_; }
   const TargetSet& targets() const { return targets_; }
   Learner* learner() { return learner_.get(); }
+  std::vector<Readout>& readouts() { return readouts_; }
+  const std::vector<Readout>& readouts() const { return readouts_; }
 
   TrialResult run_trial(const TrialOptions& options);
 
@@ -145,16 +173,22 @@ class Simulation {
   const std::vector<double>& external_input() const { return external_input_; }
 
  private:
-  // Phases 3-5 of one step for neurons [lo, hi); this range's spikes go to
+  // Phase 3 of one step for neurons [lo, hi).
+  void advance_synapses(const SpikeLists& delivered, std::size_t lo, std::size_t hi);
+  // Phases 4-5 of one step for neurons [lo, hi); this range's spikes go to
   // `emitted`.
-  void advance(std::uint64_t step, const TrialOptions& options, bool stimulus_on, std::uint64_t stimulus_start,
-               const SpikeLists& delivered, std::size_t lo, std::size_t hi, std::vector<std::uint32_t>& emitted);
+  void advance_neurons(std::uint64_t step, const TrialOptions& options, bool stimulus_on, std::uint64_t stimulus_start,
+                       std::size_t lo, std::size_t hi, std::vector<std::uint32_t>& emitted);
+  // Phase 3b (one thread): every read-out reads, samples and learns; records
+  // into `traces` when `record`. Returns false when an output is not finite.
+  bool step_readouts(std::uint64_t step, bool learn, bool record, std::vector<ReadoutTrace>& traces);
   const double* paired_normals(Purpose purpose, std::uint32_t sub, std::uint64_t count, std::size_t lo, std::size_t hi,
                                std::vector<double>& spare);
   ExperimentSpec spec_;
   Network network_;
   TargetSet targets_;
   std::unique_ptr<Learner> learner_;
+  std::vector<Readout> readouts_;
   std::vector<LoopRecord> learning_curve_;
   std::vector<std::uint8_t> spiked_;
   std::vector<double> input_;

@@ -1,4 +1,4 @@
-"""FORCE read-out training with output feedback (Nicola & Clopath 2017), the C++ rsnn::force::ForceNetwork.
+"""FORCE read-out training with output feedback (Nicola & Clopath 2017), the C++ rsnn::force::ForceTraining on the engine.
 
 N spiking neurons (lif, izhikevich, theta) with fixed random weights, an
 output z = phi^T r read from their filtered spike trains, fed back through
@@ -37,7 +37,7 @@ class ForceNetwork:
 
     def __init__(self, experiment, *, overrides=None, seed=None):
         self.config = resolve(experiment, overrides=overrides, seed=seed)
-        self._network = core().ForceNetwork(self.config)
+        self._network = core().ForceTraining(self.config)
 
     def run(self, progress=None) -> dict:
         """Simulate the whole duration, learning on the file's schedule.

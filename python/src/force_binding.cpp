@@ -40,7 +40,7 @@ py::dict metrics_dict(const force::ForceMetrics& m) {
 // A network and the result of its last run, so the run file can be written.
 struct ForceHandle {
   explicit ForceHandle(const force::ForceSpec& spec) : network(spec) {}
-  force::ForceNetwork network;
+  force::ForceTraining network;
   std::optional<force::ForceResult> result;
   std::optional<force::ForceMetrics> metrics;
 };
@@ -57,7 +57,7 @@ void bind_force(py::module_& module) {
       py::arg("toml_text"), py::arg("origin"), py::arg("overrides"), py::arg("base_dir"),
       "Validate a FORCE experiment; returns the resolved TOML (every default written out).");
 
-  py::class_<ForceHandle>(module, "ForceNetwork")
+  py::class_<ForceHandle>(module, "ForceTraining")
       .def(py::init([](const std::string& resolved_toml) {
              return std::make_unique<ForceHandle>(force::parse_force_experiment(resolved_toml, "experiment"));
            }),

@@ -114,6 +114,7 @@ void read_target(SectionReader r, TargetSpec& target, const std::filesystem::pat
       target.burn_in = r.number("burn_in", 500.0, Range::non_negative());
       break;
     case TargetKind::innate:
+    case TargetKind::none:  // not offered by this reader
       break;
     case TargetKind::file: {
       target.path = r.text("path", "");

@@ -86,7 +86,7 @@ std::string to_toml(const ExperimentSpec& spec) {
 
   const auto& target = spec.target;
   line("\n[target]");
-  static const char* target_kinds[] = {"sine", "product_of_sines", "ou", "rate_network", "innate", "file"};
+  static const char* target_kinds[] = {"sine", "product_of_sines", "ou", "rate_network", "innate", "file", "none"};
   line(fmt::format("kind = \"{}\"", target_kinds[static_cast<int>(target.kind)]));
   switch (target.kind) {
     case TargetKind::product_of_sines:
@@ -112,6 +112,7 @@ std::string to_toml(const ExperimentSpec& spec) {
       line(fmt::format("burn_in = {}", number(target.burn_in)));
       break;
     case TargetKind::innate:
+    case TargetKind::none:
       break;
     case TargetKind::file:
       line(fmt::format("path = {}", quoted(target.path)));

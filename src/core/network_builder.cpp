@@ -62,6 +62,49 @@ std::vector<std::uint32_t> sample_bernoulli(RandomStream& stream, std::size_t n,
   return values;
 }
 
+// Nicola & Clopath's Omega on a Bernoulli mask: per presynaptic neuron one
+// stream, one uniform per candidate target and, for each accepted one, its
+// weight (experiment.hpp, StaticWeights::normal).
+void build_normal_weights(const ExperimentSpec& spec, std::size_t index, const Population& pre,
+                          const Population& post, StaticProjection& proj) {
+  const auto& proj_spec = spec.static_projections[index];
+  const bool same = &pre == &post;
+  const double scale = proj_spec.gain / (proj_spec.probability * std::sqrt(static_cast<double>(pre.size)));
+  std::vector<std::vector<std::uint32_t>> rows(pre.size);
+  std::vector<std::vector<double>> row_weights(pre.size);
+#pragma omp parallel for schedule(dynamic, 64)
+  for (std::size_t local = 0; local < pre.size; ++local) {
+    RandomStream stream(spec.seed, Purpose::recurrent_weights, pre.first + local, static_cast<std::uint32_t>(index));
+    for (std::size_t i = 0; i < post.size; ++i) {
+      if (!(stream.uniform() < proj_spec.probability)) continue;
+      const double w = scale * stream.normal();
+      if (same && !proj_spec.autapses && i == local) continue;
+      rows[local].push_back(static_cast<std::uint32_t>(post.first + i));
+      row_weights[local].push_back(w);
+    }
+  }
+  proj.row_offsets.assign(pre.size + 1, 0);
+  for (std::size_t local = 0; local < pre.size; ++local)
+    proj.row_offsets[local + 1] = proj.row_offsets[local] + rows[local].size();
+  proj.targets.reserve(proj.row_offsets.back());
+  proj.weights.reserve(proj.row_offsets.back());
+  for (std::size_t local = 0; local < pre.size; ++local) {
+    proj.targets.insert(proj.targets.end(), rows[local].begin(), rows[local].end());
+    proj.weights.insert(proj.weights.end(), row_weights[local].begin(), row_weights[local].end());
+  }
+  if (!proj_spec.zero_row_mean) return;
+  std::vector<double> row_sum(post.size, 0.0);
+  std::vector<std::size_t> row_count(post.size, 0);
+  for (std::size_t s = 0; s < proj.targets.size(); ++s) {
+    row_sum[proj.targets[s] - post.first] += proj.weights[s];
+    ++row_count[proj.targets[s] - post.first];
+  }
+  for (std::size_t s = 0; s < proj.targets.size(); ++s) {
+    const std::size_t row = proj.targets[s] - post.first;
+    proj.weights[s] -= row_sum[row] / static_cast<double>(row_count[row]);
+  }
+}
+
 StaticProjection build_static(const ExperimentSpec& spec, const Network& net, std::size_t index) {
   const auto& proj_spec = spec.static_projections[index];
   StaticProjection proj;
@@ -89,6 +132,10 @@ StaticProjection build_static(const ExperimentSpec& spec, const Network& net, st
       for (std::size_t a = 0; a < degree; ++a)
         proj.targets[local * degree + a] = chosen[a] + static_cast<std::uint32_t>(post.first);
     }
+    return proj;
+  }
+  if (proj_spec.weights == StaticWeights::normal) {
+    build_normal_weights(spec, index, pre, post, proj);
     return proj;
   }
   std::vector<std::vector<std::uint32_t>> rows(pre.size);
@@ -192,11 +239,22 @@ void PlasticSynapses::build_outgoing_index(std::size_t neuron_count) {
 }
 
 void Network::clear_synapses() {
-  std::fill(u_excitatory.begin(), u_excitatory.end(), 0.0);
-  std::fill(u_inhibitory.begin(), u_inhibitory.end(), 0.0);
-  std::fill(u_plastic.begin(), u_plastic.end(), 0.0);
-  std::fill(rate_filter.begin(), rate_filter.end(), 0.0);
+  for (auto* state : {&u_excitatory, &u_inhibitory, &u_plastic, &rate_filter, &rise_excitatory, &rise_inhibitory,
+                      &rise_plastic, &rise_rate})
+    std::fill(state->begin(), state->end(), 0.0);
   pending_spikes.clear();
+}
+
+namespace {
+double* rise_at(std::vector<double>& rise, std::size_t lo) { return rise.empty() ? nullptr : rise.data() + lo; }
+}  // namespace
+
+void Network::decay_synapses(std::size_t lo, std::size_t hi) {
+  const std::size_t count = hi - lo;
+  if (feeds_excitatory) filter_excitatory.decay(u_excitatory.data() + lo, rise_at(rise_excitatory, lo), count);
+  if (feeds_inhibitory) filter_inhibitory.decay(u_inhibitory.data() + lo, rise_at(rise_inhibitory, lo), count);
+  if (feeds_plastic) filter_plastic.decay(u_plastic.data() + lo, rise_at(rise_plastic, lo), count);
+  filter_plastic.decay(rate_filter.data() + lo, rise_at(rise_rate, lo), count);
 }
 
 Network build_network(const ExperimentSpec& spec) {
@@ -228,22 +286,24 @@ Network build_network(const ExperimentSpec& spec) {
     net.projections_from[net.static_projections.back().pre_population].push_back(s);
   }
   build_plastic(spec, net);
+  for (const StaticProjection& proj : net.static_projections)
+    (proj.excitatory ? net.feeds_excitatory : net.feeds_inhibitory) = true;
+  net.feeds_plastic = net.plastic.synapse_count() > 0;
 
   net.u_excitatory.assign(n, 0.0);
   net.u_inhibitory.assign(n, 0.0);
   net.u_plastic.assign(n, 0.0);
   net.rate_filter.assign(n, 0.0);
   const auto& syn = spec.synapses;
-  // Exponential filters with normalised charge (synaptic_filter.hpp).
-  const SynapticFilter excitatory(0.0, syn.tau_excitatory, spec.dt, 1.0);
-  const SynapticFilter inhibitory(0.0, syn.tau_inhibitory, spec.dt, 1.0);
-  const SynapticFilter plastic_filter(0.0, syn.tau_plastic, spec.dt, 1.0);
-  net.decay_excitatory = excitatory.decay_factor();
-  net.decay_inhibitory = inhibitory.decay_factor();
-  net.decay_plastic = plastic_filter.decay_factor();
-  net.jump_excitatory = excitatory.jump();
-  net.jump_inhibitory = inhibitory.jump();
-  net.jump_plastic = plastic_filter.jump();
+  if (syn.tau_rise > 0.0 && spec.plastic.rule != PlasticRule::none)
+    throw InputError("synapses.tau_rise: plastic synapses need exponential filters (tau_rise = 0); the learner keeps "
+                     "u_plastic = w . r, which a rise variable would break");
+  net.filter_excitatory = SynapticFilter(syn.tau_rise, syn.tau_excitatory, spec.dt, syn.kernel_scale);
+  net.filter_inhibitory = SynapticFilter(syn.tau_rise, syn.tau_inhibitory, spec.dt, syn.kernel_scale);
+  net.filter_plastic = SynapticFilter(syn.tau_rise, syn.tau_plastic, spec.dt, syn.kernel_scale);
+  if (syn.tau_rise > 0.0)
+    for (auto* rise : {&net.rise_excitatory, &net.rise_inhibitory, &net.rise_plastic, &net.rise_rate})
+      rise->assign(n, 0.0);
   return net;
 }
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <limits>
 
 #include "rsnn/error.hpp"
@@ -175,6 +176,7 @@ Simulation::Simulation(ExperimentSpec spec)
   }
   targets_ = make_targets(spec_, untrained, theta_tau);
   if (spec_.plastic.rule != PlasticRule::none) learner_ = make_rls_learner(spec_, network_);
+  for (const ReadoutSpec& readout : spec_.readouts) readouts_.emplace_back(readout, n, spec_.dt, spec_.seed);
   network_.clear_synapses();
 }
 
@@ -198,9 +200,33 @@ const double* Simulation::paired_normals(Purpose purpose, std::uint32_t sub, std
   return normal_scratch_.data();
 }
 
-void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool stimulus_on,
-                         std::uint64_t stimulus_start, const SpikeLists& delivered, std::size_t lo, std::size_t hi,
-                         std::vector<std::uint32_t>& emitted) {
+void Simulation::advance_synapses(const SpikeLists& delivered, std::size_t lo, std::size_t hi) {
+  // Decay, then deliver last step's spikes to this range, list by list (the
+  // lists are in ascending id order one after the other).
+  network_.decay_synapses(lo, hi);
+  for (std::size_t list = 0; list < delivered.count; ++list)
+    deliver_spikes(network_, delivered.lists[list].data(), delivered.lists[list].size(), lo, hi);
+}
+
+bool Simulation::step_readouts(std::uint64_t step, bool learn, bool record, std::vector<ReadoutTrace>& traces) {
+  bool finite = true;
+  for (std::size_t r = 0; r < readouts_.size(); ++r) {
+    Readout& readout = readouts_[r];
+    readout.read(network_.rate_filter.data());
+    finite = readout.sample(step, network_.rate_filter.data(), learn) && finite;
+    if (record) {
+      ReadoutTrace& trace = traces[r];
+      trace.times.push_back(static_cast<double>(step) * spec_.dt);
+      trace.output.insert(trace.output.end(), readout.output().begin(), readout.output().end());
+      trace.target.insert(trace.target.end(), readout.target().begin(), readout.target().end());
+    }
+  }
+  return finite;
+}
+
+void Simulation::advance_neurons(std::uint64_t step, const TrialOptions& options, bool stimulus_on,
+                                 std::uint64_t stimulus_start, std::size_t lo, std::size_t hi,
+                                 std::vector<std::uint32_t>& emitted) {
   Network& net = network_;
   const std::size_t n = net.neuron_count;
   const std::uint32_t key = trial_key(options.kind, options.index);
@@ -213,16 +239,6 @@ void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool s
     external = external_input_.data() +
                ((options.pattern % external_input_patterns_) * external_input_rows_ + step / external_input_every_) * n;
 
-  // 3. synapses: decay, then deliver last step's spikes to this range, list
-  // by list (the lists are in ascending id order one after the other).
-  for (std::size_t i = lo; i < hi; ++i) {
-    net.u_excitatory[i] *= net.decay_excitatory;
-    net.u_inhibitory[i] *= net.decay_inhibitory;
-    net.u_plastic[i] *= net.decay_plastic;
-    net.rate_filter[i] *= net.decay_plastic;
-  }
-  for (std::size_t list = 0; list < delivered.count; ++list)
-    deliver_spikes(net, delivered.lists[list].data(), delivered.lists[list].size(), lo, hi);
   // 4. input: one simple loop per term, so each vectorises. Per-step normal
   // draws come in pairs (one Philox block per neuron every other step).
   for (std::size_t i = lo; i < hi; ++i)
@@ -242,6 +258,7 @@ void Simulation::advance(std::uint64_t step, const TrialOptions& options, bool s
   }
   if (external)
     for (std::size_t i = lo; i < hi; ++i) input_[i] += external[i];
+  for (const Readout& readout : readouts_) readout.add_feedback(input_.data(), lo, hi);
   // 5. neurons, population by population over this range; then this range's
   // spikes, in ascending id order.
   for (const Population& pop : net.populations) {
@@ -268,8 +285,9 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   const std::size_t samples =
       total_steps > stim_stop ? static_cast<std::size_t>((total_steps - stim_stop) / learn_steps) : 0;
   const bool rate_quantity = spec_.learning.quantity == LearnedQuantity::rate;
-  if (options.learn && !learner_) throw InputError("plastic.rule: training needs plastic synapses (rule is \"none\")");
-  if (options.learn && total_steps != whole_multiples(spec_.trial_duration(), dt))
+  if (options.learn && !learner_ && readouts_.empty())
+    throw InputError("plastic.rule: training needs plastic synapses (rule is \"none\") or a read-out");
+  if (options.learn && learner_ && total_steps != whole_multiples(spec_.trial_duration(), dt))
     throw InputError(fmt::format("trial duration: a learning trial lasts the experiment's {} ms, not {} ms",
                                  spec_.trial_duration(), duration));
 
@@ -278,6 +296,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
     net.clear_synapses();
     for (const Population& pop : net.populations) pop.neurons->initialize(spec_.seed, key, pop.first);
   }
+  for (Readout& readout : readouts_) readout.start_trial();
   // The stimulus of a pattern: drawn once per (pattern, neuron), identical in
   // every trial; OU stimuli restart from their mean at every trial.
   for (std::size_t i = 0; i < n; ++i) {
@@ -291,6 +310,10 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
 
   TrialResult result;
   result.pattern = options.pattern;
+  result.spike_counts.assign(n, 0);
+  if (options.record)
+    for (const Readout& readout : readouts_)
+      result.readouts.push_back(ReadoutTrace{readout.spec().name, readout.dimensions(), {}, {}, {}});
   CorrelationSums sums(n);
   if (options.keep_samples) {
     result.samples.assign(samples * n, 0.0);
@@ -343,6 +366,14 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   std::vector<std::vector<std::uint64_t>> spike_count(team, std::vector<std::uint64_t>(net.populations.size(), 0));
   std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> recorded_spikes(team);  // (step, id)
   const bool record_spikes = options.record && spec_.recording.spikes;
+  const std::size_t spike_limit = spec_.recording.spike_neurons == 0 ? n : spec_.recording.spike_neurons;
+  const std::uint64_t late_step = whole_multiples(std::max(options.late_from, 0.0), dt);
+  std::vector<std::uint64_t> late_spikes(team, 0);
+  const std::uint64_t progress_steps = std::max<std::uint64_t>(1, whole_multiples(options.progress_every, dt));
+  std::uint64_t steps_run = total_steps;  // fewer when progress stops the trial
+  bool keep_going = true;
+  bool readouts_finite = true;
+  std::exception_ptr progress_error;
   // The per-step barrier: SpinBarrier (cheaper per crossing) when every thread
   // can have a core of its own, else OpenMP's (more patient with a team larger
   // than the machine).
@@ -359,6 +390,13 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
       own_barrier = static_cast<int>(threads) <= processor_count();
     }
     const auto [lo, hi] = thread_range(n, thread, threads);
+    const auto meet = [&] {
+      if (own_barrier) {
+        step_barrier.wait();
+      } else {
+#pragma omp barrier
+      }
+    };
     std::size_t next_edge = 0;
     bool deletion_pending = options.delete_spike_at >= 0.0;
     for (std::uint64_t step = 0;; ++step) {
@@ -367,7 +405,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
       if (step > stim_stop && (step - stim_stop) % learn_steps == 0) {
         const std::size_t k = (step - stim_stop) / learn_steps - 1;
         const float* target = have_targets ? targets_.row(options.pattern, k) : nullptr;
-        for (std::size_t i = lo; i < hi; ++i) {
+        for (std::size_t i = lo; i < hi && (have_targets || options.keep_samples); ++i) {
           const double value = response(i);
           if (target && !smooth) sums.add(i, target[i], value);
           if (options.keep_samples) {
@@ -375,7 +413,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
             result.mean_window_input[i] += net.recurrent_current(i) / static_cast<double>(samples);
           }
         }
-        if (options.learn) learner_->update(net, target);
+        if (options.learn && learner_) learner_->update(net, target);
       }
       if (smooth && step >= edges.front()) {
         for (; next_edge < edges.size() && edges[next_edge] == step; ++next_edge)
@@ -394,14 +432,16 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
       }
       if (step == total_steps) break;
       // 3-5.
-      auto& mine = exchange.outbox(step, thread);
-      advance(step, options, step >= stim_start && step < stim_stop, stim_start, exchange.delivered(step), lo, hi,
-              mine);
-      if (own_barrier) {
-        step_barrier.wait();
-      } else {
-#pragma omp barrier
+      advance_synapses(exchange.delivered(step), lo, hi);
+      if (!readouts_.empty()) {
+        if (threads > 1) meet();  // z needs every range's rates
+#pragma omp single
+        readouts_finite = step_readouts(step, options.learn, options.record && step % record_steps == 0, result.readouts);
+        if (!readouts_finite) break;
       }
+      auto& mine = exchange.outbox(step, thread);
+      advance_neurons(step, options, step >= stim_start && step < stim_stop, stim_start, lo, hi, mine);
+      meet();
       exchange.exchange(step);
       // Kim & Chow's perturbation: the lowest id among the first spikes at or
       // after delete_spike_at is removed before anyone delivers it.
@@ -418,13 +458,34 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
       }
       for (const std::uint32_t j : mine) {
         ++spike_count[thread][net.population_of[j]];
-        if (record_spikes) recorded_spikes[thread].emplace_back(step + 1, j);
+        ++result.spike_counts[j];
+        if (record_spikes && j < spike_limit) recorded_spikes[thread].emplace_back(step + 1, j);
+      }
+      if (step >= late_step) late_spikes[thread] += mine.size();
+      if (options.progress && (step + 1) % progress_steps == 0) {
+#pragma omp single
+        try {
+          keep_going = options.progress(static_cast<double>(step + 1) * dt);
+        } catch (...) {
+          progress_error = std::current_exception();
+          keep_going = false;
+        }
+        if (!keep_going) {
+          steps_run = step + 1;
+          break;
+        }
       }
     }
   }
+  if (progress_error) std::rethrow_exception(progress_error);
+  if (!readouts_finite)
+    throw RuntimeFailure(fmt::format("a read-out diverged at t = {:.2f} ms (non-finite output)",
+                                     static_cast<double>(steps_run) * dt));
   // The last step's spikes stay pending (a trial that does not reset the
   // state delivers them first).
-  if (total_steps > 0) net.pending_spikes = exchange.concatenated(total_steps - 1);
+  if (steps_run > 0) net.pending_spikes = exchange.concatenated(steps_run - 1);
+  result.steps = steps_run;
+  for (const std::uint64_t count : late_spikes) result.late_spikes += count;
   if (record_spikes) {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> all;
     for (const auto& list : recorded_spikes) all.insert(all.end(), list.begin(), list.end());
@@ -440,7 +501,8 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   for (const auto& counts : spike_count)
     for (std::size_t p = 0; p < counts.size(); ++p) population_spikes[p] += counts[p];
 
-  if (smooth) {
+  const bool complete = steps_run == total_steps;  // a trial stopped early is not scored
+  if (smooth && complete) {
     for (std::size_t e = 0; e < edges.size(); ++e)
       if (edges[e] == total_steps + 1)
         std::copy(running_sum.begin(), running_sum.end(), snapshots.begin() + static_cast<std::ptrdiff_t>(e * n));
@@ -454,7 +516,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
     }
   }
 
-  const double duration_s = duration / 1000.0;
+  const double duration_s = static_cast<double>(steps_run) * dt / 1000.0;
   std::uint64_t all_spikes = 0;
   for (std::size_t p = 0; p < net.populations.size(); ++p) {
     result.population_rate.push_back(static_cast<double>(population_spikes[p]) /
@@ -465,7 +527,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   result.correlation.assign(n, std::numeric_limits<double>::quiet_NaN());
   double sum = 0.0;
   std::size_t defined = 0;
-  if (have_targets) {
+  if (have_targets && complete) {
     for (std::size_t i = 0; i < n; ++i) {
       result.correlation[i] = sums.correlation(i, static_cast<double>(samples));
       if (std::isfinite(result.correlation[i])) {

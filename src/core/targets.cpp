@@ -190,6 +190,7 @@ void convert_rate_targets(const ExperimentSpec& spec, TargetSet& targets) {
 
 TargetSet make_targets(const ExperimentSpec& spec, const UntrainedActivity& untrained,
                        const std::vector<double>& theta_tau_per_neuron) {
+  if (spec.target.kind == TargetKind::none) return TargetSet{};
   TargetSet targets = empty_targets(spec);
   switch (spec.target.kind) {
     case TargetKind::sine: fill_sine_targets(spec, targets, false); break;
@@ -200,6 +201,7 @@ TargetSet make_targets(const ExperimentSpec& spec, const UntrainedActivity& untr
       load_target_file(spec, targets);
       if (spec.target.units == TargetUnits::rate) convert_rate_targets(spec, targets);
       break;
+    case TargetKind::none: break;
     case TargetKind::innate:
       for (std::size_t p = 0; p < targets.patterns; ++p)
         for (std::size_t k = 0; k < targets.samples; ++k)

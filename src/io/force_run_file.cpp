@@ -11,7 +11,7 @@
 
 namespace rsnn::force {
 
-void write_force_run_file(const std::filesystem::path& path, const ForceNetwork& network, const ForceResult& result,
+void write_force_run_file(const std::filesystem::path& path, const ForceTraining& network, const ForceResult& result,
                           const ForceMetrics& metrics) {
   const ForceSpec& spec = network.spec();
   const std::size_t n = spec.neurons, k = result.dimensions;

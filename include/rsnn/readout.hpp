@@ -1,0 +1,77 @@
+#pragma once
+// A trained linear read-out with output feedback, as a component of the
+// engine (FORCE: Sussillo & Abbott 2009, Nicola & Clopath 2017).
+//
+// The read-out sees the filtered rates r of every neuron (Network::rate_filter,
+// the plastic pathway's kernel; in 1/ms x kernel_scale) and produces k outputs
+//
+//   z(t_n) = φᵀ r(t_n)                                   (output units)
+//
+// in the `readouts` slot of step n, after the step's deliveries, so r holds
+// every spike stamped up to t_n = n dt. In the `sample_late` slot that follows,
+// the target signal gives x(t_n) (rsnn/signals.hpp), the a-priori error is
+// e = z − x, and when the trial learns, t_n lies in [learn_start, learn_stop),
+// n is a multiple of learn_every / dt and (update_probability < 1) a draw from
+// RandomStream(seed, learning_schedule, 0) falls below update_probability, one
+// RLS step updates φ (include/rsnn/readout_rls.hpp, P(0) = I / λ). In the
+// `input` slot of the same step every neuron receives the feedback
+//
+//   Σ_d E_id z_d(t_n),      E_id = Q · U(−1, 1) from RandomStream(seed, encoders, i)
+//
+// (model input units), so the effective recurrent matrix is Ω + E φᵀ.
+// φ = 0 at the start; φ and P carry over from trial to trial, while the
+// target signal and the update draws restart with every trial.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "rsnn/experiment.hpp"
+#include "rsnn/readout_rls.hpp"
+#include "rsnn/signals.hpp"
+
+namespace rsnn {
+
+class Readout {
+ public:
+  // Throws InputError (naming the read-out) for a schedule off the dt grid or
+  // an unreadable target signal.
+  Readout(const ReadoutSpec& spec, std::size_t neurons, double dt, std::uint64_t seed);
+
+  const ReadoutSpec& spec() const { return spec_; }
+  std::size_t dimensions() const { return learner_.outputs(); }
+
+  // Restarts the target signal and the update draws (at trial start).
+  void start_trial();
+  // `readouts` slot: z = φᵀ r.
+  void read(const double* rates);
+  // `sample_late` slot of step `step`: target, error and, when `learn`, the
+  // RLS step on its schedule. Returns false when z is not finite.
+  bool sample(std::uint64_t step, const double* rates, bool learn);
+  // `input` slot: input_i += Σ_d E_id z_d for neurons [lo, hi).
+  void add_feedback(double* input, std::size_t lo, std::size_t hi) const;
+
+  const std::vector<double>& output() const { return output_; }  // z(t_n)
+  const std::vector<double>& target() const { return target_; }  // x(t_n)
+  // RMS error over the samples since the last call (0 when there were none).
+  double take_recent_rmse();
+
+  const ReadoutRls& learner() const { return learner_; }
+  ReadoutRls& learner() { return learner_; }
+  // E, row-major [neuron][dimension].
+  const std::vector<double>& encoders() const { return encoders_; }
+
+ private:
+  ReadoutSpec spec_;
+  double dt_;
+  std::uint64_t seed_;
+  ReadoutRls learner_;
+  std::vector<double> encoders_;
+  force::SignalGenerator signal_;
+  RandomStream schedule_;
+  std::uint64_t learn_stride_, learn_first_, learn_end_;  // steps
+  std::vector<double> output_, target_, error_;
+  double recent_squared_error_ = 0.0;
+  std::size_t recent_samples_ = 0;
+};
+
+}  // namespace rsnn

@@ -1,0 +1,96 @@
+// FORCE read-out training as a composition on the engine (see
+// include/rsnn/force.hpp).
+#include <fmt/format.h>
+
+#include "rsnn/error.hpp"
+#include "rsnn/force.hpp"
+
+namespace rsnn::force {
+
+ExperimentSpec lower_force_experiment(const ForceSpec& force) {
+  ExperimentSpec spec;
+  spec.seed = force.seed;
+  spec.dt = force.dt;
+
+  PopulationSpec population;
+  population.name = "network";
+  population.size = force.neurons;
+  population.type = CellType::excitatory;  // Ω's pathway; its weights have both signs
+  population.model = force.model;
+  population.parameters = force.parameters;
+  population.bias = force.bias;
+  spec.populations.push_back(population);
+
+  spec.synapses.tau_excitatory = spec.synapses.tau_inhibitory = spec.synapses.tau_plastic = force.tau_decay;
+  spec.synapses.tau_rise = force.tau_rise;
+  spec.synapses.kernel_scale = force.rate_unit == RateUnit::hertz ? 1000.0 : 1.0;
+
+  StaticProjectionSpec omega;
+  omega.pre = omega.post = "network";
+  omega.rule = StaticRule::bernoulli;
+  omega.probability = force.probability;
+  omega.autapses = true;
+  omega.weights = StaticWeights::normal;
+  omega.gain = force.gain;
+  omega.zero_row_mean = force.zero_row_mean;
+  spec.static_projections.push_back(omega);
+
+  spec.plastic.rule = PlasticRule::none;
+  spec.stimulus.kind = StimulusKind::none;
+  spec.stimulus.start = spec.stimulus.stop = 0.0;
+  spec.target.kind = TargetKind::none;
+  spec.learning.learn_every = force.learn_every;
+  spec.training.loops = 1;
+  spec.training.window = force.duration;
+  spec.recording.neurons.clear();
+  spec.recording.interval = force.record_interval;
+  spec.recording.spike_neurons = force.spike_neurons;
+
+  ReadoutSpec readout;
+  readout.name = "output";
+  readout.target = force.target;
+  readout.feedback_gain = force.feedback_gain;
+  readout.lambda = 1.0 / force.alpha;
+  readout.step = force.decoder_step;
+  readout.learn_start = force.learn_start;
+  readout.learn_stop = force.learn_stop;
+  readout.learn_every = force.learn_every;
+  readout.update_probability = force.update_probability;
+  spec.readouts.push_back(readout);
+  return spec;
+}
+
+ForceTraining::ForceTraining(const ForceSpec& spec) : spec_(spec), simulation_(lower_force_experiment(spec)) {}
+
+ForceResult ForceTraining::run(const ForceProgress& progress) {
+  TrialOptions options;
+  options.kind = TrialKind::training;
+  options.learn = true;
+  options.record = true;
+  options.late_from = spec_.learn_stop;
+  options.progress = [&](double time_ms) {
+    const double rmse = simulation_.readouts().front().take_recent_rmse();
+    return !progress || progress(time_ms, rmse);
+  };
+  TrialResult trial;
+  try {
+    trial = simulation_.run_trial(options);
+  } catch (const RuntimeFailure& failure) {
+    throw RuntimeFailure(fmt::format("FORCE run: {}; lower learning.alpha or feedback.gain", failure.what()));
+  }
+  ReadoutTrace& trace = trial.readouts.front();
+  ForceResult result;
+  result.dimensions = trace.dimensions;
+  result.times = std::move(trace.times);
+  result.output = std::move(trace.output);
+  result.target = std::move(trace.target);
+  result.spike_times = std::move(trial.spike_times);
+  result.spike_ids = std::move(trial.spike_ids);
+  result.spike_counts = std::move(trial.spike_counts);
+  result.spikes_after_learning = trial.late_spikes;
+  result.rls_updates = learner().updates();
+  result.elapsed_seconds = trial.elapsed_seconds;
+  return result;
+}
+
+}  // namespace rsnn::force

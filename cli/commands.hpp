@@ -11,9 +11,12 @@
 namespace rsnn::cli {
 
 // method = "force" (rsnn/force.hpp): one run from the initial state, learning
-// on the file's schedule; prints the error of every simulated second.
+// on the file's schedule; prints the error of every simulated second. On
+// Ctrl-C it stops at the next simulated second, writes the run so far and
+// <output_directory>/checkpoint.h5 and returns 130; `resume` continues from
+// that checkpoint to the run an uninterrupted call would have made.
 int run_force_training(const std::filesystem::path& experiment, const std::filesystem::path& output_directory,
-                       const std::vector<Override>& overrides, bool quiet);
+                       const std::vector<Override>& overrides, bool quiet, bool resume);
 
 // method = "rate_guided" (rsnn/rate_guided.hpp): the pca, demean, rls and test
 // phases, printing progress per phase; throws RuntimeFailure when training

@@ -24,9 +24,15 @@ std::string list(const std::vector<double>& values, const char* format) {
 }  // namespace
 
 int run_force_training(const fs::path& experiment, const fs::path& output_directory,
-                       const std::vector<Override>& overrides, bool quiet) {
+                       const std::vector<Override>& overrides, bool quiet, bool resume) {
   const force::ForceSpec spec = force::load_force_experiment(experiment, overrides);
   force::ForceTraining network(spec);
+  const fs::path checkpoint = output_directory / "checkpoint.h5";
+  if (resume) {
+    if (!fs::exists(checkpoint))
+      throw InputError(fmt::format("--resume: no checkpoint '{}' to resume from", checkpoint.string()));
+    network.load_checkpoint(checkpoint);
+  }
   fs::create_directories(output_directory);
   if (!quiet) {
     fmt::print("rsnn {}: FORCE, {} {} neurons, {} static synapses, {} output dimension(s), seed {}\n", version_string,
@@ -34,6 +40,7 @@ int run_force_training(const fs::path& experiment, const fs::path& output_direct
     fmt::print("learning {}-{} ms every {} ms (alpha {}, {} step); output {}\n", spec.learn_start, spec.learn_stop,
                spec.learn_every, spec.alpha, spec.decoder_step == ReadoutStep::textbook ? "textbook" : "unnormalised",
                output_directory.string());
+    if (resume) fmt::print("resuming at t = {} ms\n", static_cast<double>(network.steps_done()) * spec.dt);
     std::fflush(stdout);
   }
   const auto progress = [&](double time_ms, double rmse) {
@@ -60,10 +67,13 @@ int run_force_training(const fs::path& experiment, const fs::path& output_direct
     fmt::print("mean rate {:.2f} Hz ({:.2f} Hz after learning)\n", metrics.mean_rate, metrics.mean_rate_after_learning);
     fmt::print("wrote {} and {}\n", run_file.string(), (output_directory / "metrics.json").string());
   }
-  if (stop_requested()) {
-    fmt::print(stderr, "interrupted: the run file holds the simulated part\n");
+  if (network.steps_done() < network.total_steps()) {
+    network.save_checkpoint(checkpoint);
+    fmt::print(stderr, "interrupted at t = {} ms: the run file holds the simulated part; continue with --resume\n",
+               static_cast<double>(network.steps_done()) * spec.dt);
     return 130;
   }
+  fs::remove(checkpoint);  // the run is complete: nothing left to resume
   return 0;
 }
 

@@ -143,15 +143,14 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
   const fs::path out = output_directory(out_option, experiment);
   if (!resume) {
     const std::string alternative =
-        method == "kim_chow" ? ", --resume to continue it, or another --out" : " or another --out";
+        method != "rate_guided" ? ", --resume to continue it, or another --out" : " or another --out";
     for (const char* name : {"run.h5", "checkpoint.h5", "metrics.json"})
       refuse_to_replace(out / name, common.force, alternative);
   }
   if (method == "force") {
-    if (resume || loops >= 0)
-      throw InputError("--resume and --loops apply to Kim & Chow experiments, not to method \"force\"");
+    if (loops >= 0) throw InputError("--loops applies to Kim & Chow experiments, not to method \"force\" (set duration)");
     install_interrupt_handler();
-    return cli::run_force_training(experiment, out, common.overrides(), common.quiet);
+    return cli::run_force_training(experiment, out, common.overrides(), common.quiet, resume);
   }
   if (method == "rate_guided") {
     if (resume || loops >= 0)

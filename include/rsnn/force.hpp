@@ -146,11 +146,24 @@ class ForceTraining {
   const ForceSpec& spec() const { return spec_; }
   std::size_t dimensions() const { return readout().dimensions(); }
 
-  // Simulate spec().duration ms from the initial state, learning on schedule.
-  // The decoders and P carry over to a later call (which restarts the neurons,
-  // synapses and target from t = 0). Throws RuntimeFailure when the output
+  // Simulate spec().duration ms from the initial state, learning on schedule,
+  // or, after a run that `progress` stopped (or load_checkpoint), the rest of
+  // it: the result then covers the whole run so far. After a complete run the
+  // decoders and P carry over to a later call, which restarts the neurons,
+  // synapses and target from t = 0. Throws RuntimeFailure when the output
   // stops being finite.
   ForceResult run(const ForceProgress& progress = {});
+  // Steps simulated of the current run (0: none; the run's step count: complete).
+  std::uint64_t steps_done() const { return steps_done_; }
+  std::uint64_t total_steps() const;
+
+  // Everything a stopped run needs to continue exactly (format
+  // "rsnn-force-checkpoint": /config, the step reached, the network state,
+  // the read-out's φ and P, and the result so far), written atomically.
+  void save_checkpoint(const std::filesystem::path& path) const;
+  // Throws InputError naming the file when it is not a FORCE checkpoint of
+  // this experiment or an array does not fit.
+  void load_checkpoint(const std::filesystem::path& path);
 
   const ReadoutRls& learner() const { return readout().learner(); }
   // E, row-major [neuron][dimension].
@@ -167,6 +180,8 @@ class ForceTraining {
   const StaticProjection& omega() const { return simulation_.network().static_projections.front(); }
   ForceSpec spec_;
   Simulation simulation_;
+  std::uint64_t steps_done_ = 0;
+  ForceResult so_far_;  // the current run's result up to steps_done_
 };
 
 // Phase-invariant evaluation of a run (include/rsnn/analysis.hpp). Training

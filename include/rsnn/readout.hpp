@@ -42,11 +42,19 @@ class Readout {
 
   // Restarts the target signal and the update draws (at trial start).
   void start_trial();
+  // Where start_trial() and `step` steps of a trial (learning ones when
+  // `learn`) leave the target signal and the update draws: for a trial
+  // resumed at that step.
+  void resume_at(std::uint64_t step, bool learn);
   // `readouts` slot: z = φᵀ r.
   void read(const double* rates);
   // `sample_late` slot of step `step`: target, error and, when `learn`, the
   // RLS step on its schedule. Returns false when z is not finite.
   bool sample(std::uint64_t step, const double* rates, bool learn);
+  // Whether step `step` is one of the learning window's update steps.
+  bool scheduled(std::uint64_t step) const {
+    return step >= learn_first_ && step < learn_end_ && step % learn_stride_ == 0;
+  }
   // `input` slot: input_i += Σ_d E_id z_d for neurons [lo, hi).
   void add_feedback(double* input, std::size_t lo, std::size_t hi) const;
 

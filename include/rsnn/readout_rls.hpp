@@ -21,6 +21,7 @@
 // the result does not depend on the build's vector width.
 #include <cstddef>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "rsnn/packed_arena.hpp"
@@ -51,6 +52,12 @@ class ReadoutRls {
   // P, packed upper triangle (rsnn::rls::packed_index).
   std::span<const double> inverse_correlation() const { return p_.values(); }
   std::size_t updates() const { return updates_; }
+
+  // φ (`group`/decoders [inputs × outputs]), P (`group`/P, packed) and the
+  // update count (attribute of `group`/decoders), for checkpoints; load()
+  // throws InputError naming the file and dataset when a shape differs.
+  void save(h5::File& file, const std::string& group) const;
+  void load(const h5::File& file, const std::string& group);
 
  private:
   std::size_t inputs_, outputs_;

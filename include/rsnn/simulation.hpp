@@ -73,6 +73,11 @@ struct TrialOptions {
   double progress_every = 1000.0;
   // Spikes stamped after this time (ms) are counted in TrialResult::late_spikes.
   double late_from = 0.0;
+  // > 0: continue a trial that stopped after this many steps (a protocol
+  // resuming from a checkpoint): the network state and the read-outs
+  // (Readout::resume_at) must be where that trial left them, reset_state
+  // false; only for trials without per-neuron targets or an OU stimulus.
+  std::uint64_t first_step = 0;
 };
 
 // A read-out's output and target, sampled every recording.interval.
@@ -91,7 +96,7 @@ struct TrialResult {
   std::vector<double> population_rate;  // Hz, per population, over the whole trial
   double mean_rate = 0.0;               // Hz, all neurons
   double elapsed_seconds = 0.0;
-  std::uint64_t steps = 0;                   // simulated (fewer than the trial's when progress stopped it)
+  std::uint64_t steps = 0;                   // simulated by this call (fewer when progress stopped it)
   std::vector<std::uint64_t> spike_counts;   // per neuron
   std::uint64_t late_spikes = 0;             // all neurons, stamped after TrialOptions::late_from
   std::vector<ReadoutTrace> readouts;        // record = true

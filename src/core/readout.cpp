@@ -52,6 +52,14 @@ void Readout::start_trial() {
   recent_samples_ = 0;
 }
 
+void Readout::resume_at(std::uint64_t step, bool learn) {
+  start_trial();
+  for (std::uint64_t s = 0; s < step; ++s) {
+    signal_.next(target_.data());
+    if (learn && scheduled(s) && spec_.update_probability < 1.0) schedule_.uniform();
+  }
+}
+
 void Readout::read(const double* rates) { learner_.output(rates, output_.data()); }
 
 bool Readout::sample(std::uint64_t step, const double* rates, bool learn) {
@@ -61,8 +69,7 @@ bool Readout::sample(std::uint64_t step, const double* rates, bool learn) {
     recent_squared_error_ += error_[d] * error_[d];
   }
   ++recent_samples_;
-  if (learn && step >= learn_first_ && step < learn_end_ && step % learn_stride_ == 0 &&
-      (spec_.update_probability >= 1.0 || schedule_.uniform() < spec_.update_probability))
+  if (learn && scheduled(step) && (spec_.update_probability >= 1.0 || schedule_.uniform() < spec_.update_probability))
     learner_.update(rates, error_.data());
   for (const double z : output_)
     if (!std::isfinite(z)) return false;

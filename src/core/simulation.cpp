@@ -291,12 +291,20 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
     throw InputError(fmt::format("trial duration: a learning trial lasts the experiment's {} ms, not {} ms",
                                  spec_.trial_duration(), duration));
 
+  const std::uint64_t first_step = options.first_step;
+  if (first_step > 0 &&
+      (options.reset_state || first_step >= total_steps || spec_.stimulus.kind == StimulusKind::ou ||
+       spec_.target.kind != TargetKind::none))
+    throw InputError(fmt::format("resuming a trial at step {}: needs the carried-over state, a step inside the trial "
+                                 "({} steps), no OU stimulus and no per-neuron targets",
+                                 first_step, total_steps));
   const std::uint32_t key = trial_key(options.kind, options.index);
   if (options.reset_state) {
     net.clear_synapses();
     for (const Population& pop : net.populations) pop.neurons->initialize(spec_.seed, key, pop.first);
   }
-  for (Readout& readout : readouts_) readout.start_trial();
+  if (first_step == 0)
+    for (Readout& readout : readouts_) readout.start_trial();
   // The stimulus of a pattern: drawn once per (pattern, neuron), identical in
   // every trial; OU stimuli restart from their mean at every trial.
   for (std::size_t i = 0; i < n; ++i) {
@@ -362,7 +370,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   const std::size_t team_size = adaptive_team_ ? team_sizer_->next(most, options.learn) : most;
   const ScopedTeamSize scoped_team(team_size);
   const std::size_t team = parallel_steps ? team_size : 1;
-  ThreadSpikeExchange exchange(team, net.pending_spikes);
+  ThreadSpikeExchange exchange(team, net.pending_spikes, first_step);
   std::vector<std::vector<std::uint64_t>> spike_count(team, std::vector<std::uint64_t>(net.populations.size(), 0));
   std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> recorded_spikes(team);  // (step, id)
   const bool record_spikes = options.record && spec_.recording.spikes;
@@ -399,7 +407,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
     };
     std::size_t next_edge = 0;
     bool deletion_pending = options.delete_spike_at >= 0.0;
-    for (std::uint64_t step = 0;; ++step) {
+    for (std::uint64_t step = first_step;; ++step) {
       // 1. sample (and learn): score this range; every thread calls the
       // learner, which shares its work over the team.
       if (step > stim_stop && (step - stim_stop) % learn_steps == 0) {
@@ -436,7 +444,11 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
       if (!readouts_.empty()) {
         if (threads > 1) meet();  // z needs every range's rates
 #pragma omp single
-        readouts_finite = step_readouts(step, options.learn, options.record && step % record_steps == 0, result.readouts);
+        {
+          readouts_finite =
+              step_readouts(step, options.learn, options.record && step % record_steps == 0, result.readouts);
+          if (!readouts_finite) steps_run = step;
+        }
         if (!readouts_finite) break;
       }
       auto& mine = exchange.outbox(step, thread);
@@ -484,7 +496,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   // The last step's spikes stay pending (a trial that does not reset the
   // state delivers them first).
   if (steps_run > 0) net.pending_spikes = exchange.concatenated(steps_run - 1);
-  result.steps = steps_run;
+  result.steps = steps_run - first_step;
   for (const std::uint64_t count : late_spikes) result.late_spikes += count;
   if (record_spikes) {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> all;
@@ -516,7 +528,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
     }
   }
 
-  const double duration_s = static_cast<double>(steps_run) * dt / 1000.0;
+  const double duration_s = static_cast<double>(result.steps) * dt / 1000.0;
   std::uint64_t all_spikes = 0;
   for (std::size_t p = 0; p < net.populations.size(); ++p) {
     result.population_rate.push_back(static_cast<double>(population_spikes[p]) /
@@ -538,7 +550,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   }
   result.mean_correlation = defined > 0 ? sum / static_cast<double>(defined) : std::numeric_limits<double>::quiet_NaN();
   result.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  team_sizer_->record(team_size, options.learn, total_steps, result.elapsed_seconds);
+  team_sizer_->record(team_size, options.learn, result.steps, result.elapsed_seconds);
   return result;
 }
 

@@ -13,7 +13,8 @@
 //   3. in step n + 1 every worker delivers delivered(n + 1): the whole
 //      network's step-n spikes as lists whose concatenation is in ascending
 //      id order. Step 0 delivers the spikes carried over from the previous
-//      trial (Network::pending_spikes).
+//      trial (Network::pending_spikes); a trial resumed at step n0 delivers
+//      them at step n0.
 // Two sets of outboxes alternate, so a set is refilled two steps after it was
 // read, once every worker has passed the barrier that follows its last read:
 // one barrier per step is all the synchronisation the contract needs.
@@ -50,8 +51,9 @@ class SpikeExchange {
 // nothing to do.
 class ThreadSpikeExchange final : public SpikeExchange {
  public:
-  ThreadSpikeExchange(std::size_t workers, const std::vector<std::uint32_t>& carried_over)
-      : workers_(workers), carried_over_(&carried_over) {
+  ThreadSpikeExchange(std::size_t workers, const std::vector<std::uint32_t>& carried_over,
+                      std::uint64_t first_step = 0)
+      : workers_(workers), first_step_(first_step), carried_over_(&carried_over) {
     sets_[0].resize(workers);
     sets_[1].resize(workers);
   }
@@ -60,12 +62,13 @@ class ThreadSpikeExchange final : public SpikeExchange {
   }
   void exchange(std::uint64_t /*step*/) override {}
   SpikeLists delivered(std::uint64_t step) const override {
-    return step == 0 ? SpikeLists{carried_over_, 1} : SpikeLists{sets_[(step - 1) % 2].data(), workers_};
+    return step == first_step_ ? SpikeLists{carried_over_, 1} : SpikeLists{sets_[(step - 1) % 2].data(), workers_};
   }
   std::vector<std::vector<std::uint32_t>>& emitted(std::uint64_t step) override { return sets_[step % 2]; }
 
  private:
   std::size_t workers_;
+  std::uint64_t first_step_;
   const std::vector<std::uint32_t>* carried_over_;
   std::array<std::vector<std::vector<std::uint32_t>>, 2> sets_;
 };

@@ -4,6 +4,7 @@
 
 #include "rsnn/error.hpp"
 #include "rsnn/force.hpp"
+#include "rsnn/time_grid.hpp"
 
 namespace rsnn::force {
 
@@ -62,35 +63,55 @@ ExperimentSpec lower_force_experiment(const ForceSpec& force) {
 
 ForceTraining::ForceTraining(const ForceSpec& spec) : spec_(spec), simulation_(lower_force_experiment(spec)) {}
 
+std::uint64_t ForceTraining::total_steps() const { return whole_multiples(spec_.duration, spec_.dt); }
+
+namespace {
+
+template <class T>
+void append(std::vector<T>& to, std::vector<T>&& from) {
+  to.insert(to.end(), from.begin(), from.end());
+}
+
+}  // namespace
+
 ForceResult ForceTraining::run(const ForceProgress& progress) {
+  const bool resuming = steps_done_ > 0 && steps_done_ < total_steps();
+  if (!resuming) {
+    steps_done_ = 0;
+    so_far_ = ForceResult{};
+    so_far_.spike_counts.assign(spec_.neurons, 0);
+  }
   TrialOptions options;
   options.kind = TrialKind::training;
   options.learn = true;
   options.record = true;
   options.late_from = spec_.learn_stop;
+  options.reset_state = !resuming;
+  options.first_step = steps_done_;
   options.progress = [&](double time_ms) {
     const double rmse = simulation_.readouts().front().take_recent_rmse();
     return !progress || progress(time_ms, rmse);
   };
+  if (resuming) simulation_.readouts().front().resume_at(steps_done_, true);
   TrialResult trial;
   try {
     trial = simulation_.run_trial(options);
   } catch (const RuntimeFailure& failure) {
     throw RuntimeFailure(fmt::format("FORCE run: {}; lower learning.alpha or feedback.gain", failure.what()));
   }
+  steps_done_ += trial.steps;
   ReadoutTrace& trace = trial.readouts.front();
-  ForceResult result;
-  result.dimensions = trace.dimensions;
-  result.times = std::move(trace.times);
-  result.output = std::move(trace.output);
-  result.target = std::move(trace.target);
-  result.spike_times = std::move(trial.spike_times);
-  result.spike_ids = std::move(trial.spike_ids);
-  result.spike_counts = std::move(trial.spike_counts);
-  result.spikes_after_learning = trial.late_spikes;
-  result.rls_updates = learner().updates();
-  result.elapsed_seconds = trial.elapsed_seconds;
-  return result;
+  so_far_.dimensions = trace.dimensions;
+  append(so_far_.times, std::move(trace.times));
+  append(so_far_.output, std::move(trace.output));
+  append(so_far_.target, std::move(trace.target));
+  append(so_far_.spike_times, std::move(trial.spike_times));
+  append(so_far_.spike_ids, std::move(trial.spike_ids));
+  for (std::size_t i = 0; i < trial.spike_counts.size(); ++i) so_far_.spike_counts[i] += trial.spike_counts[i];
+  so_far_.spikes_after_learning += trial.late_spikes;
+  so_far_.rls_updates = learner().updates();
+  so_far_.elapsed_seconds += trial.elapsed_seconds;
+  return so_far_;
 }
 
 }  // namespace rsnn::force

@@ -7,6 +7,7 @@
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/network_state.hpp"
 #include "rsnn/run_file.hpp"
 #include "rsnn/simulation.hpp"
 #include "rsnn/version.hpp"
@@ -23,15 +24,7 @@ void Simulation::save_checkpoint(const std::filesystem::path& path) const {
     file.write<double>("/plastic/weight", network_.plastic.weight);
     file.write<std::uint8_t>("/plastic/frozen", network_.plastic.frozen);
     if (learner_) learner_->save(file, "/learner");
-    file.write<double>("/state/u_excitatory", network_.u_excitatory);
-    file.write<double>("/state/u_inhibitory", network_.u_inhibitory);
-    file.write<double>("/state/u_plastic", network_.u_plastic);
-    file.write<double>("/state/rate_filter", network_.rate_filter);
-    file.write<std::uint32_t>("/state/pending_spikes", network_.pending_spikes);
-    for (const Population& pop : network_.populations)
-      for (const StateArray& array : pop.neurons->state())
-        file.write<double>("/state/populations/" + pop.name + "/" + array.name,
-                           std::span<const double>(array.values.data(), array.values.size()));
+    save_network_state(file, network_, "/state");
     std::vector<double> curve;  // loop, pattern, correlation, rate, elapsed, population rates...
     const std::size_t width = 5 + network_.populations.size();
     for (const auto& entry : learning_curve_) {
@@ -57,19 +50,13 @@ void Simulation::load_checkpoint(const std::filesystem::path& path) {
     into = std::move(values);
   };
   read_exact("/plastic/weight", network_.plastic.weight);
-  network_.plastic.frozen = file.read<std::uint8_t>("/plastic/frozen");
+  std::vector<std::uint8_t> frozen = file.read<std::uint8_t>("/plastic/frozen");
+  if (frozen.size() != network_.plastic.frozen.size())
+    throw InputError(fmt::format("checkpoint '{}': /plastic/frozen has {} values, the network needs {}", path.string(),
+                                 frozen.size(), network_.plastic.frozen.size()));
+  network_.plastic.frozen = std::move(frozen);
   if (learner_) learner_->load(file, "/learner");
-  read_exact("/state/u_excitatory", network_.u_excitatory);
-  read_exact("/state/u_inhibitory", network_.u_inhibitory);
-  read_exact("/state/u_plastic", network_.u_plastic);
-  read_exact("/state/rate_filter", network_.rate_filter);
-  network_.pending_spikes = file.read<std::uint32_t>("/state/pending_spikes");
-  for (const Population& pop : network_.populations)
-    for (const StateArray& array : pop.neurons->state()) {
-      std::vector<double> values(array.values.size());
-      read_exact("/state/populations/" + pop.name + "/" + array.name, values);
-      std::copy(values.begin(), values.end(), array.values.begin());
-    }
+  load_network_state(file, network_, "/state", fmt::format("checkpoint '{}'", path.string()));
   std::vector<std::size_t> shape;
   const std::vector<double> curve = file.read<double>("/learning_curve", &shape);
   learning_curve_.clear();

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "rsnn/error.hpp"
+#include "rsnn/hdf5_file.hpp"
 
 namespace rsnn {
 
@@ -30,6 +31,32 @@ void ReadoutRls::output(const double* r, double* z) const {
     const double r_i = r[i];
     for (std::size_t d = 0; d < outputs_; ++d) z[d] += row[d] * r_i;
   }
+}
+
+void ReadoutRls::save(h5::File& file, const std::string& group) const {
+  const std::string dataset = group + "/decoders";
+  file.write<double>(dataset, decoders_, {inputs_, outputs_});
+  file.set_attribute(dataset, "updates", static_cast<std::int64_t>(updates_));
+  p_.save(file, group);
+}
+
+void ReadoutRls::load(const h5::File& file, const std::string& group) {
+  const std::string dataset = group + "/decoders";
+  if (!file.exists(dataset))
+    throw InputError(fmt::format("'{}': {} is missing", file.path().string(), dataset));
+  std::vector<std::size_t> shape;
+  std::vector<double> decoders = file.read<double>(dataset, &shape);
+  if (shape != std::vector<std::size_t>{inputs_, outputs_})
+    throw InputError(fmt::format("'{}': {} is not {} × {} (inputs × outputs)", file.path().string(), dataset, inputs_,
+                                 outputs_));
+  for (const double value : decoders)
+    if (!std::isfinite(value))
+      throw InputError(fmt::format("'{}': {} holds a non-finite value", file.path().string(), dataset));
+  const double updates = file.attribute_number(dataset, "updates");
+  if (!(updates >= 0.0)) throw InputError(fmt::format("'{}': {} has no valid 'updates'", file.path().string(), dataset));
+  p_.load(file, group);
+  decoders_ = std::move(decoders);
+  updates_ = static_cast<std::size_t>(updates);
 }
 
 double ReadoutRls::update(const double* r, const double* error) {

@@ -204,26 +204,11 @@ TEST(Cli, ResumeThroughTheToolEqualsUninterruptedTraining) {
 TEST(Cli, InterruptStopsAfterTheLoopAndSavesACheckpoint) {
   TempDir dir;
   write_text(dir / "exp.toml", small_theta_experiment(100, 1000, "[test]\ntrials = 0\n"));
-  const std::string log = (dir / "log.txt").string();
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    const std::string out = (dir / "out").string();
-    const std::string exp = (dir / "exp.toml").string();
-    if (!freopen(log.c_str(), "w", stdout)) _exit(99);
-    execl(RSNN_CLI_PATH, RSNN_CLI_PATH, "train", exp.c_str(), "--out", out.c_str(), "--threads", "1",
-          static_cast<char*>(nullptr));
-    _exit(98);
-  }
-  // Wait for the first finished loop, then press Ctrl-C.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (read_text(log).find("loop    1/1000") == std::string::npos && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  kill(child, SIGINT);
-  int status = 0;
-  waitpid(child, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 130);
+  // Ctrl-C after the first finished loop.
+  const int exit_code = testing::run_cli_interrupted(
+      {"train", (dir / "exp.toml").string(), "--out", (dir / "out").string(), "--threads", "1"}, dir / "log.txt",
+      "loop    1/1000");
+  EXPECT_EQ(exit_code, 130);
   ASSERT_TRUE(std::filesystem::exists(dir / "out/checkpoint.h5"));
   h5::File checkpoint(dir / "out/checkpoint.h5", h5::File::Mode::read);
   const double loops_done = checkpoint.attribute_number("/", "loops_done");

@@ -156,6 +156,62 @@ TEST(ForceTraining, ProgressReportsEverySecondAndCanStopTheRun) {
   EXPECT_EQ(result.rls_updates, 400u);  // 1 s every 2.5 ms
 }
 
+// Ctrl-C stops a run at a simulated second; its checkpoint continues it to
+// exactly the run that was never stopped (random update times and a noisy
+// target exercise the replayed streams).
+TEST(ForceTraining, AStoppedRunResumesFromItsCheckpointBitForBit) {
+  ForceSpec spec = reduced_lif_sine();
+  spec.neurons = 300;
+  spec.duration = 3000.0;
+  spec.learn_start = 500.0;
+  spec.learn_stop = 2500.0;
+  spec.update_probability = 0.5;
+  spec.target.noise_std = 0.05;
+  ForceTraining whole(spec);
+  const ForceResult full = whole.run();
+
+  rsnn::testing::TempDir dir;
+  const auto checkpoint = dir / "checkpoint.h5";
+  {
+    ForceTraining first(spec);
+    const ForceResult part = first.run([](double time_ms, double) { return time_ms < 1000.0; });
+    EXPECT_EQ(first.steps_done(), 20000u);
+    EXPECT_EQ(part.times.size(), 1000u);
+    first.save_checkpoint(checkpoint);
+  }
+  ForceTraining second(spec);
+  second.load_checkpoint(checkpoint);
+  const ForceResult resumed = second.run();
+  EXPECT_EQ(second.steps_done(), second.total_steps());
+  EXPECT_EQ(resumed.times, full.times);
+  EXPECT_EQ(resumed.output, full.output);
+  EXPECT_EQ(resumed.target, full.target);
+  EXPECT_EQ(resumed.spike_times, full.spike_times);
+  EXPECT_EQ(resumed.spike_ids, full.spike_ids);
+  EXPECT_EQ(resumed.spike_counts, full.spike_counts);
+  EXPECT_EQ(resumed.spikes_after_learning, full.spikes_after_learning);
+  EXPECT_EQ(resumed.rls_updates, full.rls_updates);
+  const auto a = whole.learner().decoders(), b = second.learner().decoders();
+  EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+
+  // Another experiment's checkpoint, or one cut short, is refused by name.
+  ForceSpec other = spec;
+  other.seed = 2;
+  ForceTraining stranger(other);
+  EXPECT_THROW(stranger.load_checkpoint(checkpoint), InputError);
+  {
+    h5::File file(checkpoint, h5::File::Mode::read_write);
+    file.write<double>("/result/output", std::vector<double>(3, 0.0));
+  }
+  ForceTraining third(spec);
+  try {
+    third.load_checkpoint(checkpoint);
+    ADD_FAILURE() << "a cut-short checkpoint was accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("/result/output"), std::string::npos) << error.what();
+  }
+}
+
 // Reduced d-min (force_and_local_rules.md §4.7): the criteria of the full
 // experiment, measured here at 1000 neurons and 3 s of learning: training
 // RMSE 0.033, 5.03 Hz, amplitude 1.02, best-lag r ≥ 0.984 in both windows,
@@ -210,6 +266,36 @@ TEST(ForceCommandLine, TrainWritesRunFileAndMetricsAndRejectsBadInput) {
   EXPECT_NE(bad.output.find("learning.alpah"), std::string::npos) << bad.output;
   const h5::File again(dir / "run" / "run.h5", h5::File::Mode::read);
   EXPECT_EQ(again.shape("/output/z"), (std::vector<std::size_t>{1500, 1}));
+}
+
+// Ctrl-C: the run stops at the next simulated second, writes what it has and
+// a checkpoint (exit 130); --resume finishes the run and drops the checkpoint.
+TEST(ForceCommandLine, InterruptSavesACheckpointThatResumeFinishes) {
+  rsnn::testing::TempDir dir;
+  const std::string example = rsnn::testing::source_path("examples/force/lif_sine.toml").string();
+  const std::string out = (dir / "run").string();
+  const std::vector<std::string> small = {"--set", "neurons.count=200",      "--set", "duration=20000.0",
+                                          "--set", "learning.start=1000.0",  "--set", "learning.stop=2000.0",
+                                          "--set", "evaluation.window=500.0"};
+  std::vector<std::string> arguments = {"train", example, "--out", out, "--threads", "1"};
+  arguments.insert(arguments.end(), small.begin(), small.end());
+  EXPECT_EQ(rsnn::testing::run_cli_interrupted(arguments, dir / "log.txt", "t     2000 ms"), 130);
+  ASSERT_TRUE(std::filesystem::exists(dir / "run" / "checkpoint.h5"));
+  std::size_t stopped_samples = 0;
+  {
+    const h5::File part(dir / "run" / "run.h5", h5::File::Mode::read);
+    stopped_samples = part.shape("/output/z")[0];
+    EXPECT_GE(stopped_samples, 2000u);
+    EXPECT_LT(stopped_samples, 20000u);
+  }
+  std::string resume = "train " + example + " -q --resume --out " + out;
+  for (const auto& word : small) resume += " " + word;
+  const auto resumed = rsnn::testing::run_cli(resume);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  const h5::File whole(dir / "run" / "run.h5", h5::File::Mode::read);
+  EXPECT_EQ(whole.shape("/output/z"), (std::vector<std::size_t>{20000, 1}));
+  EXPECT_EQ(whole.attribute_number("/", "rls_updates"), 400.0);
+  EXPECT_FALSE(std::filesystem::exists(dir / "run" / "checkpoint.h5"));
 }
 
 }  // namespace

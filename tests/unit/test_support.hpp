@@ -5,8 +5,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <chrono>
 #include <random>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -106,6 +113,30 @@ inline CommandResult run_cli(const std::string& arguments) {
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+// Runs the rsnn binary with `arguments`, its standard output going to `log`;
+// once `marker` shows in the log (or after two minutes) presses Ctrl-C
+// (SIGINT) and returns the exit code (-1 when it did not exit normally).
+inline int run_cli_interrupted(const std::vector<std::string>& arguments, const std::filesystem::path& log,
+                               const std::string& marker) {
+  const pid_t child = fork();
+  if (child < 0) return -1;
+  if (child == 0) {
+    if (!freopen(log.c_str(), "w", stdout)) _exit(99);
+    std::vector<char*> argv{const_cast<char*>(RSNN_CLI_PATH)};
+    for (const auto& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
+    argv.push_back(nullptr);
+    execv(RSNN_CLI_PATH, argv.data());
+    _exit(98);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (read_text(log).find(marker) == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  kill(child, SIGINT);
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 inline std::filesystem::path source_path(const std::string& relative) {

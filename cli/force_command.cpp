@@ -6,6 +6,7 @@
 
 #include "rsnn/error.hpp"
 #include "rsnn/force.hpp"
+#include "rsnn/hdf5_file.hpp"
 #include "rsnn/run_file.hpp"
 #include "rsnn/simulation.hpp"
 #include "rsnn/version.hpp"
@@ -19,6 +20,29 @@ std::string list(const std::vector<double>& values, const char* format) {
   std::string text;
   for (std::size_t i = 0; i < values.size(); ++i) text += (i ? ", " : "") + fmt::format(fmt::runtime(format), values[i]);
   return text;
+}
+
+// The progress line of every simulated second; false on Ctrl-C.
+force::ForceProgress progress_printer(const force::ForceSpec& spec, bool quiet, bool learning) {
+  return [&spec, quiet, learning](double time_ms, double rmse) {
+    if (!quiet) {
+      const char* phase = !learning ? "frozen"
+                          : time_ms <= spec.learn_start ? "before"
+                          : time_ms <= spec.learn_stop  ? "learning"
+                                                        : "after";
+      fmt::print("t {:8.0f} ms  {:8s}  rms error (last s) {:.4f}\n", time_ms, phase, rmse);
+      std::fflush(stdout);
+    }
+    return !stop_requested();
+  };
+}
+
+void print_free_running(const force::ForceMetrics& metrics) {
+  fmt::print("free running: frequency {} Hz (target {}), amplitude {} (target {}), min best-lag r {:.3f} over {} "
+             "windows\n",
+             list(metrics.output_frequency, "{:.3f}"), list(metrics.target_frequency, "{:.3f}"),
+             list(metrics.output_amplitude, "{:.3f}"), list(metrics.target_amplitude, "{:.3f}"),
+             metrics.min_best_lag_correlation, metrics.windows);
 }
 
 }  // namespace
@@ -43,15 +67,7 @@ int run_force_training(const fs::path& experiment, const fs::path& output_direct
     if (resume) fmt::print("resuming at t = {} ms\n", static_cast<double>(network.steps_done()) * spec.dt);
     std::fflush(stdout);
   }
-  const auto progress = [&](double time_ms, double rmse) {
-    if (!quiet) {
-      const char* phase = time_ms <= spec.learn_start ? "before" : (time_ms <= spec.learn_stop ? "learning" : "after");
-      fmt::print("t {:8.0f} ms  {:8s}  rms error (last s) {:.4f}\n", time_ms, phase, rmse);
-      std::fflush(stdout);
-    }
-    return !stop_requested();
-  };
-  const force::ForceResult result = network.run(progress);
+  const force::ForceResult result = network.run(progress_printer(spec, quiet, true));
   const force::ForceMetrics metrics = force::evaluate(spec, result);
   const fs::path run_file = output_directory / "run.h5";
   force::write_force_run_file(run_file, network, result, metrics);
@@ -59,11 +75,7 @@ int run_force_training(const fs::path& experiment, const fs::path& output_direct
   if (!quiet) {
     fmt::print("{} RLS updates in {:.1f} s\n", result.rls_updates, result.elapsed_seconds);
     fmt::print("training rmse (last {} ms of learning) {:.4f}\n", spec.window, metrics.training_rmse);
-    fmt::print("free running: frequency {} Hz (target {}), amplitude {} (target {}), min best-lag r {:.3f} over {} "
-               "windows\n",
-               list(metrics.output_frequency, "{:.3f}"), list(metrics.target_frequency, "{:.3f}"),
-               list(metrics.output_amplitude, "{:.3f}"), list(metrics.target_amplitude, "{:.3f}"),
-               metrics.min_best_lag_correlation, metrics.windows);
+    print_free_running(metrics);
     fmt::print("mean rate {:.2f} Hz ({:.2f} Hz after learning)\n", metrics.mean_rate, metrics.mean_rate_after_learning);
     fmt::print("wrote {} and {}\n", run_file.string(), (output_directory / "metrics.json").string());
   }
@@ -74,6 +86,52 @@ int run_force_training(const fs::path& experiment, const fs::path& output_direct
     return 130;
   }
   fs::remove(checkpoint);  // the run is complete: nothing left to resume
+  return 0;
+}
+
+int run_force_simulation(const fs::path& experiment, const fs::path& run_file, const std::vector<Override>& overrides,
+                         bool quiet) {
+  const force::ForceSpec spec = force::load_force_experiment(experiment, overrides);
+  force::ForceTraining network(spec);
+  const force::ForceResult result = network.simulate(progress_printer(spec, quiet, false));
+  const force::ForceMetrics metrics = force::evaluate_frozen(spec, result);
+  fs::create_directories(run_file.parent_path());
+  force::write_force_run_file(run_file, network, result, metrics, "simulation without learning");
+  if (!quiet) {
+    fmt::print("simulated {} ms of {} neurons without learning in {:.2f} s; mean rate {:.2f} Hz\n",
+               result.times.empty() ? 0.0 : result.times.back() + spec.record_interval, spec.neurons,
+               result.elapsed_seconds, metrics.mean_rate);
+    fmt::print("wrote {}\n", run_file.string());
+  }
+  return stop_requested() ? 130 : 0;
+}
+
+int run_force_test(const fs::path& run_file, const fs::path& test_file, std::size_t trials,
+                   const std::vector<Override>& overrides, bool quiet) {
+  const h5::File file(run_file, h5::File::Mode::read);
+  const force::ForceSpec spec =
+      force::parse_force_experiment(file.read_string("/config"), run_file.string() + ":/config", overrides);
+  force::ForceTraining network(spec);
+  if (!file.exists("/weights/decoders"))
+    throw InputError(fmt::format("'{}': /weights/decoders is missing", run_file.string()));
+  try {
+    network.set_decoders(file.read<double>("/weights/decoders"));
+  } catch (const InputError& error) {
+    throw InputError(fmt::format("'{}': /weights/{}", run_file.string(), error.what()));
+  }
+  std::vector<force::ForceResult> results;
+  std::vector<force::ForceMetrics> metrics;
+  for (std::size_t t = 0; t < trials && !stop_requested(); ++t) {
+    results.push_back(network.test(static_cast<std::uint32_t>(t), progress_printer(spec, true, false)));
+    metrics.push_back(force::evaluate_frozen(spec, results.back()));
+    if (!quiet) {
+      fmt::print("trial {:3d}  rate {:6.2f} Hz  ", t + 1, metrics.back().mean_rate);
+      print_free_running(metrics.back());
+    }
+  }
+  if (stop_requested()) return 130;
+  force::write_force_test_file(test_file, spec, run_file.filename().string(), results, metrics);
+  if (!quiet) fmt::print("wrote {} (the trained run {} is unchanged)\n", test_file.string(), run_file.string());
   return 0;
 }
 

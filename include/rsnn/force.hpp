@@ -53,6 +53,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -153,6 +154,17 @@ class ForceTraining {
   // synapses and target from t = 0. Throws RuntimeFailure when the output
   // stops being finite.
   ForceResult run(const ForceProgress& progress = {});
+  // A frozen-weight trial of `duration` ms: the decoders as they are, no
+  // learning, from the fresh initial state of test trial `trial` (not the
+  // training run's). Abandons a stopped run.
+  ForceResult test(std::uint32_t trial, const ForceProgress& progress = {});
+  // The network without learning from the training run's initial state (φ
+  // as it is: 0 unless trained or set). Abandons a stopped run.
+  ForceResult simulate(const ForceProgress& progress = {});
+  // φ, [neuron][dimension] (a trained run's /weights/decoders). Throws
+  // InputError for another size or a non-finite value.
+  void set_decoders(std::span<const double> decoders);
+
   // Steps simulated of the current run (0: none; the run's step count: complete).
   std::uint64_t steps_done() const { return steps_done_; }
   std::uint64_t total_steps() const;
@@ -178,6 +190,9 @@ class ForceTraining {
  private:
   const Readout& readout() const { return simulation_.readouts().front(); }
   const StaticProjection& omega() const { return simulation_.network().static_projections.front(); }
+  // One trial with `options` (and FORCE's progress report) as a ForceResult;
+  // `steps` receives the steps it simulated.
+  ForceResult run_trial(TrialOptions options, const ForceProgress& progress, std::uint64_t* steps = nullptr);
   ForceSpec spec_;
   Simulation simulation_;
   std::uint64_t steps_done_ = 0;
@@ -204,10 +219,15 @@ struct ForceMetrics {
   std::size_t windows = 0;
 };
 ForceMetrics evaluate(const ForceSpec& spec, const ForceResult& result);
+// The same measures for a run without learning (a test or a simulation): the
+// whole run is free running (training_rmse is NaN, the rate after learning is
+// the whole run's).
+ForceMetrics evaluate_frozen(const ForceSpec& spec, const ForceResult& result);
 
 // One HDF5 file per run (written to a temporary name, then renamed):
 //   /  attrs format="rsnn-force-run", rsnn_version, seed, neurons, dimensions,
-//      rls_updates, elapsed_seconds, created
+//      protocol ("training", "simulation without learning"), rls_updates,
+//      elapsed_seconds, created
 //   /config                      resolved experiment TOML
 //   /output/times, /output/z, /output/target   [sample x dimension]
 //   /spikes/network/timestamps, node_ids (SONATA, sorting="by_time")
@@ -217,7 +237,12 @@ ForceMetrics evaluate(const ForceSpec& spec, const ForceResult& result);
 //   /metrics                     attributes of ForceMetrics (scalars) and its
 //                                per-dimension/per-window arrays as datasets
 void write_force_run_file(const std::filesystem::path& path, const ForceTraining& network, const ForceResult& result,
-                          const ForceMetrics& metrics);
+                          const ForceMetrics& metrics, const std::string& protocol = "training");
+// The frozen-weight test of a trained run (`rsnn test`): attrs
+// format="rsnn-force-test", run (the run file's name), trials; /config; and per
+// trial t the run file's /output, /spikes and /metrics under /trials/<t>.
+void write_force_test_file(const std::filesystem::path& path, const ForceSpec& spec, const std::string& run,
+                           const std::vector<ForceResult>& results, const std::vector<ForceMetrics>& metrics);
 
 // The metrics as JSON text (for metrics.json beside the run file).
 std::string metrics_json(const ForceSpec& spec, const ForceMetrics& metrics);

@@ -51,6 +51,24 @@ class ForceNetwork:
         """
         return self._network.run(progress)
 
+    def test(self, trial=0, progress=None) -> dict:
+        """A frozen-weight trial of the whole duration from a fresh initial state.
+
+        The decoders as they are (after run(), or set_decoders()), no learning,
+        the initial state of test trial ``trial`` (not the training run's).
+        Returns what run() returns, with metrics measured as free running from
+        t = 0 (training_rmse is NaN).
+        """
+        return self._network.test(trial, progress)
+
+    def simulate(self, progress=None) -> dict:
+        """The whole duration without learning (decoders as they are: zero when untrained)."""
+        return self._network.simulate(progress)
+
+    def set_decoders(self, decoders) -> None:
+        """Set phi, [neuron, dimension] (e.g. a trained run file's /weights/decoders)."""
+        self._network.set_decoders(decoders)
+
     def write_run_file(self, path) -> None:
         """Write the last run as an rsnn-force-run HDF5 file (temporary name, then rename)."""
         self._network.write_run_file(str(path))

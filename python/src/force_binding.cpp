@@ -5,7 +5,9 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +47,57 @@ struct ForceHandle {
   std::optional<force::ForceMetrics> metrics;
 };
 
+// Runs `body` (a FORCE run, test or simulation) with the GIL released and
+// Python's progress callback and Ctrl-C wired in; returns the result as a dict
+// and keeps it for write_run_file. `frozen`: measured as free running throughout.
+template <class Body>
+py::dict simulate(ForceHandle& h, const py::object& progress, const Body& body, bool frozen) {
+  bool interrupted = false;
+  std::optional<py::error_already_set> callback_error;
+  const force::ForceProgress report = [&](double time_ms, double rmse) {
+    py::gil_scoped_acquire acquire;
+    if (PyErr_CheckSignals() != 0) {
+      interrupted = true;
+      PyErr_Clear();
+      return false;
+    }
+    if (!progress.is_none()) {
+      try {
+        const py::object keep = progress(time_ms, rmse);
+        if (!keep.is_none() && !keep.cast<bool>()) return false;
+      } catch (py::error_already_set& error) {
+        callback_error.emplace(std::move(error));
+        return false;
+      }
+    }
+    return true;
+  };
+  {
+    py::gil_scoped_release released;
+    h.result = body(report);
+    h.metrics = frozen ? force::evaluate_frozen(h.network.spec(), *h.result) : force::evaluate(h.network.spec(), *h.result);
+  }
+  if (callback_error) throw std::move(*callback_error);
+  if (interrupted) {
+    PyErr_SetNone(PyExc_KeyboardInterrupt);
+    throw py::error_already_set();
+  }
+  const force::ForceResult& r = *h.result;
+  const auto samples = static_cast<py::ssize_t>(r.times.size());
+  const auto k = static_cast<py::ssize_t>(r.dimensions);
+  py::dict out;
+  out["times"] = copy(r.times);
+  out["output"] = copy(r.output, {samples, k});
+  out["target"] = copy(r.target, {samples, k});
+  out["spike_times"] = copy(r.spike_times);
+  out["spike_ids"] = copy(r.spike_ids);
+  out["spike_counts"] = copy(r.spike_counts);
+  out["rls_updates"] = r.rls_updates;
+  out["elapsed"] = r.elapsed_seconds;
+  out["metrics"] = metrics_dict(*h.metrics);
+  return out;
+}
+
 }  // namespace
 
 void bind_force(py::module_& module) {
@@ -67,53 +120,32 @@ void bind_force(py::module_& module) {
       .def(
           "run",
           [](ForceHandle& h, const py::object& progress) {
-            bool interrupted = false;
-            std::optional<py::error_already_set> callback_error;
-            const force::ForceProgress report = [&](double time_ms, double rmse) {
-              py::gil_scoped_acquire acquire;
-              if (PyErr_CheckSignals() != 0) {
-                interrupted = true;
-                PyErr_Clear();
-                return false;
-              }
-              if (!progress.is_none()) {
-                try {
-                  const py::object keep = progress(time_ms, rmse);
-                  if (!keep.is_none() && !keep.cast<bool>()) return false;
-                } catch (py::error_already_set& error) {
-                  callback_error.emplace(std::move(error));
-                  return false;
-                }
-              }
-              return true;
-            };
-            {
-              py::gil_scoped_release released;
-              h.result = h.network.run(report);
-              h.metrics = force::evaluate(h.network.spec(), *h.result);
-            }
-            if (callback_error) throw std::move(*callback_error);
-            if (interrupted) {
-              PyErr_SetNone(PyExc_KeyboardInterrupt);
-              throw py::error_already_set();
-            }
-            const force::ForceResult& r = *h.result;
-            const auto samples = static_cast<py::ssize_t>(r.times.size());
-            const auto k = static_cast<py::ssize_t>(r.dimensions);
-            py::dict out;
-            out["times"] = copy(r.times);
-            out["output"] = copy(r.output, {samples, k});
-            out["target"] = copy(r.target, {samples, k});
-            out["spike_times"] = copy(r.spike_times);
-            out["spike_ids"] = copy(r.spike_ids);
-            out["spike_counts"] = copy(r.spike_counts);
-            out["rls_updates"] = r.rls_updates;
-            out["elapsed"] = r.elapsed_seconds;
-            out["metrics"] = metrics_dict(*h.metrics);
-            return out;
+            return simulate(h, progress, [&](const force::ForceProgress& report) { return h.network.run(report); },
+                            false);
           },
           py::arg("progress") = py::none(),
           "Simulate the whole duration (GIL released; Ctrl-C raises KeyboardInterrupt at the next simulated second).")
+      .def(
+          "test",
+          [](ForceHandle& h, std::uint32_t trial, const py::object& progress) {
+            return simulate(
+                h, progress, [&](const force::ForceProgress& report) { return h.network.test(trial, report); }, true);
+          },
+          py::arg("trial"), py::arg("progress") = py::none(),
+          "A frozen-weight trial from the fresh initial state of test trial `trial`.")
+      .def(
+          "simulate",
+          [](ForceHandle& h, const py::object& progress) {
+            return simulate(
+                h, progress, [&](const force::ForceProgress& report) { return h.network.simulate(report); }, true);
+          },
+          py::arg("progress") = py::none(), "The whole duration without learning.")
+      .def(
+          "set_decoders",
+          [](ForceHandle& h, const py::array_t<double, py::array::c_style | py::array::forcecast>& decoders) {
+            h.network.set_decoders(std::span<const double>(decoders.data(), static_cast<std::size_t>(decoders.size())));
+          },
+          py::arg("decoders"))
       .def("write_run_file",
            [](const ForceHandle& h, const std::filesystem::path& path) {
              if (!h.result) throw py::value_error("write_run_file: call run() first");

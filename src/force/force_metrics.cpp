@@ -96,6 +96,12 @@ ForceMetrics evaluate(const ForceSpec& spec, const ForceResult& result) {
   return m;
 }
 
+ForceMetrics evaluate_frozen(const ForceSpec& spec, const ForceResult& result) {
+  ForceSpec frozen = spec;
+  frozen.learn_start = frozen.learn_stop = 0.0;
+  return evaluate(frozen, result);
+}
+
 std::string metrics_json(const ForceSpec& spec, const ForceMetrics& m) {
   // NaN is not valid JSON: write null.
   auto value = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };

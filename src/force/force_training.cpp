@@ -2,6 +2,9 @@
 // include/rsnn/force.hpp).
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "rsnn/error.hpp"
 #include "rsnn/force.hpp"
 #include "rsnn/time_grid.hpp"
@@ -74,6 +77,34 @@ void append(std::vector<T>& to, std::vector<T>&& from) {
 
 }  // namespace
 
+ForceResult ForceTraining::run_trial(TrialOptions options, const ForceProgress& progress, std::uint64_t* steps) {
+  options.record = true;
+  options.progress = [&](double time_ms) {
+    const double rmse = simulation_.readouts().front().take_recent_rmse();
+    return !progress || progress(time_ms, rmse);
+  };
+  TrialResult trial;
+  try {
+    trial = simulation_.run_trial(options);
+  } catch (const RuntimeFailure& failure) {
+    throw RuntimeFailure(fmt::format("FORCE run: {}; lower learning.alpha or feedback.gain", failure.what()));
+  }
+  if (steps) *steps = trial.steps;
+  ReadoutTrace& trace = trial.readouts.front();
+  ForceResult result;
+  result.dimensions = trace.dimensions;
+  result.times = std::move(trace.times);
+  result.output = std::move(trace.output);
+  result.target = std::move(trace.target);
+  result.spike_times = std::move(trial.spike_times);
+  result.spike_ids = std::move(trial.spike_ids);
+  result.spike_counts = std::move(trial.spike_counts);
+  result.spikes_after_learning = trial.late_spikes;
+  result.rls_updates = learner().updates();
+  result.elapsed_seconds = trial.elapsed_seconds;
+  return result;
+}
+
 ForceResult ForceTraining::run(const ForceProgress& progress) {
   const bool resuming = steps_done_ > 0 && steps_done_ < total_steps();
   if (!resuming) {
@@ -84,34 +115,49 @@ ForceResult ForceTraining::run(const ForceProgress& progress) {
   TrialOptions options;
   options.kind = TrialKind::training;
   options.learn = true;
-  options.record = true;
   options.late_from = spec_.learn_stop;
   options.reset_state = !resuming;
   options.first_step = steps_done_;
-  options.progress = [&](double time_ms) {
-    const double rmse = simulation_.readouts().front().take_recent_rmse();
-    return !progress || progress(time_ms, rmse);
-  };
   if (resuming) simulation_.readouts().front().resume_at(steps_done_, true);
-  TrialResult trial;
-  try {
-    trial = simulation_.run_trial(options);
-  } catch (const RuntimeFailure& failure) {
-    throw RuntimeFailure(fmt::format("FORCE run: {}; lower learning.alpha or feedback.gain", failure.what()));
-  }
-  steps_done_ += trial.steps;
-  ReadoutTrace& trace = trial.readouts.front();
-  so_far_.dimensions = trace.dimensions;
-  append(so_far_.times, std::move(trace.times));
-  append(so_far_.output, std::move(trace.output));
-  append(so_far_.target, std::move(trace.target));
-  append(so_far_.spike_times, std::move(trial.spike_times));
-  append(so_far_.spike_ids, std::move(trial.spike_ids));
-  for (std::size_t i = 0; i < trial.spike_counts.size(); ++i) so_far_.spike_counts[i] += trial.spike_counts[i];
-  so_far_.spikes_after_learning += trial.late_spikes;
-  so_far_.rls_updates = learner().updates();
-  so_far_.elapsed_seconds += trial.elapsed_seconds;
+  std::uint64_t steps = 0;
+  ForceResult part = run_trial(options, progress, &steps);
+  steps_done_ += steps;
+  so_far_.dimensions = part.dimensions;
+  append(so_far_.times, std::move(part.times));
+  append(so_far_.output, std::move(part.output));
+  append(so_far_.target, std::move(part.target));
+  append(so_far_.spike_times, std::move(part.spike_times));
+  append(so_far_.spike_ids, std::move(part.spike_ids));
+  for (std::size_t i = 0; i < part.spike_counts.size(); ++i) so_far_.spike_counts[i] += part.spike_counts[i];
+  so_far_.spikes_after_learning += part.spikes_after_learning;
+  so_far_.rls_updates = part.rls_updates;
+  so_far_.elapsed_seconds += part.elapsed_seconds;
   return so_far_;
+}
+
+ForceResult ForceTraining::test(std::uint32_t trial, const ForceProgress& progress) {
+  steps_done_ = 0;
+  TrialOptions options;
+  options.kind = TrialKind::test;
+  options.index = trial;
+  return run_trial(options, progress);
+}
+
+ForceResult ForceTraining::simulate(const ForceProgress& progress) {
+  steps_done_ = 0;
+  TrialOptions options;
+  options.kind = TrialKind::training;
+  return run_trial(options, progress);
+}
+
+void ForceTraining::set_decoders(std::span<const double> decoders) {
+  const auto target = simulation_.readouts().front().learner().decoders();
+  if (decoders.size() != target.size())
+    throw InputError(fmt::format("decoders: {} values, the network needs {} ({} neurons × {} dimensions)",
+                                 decoders.size(), target.size(), spec_.neurons, dimensions()));
+  for (const double value : decoders)
+    if (!std::isfinite(value)) throw InputError("decoders: a value is not finite");
+  std::copy(decoders.begin(), decoders.end(), target.begin());
 }
 
 }  // namespace rsnn::force

@@ -5,6 +5,8 @@
   module writes holds the same arrays as the CLI's.
 * Experiments from a file, TOML text and a dict agree; seeds and overrides act.
 * Bad experiments raise ValueError naming the key; bad arguments TypeError.
+* ``rsnn test`` and ``rsnn simulate`` of a FORCE run equal ForceNetwork.test()
+  and .simulate() bit for bit.
 * The progress callback is called every simulated second and can stop a run.
 * The oscillation measures of rsnn.analysis against closed forms.
 """
@@ -56,6 +58,40 @@ def test_module_run_equals_cli_run(tmp_path):
     # The training RMSE is over the last evaluation window (500 ms) of learning.
     assert result["metrics"]["training_rmse"] == pytest.approx(
         float(np.sqrt(np.mean((result["output"][500:1000] - result["target"][500:1000]) ** 2))), rel=1e-12)
+
+
+def small_cli_arguments():
+    arguments = ["-q", "--threads", "1"]
+    for key, value in SMALL.items():
+        arguments += ["--set", f"{key}={value}"]
+    return arguments
+
+
+def test_frozen_test_and_simulation_equal_the_cli(tmp_path):
+    out = tmp_path / "cli"
+    subprocess.run([CLI, "train", str(EXAMPLE), "--out", str(out)] + small_cli_arguments(), check=True)
+    subprocess.run([CLI, "test", str(out), "--trials", "2", "-q"], check=True)
+    subprocess.run([CLI, "simulate", str(EXAMPLE), "--out", str(out)] + small_cli_arguments(), check=True)
+    network = force.ForceNetwork(EXAMPLE, overrides=SMALL)
+    with h5py.File(out / "run.h5", "r") as run:
+        network.set_decoders(run["weights/decoders"][:])
+    with h5py.File(out / "test.h5", "r") as test:
+        assert test.attrs["format"] == "rsnn-force-test" and test.attrs["trials"] == 2
+        outputs = []
+        for trial in range(2):
+            result = network.test(trial)
+            np.testing.assert_array_equal(test[f"trials/{trial}/output/z"][:], result["output"])
+            np.testing.assert_array_equal(test[f"trials/{trial}/spikes/network/node_ids"][:], result["spike_ids"])
+            assert np.isnan(result["metrics"]["training_rmse"])
+            assert result["rls_updates"] == 0  # a frozen trial makes no update
+            assert np.abs(result["output"]).max() > 0.1
+            outputs.append(result["output"])
+        assert not np.array_equal(outputs[0], outputs[1])  # each trial starts from its own state
+    untrained = force.ForceNetwork(EXAMPLE, overrides=SMALL).simulate()
+    with h5py.File(out / "simulation.h5", "r") as simulation:
+        assert simulation.attrs["protocol"] == "simulation without learning"
+        np.testing.assert_array_equal(simulation["spikes/network/node_ids"][:], untrained["spike_ids"])
+        assert not simulation["output/z"][:].any()  # no decoders: no output
 
 
 def test_file_text_and_dict_agree_and_overrides_act():

@@ -248,11 +248,13 @@ TEST(ForceCommandLine, TrainWritesRunFileAndMetricsAndRejectsBadInput) {
                                          " --set neurons.count=200 --set duration=1500.0 --set learning.start=200.0"
                                          " --set learning.stop=1000.0 --set evaluation.window=500.0");
   ASSERT_EQ(ok.exit_code, 0) << ok.output;
-  const h5::File file(dir / "run" / "run.h5", h5::File::Mode::read);
-  EXPECT_EQ(file.attribute_string("/", "format"), "rsnn-force-run");
-  EXPECT_EQ(file.shape("/output/z"), (std::vector<std::size_t>{1500, 1}));
-  EXPECT_EQ(file.shape("/weights/decoders"), (std::vector<std::size_t>{200, 1}));
-  EXPECT_EQ(file.attribute_number("/", "rls_updates"), 320.0);
+  {
+    const h5::File file(dir / "run" / "run.h5", h5::File::Mode::read);
+    EXPECT_EQ(file.attribute_string("/", "format"), "rsnn-force-run");
+    EXPECT_EQ(file.shape("/output/z"), (std::vector<std::size_t>{1500, 1}));
+    EXPECT_EQ(file.shape("/weights/decoders"), (std::vector<std::size_t>{200, 1}));
+    EXPECT_EQ(file.attribute_number("/", "rls_updates"), 320.0);
+  }
   EXPECT_NE(rsnn::testing::read_text(dir / "run" / "metrics.json").find("\"min_best_lag_correlation\""),
             std::string::npos);
   // The same output directory again: refused without --force.
@@ -264,8 +266,26 @@ TEST(ForceCommandLine, TrainWritesRunFileAndMetricsAndRejectsBadInput) {
                                           " --set learning.alpah=1.0");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.output.find("learning.alpah"), std::string::npos) << bad.output;
-  const h5::File again(dir / "run" / "run.h5", h5::File::Mode::read);
-  EXPECT_EQ(again.shape("/output/z"), (std::vector<std::size_t>{1500, 1}));
+  {
+    const h5::File again(dir / "run" / "run.h5", h5::File::Mode::read);
+    EXPECT_EQ(again.shape("/output/z"), (std::vector<std::size_t>{1500, 1}));
+  }
+  // `rsnn test`: frozen-weight trials beside the run; decoders that do not fit
+  // the network are refused by name.
+  const auto test = rsnn::testing::run_cli("test " + (dir / "run").string() + " -q --trials 2");
+  ASSERT_EQ(test.exit_code, 0) << test.output;
+  {
+    const h5::File tested(dir / "run" / "test.h5", h5::File::Mode::read);
+    EXPECT_EQ(tested.attribute_string("/", "format"), "rsnn-force-test");
+    EXPECT_EQ(tested.shape("/trials/1/output/z"), (std::vector<std::size_t>{1500, 1}));
+  }
+  {
+    h5::File broken(dir / "run" / "run.h5", h5::File::Mode::read_write);
+    broken.write<double>("/weights/decoders", std::vector<double>(3, 0.0));
+  }
+  const auto bad_decoders = rsnn::testing::run_cli("test " + (dir / "run").string() + " -q --force");
+  EXPECT_EQ(bad_decoders.exit_code, 2);
+  EXPECT_NE(bad_decoders.output.find("/weights/decoders"), std::string::npos) << bad_decoders.output;
 }
 
 // Ctrl-C: the run stops at the next simulated second, writes what it has and

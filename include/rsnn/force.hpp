@@ -72,6 +72,7 @@ struct ForceSpec {
   std::uint64_t seed = 1;
   double dt = 0.05;           // ms
   double duration = 15000.0;  // ms
+  double max_rate = 200.0;    // Hz; a simulated second above it is runaway activity (RuntimeFailure)
   // [neurons]
   std::size_t neurons = 2000;
   std::string model = "lif";

@@ -48,8 +48,12 @@ class Readout {
   void resume_at(std::uint64_t step, bool learn);
   // `readouts` slot: z = φᵀ r.
   void read(const double* rates);
+  // An output is diverged when it is not finite or |z_d| exceeds
+  // divergence_factor × (1 + the largest |x| of the trial so far): far beyond
+  // any overshoot of a working read-out, and finite garbage otherwise.
+  static constexpr double divergence_factor = 1000.0;
   // `sample_late` slot of step `step`: target, error and, when `learn`, the
-  // RLS step on its schedule. Returns false when z is not finite.
+  // RLS step on its schedule. Returns false when z has diverged.
   bool sample(std::uint64_t step, const double* rates, bool learn);
   // Whether step `step` is one of the learning window's update steps.
   bool scheduled(std::uint64_t step) const {
@@ -78,6 +82,7 @@ class Readout {
   RandomStream schedule_;
   std::uint64_t learn_stride_, learn_first_, learn_end_;  // steps
   std::vector<double> output_, target_, error_;
+  double largest_target_ = 0.0;  // max |x| this trial
   double recent_squared_error_ = 0.0;
   std::size_t recent_samples_ = 0;
 };

@@ -71,6 +71,9 @@ struct TrialOptions {
   // part, TrialResult::steps).
   std::function<bool(double time_ms)> progress;
   double progress_every = 1000.0;
+  // Hz; > 0: a progress interval whose mean rate over all neurons exceeds it
+  // ends the trial with RuntimeFailure (runaway activity).
+  double max_rate = 0.0;
   // Spikes stamped after this time (ms) are counted in TrialResult::late_spikes.
   double late_from = 0.0;
   // > 0: continue a trial that stopped after this many steps (a protocol

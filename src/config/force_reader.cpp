@@ -77,6 +77,7 @@ ForceSpec parse_force_experiment(const std::string& toml_text, const std::string
   spec.seed = r.unsigned_integer("seed", 1, (std::uint64_t{1} << 48) - 1);
   spec.dt = r.number("dt", 0.05, Range::positive());
   spec.duration = r.number("duration", 15000.0, Range::positive());
+  spec.max_rate = r.number("max_rate", 200.0, Range::positive());
   {
     SectionReader s = r.table("neurons");
     spec.neurons = s.count("count", 2000, 1, std::numeric_limits<std::uint32_t>::max() - 1);
@@ -148,6 +149,7 @@ std::string to_toml(const ForceSpec& spec) {
   line(fmt::format("seed = {}", spec.seed));
   line(fmt::format("dt = {}", number(spec.dt)));
   line(fmt::format("duration = {}", number(spec.duration)));
+  line(fmt::format("max_rate = {}", number(spec.max_rate)));
   line("\n[neurons]");
   line(fmt::format("count = {}", spec.neurons));
   line(fmt::format("model = {}", quoted(spec.model)));

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "rsnn/error.hpp"
@@ -48,6 +49,7 @@ void Readout::start_trial() {
   signal_ = force::SignalGenerator(spec_.target, dt_, seed_);
   schedule_ = RandomStream(seed_, Purpose::learning_schedule, 0);
   std::fill(output_.begin(), output_.end(), 0.0);
+  largest_target_ = 0.0;
   recent_squared_error_ = 0.0;
   recent_samples_ = 0;
 }
@@ -56,6 +58,7 @@ void Readout::resume_at(std::uint64_t step, bool learn) {
   start_trial();
   for (std::uint64_t s = 0; s < step; ++s) {
     signal_.next(target_.data());
+    for (const double x : target_) largest_target_ = std::max(largest_target_, std::abs(x));
     if (learn && scheduled(s) && spec_.update_probability < 1.0) schedule_.uniform();
   }
 }
@@ -65,14 +68,16 @@ void Readout::read(const double* rates) { learner_.output(rates, output_.data())
 bool Readout::sample(std::uint64_t step, const double* rates, bool learn) {
   signal_.next(target_.data());
   for (std::size_t d = 0; d < output_.size(); ++d) {
+    largest_target_ = std::max(largest_target_, std::abs(target_[d]));
     error_[d] = output_[d] - target_[d];
     recent_squared_error_ += error_[d] * error_[d];
   }
   ++recent_samples_;
   if (learn && scheduled(step) && (spec_.update_probability >= 1.0 || schedule_.uniform() < spec_.update_probability))
     learner_.update(rates, error_.data());
+  const double limit = divergence_factor * (1.0 + largest_target_);
   for (const double z : output_)
-    if (!std::isfinite(z)) return false;
+    if (!(std::abs(z) <= limit)) return false;
   return true;
 }
 

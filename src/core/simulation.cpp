@@ -11,6 +11,7 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <utility>
 
 #include "rsnn/error.hpp"
 #include "rsnn/random.hpp"
@@ -377,6 +378,8 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   const std::size_t spike_limit = spec_.recording.spike_neurons == 0 ? n : spec_.recording.spike_neurons;
   const std::uint64_t late_step = whole_multiples(std::max(options.late_from, 0.0), dt);
   std::vector<std::uint64_t> late_spikes(team, 0);
+  std::vector<std::uint64_t> interval_spikes(team, 0);  // since the last progress interval
+  double runaway_rate = 0.0;                           // > 0: the interval that exceeded max_rate
   const std::uint64_t progress_steps = std::max<std::uint64_t>(1, whole_multiples(options.progress_every, dt));
   std::uint64_t steps_run = total_steps;  // fewer when progress stops the trial
   bool keep_going = true;
@@ -474,13 +477,25 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
         if (record_spikes && j < spike_limit) recorded_spikes[thread].emplace_back(step + 1, j);
       }
       if (step >= late_step) late_spikes[thread] += mine.size();
-      if (options.progress && (step + 1) % progress_steps == 0) {
+      interval_spikes[thread] += mine.size();
+      if ((options.progress || options.max_rate > 0.0) && (step + 1) % progress_steps == 0) {
 #pragma omp single
-        try {
-          keep_going = options.progress(static_cast<double>(step + 1) * dt);
-        } catch (...) {
-          progress_error = std::current_exception();
-          keep_going = false;
+        {
+          std::uint64_t spikes = 0;
+          for (std::uint64_t& count : interval_spikes) spikes += std::exchange(count, 0);
+          const double rate = static_cast<double>(spikes) /
+                              (static_cast<double>(n) * static_cast<double>(progress_steps) * dt / 1000.0);
+          if (options.max_rate > 0.0 && rate > options.max_rate) {
+            runaway_rate = rate;
+            keep_going = false;
+          } else if (options.progress) {
+            try {
+              keep_going = options.progress(static_cast<double>(step + 1) * dt);
+            } catch (...) {
+              progress_error = std::current_exception();
+              keep_going = false;
+            }
+          }
         }
         if (!keep_going) {
           steps_run = step + 1;
@@ -491,8 +506,14 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   }
   if (progress_error) std::rethrow_exception(progress_error);
   if (!readouts_finite)
-    throw RuntimeFailure(fmt::format("a read-out diverged at t = {:.2f} ms (non-finite output)",
-                                     static_cast<double>(steps_run) * dt));
+    throw RuntimeFailure(fmt::format("a read-out diverged at t = {:.2f} ms (its output is not finite or exceeds "
+                                     "{} times the largest target value plus one)",
+                                     static_cast<double>(steps_run) * dt, Readout::divergence_factor));
+  if (runaway_rate > 0.0)
+    throw RuntimeFailure(fmt::format("runaway activity: mean rate {:.1f} Hz in the {} ms before t = {:.0f} ms exceeds "
+                                     "the limit of {} Hz",
+                                     runaway_rate, options.progress_every, static_cast<double>(steps_run) * dt,
+                                     options.max_rate));
   // The last step's spikes stay pending (a trial that does not reset the
   // state delivers them first).
   if (steps_run > 0) net.pending_spikes = exchange.concatenated(steps_run - 1);

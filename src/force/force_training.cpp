@@ -79,6 +79,7 @@ void append(std::vector<T>& to, std::vector<T>&& from) {
 
 ForceResult ForceTraining::run_trial(TrialOptions options, const ForceProgress& progress, std::uint64_t* steps) {
   options.record = true;
+  options.max_rate = spec_.max_rate;
   options.progress = [&](double time_ms) {
     const double rmse = simulation_.readouts().front().take_recent_rmse();
     return !progress || progress(time_ms, rmse);
@@ -87,7 +88,8 @@ ForceResult ForceTraining::run_trial(TrialOptions options, const ForceProgress& 
   try {
     trial = simulation_.run_trial(options);
   } catch (const RuntimeFailure& failure) {
-    throw RuntimeFailure(fmt::format("FORCE run: {}; lower learning.alpha or feedback.gain", failure.what()));
+    throw RuntimeFailure(fmt::format("FORCE run: {} (lower learning.alpha or feedback.gain, or raise max_rate)",
+                                     failure.what()));
   }
   if (steps) *steps = trial.steps;
   ReadoutTrace& trace = trial.readouts.front();

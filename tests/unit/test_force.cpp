@@ -288,6 +288,26 @@ TEST(ForceCommandLine, TrainWritesRunFileAndMetricsAndRejectsBadInput) {
   EXPECT_NE(bad_decoders.output.find("/weights/decoders"), std::string::npos) << bad_decoders.output;
 }
 
+// A diverging read-out (finite but absurd output) and runaway activity are
+// runtime failures (exit 1) that name the cause and leave no run file.
+TEST(ForceCommandLine, DivergenceAndRunawayActivityFailLoudly) {
+  rsnn::testing::TempDir dir;
+  const std::string example = rsnn::testing::source_path("examples/force/lif_sine.toml").string();
+  const std::string small = " -q --set neurons.count=200 --set duration=3000.0 --set learning.start=500.0"
+                            " --set learning.stop=2000.0 --set evaluation.window=500.0";
+  const auto diverged =
+      rsnn::testing::run_cli("train " + example + " --out " + (dir / "a").string() + small + " --set learning.alpha=1e3");
+  EXPECT_EQ(diverged.exit_code, 1) << diverged.output;
+  EXPECT_NE(diverged.output.find("diverged"), std::string::npos) << diverged.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "a" / "run.h5"));
+  const auto runaway =
+      rsnn::testing::run_cli("train " + example + " --out " + (dir / "b").string() + small + " --set neurons.bias=1e4");
+  EXPECT_EQ(runaway.exit_code, 1) << runaway.output;
+  EXPECT_NE(runaway.output.find("runaway activity"), std::string::npos) << runaway.output;
+  EXPECT_NE(runaway.output.find("max_rate"), std::string::npos) << runaway.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "b" / "run.h5"));
+}
+
 // Ctrl-C: the run stops at the next simulated second, writes what it has and
 // a checkpoint (exit 130); --resume finishes the run and drops the checkpoint.
 TEST(ForceCommandLine, InterruptSavesACheckpointThatResumeFinishes) {

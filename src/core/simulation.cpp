@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "rsnn/error.hpp"
+#include "rsnn/memory_estimate.hpp"
 #include "rsnn/random.hpp"
 #include "rsnn/time_grid.hpp"
 #include "spike_exchange.hpp"
@@ -138,8 +139,18 @@ void clear_stop_request() { stop_flag.store(false); }
 
 Simulation::~Simulation() = default;
 
+namespace {
+
+// The spec, once its memory estimate fits the machine (rsnn/memory_estimate.hpp).
+ExperimentSpec fitting(ExperimentSpec spec) {
+  require_memory(spec);
+  return spec;
+}
+
+}  // namespace
+
 Simulation::Simulation(ExperimentSpec spec)
-    : spec_(std::move(spec)), network_(build_network(spec_)), team_sizer_(std::make_unique<TeamSizer>()) {
+    : spec_(fitting(std::move(spec))), network_(build_network(spec_)), team_sizer_(std::make_unique<TeamSizer>()) {
   const std::size_t n = network_.neuron_count;
   spiked_.assign(n, 0);
   input_.assign(n, 0.0);

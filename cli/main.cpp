@@ -100,7 +100,7 @@ void add_common(CLI::App* command, CommonOptions& options) {
 std::string rates_text(const Network& net, const std::vector<double>& rates) {
   std::string text;
   for (std::size_t p = 0; p < net.populations.size(); ++p)
-    text += fmt::format("{}{} {:5.2f} Hz", p ? "  " : "", net.populations[p].name, rates[p]);
+    text += fmt::format("{}{} {:5.2f} Hz", p ? "  " : "", net.populations[p].name, p < rates.size() ? rates[p] : std::nan(""));
   return text;
 }
 
@@ -191,9 +191,17 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
     const bool final_loop = simulation.loops_done() + 1 == spec.training.loops;
     last = simulation.train_loop(final_loop);
     const LoopRecord& entry = simulation.learning_curve().back();
-    if (!common.quiet)
-      fmt::print("loop {:4d}/{}  {:7.2f} s  {}  correlation {:7.4f}\n", entry.loop, spec.training.loops,
+    if (!common.quiet && entry.loop == 1) {
+      const LoopRecord& untrained = simulation.untrained_point();
+      fmt::print("loop    0 (untrained)  {}  correlation {:7.4f}\n", rates_text(net, untrained.population_rate),
+                 untrained.correlation);
+    }
+    if (!common.quiet) {
+      fmt::print("loop {:4d}/{}  {:7.2f} s  {}  correlation {:7.4f}", entry.loop, spec.training.loops,
                  entry.elapsed_seconds, rates_text(net, entry.population_rate), entry.correlation);
+      if (std::isfinite(entry.frozen_correlation)) fmt::print("  frozen {:7.4f}", entry.frozen_correlation);
+      fmt::print("\n");
+    }
     std::fflush(stdout);
     const std::size_t every = spec.training.checkpoint_every;
     if (every > 0 && simulation.loops_done() % every == 0) simulation.save_checkpoint(checkpoint);
@@ -310,6 +318,17 @@ int run_inspect(const fs::path& path) {
     if (!correlation.empty())
       fmt::print("  learning curve: {} loops, correlation {:.4f} (first) -> {:.4f} (last), rate {:.2f} Hz (last)\n",
                  correlation.size(), correlation.front(), correlation.back(), rate.back());
+    if (file.has_attribute("/learning_curve", "untrained_correlation"))
+      fmt::print("  untrained (loop 0): correlation {:.4f}\n",
+                 file.attribute_number("/learning_curve", "untrained_correlation"));
+    if (file.exists("/learning_curve/frozen_correlation")) {
+      const auto frozen = file.read<double>("/learning_curve/frozen_correlation");
+      for (std::size_t loop = frozen.size(); loop-- > 0;)
+        if (std::isfinite(frozen[loop])) {
+          fmt::print("  frozen-weight correlation after loop {}: {:.4f}\n", loop + 1, frozen[loop]);
+          break;
+        }
+    }
   }
   if (file.exists("/test") && file.has_attribute("/test", "mean_correlation"))
     fmt::print("  test: {} trials, mean correlation {:.4f}\n", file.attribute_number("/test", "trials"),

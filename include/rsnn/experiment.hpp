@@ -158,6 +158,10 @@ struct TrainingSpec {
   std::size_t patterns = 1;  // stimulus/target pairs, trained in alternation
   double max_rate = 500.0;   // Hz; a loop whose mean rate exceeds it is a divergence
   std::size_t checkpoint_every = 0;  // loops; 0: only at the end and on interrupt
+  // Every this many loops (and after the last), one frozen-weight trial from a
+  // fresh initial state scores the network beside the while-learning
+  // correlation; 0: never.
+  std::size_t frozen_every = 10;
   // Full width (ms) of a centred boxcar applied to the response before it is
   // correlated with the targets (TrainSpikingNet uses 100 ms); 0: raw samples.
   double correlation_window = 0.0;

@@ -122,6 +122,16 @@ struct Network {
   void decay_synapses(std::size_t lo, std::size_t hi);
 };
 
+// The dynamic state (every pathway's current and rise variable, the filtered
+// rates, the pending spikes and each population's neuron state), copied out
+// and back in: for a trial that must leave the network as it found it.
+struct NetworkSnapshot {
+  std::vector<std::vector<double>> arrays;
+  std::vector<std::uint32_t> pending_spikes;
+};
+NetworkSnapshot snapshot_state(const Network& net);
+void restore_state(Network& net, const NetworkSnapshot& snapshot);
+
 // Lower a validated spec: draw connectivity and initial weights from the
 // seed's streams and allocate state.
 Network build_network(const ExperimentSpec& spec);

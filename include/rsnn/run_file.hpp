@@ -6,8 +6,12 @@
 //                          loops_done, neurons, created
 //   /config                resolved experiment TOML (every default written out)
 //   /populations/<name>    attrs: first_id, size, type, model
-//   /learning_curve/       loop, pattern, correlation, rate (all neurons),
-//                          population_rate [loop x population], elapsed (s)
+//   /learning_curve/       loop, pattern, correlation (while learning), rate
+//                          (all neurons), population_rate [loop x population],
+//                          elapsed (s), frozen_correlation and frozen_rate (a
+//                          frozen-weight trial after the loop, NaN where none:
+//                          training.frozen_every); attrs untrained_correlation,
+//                          untrained_rate (the loop-0 point), frozen_every
 //   /targets/values        [pattern x sample x neuron] float32; /targets/times
 //   /weights/plastic/      row_offsets (by postsynaptic neuron), pre, weight,
 //                          initial_weight, sign, frozen

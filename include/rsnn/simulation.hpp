@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,7 +47,7 @@ namespace rsnn {
 class TeamSizer;
 
 // Trial identities select initial-state and noise streams.
-enum class TrialKind : std::uint32_t { training = 0, test = 1, untrained = 2 };
+enum class TrialKind : std::uint32_t { training = 0, test = 1, untrained = 2, frozen = 3 };
 
 struct TrialOptions {
   TrialKind kind = TrialKind::training;
@@ -116,14 +117,27 @@ struct TrialResult {
   std::uint32_t deleted_spike_neuron = 0;
 };
 
+// One point of the learning curve. Loop 0 is the untrained network (loop 1's
+// trial without learning).
 struct LoopRecord {
-  std::size_t loop = 0;  // 1-based
+  std::size_t loop = 0;  // 1-based; 0: untrained
   std::size_t pattern = 0;
-  double correlation = 0.0;
+  double correlation = 0.0;  // while learning (the training trial's own score)
   double rate = 0.0;
   std::vector<double> population_rate;
   double elapsed_seconds = 0.0;
+  // A frozen-weight trial after the loop (training.frozen_every); NaN when none.
+  double frozen_correlation = std::numeric_limits<double>::quiet_NaN();
+  double frozen_rate = std::numeric_limits<double>::quiet_NaN();
 };
+
+// The learning curve as columns, one value per loop (run files, Python).
+struct LearningCurveColumns {
+  std::vector<std::uint64_t> loop, pattern;
+  std::vector<double> correlation, rate, elapsed, frozen_correlation, frozen_rate;
+  std::vector<double> population_rate;  // [loop][population]
+};
+LearningCurveColumns learning_curve_columns(const std::vector<LoopRecord>& curve);
 
 class Simulation {
  public:
@@ -159,6 +173,10 @@ class Simulation {
   TrialOptions training_options(std::size_t loop, bool record) const;
   std::size_t loops_done() const { return learning_curve_.size(); }
   const std::vector<LoopRecord>& learning_curve() const { return learning_curve_; }
+  // The loop-0 point (set by the first train_loop; loop 0 with NaN scores before).
+  const LoopRecord& untrained_point() const { return untrained_point_; }
+  // Whether train_loop runs a frozen-weight trial after loop `loop` (1-based).
+  bool frozen_trial_due(std::size_t loop) const;
 
   // Frozen-weight trials from fresh initial conditions, `trials` per pattern.
   std::vector<TrialResult> test(std::size_t trials, bool record_first = true);
@@ -198,6 +216,8 @@ class Simulation {
   std::unique_ptr<Learner> learner_;
   std::vector<Readout> readouts_;
   std::vector<LoopRecord> learning_curve_;
+  LoopRecord untrained_point_ = untrained_placeholder();
+  static LoopRecord untrained_placeholder();
   std::vector<std::uint8_t> spiked_;
   std::vector<double> input_;
   std::size_t parallel_step_threshold_ = default_parallel_step_threshold;

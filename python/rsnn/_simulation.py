@@ -319,8 +319,16 @@ class Simulation:
 
     @property
     def learning_curve(self) -> dict:
-        """Arrays (one entry per loop): loop, pattern, correlation, rate (Hz), elapsed (s), population_rate [loop x population]."""
+        """Arrays (one entry per loop): loop, pattern, correlation (while learning), rate (Hz), elapsed (s),
+        population_rate [loop x population], frozen_correlation and frozen_rate (a frozen-weight trial after
+        the loop every training.frozen_every loops and after the last; NaN elsewhere)."""
         return self._core.learning_curve()
+
+    @property
+    def untrained_point(self) -> dict:
+        """The learning curve's loop-0 point: correlation and rate (Hz) of loop 1's trial without learning
+        (NaN before the first loop)."""
+        return self._core.untrained_point()
 
     # Plastic synapses: rows by postsynaptic neuron. Slots row_offsets[i] .. row_offsets[i+1]
     # are neuron i's inputs, from presynaptic[slot].

@@ -404,6 +404,9 @@ def read_run(path) -> Run:
                   attributes={key: _attribute(file, key) for key in file.attrs})
         if "/learning_curve" in file:
             run.learning_curve = {name: dataset[()] for name, dataset in file["/learning_curve"].items()}
+            if "untrained_correlation" in file["/learning_curve"].attrs:
+                run.learning_curve["untrained_correlation"] = float(
+                    file["/learning_curve"].attrs["untrained_correlation"])
         if "/weights/plastic" in file:
             run.weights = {name: dataset[()] for name, dataset in file["/weights/plastic"].items()}
             run.weights["static"] = []

@@ -341,17 +341,24 @@ def _trace_data(source, neurons, pattern, test):
 def learning_curve(source, ax=None, *, test_correlation=None):
     """Correlation between target and actual per training loop.
 
+    The while-learning correlation of every loop; where the curve has them,
+    the untrained network at loop 0 and the frozen-weight trials
+    (training.frozen_every) as separate markers.
+
     Parameters
     ----------
     source : Simulation, Run, dict or array_like
-        A learning-curve dict (loop, correlation[, pattern]) or the
-        correlations per loop.
+        A learning-curve dict (loop, correlation[, pattern,
+        frozen_correlation, untrained_correlation]) or the correlations per
+        loop.
     test_correlation : float, optional
         Drawn as a horizontal line (default: a Run's or Simulation's test
         mean, when it has one).
     """
+    untrained = None
     if _is_simulation(source):
         curve = source.learning_curve
+        untrained = source.untrained_point["correlation"]
         if test_correlation is None and source.last_tests:
             values = [t.mean_correlation for t in source.last_tests if math.isfinite(t.mean_correlation)]
             test_correlation = float(np.mean(values)) if values else None
@@ -373,13 +380,21 @@ def learning_curve(source, ax=None, *, test_correlation=None):
             mask = pattern == p
             ax.plot(loops[mask], correlation[mask], "o-", ms=3, lw=1, label=f"pattern {p}")
     else:
-        ax.plot(loops, correlation, "o-", color=ACTUAL_COLOUR, ms=3, lw=1.2, label="training")
+        ax.plot(loops, correlation, "o-", color=ACTUAL_COLOUR, ms=3, lw=1.2, label="while learning")
+    frozen = np.asarray(curve.get("frozen_correlation", np.full(loops.shape, np.nan)), dtype=float)
+    if np.isfinite(frozen).any():
+        shown = np.isfinite(frozen)
+        ax.plot(loops[shown], frozen[shown], "s", color=TEST_COLOUR, ms=5, mfc="none", label="frozen weights")
+    untrained = curve.get("untrained_correlation", untrained)
+    if untrained is not None and math.isfinite(untrained):
+        ax.plot([0], [untrained], "D", color="0.4", ms=5, label="untrained")
+        correlation = np.append(correlation, untrained)
     if test_correlation is not None and math.isfinite(test_correlation):
         ax.axhline(test_correlation, color=TEST_COLOUR, ls="--", lw=1.2, label=f"test mean {test_correlation:.3f}")
     finite = correlation[np.isfinite(correlation)]
     low = min(0.0, float(finite.min())) if finite.size else 0.0
     ax.set_ylim(low - 0.02, 1.02)
-    ax.set_xlim(0.5, max(float(loops.max()) if loops.size else 1.0, 1.0) + 0.5)
+    ax.set_xlim(-0.5, max(float(loops.max()) if loops.size else 1.0, 1.0) + 0.5)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_title("learning curve", fontsize=9)
     ax.set_xlabel("training loop", fontsize=9)

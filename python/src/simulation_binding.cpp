@@ -36,6 +36,7 @@ const char* kind_name(TrialKind kind) {
     case TrialKind::training: return "training";
     case TrialKind::test: return "test";
     case TrialKind::untrained: return "untrained";
+    case TrialKind::frozen: return "frozen";
   }
   return "?";
 }
@@ -44,7 +45,8 @@ TrialKind parse_kind(const std::string& name) {
   if (name == "training") return TrialKind::training;
   if (name == "test") return TrialKind::test;
   if (name == "untrained") return TrialKind::untrained;
-  throw py::value_error("kind must be 'training', 'test' or 'untrained', got '" + name + "'");
+  if (name == "frozen") return TrialKind::frozen;
+  throw py::value_error("kind must be 'training', 'test', 'untrained' or 'frozen', got '" + name + "'");
 }
 
 // One finished trial and what is needed to interpret its arrays.
@@ -466,26 +468,25 @@ void bind_simulation(py::module_& module) {
            [](const SimulationHandle& h) {
              const auto& curve = h.simulation.learning_curve();
              const std::size_t populations = h.simulation.network().populations.size();
-             std::vector<std::uint64_t> loop, pattern;
-             std::vector<double> correlation, rate, elapsed, population_rate;
-             for (const LoopRecord& entry : curve) {
-               loop.push_back(entry.loop);
-               pattern.push_back(entry.pattern);
-               correlation.push_back(entry.correlation);
-               rate.push_back(entry.rate);
-               elapsed.push_back(entry.elapsed_seconds);
-               population_rate.insert(population_rate.end(), entry.population_rate.begin(),
-                                      entry.population_rate.end());
-             }
+             const LearningCurveColumns columns = learning_curve_columns(curve);
              py::dict result;
-             result["loop"] = copy(loop);
-             result["pattern"] = copy(pattern);
-             result["correlation"] = copy(correlation);
-             result["rate"] = copy(rate);
-             result["elapsed"] = copy(elapsed);
-             result["population_rate"] = copy(
-                 population_rate, {static_cast<py::ssize_t>(curve.size()), static_cast<py::ssize_t>(populations)});
+             result["loop"] = copy(columns.loop);
+             result["pattern"] = copy(columns.pattern);
+             result["correlation"] = copy(columns.correlation);
+             result["rate"] = copy(columns.rate);
+             result["elapsed"] = copy(columns.elapsed);
+             result["population_rate"] = copy(columns.population_rate, {static_cast<py::ssize_t>(curve.size()),
+                                                                        static_cast<py::ssize_t>(populations)});
+             result["frozen_correlation"] = copy(columns.frozen_correlation);
+             result["frozen_rate"] = copy(columns.frozen_rate);
              return result;
+           })
+      .def("untrained_point",
+           [](const SimulationHandle& h) {
+             py::dict point;
+             point["correlation"] = h.simulation.untrained_point().correlation;
+             point["rate"] = h.simulation.untrained_point().rate;
+             return point;
            })
       .def(
           "set_external_input",

@@ -158,6 +158,7 @@ void read_training(SectionReader r, TrainingSpec& training) {
   training.patterns = r.count("patterns", 1, 1, 1000);
   training.max_rate = r.number("max_rate", 500.0, Range::positive());
   training.checkpoint_every = r.count("checkpoint_every", 0, 0);
+  training.frozen_every = r.count("frozen_every", 10, 0);
   training.correlation_window = r.number("correlation_window", 0.0, Range::non_negative());
   r.finish();
 }

@@ -145,6 +145,7 @@ std::string to_toml(const ExperimentSpec& spec) {
   line(fmt::format("patterns = {}", training.patterns));
   line(fmt::format("max_rate = {}", number(training.max_rate)));
   line(fmt::format("checkpoint_every = {}", training.checkpoint_every));
+  line(fmt::format("frozen_every = {}", training.frozen_every));
   line(fmt::format("correlation_window = {}", number(training.correlation_window)));
 
   line("\n[recording]");

@@ -597,9 +597,40 @@ TrialOptions Simulation::training_options(std::size_t loop, bool record) const {
   return options;
 }
 
+LoopRecord Simulation::untrained_placeholder() {
+  LoopRecord point;
+  point.correlation = point.rate = std::numeric_limits<double>::quiet_NaN();
+  return point;
+}
+
+bool Simulation::frozen_trial_due(std::size_t loop) const {
+  const std::size_t every = spec_.training.frozen_every;
+  return every > 0 && (loop % every == 0 || loop == spec_.training.loops);
+}
+
+namespace {
+
+LoopRecord loop_record(std::size_t loop, std::size_t pattern, const TrialResult& result) {
+  LoopRecord entry;
+  entry.loop = loop;
+  entry.pattern = pattern;
+  entry.correlation = result.mean_correlation;
+  entry.rate = result.mean_rate;
+  entry.population_rate = result.population_rate;
+  entry.elapsed_seconds = result.elapsed_seconds;
+  return entry;
+}
+
+}  // namespace
+
 TrialResult Simulation::train_loop(bool record) {
   const std::size_t loop = learning_curve_.size();
   const TrialOptions options = training_options(loop, record);
+  if (loop == 0) {  // the loop-0 point: loop 1's trial without learning
+    TrialOptions untrained = options;
+    untrained.learn = untrained.record = false;
+    untrained_point_ = loop_record(0, options.pattern, run_trial(untrained));
+  }
   TrialResult result = run_trial(options);
 
   // Divergence checks: a run that has gone wrong should fail loudly and early.
@@ -615,15 +646,38 @@ TrialResult Simulation::train_loop(bool record) {
     throw RuntimeFailure(fmt::format("runaway activity at loop {}: mean rate {:.1f} Hz exceeds training.max_rate = {} Hz",
                                      loop + 1, result.mean_rate, spec_.training.max_rate));
 
-  LoopRecord record_entry;
-  record_entry.loop = loop + 1;
-  record_entry.pattern = options.pattern;
-  record_entry.correlation = result.mean_correlation;
-  record_entry.rate = result.mean_rate;
-  record_entry.population_rate = result.population_rate;
-  record_entry.elapsed_seconds = result.elapsed_seconds;
-  learning_curve_.push_back(record_entry);
+  LoopRecord entry = loop_record(loop + 1, options.pattern, result);
+  if (frozen_trial_due(loop + 1)) {
+    // A frozen-weight trial from a fresh state; the state training carries
+    // over to the next loop is put back afterwards.
+    const NetworkSnapshot state = snapshot_state(network_);
+    TrialOptions frozen;
+    frozen.kind = TrialKind::frozen;
+    frozen.index = static_cast<std::uint32_t>(loop + 1);
+    frozen.pattern = options.pattern;
+    const TrialResult scored = run_trial(frozen);
+    restore_state(network_, state);
+    entry.frozen_correlation = scored.mean_correlation;
+    entry.frozen_rate = scored.mean_rate;
+  }
+  learning_curve_.push_back(std::move(entry));
   return result;
+}
+
+LearningCurveColumns learning_curve_columns(const std::vector<LoopRecord>& curve) {
+  LearningCurveColumns columns;
+  for (const LoopRecord& entry : curve) {
+    columns.loop.push_back(entry.loop);
+    columns.pattern.push_back(entry.pattern);
+    columns.correlation.push_back(entry.correlation);
+    columns.rate.push_back(entry.rate);
+    columns.elapsed.push_back(entry.elapsed_seconds);
+    columns.frozen_correlation.push_back(entry.frozen_correlation);
+    columns.frozen_rate.push_back(entry.frozen_rate);
+    columns.population_rate.insert(columns.population_rate.end(), entry.population_rate.begin(),
+                                   entry.population_rate.end());
+  }
+  return columns;
 }
 
 void Simulation::set_external_input(std::vector<double> values, std::size_t patterns, double interval) {

@@ -33,6 +33,11 @@ void Simulation::save_checkpoint(const std::filesystem::path& path) const {
       curve.insert(curve.end(), entry.population_rate.begin(), entry.population_rate.end());
     }
     file.write<double>("/learning_curve", curve, {learning_curve_.size(), width});
+    const LearningCurveColumns columns = learning_curve_columns(learning_curve_);
+    file.write<double>("/learning_curve_frozen/correlation", columns.frozen_correlation);
+    file.write<double>("/learning_curve_frozen/rate", columns.frozen_rate);
+    file.set_attribute("/learning_curve_frozen", "untrained_correlation", untrained_point_.correlation);
+    file.set_attribute("/learning_curve_frozen", "untrained_rate", untrained_point_.rate);
   });
 }
 
@@ -73,6 +78,20 @@ void Simulation::load_checkpoint(const std::filesystem::path& path) {
     entry.elapsed_seconds = v[4];
     entry.population_rate.assign(v + 5, v + width);
     learning_curve_.push_back(entry);
+  }
+  untrained_point_ = untrained_placeholder();
+  if (file.exists("/learning_curve_frozen/correlation")) {  // checkpoints before the frozen measure lack it
+    const std::vector<double> frozen = file.read<double>("/learning_curve_frozen/correlation");
+    const std::vector<double> frozen_rate = file.read<double>("/learning_curve_frozen/rate");
+    if (frozen.size() != learning_curve_.size() || frozen_rate.size() != learning_curve_.size())
+      throw InputError(fmt::format("checkpoint '{}': /learning_curve_frozen has {} entries for {} loops",
+                                   path.string(), frozen.size(), learning_curve_.size()));
+    for (std::size_t loop = 0; loop < frozen.size(); ++loop) {
+      learning_curve_[loop].frozen_correlation = frozen[loop];
+      learning_curve_[loop].frozen_rate = frozen_rate[loop];
+    }
+    untrained_point_.correlation = file.attribute_number("/learning_curve_frozen", "untrained_correlation");
+    untrained_point_.rate = file.attribute_number("/learning_curve_frozen", "untrained_rate");
   }
 }
 

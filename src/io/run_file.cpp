@@ -151,22 +151,20 @@ void write_run_file(const std::filesystem::path& path, const Simulation& simulat
     }
 
     const auto& curve = simulation.learning_curve();
-    std::vector<std::uint64_t> loop, pattern;
-    std::vector<double> correlation, rate, elapsed, population_rate;
-    for (const auto& entry : curve) {
-      loop.push_back(entry.loop);
-      pattern.push_back(entry.pattern);
-      correlation.push_back(entry.correlation);
-      rate.push_back(entry.rate);
-      elapsed.push_back(entry.elapsed_seconds);
-      population_rate.insert(population_rate.end(), entry.population_rate.begin(), entry.population_rate.end());
-    }
-    file.write<std::uint64_t>("/learning_curve/loop", loop);
-    file.write<std::uint64_t>("/learning_curve/pattern", pattern);
-    file.write<double>("/learning_curve/correlation", correlation);
-    file.write<double>("/learning_curve/rate", rate);
-    file.write<double>("/learning_curve/elapsed", elapsed);
-    file.write<double>("/learning_curve/population_rate", population_rate, {curve.size(), net.populations.size()});
+    const LearningCurveColumns columns = learning_curve_columns(curve);
+    file.write<std::uint64_t>("/learning_curve/loop", columns.loop);
+    file.write<std::uint64_t>("/learning_curve/pattern", columns.pattern);
+    file.write<double>("/learning_curve/correlation", columns.correlation);
+    file.write<double>("/learning_curve/rate", columns.rate);
+    file.write<double>("/learning_curve/elapsed", columns.elapsed);
+    file.write<double>("/learning_curve/population_rate", columns.population_rate,
+                       {curve.size(), net.populations.size()});
+    file.write<double>("/learning_curve/frozen_correlation", columns.frozen_correlation);
+    file.write<double>("/learning_curve/frozen_rate", columns.frozen_rate);
+    file.set_attribute("/learning_curve", "untrained_correlation", simulation.untrained_point().correlation);
+    file.set_attribute("/learning_curve", "untrained_rate", simulation.untrained_point().rate);
+    file.set_attribute("/learning_curve", "frozen_every",
+                       static_cast<std::int64_t>(simulation.spec().training.frozen_every));
 
     const TargetSet& targets = simulation.targets();
     file.write<float>("/targets/values", targets.values, {targets.patterns, targets.samples, targets.neurons});

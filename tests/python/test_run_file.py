@@ -199,6 +199,15 @@ def test_learning_curve(h5):
     assert curve["elapsed"].shape == (LOOPS,)
     assert curve["population_rate"].shape == (LOOPS, len(h5["/populations"]))
     assert np.all(curve["population_rate"][()] >= 0.0)
+    # The frozen-weight score after the last loop (training.frozen_every), NaN
+    # elsewhere, and the untrained loop-0 point.
+    frozen = curve["frozen_correlation"][()]
+    every = int(curve.attrs["frozen_every"])
+    due = [(loop % every == 0 or loop == LOOPS) if every else False for loop in range(1, LOOPS + 1)]
+    assert list(np.isfinite(frozen)) == due
+    assert np.all(np.isfinite(curve["frozen_rate"][()]) == np.isfinite(frozen))
+    assert -1.0 <= curve.attrs["untrained_correlation"] <= 1.0
+    assert curve.attrs["untrained_rate"] > 0.0
 
 
 def test_targets(h5):

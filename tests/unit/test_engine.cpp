@@ -209,6 +209,9 @@ void expect_same_training(const Simulation& a, const Simulation& b) {
   }
 }
 
+// Both NaN, or the same value.
+bool same_score(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+
 void check_resume(const std::string& toml) {
   TempDir dir;
   const ExperimentSpec spec = parse_experiment(toml, "resume");
@@ -227,6 +230,37 @@ void check_resume(const std::string& toml) {
   resumed.train_loop();
   resumed.train_loop();
   expect_same_training(uninterrupted, resumed);
+  for (std::size_t l = 0; l < 4; ++l)
+    EXPECT_TRUE(same_score(uninterrupted.learning_curve()[l].frozen_correlation,
+                           resumed.learning_curve()[l].frozen_correlation))
+        << "loop " << l + 1;
+  EXPECT_EQ(uninterrupted.untrained_point().correlation, resumed.untrained_point().correlation);
+}
+
+// The learning curve's loop-0 point is loop 1 without learning, and the
+// frozen-weight trials beside the while-learning scores leave training
+// bitwise as it is, even when the state carries over from loop to loop.
+TEST(LearningCurve, FrozenTrialsLeaveTrainingUnchangedAndTheUntrainedPointComesFirst) {
+  std::string toml = small_theta_experiment(60, 4);
+  toml.replace(toml.find("window = 500.0"), 14, "window = 500.0\nreset_state = false");
+  Simulation scored(parse_experiment(toml, "scored", {{"training.frozen_every", "1"}}));
+  Simulation plain(parse_experiment(toml, "plain", {{"training.frozen_every", "0"}}));
+  for (int loop = 0; loop < 4; ++loop) {
+    scored.train_loop();
+    plain.train_loop();
+  }
+  expect_same_training(scored, plain);
+  for (const LoopRecord& entry : scored.learning_curve()) {
+    EXPECT_TRUE(std::isfinite(entry.frozen_correlation)) << "loop " << entry.loop;
+    EXPECT_GT(entry.frozen_rate, 0.0);
+  }
+  for (const LoopRecord& entry : plain.learning_curve()) EXPECT_TRUE(std::isnan(entry.frozen_correlation));
+  const LoopRecord& untrained = scored.untrained_point();
+  EXPECT_EQ(untrained.loop, 0u);
+  EXPECT_EQ(untrained.correlation, plain.untrained_point().correlation);
+  // Loop 1 starts from the same state as loop 0 and learns: it scores higher.
+  EXPECT_LT(untrained.correlation, scored.learning_curve().front().correlation);
+  EXPECT_LT(untrained.correlation, scored.learning_curve().back().frozen_correlation);
 }
 
 TEST(Checkpoint, ResumeEqualsUninterruptedTraining) {

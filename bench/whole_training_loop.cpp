@@ -6,7 +6,8 @@
 //                       [--adaptive-team]   (team size per trial chosen from measured speed, as rsnn train does;
 //                                            default: every trial with all OpenMP threads)
 //
-// Prints the build time, each loop's wall time, the median, the time per
+// Frozen-weight scoring trials (training.frozen_every) are off unless --set
+// asks for them. Prints the build time, each loop's wall time, the median, the time per
 // simulated second without learning, and memory: the peak resident set size
 // against the footprint of P + weights + connectivity, both as it is and above
 // the process's own baseline (what was resident before the experiment was
@@ -90,6 +91,9 @@ int main(int argc, char** argv) {
     else
       experiment = argv[a];
   }
+  // A loop's own cost: no frozen-weight scoring trials unless asked for with
+  // --set training.frozen_every=N (they come after the overrides, which win).
+  overrides.insert(overrides.begin(), parse_override("training.frozen_every=0"));
   const ExperimentSpec spec = load_experiment(experiment, overrides);
   static const char* precision_names[] = {"float32", "float64", "float16"};
 #ifdef _OPENMP

@@ -27,6 +27,16 @@ ForceSpec reduced_lif_sine(std::vector<rsnn::Override> extra = {}) {
   return load_force_experiment(rsnn::testing::source_path("examples/force/lif_sine.toml"), overrides);
 }
 
+// A small LIF sine run: `neurons` neurons, `duration` ms, learning in [start, stop).
+ForceSpec tiny_lif_sine(std::size_t neurons, double duration, double start, double stop) {
+  ForceSpec spec = reduced_lif_sine();
+  spec.neurons = neurons;
+  spec.duration = duration;
+  spec.learn_start = start;
+  spec.learn_stop = stop;
+  return spec;
+}
+
 std::string error_of(const std::string& toml) {
   try {
     parse_force_experiment(toml, "test.toml");
@@ -90,11 +100,7 @@ TEST(ForceTraining, StaticWeightsHaveTheRequestedDensityScaleAndZeroRowMeans) {
 }
 
 TEST(ForceTraining, SameSeedSameRunOtherSeedOtherRun) {
-  ForceSpec spec = reduced_lif_sine();
-  spec.neurons = 300;
-  spec.duration = 1500.0;
-  spec.learn_start = 500.0;
-  spec.learn_stop = 1000.0;
+  ForceSpec spec = tiny_lif_sine(300, 1500.0, 500.0, 1000.0);
   ForceTraining a(spec), b(spec);
   const ForceResult ra = a.run(), rb = b.run();
   EXPECT_EQ(ra.output, rb.output);
@@ -109,11 +115,7 @@ TEST(ForceTraining, SameSeedSameRunOtherSeedOtherRun) {
 // the parallel region, which networks this small skip by default) with the
 // same result, bit for bit.
 TEST(ForceTraining, ResultsDoNotDependOnTheThreadCount) {
-  ForceSpec spec = reduced_lif_sine();
-  spec.neurons = 300;
-  spec.duration = 1200.0;
-  spec.learn_start = 300.0;
-  spec.learn_stop = 900.0;
+  ForceSpec spec = tiny_lif_sine(300, 1200.0, 300.0, 900.0);
   auto run_with = [&](int threads) {
     rsnn::testing::ScopedThreads scoped(threads);
     ForceTraining network(spec);
@@ -136,11 +138,7 @@ TEST(ForceTraining, ResultsDoNotDependOnTheThreadCount) {
 // Progress is reported every simulated second; returning false ends the run
 // there, and the result covers the simulated part only.
 TEST(ForceTraining, ProgressReportsEverySecondAndCanStopTheRun) {
-  ForceSpec spec = reduced_lif_sine();
-  spec.neurons = 200;
-  spec.duration = 3000.0;
-  spec.learn_start = 1000.0;
-  spec.learn_stop = 2000.0;
+  ForceSpec spec = tiny_lif_sine(200, 3000.0, 1000.0, 2000.0);
   ForceTraining network(spec);
   std::vector<double> reported;
   const ForceResult result = network.run([&](double time_ms, double rmse) {
@@ -160,11 +158,7 @@ TEST(ForceTraining, ProgressReportsEverySecondAndCanStopTheRun) {
 // exactly the run that was never stopped (random update times and a noisy
 // target exercise the replayed streams).
 TEST(ForceTraining, AStoppedRunResumesFromItsCheckpointBitForBit) {
-  ForceSpec spec = reduced_lif_sine();
-  spec.neurons = 300;
-  spec.duration = 3000.0;
-  spec.learn_start = 500.0;
-  spec.learn_stop = 2500.0;
+  ForceSpec spec = tiny_lif_sine(300, 3000.0, 500.0, 2500.0);
   spec.update_probability = 0.5;
   spec.target.noise_std = 0.05;
   ForceTraining whole(spec);

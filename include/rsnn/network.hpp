@@ -105,6 +105,11 @@ struct Network {
   // The rise variables of double-exponential filters (empty for exponential ones).
   std::vector<double> rise_excitatory, rise_inhibitory, rise_plastic, rise_rate;
 
+  // A network of graded units (every population's model is graded, e.g.
+  // tanh_rate): no spikes and no static projections; after every step
+  // rate_filter holds each unit's output r and u_plastic = W r
+  // (update_graded_output, update_graded_drive), and nothing decays.
+  bool graded = false;
   // Pathways that some synapse feeds (the others stay zero and are not decayed).
   bool feeds_excitatory = false, feeds_inhibitory = false, feeds_plastic = false;
   // The pathways' filters (synaptic_filter.hpp); the plastic one also filters r.
@@ -151,6 +156,11 @@ struct SpikeLists {
 // are left to the thread that owns them, so no two threads write the same
 // neuron, and every neuron receives its inputs in spike order.
 void deliver_spikes(Network& net, const std::uint32_t* spikes, std::size_t count, std::size_t lo, std::size_t hi);
+
+// A graded network's step, for units [lo, hi): their outputs r into
+// rate_filter; then, once every unit's output is there, u_plastic = W r.
+void update_graded_output(Network& net, std::size_t lo, std::size_t hi);
+void update_graded_drive(Network& net, std::size_t lo, std::size_t hi);
 
 // Remove neurons from the circuit (Kim & Chow Figure 3d): every static and
 // plastic synapse from or onto them is deleted — plastic ones are set to

@@ -54,6 +54,13 @@ class NeuronGroup {
   // group exactly).
   virtual std::vector<StateArray> state() = 0;
 
+  // Graded units (rate models) send a continuous output instead of spikes:
+  // output() writes each local unit's r for [begin, end). A network of graded
+  // units recomputes its plastic current as W r after every step instead of
+  // delivering spikes (rsnn/network.hpp). Spiking models return false.
+  virtual bool graded() const { return false; }
+  virtual void output(std::size_t /*begin*/, std::size_t /*end*/, double* /*out*/) const {}
+
   // Steady-state firing rate φ(x) in Hz for a constant input x and its
   // derivative dφ/dx, used by rate training. Models without a closed form
   // return false from has_rate_function().

@@ -30,9 +30,6 @@ rsnn.analysis
     The C++ analysis library: correlations (best lag too), PSTHs, Fano
     factors, ISI CVs, eigenvalue spectra, perturbation distances, the
     sampling/tracking error decomposition.
-rsnn.rate_network
-    A tanh rate network trained with the same RLS (Kim & Chow's control
-    without spikes).
 rsnn.force
     FORCE read-out training with output feedback (Nicola & Clopath 2017):
     LIF, Izhikevich and theta networks learning oscillators and attractors.
@@ -77,7 +74,7 @@ _FROM_EXPERIMENT = {"Experiment", "experiment"}
 _FROM_SIMULATION = {"Simulation", "set_threads"}
 _FROM_EXTENSION = {"Trial", "InputError", "RuntimeFailure", "__version__"}
 # Submodules imported on first use (rsnn.transfer is imported above).
-_SUBMODULES = ("plot", "interop", "analysis", "rate_network", "sweep", "force", "rate_guided")
+_SUBMODULES = ("plot", "interop", "analysis", "sweep", "force", "rate_guided")
 
 
 def neuron_models() -> dict:

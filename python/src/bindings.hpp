@@ -22,8 +22,6 @@ void bind_experiment(py::module_& module);
 void bind_simulation(py::module_& module);
 // The analysis library, as the submodule `analysis` (analysis_binding.cpp).
 void bind_analysis(py::module_& module);
-// The tanh rate network trained with RLS (rate_network_binding.cpp).
-void bind_rate_network(py::module_& module);
 // FORCE read-out training (force_binding.cpp).
 void bind_force(py::module_& module);
 // Rate-guided training of a spiking network (rate_guided_binding.cpp).

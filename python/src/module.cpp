@@ -175,7 +175,6 @@ PYBIND11_MODULE(_rsnn, module) {
   rsnn::python::bind_experiment(module);
   rsnn::python::bind_simulation(module);
   rsnn::python::bind_analysis(module);
-  rsnn::python::bind_rate_network(module);
   rsnn::python::bind_force(module);
   rsnn::python::bind_rate_guided(module);
 }

@@ -250,11 +250,29 @@ double* rise_at(std::vector<double>& rise, std::size_t lo) { return rise.empty()
 }  // namespace
 
 void Network::decay_synapses(std::size_t lo, std::size_t hi) {
+  if (graded) return;
   const std::size_t count = hi - lo;
   if (feeds_excitatory) filter_excitatory.decay(u_excitatory.data() + lo, rise_at(rise_excitatory, lo), count);
   if (feeds_inhibitory) filter_inhibitory.decay(u_inhibitory.data() + lo, rise_at(rise_inhibitory, lo), count);
   if (feeds_plastic) filter_plastic.decay(u_plastic.data() + lo, rise_at(rise_plastic, lo), count);
   filter_plastic.decay(rate_filter.data() + lo, rise_at(rise_rate, lo), count);
+}
+
+void update_graded_output(Network& net, std::size_t lo, std::size_t hi) {
+  for (const Population& pop : net.populations) {
+    const std::size_t begin = std::max(lo, pop.first), end = std::min(hi, pop.first + pop.size);
+    if (begin < end) pop.neurons->output(begin - pop.first, end - pop.first, net.rate_filter.data() + pop.first);
+  }
+}
+
+void update_graded_drive(Network& net, std::size_t lo, std::size_t hi) {
+  const PlasticSynapses& plastic = net.plastic;
+  for (std::size_t i = lo; i < hi; ++i) {
+    double drive = 0.0;
+    for (std::uint64_t s = plastic.row_offsets[i]; s < plastic.row_offsets[i + 1]; ++s)
+      drive += plastic.weight[s] * net.rate_filter[plastic.pre[s]];
+    net.u_plastic[i] = drive;
+  }
 }
 
 Network build_network(const ExperimentSpec& spec) {
@@ -289,6 +307,15 @@ Network build_network(const ExperimentSpec& spec) {
   for (const StaticProjection& proj : net.static_projections)
     (proj.excitatory ? net.feeds_excitatory : net.feeds_inhibitory) = true;
   net.feeds_plastic = net.plastic.synapse_count() > 0;
+  std::size_t graded = 0;
+  for (const Population& pop : net.populations) graded += pop.neurons->graded() ? 1 : 0;
+  if (graded > 0 && graded < net.populations.size())
+    throw InputError("population: graded units (tanh_rate) and spiking neurons cannot share a network");
+  if (graded > 0 && !net.static_projections.empty())
+    throw InputError("static: a network of graded units (tanh_rate) has no static projections; its recurrent input "
+                     "is the plastic one, u = W r");
+  net.graded = graded > 0;
+  if (net.graded) net.feeds_plastic = false;  // u_plastic is recomputed as W r, not decayed
 
   net.u_excitatory.assign(n, 0.0);
   net.u_inhibitory.assign(n, 0.0);

@@ -281,6 +281,7 @@ void Simulation::advance_neurons(std::uint64_t step, const TrialOptions& options
   }
   emitted.clear();
   collect_spikes(spiked_.data(), lo, hi, emitted);
+  if (net.graded) update_graded_output(net, lo, hi);
 }
 
 TrialResult Simulation::run_trial(const TrialOptions& options) {
@@ -317,6 +318,10 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   }
   if (first_step == 0)
     for (Readout& readout : readouts_) readout.start_trial();
+  if (net.graded && first_step == 0) {  // the units' outputs and drive at the trial's start
+    update_graded_output(net, 0, n);
+    update_graded_drive(net, 0, n);
+  }
   // The stimulus of a pattern: drawn once per (pattern, neuron), identical in
   // every trial; OU stimuli restart from their mean at every trial.
   for (std::size_t i = 0; i < n; ++i) {
@@ -488,6 +493,10 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
         if (record_spikes && j < spike_limit) recorded_spikes[thread].emplace_back(step + 1, j);
       }
       if (step >= late_step) late_spikes[thread] += mine.size();
+      if (net.graded) {  // every unit's output is in: u = W r for this range, seen by all from here on
+        update_graded_drive(net, lo, hi);
+        if (threads > 1) meet();
+      }
       interval_spikes[thread] += mine.size();
       if ((options.progress || options.max_rate > 0.0) && (step + 1) % progress_steps == 0) {
 #pragma omp single

@@ -1,10 +1,11 @@
-"""The Python side of the analysis library, the rate network and the perturbation tools.
+"""The Python side of the analysis library, rate units and the perturbation tools.
 
 rsnn.analysis wraps the C++ rsnn::analysis functions (their numerics are
 tested in C++); these tests check the conversions: shapes, dtypes, units,
 NaN for undefined values and ValueError for malformed arguments. Then
 Simulation.lesion and run_trial(delete_spike_at=...) on a tiny network, and
-rsnn.rate_network.RateNetwork. Needs the compiled extension (skipped without).
+a network of tanh rate units (check C13's model). Needs the compiled
+extension (skipped without).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ if not rsnn.extension_available():
     pytest.skip("the compiled extension is not built", allow_module_level=True)
 
 from rsnn import analysis  # noqa: E402
-from rsnn.rate_network import RateNetwork  # noqa: E402
 
 TINY = Path(__file__).resolve().parent / "data" / "tiny.toml"
 
@@ -110,22 +110,41 @@ def test_lesion_and_single_spike_deletion():
         sim.lesion([0.5])
 
 
-def test_rate_network_learns_and_is_reproducible():
-    net = RateNetwork(neurons=60, window=200.0, seed=3)
-    assert net.samples == 100 and net.sample_times[0] == 252.0
-    t = net.sample_times[:, None]
-    targets = np.sin(2 * np.pi * (t + 10 * np.arange(60)) / 400.0)
-    first = net.train_loop(targets)
-    for _ in range(4):
-        last = net.train_loop(targets)
-    assert last > first and last > 0.9
-    again = RateNetwork(neurons=60, window=200.0, seed=3)
-    assert again.train_loop(targets) == first
-    assert net.weight_matrix().shape == (60, 60)
-    assert not np.array_equal(net.weight_matrix(), net.weight_matrix(initial=True))
-    with pytest.raises(ValueError):
-        net.train_loop(targets[:10])
-    with pytest.raises(TypeError):
-        RateNetwork(size=3)
-    with pytest.raises(rsnn.InputError):
-        RateNetwork(probability=2.0)
+def rate_units(**sections):
+    """A small tanh rate network (check C13's model) as an experiment dict."""
+    experiment = {
+        "seed": 3, "dt": 1.0,
+        "population": [{"name": "units", "size": 60, "model": "tanh_rate", "params": {"tau": 10.0}}],
+        "plastic": {"rule": "bernoulli", "probability": 0.3, "init": "normal", "gain": 2.0},
+        "stimulus": {"kind": "constant", "start": 200.0, "stop": 250.0, "amplitude": 1.0},
+        "target": {"kind": "sine", "period_min": 300.0, "period_max": 600.0},
+        "learning": {"learn_every": 2.0, "lambda": 1.0},
+        "training": {"loops": 5, "window": 200.0},
+        "test": {"trials": 2},
+        "recording": {"neurons": [0, 1]},
+    }
+    experiment.update(sections)
+    return experiment
+
+
+def test_rate_units_learn_and_are_reproducible():
+    sim = rsnn.Simulation(rate_units(), threads=1)
+    sim.train()
+    curve = sim.learning_curve["correlation"]
+    assert curve[-1] > 0.9 and curve[-1] > sim.untrained_point["correlation"]
+    assert sim.learning_curve["rate"][-1] == 0.0  # graded units never spike
+    again = rsnn.Simulation(rate_units(), threads=1)
+    again.train(loops=1)
+    assert again.learning_curve["correlation"][0] == curve[0]
+    # Graded units keep u = W r: the recurrent current is the weights times the outputs.
+    weights, rates = sim.weight_matrix(), np.tanh(sim.population_state("units")["x"])
+    np.testing.assert_allclose(sim.recurrent_current, weights @ rates, rtol=1e-9, atol=1e-12)
+
+
+def test_rate_units_refuse_spiking_company():
+    with pytest.raises(rsnn.InputError, match="static"):
+        rsnn.Simulation(rate_units(static=[{"pre": "units", "post": "units", "probability": 0.1, "weight": 1.0}]))
+    mixed = rate_units()
+    mixed["population"] = mixed["population"] + [{"name": "spiking", "size": 10, "model": "theta"}]
+    with pytest.raises(rsnn.InputError, match="graded"):
+        rsnn.Simulation(mixed)

@@ -36,7 +36,6 @@
 #include <vector>
 
 #include "rsnn/hdf5_file.hpp"
-#include "rsnn/rate_network.hpp"
 #include "test_support.hpp"
 
 namespace rsnn {
@@ -142,32 +141,10 @@ TEST_P(Golden, MatchesRecordedRun) {
   check_arrays(name, [&](const std::string& dataset) { return file.read<double>(dataset); });
 }
 
-// The tanh rate network of check C13 (no CLI yet): two training trials and a
-// test trial of a small network.
-TEST(Golden, RateNetwork) {
-  RateNetworkSpec spec;
-  spec.neurons = 120;
-  spec.window = 200.0;
-  spec.seed = 5;
-  RateNetwork network(spec);
-  std::vector<double> targets(network.samples() * spec.neurons);
-  for (std::size_t k = 0; k < network.samples(); ++k)
-    for (std::size_t i = 0; i < spec.neurons; ++i)
-      targets[k * spec.neurons + i] = 0.5 * std::sin(0.05 * static_cast<double>(k) + 0.1 * static_cast<double>(i));
-  network.run_trial(targets, true, TrialKind::training, 0);
-  network.run_trial(targets, true, TrialKind::training, 1);
-  const RateTrialResult test = network.run_trial(targets, false, TrialKind::test, 0);
-  check_arrays("rate_network", [&](const std::string& array) -> std::vector<double> {
-    if (array == "weights") return network.weights();
-    if (array == "test_drive") return test.drive;
-    if (array == "test_correlation") return test.correlation;
-    throw std::invalid_argument("rate_network has no array " + array);
-  });
-}
-
 INSTANTIATE_TEST_SUITE_P(ShippedMethods, Golden,
                          ::testing::Values("kim_chow_sines", "tsn_1024", "tsn_1024_float32", "tsn_1024_float16",
-                                           "force_lif_sine", "force_theta_van_der_pol", "rate_guided_osc4"));
+                                           "force_lif_sine", "force_theta_van_der_pol", "rate_guided_osc4",
+                                           "kim_chow_c13_rate_units"));
 
 }  // namespace
 }  // namespace rsnn

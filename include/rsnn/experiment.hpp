@@ -160,7 +160,8 @@ struct TrainingSpec {
   std::size_t checkpoint_every = 0;  // loops; 0: only at the end and on interrupt
   // Every this many loops (and after the last), one frozen-weight trial from a
   // fresh initial state scores the network beside the while-learning
-  // correlation; 0: never.
+  // correlation, and before loop 1 an untrained trial gives the loop-0
+  // point; 0: neither.
   std::size_t frozen_every = 10;
   // Full width (ms) of a centred boxcar applied to the response before it is
   // correlated with the targets (TrainSpikingNet uses 100 ms); 0: raw samples.

@@ -173,7 +173,8 @@ class Simulation {
   TrialOptions training_options(std::size_t loop, bool record) const;
   std::size_t loops_done() const { return learning_curve_.size(); }
   const std::vector<LoopRecord>& learning_curve() const { return learning_curve_; }
-  // The loop-0 point (set by the first train_loop; loop 0 with NaN scores before).
+  // The loop-0 point (set by the first train_loop unless training.frozen_every
+  // is 0; loop 0 with NaN scores otherwise).
   const LoopRecord& untrained_point() const { return untrained_point_; }
   // Whether train_loop runs a frozen-weight trial after loop `loop` (1-based).
   bool frozen_trial_due(std::size_t loop) const;

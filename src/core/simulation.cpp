@@ -635,7 +635,7 @@ LoopRecord loop_record(std::size_t loop, std::size_t pattern, const TrialResult&
 TrialResult Simulation::train_loop(bool record) {
   const std::size_t loop = learning_curve_.size();
   const TrialOptions options = training_options(loop, record);
-  if (loop == 0) {  // the loop-0 point: loop 1's trial without learning
+  if (loop == 0 && spec_.training.frozen_every > 0) {  // the loop-0 point: loop 1's trial without learning
     TrialOptions untrained = options;
     untrained.learn = untrained.record = false;
     untrained_point_ = loop_record(0, options.pattern, run_trial(untrained));

@@ -3,8 +3,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <fstream>
+#include <cmath>
 #include <ctime>
+#include <fstream>
 
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
@@ -210,8 +211,16 @@ void load_trained_weights(const std::filesystem::path& path, Simulation& simulat
   if (weight.size() != plastic.weight.size() || pre != plastic.pre)
     throw InputError(fmt::format("run file '{}': /weights/plastic does not match the network built from its /config",
                                  path.string()));
+  for (std::size_t s = 0; s < weight.size(); ++s)
+    if (!std::isfinite(weight[s]))
+      throw InputError(fmt::format("run file '{}': /weights/plastic/weight holds a non-finite value at synapse {}",
+                                   path.string(), s));
+  auto frozen = file.read<std::uint8_t>("/weights/plastic/frozen");
+  if (frozen.size() != plastic.frozen.size())
+    throw InputError(fmt::format("run file '{}': /weights/plastic/frozen has {} values, the network needs {}",
+                                 path.string(), frozen.size(), plastic.frozen.size()));
   plastic.weight = std::move(weight);
-  plastic.frozen = file.read<std::uint8_t>("/weights/plastic/frozen");
+  plastic.frozen = std::move(frozen);
 }
 
 }  // namespace rsnn

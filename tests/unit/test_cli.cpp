@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <thread>
+#include <vector>
 
 #include "rsnn/hdf5_file.hpp"
 #include "test_support.hpp"
@@ -98,6 +100,19 @@ TEST(Cli, TrainWritesRunFileThenTestAndInspectReadIt) {
   EXPECT_EQ(inspect.exit_code, 0);
   EXPECT_NE(inspect.output.find("rsnn-run"), std::string::npos) << inspect.output;
   EXPECT_NE(inspect.output.find("learning curve: 2 loops"), std::string::npos) << inspect.output;
+  EXPECT_NE(inspect.output.find("untrained (loop 0)"), std::string::npos) << inspect.output;
+  EXPECT_NE(inspect.output.find("frozen-weight correlation after loop 2"), std::string::npos) << inspect.output;
+
+  // A run file whose weights were damaged is refused by name, not used.
+  {
+    h5::File run(dir / "out/run.h5", h5::File::Mode::read_write);
+    std::vector<double> weight = run.read<double>("/weights/plastic/weight");
+    weight[3] = std::nan("");
+    run.write<double>("/weights/plastic/weight", weight);
+  }
+  const auto damaged = run_cli("test " + (dir / "out").string() + " --force -q");
+  EXPECT_EQ(damaged.exit_code, 2) << damaged.output;
+  EXPECT_NE(damaged.output.find("/weights/plastic/weight"), std::string::npos) << damaged.output;
 }
 
 // No command replaces an earlier run's files unless --force is given, and

@@ -17,7 +17,8 @@ The figure has three parts:
 * spike rasters of the last training loop (/spikes/<population>) and of the
   first test trial (/test/spikes/<population>) if present, one colour per
   population; node ids are offset by the population's first_id.
-* the learning curve (/learning_curve/{loop,correlation}) with the test mean
+* the learning curve (/learning_curve/{loop,correlation}, with the frozen-weight
+  scores and the untrained loop-0 point where the file has them) with the test mean
   correlation (attribute mean_correlation on /test) as a horizontal line.
 
 Whatever of that a file lacks is left out (simulation.h5, written by
@@ -146,6 +147,10 @@ def read_run(path: Path) -> dict:
                 if "/learning_curve/pattern" in file
                 else np.zeros_like(curve["loop"])
             )
+            if "/learning_curve/frozen_correlation" in file:  # run files before the frozen measure lack them
+                curve["frozen_correlation"] = file["/learning_curve/frozen_correlation"][()]
+            if "untrained_correlation" in file["/learning_curve"].attrs:
+                curve["untrained_correlation"] = float(file["/learning_curve"].attrs["untrained_correlation"])
         run["curve"] = curve
 
         run["train_spikes"] = _read_spikes(file, "/spikes", populations)

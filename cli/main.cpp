@@ -330,6 +330,16 @@ int run_inspect(const fs::path& path) {
         }
     }
   }
+  if (file.exists("/metrics") && file.has_attribute("/metrics", "min_best_lag_correlation")) {  // FORCE runs
+    fmt::print("  training rmse {:.4f}, free running: min best-lag correlation {:.3f} over {} windows, rate {:.2f} Hz\n",
+               file.attribute_number("/metrics", "training_rmse"),
+               file.attribute_number("/metrics", "min_best_lag_correlation"),
+               file.attribute_number("/metrics", "windows"), file.attribute_number("/metrics", "mean_rate"));
+    if (file.exists("/metrics/output_frequency"))
+      fmt::print("  output frequency {:.3f} Hz (target {:.3f} Hz)\n",
+                 fmt::join(file.read<double>("/metrics/output_frequency"), ", "),
+                 fmt::join(file.read<double>("/metrics/target_frequency"), ", "));
+  }
   if (file.exists("/test") && file.has_attribute("/test", "mean_correlation"))
     fmt::print("  test: {} trials, mean correlation {:.4f}\n", file.attribute_number("/test", "trials"),
                file.attribute_number("/test", "mean_correlation"));

@@ -264,6 +264,10 @@ TEST(ForceCommandLine, TrainWritesRunFileAndMetricsAndRejectsBadInput) {
     const h5::File again(dir / "run" / "run.h5", h5::File::Mode::read);
     EXPECT_EQ(again.shape("/output/z"), (std::vector<std::size_t>{1500, 1}));
   }
+  const auto inspect = rsnn::testing::run_cli("inspect " + (dir / "run" / "run.h5").string());
+  EXPECT_EQ(inspect.exit_code, 0);
+  EXPECT_NE(inspect.output.find("min best-lag correlation"), std::string::npos) << inspect.output;
+  EXPECT_NE(inspect.output.find("output frequency"), std::string::npos) << inspect.output;
   // `rsnn test`: frozen-weight trials beside the run; decoders that do not fit
   // the network are refused by name.
   const auto test = rsnn::testing::run_cli("test " + (dir / "run").string() + " -q --trials 2");

@@ -108,7 +108,7 @@ struct Network {
   // A network of graded units (every population's model is graded, e.g.
   // tanh_rate): no spikes and no static projections; after every step
   // rate_filter holds each unit's output r and u_plastic = W r
-  // (update_graded_output, update_graded_drive), and nothing decays.
+  // (update_graded_output, recompute_plastic_current), and nothing decays.
   bool graded = false;
   // Pathways that some synapse feeds (the others stay zero and are not decayed).
   bool feeds_excitatory = false, feeds_inhibitory = false, feeds_plastic = false;
@@ -158,9 +158,12 @@ struct SpikeLists {
 void deliver_spikes(Network& net, const std::uint32_t* spikes, std::size_t count, std::size_t lo, std::size_t hi);
 
 // A graded network's step, for units [lo, hi): their outputs r into
-// rate_filter; then, once every unit's output is there, u_plastic = W r.
+// rate_filter; then, once every unit's output is there,
+// recompute_plastic_current.
 void update_graded_output(Network& net, std::size_t lo, std::size_t hi);
-void update_graded_drive(Network& net, std::size_t lo, std::size_t hi);
+// u_plastic = W r for neurons [lo, hi), each row summed in slot order (after
+// a lesion, and every step of a graded network).
+void recompute_plastic_current(Network& net, std::size_t lo, std::size_t hi);
 
 // Remove neurons from the circuit (Kim & Chow Figure 3d): every static and
 // plastic synapse from or onto them is deleted — plastic ones are set to

@@ -265,7 +265,7 @@ void update_graded_output(Network& net, std::size_t lo, std::size_t hi) {
   }
 }
 
-void update_graded_drive(Network& net, std::size_t lo, std::size_t hi) {
+void recompute_plastic_current(Network& net, std::size_t lo, std::size_t hi) {
   const PlasticSynapses& plastic = net.plastic;
   for (std::size_t i = lo; i < hi; ++i) {
     double drive = 0.0;

@@ -320,7 +320,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
     for (Readout& readout : readouts_) readout.start_trial();
   if (net.graded && first_step == 0) {  // the units' outputs and drive at the trial's start
     update_graded_output(net, 0, n);
-    update_graded_drive(net, 0, n);
+    recompute_plastic_current(net, 0, n);
   }
   // The stimulus of a pattern: drawn once per (pattern, neuron), identical in
   // every trial; OU stimuli restart from their mean at every trial.
@@ -494,7 +494,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
       }
       if (step >= late_step) late_spikes[thread] += mine.size();
       if (net.graded) {  // every unit's output is in: u = W r for this range, seen by all from here on
-        update_graded_drive(net, lo, hi);
+        recompute_plastic_current(net, lo, hi);
         if (threads > 1) meet();
       }
       interval_spikes[thread] += mine.size();

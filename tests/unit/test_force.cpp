@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
+#include <utility>
 
 #include "rsnn/error.hpp"
 #include "rsnn/force.hpp"
@@ -109,6 +111,29 @@ TEST(ForceTraining, SameSeedSameRunOtherSeedOtherRun) {
   spec.seed = 2;
   ForceTraining c(spec);
   EXPECT_NE(c.run().output, ra.output);
+}
+
+// Lesioning a network whose static weights are per synapse (FORCE's Ω) keeps
+// every surviving synapse's weight beside its target.
+TEST(ForceTraining, LesionKeepsPerSynapseWeightsBesideTheirTargets) {
+  Network net = build_network(lower_force_experiment(tiny_lif_sine(120, 1000.0, 200.0, 800.0)));
+  const StaticProjection& omega = net.static_projections.front();
+  std::map<std::pair<std::uint32_t, std::uint32_t>, double> before;
+  for (std::size_t j = 0; j + 1 < omega.row_offsets.size(); ++j)
+    for (std::uint64_t s = omega.row_offsets[j]; s < omega.row_offsets[j + 1]; ++s)
+      before[{static_cast<std::uint32_t>(j), omega.targets[s]}] = omega.weights[s];
+  const std::vector<std::uint32_t> removed = {0, 7, 50};
+  lesion_neurons(net, removed);
+  ASSERT_EQ(omega.weights.size(), omega.targets.size());
+  std::size_t kept = 0;
+  for (std::size_t j = 0; j + 1 < omega.row_offsets.size(); ++j)
+    for (std::uint64_t s = omega.row_offsets[j]; s < omega.row_offsets[j + 1]; ++s, ++kept) {
+      EXPECT_EQ(std::count(removed.begin(), removed.end(), omega.targets[s]), 0);
+      EXPECT_EQ(std::count(removed.begin(), removed.end(), j), 0);
+      EXPECT_EQ(omega.weights[s], (before.at({static_cast<std::uint32_t>(j), omega.targets[s]})));
+    }
+  EXPECT_GT(kept, 0u);
+  EXPECT_LT(kept, before.size());
 }
 
 // The engine runs FORCE's step on any number of threads (here every step in

@@ -54,6 +54,10 @@ class File {
   // Read a whole dataset converted to T (HDF5 converts between number types).
   template <class T>
   std::vector<T> read(const std::string& dataset_path, std::vector<std::size_t>* shape = nullptr) const;
+  // read(), checked to hold `expected` values (InputError naming the file,
+  // the dataset and both counts otherwise).
+  template <class T>
+  std::vector<T> read_sized(const std::string& dataset_path, std::size_t expected) const;
   template <class T>
   T read_scalar(const std::string& dataset_path) const;
   std::string read_string(const std::string& dataset_path) const;

@@ -17,10 +17,12 @@
 // the filtered rates r_j that learners and read-outs regress on, so that
 // u_plastic_i = sum_j w_ij r_j holds exactly at all times (weight changes add
 // dw . r to u_plastic).
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rsnn/experiment.hpp"
@@ -121,6 +123,13 @@ struct Network {
   // compared with): static E + static I + plastic.
   double recurrent_current(std::size_t i) const { return u_excitatory[i] + u_inhibitory[i] + u_plastic[i]; }
   const Population& population_of_neuron(std::size_t i) const { return populations[population_of[i]]; }
+  // The per-neuron synaptic state arrays with their checkpoint names, in one
+  // fixed order: currents, filtered rates, rise variables (empty for
+  // exponential filters). Checkpoints, snapshots and clear_synapses walk it.
+  using NamedArray = std::pair<const char*, std::vector<double>*>;
+  using ConstNamedArray = std::pair<const char*, const std::vector<double>*>;
+  std::array<NamedArray, 8> synaptic_state();
+  std::array<ConstNamedArray, 8> synaptic_state() const;
   // Zero all synaptic state and pending spikes.
   void clear_synapses();
   // Phase 3a of a step for neurons [lo, hi): every filter decays one step.

@@ -238,10 +238,29 @@ void PlasticSynapses::build_outgoing_index(std::size_t neuron_count) {
   }
 }
 
+namespace {
+
+// Network::synaptic_state for a network or a read-only one.
+template <class Net>
+auto named_synaptic_state(Net& net) {
+  using Named = std::pair<const char*, decltype(&net.u_excitatory)>;
+  return std::array<Named, 8>{{{"u_excitatory", &net.u_excitatory},
+                               {"u_inhibitory", &net.u_inhibitory},
+                               {"u_plastic", &net.u_plastic},
+                               {"rate_filter", &net.rate_filter},
+                               {"rise_excitatory", &net.rise_excitatory},
+                               {"rise_inhibitory", &net.rise_inhibitory},
+                               {"rise_plastic", &net.rise_plastic},
+                               {"rise_rate", &net.rise_rate}}};
+}
+
+}  // namespace
+
+std::array<Network::NamedArray, 8> Network::synaptic_state() { return named_synaptic_state(*this); }
+std::array<Network::ConstNamedArray, 8> Network::synaptic_state() const { return named_synaptic_state(*this); }
+
 void Network::clear_synapses() {
-  for (auto* state : {&u_excitatory, &u_inhibitory, &u_plastic, &rate_filter, &rise_excitatory, &rise_inhibitory,
-                      &rise_plastic, &rise_rate})
-    std::fill(state->begin(), state->end(), 0.0);
+  for (const auto& [name, values] : synaptic_state()) std::fill(values->begin(), values->end(), 0.0);
   pending_spikes.clear();
 }
 

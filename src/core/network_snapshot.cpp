@@ -11,9 +11,7 @@ namespace {
 // Every dynamic array, the neuron groups' state last, in a fixed order.
 template <class Net, class Visit>
 void for_each_state_array(Net& net, const Visit& visit) {
-  for (auto* values : {&net.u_excitatory, &net.u_inhibitory, &net.u_plastic, &net.rate_filter, &net.rise_excitatory,
-                       &net.rise_inhibitory, &net.rise_plastic, &net.rise_rate})
-    visit(std::span(values->data(), values->size()));
+  for (const auto& [name, values] : net.synaptic_state()) visit(std::span(values->data(), values->size()));
   for (const Population& pop : net.populations)
     for (const StateArray& array : pop.neurons->state()) visit(array.values);
 }

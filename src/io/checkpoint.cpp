@@ -47,19 +47,8 @@ void Simulation::load_checkpoint(const std::filesystem::path& path) {
   const h5::File file(path, h5::File::Mode::read);
   if (!file.has_attribute("/", "format") || file.attribute_string("/", "format") != "rsnn-checkpoint")
     throw InputError(fmt::format("checkpoint '{}' is not an rsnn checkpoint (no format=\"rsnn-checkpoint\")", path.string()));
-  auto read_exact = [&](const std::string& name, std::vector<double>& into) {
-    std::vector<double> values = file.read<double>(name);
-    if (values.size() != into.size())
-      throw InputError(fmt::format("checkpoint '{}': {} has {} values, the network needs {}", path.string(), name,
-                                   values.size(), into.size()));
-    into = std::move(values);
-  };
-  read_exact("/plastic/weight", network_.plastic.weight);
-  std::vector<std::uint8_t> frozen = file.read<std::uint8_t>("/plastic/frozen");
-  if (frozen.size() != network_.plastic.frozen.size())
-    throw InputError(fmt::format("checkpoint '{}': /plastic/frozen has {} values, the network needs {}", path.string(),
-                                 frozen.size(), network_.plastic.frozen.size()));
-  network_.plastic.frozen = std::move(frozen);
+  network_.plastic.weight = file.read_sized<double>("/plastic/weight", network_.plastic.weight.size());
+  network_.plastic.frozen = file.read_sized<std::uint8_t>("/plastic/frozen", network_.plastic.frozen.size());
   if (learner_) learner_->load(file, "/learner");
   load_network_state(file, network_, "/state", fmt::format("checkpoint '{}'", path.string()));
   std::vector<std::size_t> shape;
@@ -81,11 +70,8 @@ void Simulation::load_checkpoint(const std::filesystem::path& path) {
   }
   untrained_point_ = untrained_placeholder();
   if (file.exists("/learning_curve_frozen/correlation")) {  // checkpoints before the frozen measure lack it
-    const std::vector<double> frozen = file.read<double>("/learning_curve_frozen/correlation");
-    const std::vector<double> frozen_rate = file.read<double>("/learning_curve_frozen/rate");
-    if (frozen.size() != learning_curve_.size() || frozen_rate.size() != learning_curve_.size())
-      throw InputError(fmt::format("checkpoint '{}': /learning_curve_frozen has {} entries for {} loops",
-                                   path.string(), frozen.size(), learning_curve_.size()));
+    const auto frozen = file.read_sized<double>("/learning_curve_frozen/correlation", learning_curve_.size());
+    const auto frozen_rate = file.read_sized<double>("/learning_curve_frozen/rate", learning_curve_.size());
     for (std::size_t loop = 0; loop < frozen.size(); ++loop) {
       learning_curve_[loop].frozen_correlation = frozen[loop];
       learning_curve_[loop].frozen_rate = frozen_rate[loop];

@@ -12,21 +12,8 @@
 #include "rsnn/version.hpp"
 
 namespace rsnn::force {
-namespace {
 
 constexpr const char* checkpoint_format = "rsnn-force-checkpoint";
-
-template <class T>
-std::vector<T> read_sized(const h5::File& file, const std::string& dataset, std::size_t expected,
-                          const std::string& origin) {
-  if (!file.exists(dataset)) throw InputError(fmt::format("{}: {} is missing", origin, dataset));
-  std::vector<T> values = file.read<T>(dataset);
-  if (values.size() != expected)
-    throw InputError(fmt::format("{}: {} has {} values, expected {}", origin, dataset, values.size(), expected));
-  return values;
-}
-
-}  // namespace
 
 void ForceTraining::save_checkpoint(const std::filesystem::path& path) const {
   write_file_atomically(path, [&](h5::File& file) {
@@ -65,11 +52,11 @@ void ForceTraining::load_checkpoint(const std::filesystem::path& path) {
   result.dimensions = dimensions();
   result.times = file.read<double>("/result/times");
   const std::size_t samples = result.times.size();
-  result.output = read_sized<double>(file, "/result/output", samples * result.dimensions, origin);
-  result.target = read_sized<double>(file, "/result/target", samples * result.dimensions, origin);
+  result.output = file.read_sized<double>("/result/output", samples * result.dimensions);
+  result.target = file.read_sized<double>("/result/target", samples * result.dimensions);
   result.spike_times = file.read<double>("/result/spike_times");
-  result.spike_ids = read_sized<std::uint32_t>(file, "/result/spike_ids", result.spike_times.size(), origin);
-  result.spike_counts = read_sized<std::uint64_t>(file, "/result/spike_counts", spec_.neurons, origin);
+  result.spike_ids = file.read_sized<std::uint32_t>("/result/spike_ids", result.spike_times.size());
+  result.spike_counts = file.read_sized<std::uint64_t>("/result/spike_counts", spec_.neurons);
   for (const std::uint32_t id : result.spike_ids)
     if (id >= spec_.neurons) throw InputError(fmt::format("{}: /result/spike_ids holds neuron {}", origin, id));
   result.spikes_after_learning =

@@ -523,6 +523,15 @@ std::vector<T> File::read(const std::string& dataset_path, std::vector<std::size
 }
 
 template <class T>
+std::vector<T> File::read_sized(const std::string& dataset_path, std::size_t expected) const {
+  std::vector<T> values = read<T>(dataset_path);
+  if (values.size() != expected)
+    throw InputError(fmt::format("{}: dataset '{}' has {} values, expected {}", quoted(path_), dataset_path,
+                                 values.size(), expected));
+  return values;
+}
+
+template <class T>
 T File::read_scalar(const std::string& dataset_path) const {
   const std::vector<T> values = read<T>(dataset_path);
   if (values.size() != 1) {
@@ -661,6 +670,7 @@ bool is_hdf5_file(const fs::path& path) {
   template void File::write_dataset<T>(const std::string&, std::span<const T>,                    \
                                        std::vector<std::size_t>, bool);                           \
   template std::vector<T> File::read<T>(const std::string&, std::vector<std::size_t>*) const;     \
+  template std::vector<T> File::read_sized<T>(const std::string&, std::size_t) const;             \
   template T File::read_scalar<T>(const std::string&) const;
 
 RSNN_H5_INSTANTIATE(double)

@@ -215,10 +215,7 @@ void load_trained_weights(const std::filesystem::path& path, Simulation& simulat
     if (!std::isfinite(weight[s]))
       throw InputError(fmt::format("run file '{}': /weights/plastic/weight holds a non-finite value at synapse {}",
                                    path.string(), s));
-  auto frozen = file.read<std::uint8_t>("/weights/plastic/frozen");
-  if (frozen.size() != plastic.frozen.size())
-    throw InputError(fmt::format("run file '{}': /weights/plastic/frozen has {} values, the network needs {}",
-                                 path.string(), frozen.size(), plastic.frozen.size()));
+  auto frozen = file.read_sized<std::uint8_t>("/weights/plastic/frozen", plastic.frozen.size());
   plastic.weight = std::move(weight);
   plastic.frozen = std::move(frozen);
 }

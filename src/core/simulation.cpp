@@ -11,6 +11,7 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <numeric>
 #include <utility>
 
 #include "rsnn/error.hpp"
@@ -388,7 +389,6 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   const ScopedTeamSize scoped_team(team_size);
   const std::size_t team = parallel_steps ? team_size : 1;
   ThreadSpikeExchange exchange(team, net.pending_spikes, first_step);
-  std::vector<std::vector<std::uint64_t>> spike_count(team, std::vector<std::uint64_t>(net.populations.size(), 0));
   std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> recorded_spikes(team);  // (step, id)
   const bool record_spikes = options.record && spec_.recording.spikes;
   const std::size_t spike_limit = spec_.recording.spike_neurons == 0 ? n : spec_.recording.spike_neurons;
@@ -488,7 +488,6 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
         deletion_pending = result.deleted_spike_time < 0.0;
       }
       for (const std::uint32_t j : mine) {
-        ++spike_count[thread][net.population_of[j]];
         ++result.spike_counts[j];
         if (record_spikes && j < spike_limit) recorded_spikes[thread].emplace_back(step + 1, j);
       }
@@ -551,8 +550,11 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
     }
   }
   std::vector<std::uint64_t> population_spikes(net.populations.size(), 0);
-  for (const auto& counts : spike_count)
-    for (std::size_t p = 0; p < counts.size(); ++p) population_spikes[p] += counts[p];
+  for (std::size_t p = 0; p < net.populations.size(); ++p) {
+    const auto first = result.spike_counts.begin() + static_cast<std::ptrdiff_t>(net.populations[p].first);
+    population_spikes[p] = std::accumulate(first, first + static_cast<std::ptrdiff_t>(net.populations[p].size),
+                                           std::uint64_t{0});
+  }
 
   const bool complete = steps_run == total_steps;  // a trial stopped early is not scored
   if (smooth && complete) {

@@ -58,6 +58,10 @@ class File {
   // the dataset and both counts otherwise).
   template <class T>
   std::vector<T> read_sized(const std::string& dataset_path, std::size_t expected) const;
+  // read_sized<double> (any number of values with any_size), checked to hold
+  // finite numbers only (InputError naming the first that is not).
+  static constexpr std::size_t any_size = static_cast<std::size_t>(-1);
+  std::vector<double> read_finite(const std::string& dataset_path, std::size_t expected = any_size) const;
   template <class T>
   T read_scalar(const std::string& dataset_path) const;
   std::string read_string(const std::string& dataset_path) const;

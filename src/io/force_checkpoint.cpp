@@ -50,11 +50,11 @@ void ForceTraining::load_checkpoint(const std::filesystem::path& path) {
 
   ForceResult result;
   result.dimensions = dimensions();
-  result.times = file.read<double>("/result/times");
+  result.times = file.read_finite("/result/times");
   const std::size_t samples = result.times.size();
-  result.output = file.read_sized<double>("/result/output", samples * result.dimensions);
-  result.target = file.read_sized<double>("/result/target", samples * result.dimensions);
-  result.spike_times = file.read<double>("/result/spike_times");
+  result.output = file.read_finite("/result/output", samples * result.dimensions);
+  result.target = file.read_finite("/result/target", samples * result.dimensions);
+  result.spike_times = file.read_finite("/result/spike_times");
   result.spike_ids = file.read_sized<std::uint32_t>("/result/spike_ids", result.spike_times.size());
   result.spike_counts = file.read_sized<std::uint64_t>("/result/spike_counts", spec_.neurons);
   for (const std::uint32_t id : result.spike_ids)

@@ -5,6 +5,7 @@
 #include <hdf5.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -528,6 +529,16 @@ std::vector<T> File::read_sized(const std::string& dataset_path, std::size_t exp
   if (values.size() != expected)
     throw InputError(fmt::format("{}: dataset '{}' has {} values, expected {}", quoted(path_), dataset_path,
                                  values.size(), expected));
+  return values;
+}
+
+std::vector<double> File::read_finite(const std::string& dataset_path, std::size_t expected) const {
+  std::vector<double> values =
+      expected == any_size ? read<double>(dataset_path) : read_sized<double>(dataset_path, expected);
+  for (std::size_t a = 0; a < values.size(); ++a)
+    if (!std::isfinite(values[a]))
+      throw InputError(fmt::format("{}: dataset '{}' holds a non-finite value at flat index {}", quoted(path_),
+                                   dataset_path, a));
   return values;
 }
 

@@ -12,7 +12,7 @@ namespace rsnn {
 namespace {
 
 void read_exact(const h5::File& file, const std::string& dataset, std::span<double> into) {
-  const std::vector<double> values = file.read_sized<double>(dataset, into.size());
+  const std::vector<double> values = file.read_finite(dataset, into.size());
   std::copy(values.begin(), values.end(), into.begin());
 }
 

@@ -206,15 +206,11 @@ void write_run_file(const std::filesystem::path& path, const Simulation& simulat
 void load_trained_weights(const std::filesystem::path& path, Simulation& simulation) {
   const h5::File file(path, h5::File::Mode::read);
   PlasticSynapses& plastic = simulation.network().plastic;
-  auto weight = file.read<double>("/weights/plastic/weight");
   auto pre = file.read<std::uint32_t>("/weights/plastic/pre");
-  if (weight.size() != plastic.weight.size() || pre != plastic.pre)
+  if (pre != plastic.pre)
     throw InputError(fmt::format("run file '{}': /weights/plastic does not match the network built from its /config",
                                  path.string()));
-  for (std::size_t s = 0; s < weight.size(); ++s)
-    if (!std::isfinite(weight[s]))
-      throw InputError(fmt::format("run file '{}': /weights/plastic/weight holds a non-finite value at synapse {}",
-                                   path.string(), s));
+  auto weight = file.read_finite("/weights/plastic/weight", plastic.weight.size());
   auto frozen = file.read_sized<std::uint8_t>("/weights/plastic/frozen", plastic.frozen.size());
   plastic.weight = std::move(weight);
   plastic.frozen = std::move(frozen);

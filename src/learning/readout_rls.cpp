@@ -42,16 +42,10 @@ void ReadoutRls::save(h5::File& file, const std::string& group) const {
 
 void ReadoutRls::load(const h5::File& file, const std::string& group) {
   const std::string dataset = group + "/decoders";
-  if (!file.exists(dataset))
-    throw InputError(fmt::format("'{}': {} is missing", file.path().string(), dataset));
-  std::vector<std::size_t> shape;
-  std::vector<double> decoders = file.read<double>(dataset, &shape);
-  if (shape != std::vector<std::size_t>{inputs_, outputs_})
+  std::vector<double> decoders = file.read_finite(dataset, inputs_ * outputs_);
+  if (file.shape(dataset) != std::vector<std::size_t>{inputs_, outputs_})
     throw InputError(fmt::format("'{}': {} is not {} × {} (inputs × outputs)", file.path().string(), dataset, inputs_,
                                  outputs_));
-  for (const double value : decoders)
-    if (!std::isfinite(value))
-      throw InputError(fmt::format("'{}': {} holds a non-finite value", file.path().string(), dataset));
   const double updates = file.attribute_number(dataset, "updates");
   if (!(updates >= 0.0)) throw InputError(fmt::format("'{}': {} has no valid 'updates'", file.path().string(), dataset));
   p_.load(file, group);

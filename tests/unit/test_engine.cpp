@@ -6,6 +6,8 @@
 #include <limits>
 
 #include "rsnn/config.hpp"
+#include "rsnn/error.hpp"
+#include "rsnn/hdf5_file.hpp"
 #include "rsnn/simulation.hpp"
 #include "test_support.hpp"
 
@@ -235,6 +237,36 @@ void check_resume(const std::string& toml) {
                            resumed.learning_curve()[l].frozen_correlation))
         << "loop " << l + 1;
   EXPECT_EQ(uninterrupted.untrained_point().correlation, resumed.untrained_point().correlation);
+}
+
+// A checkpoint whose state was damaged (a non-finite current, an array of
+// the wrong size) is refused, naming the dataset, before anything is used.
+TEST(Checkpoint, DamagedStateIsRefusedByName) {
+  TempDir dir;
+  const ExperimentSpec spec = parse_experiment(small_theta_experiment(40, 2), "damaged");
+  {
+    Simulation trained(spec);
+    trained.train_loop();
+    trained.save_checkpoint(dir / "checkpoint.h5");
+  }
+  const auto refused_naming = [&](const std::string& dataset, std::vector<double> values) {
+    {
+      h5::File file(dir / "checkpoint.h5", h5::File::Mode::read_write);
+      file.write<double>(dataset, values);
+    }
+    Simulation resumed(spec);
+    try {
+      resumed.load_checkpoint(dir / "checkpoint.h5");
+    } catch (const InputError& error) {
+      return std::string(error.what()).find(dataset) != std::string::npos;
+    }
+    return false;
+  };
+  std::vector<double> currents(40, 0.0);
+  currents[5] = std::nan("");
+  EXPECT_TRUE(refused_naming("/state/u_plastic", currents));
+  EXPECT_TRUE(refused_naming("/state/u_plastic", std::vector<double>(39, 0.0)));
+  EXPECT_TRUE(refused_naming("/plastic/weight", std::vector<double>(3, 0.0)));
 }
 
 // The learning curve's loop-0 point is loop 1 without learning, and the

@@ -18,6 +18,7 @@
 #include "rsnn/memory_estimate.hpp"
 #include "rsnn/random.hpp"
 #include "rsnn/time_grid.hpp"
+#include "scoped_team_size.hpp"
 #include "spike_exchange.hpp"
 #include "spin_barrier.hpp"
 #include "team_sizer.hpp"
@@ -95,29 +96,6 @@ int max_team_size() {
   return 1;
 #endif
 }
-
-// Sets the calling thread's team size for later parallel regions (the
-// learner's, in trials stepped on one thread) for the lifetime of the object.
-class ScopedTeamSize {
- public:
-  explicit ScopedTeamSize(std::size_t threads) {
-#ifdef _OPENMP
-    previous_ = omp_get_max_threads();
-    omp_set_num_threads(static_cast<int>(threads));
-#endif
-    (void)threads;
-  }
-  ~ScopedTeamSize() {
-#ifdef _OPENMP
-    omp_set_num_threads(previous_);
-#endif
-  }
-  ScopedTeamSize(const ScopedTeamSize&) = delete;
-  ScopedTeamSize& operator=(const ScopedTeamSize&) = delete;
-
- private:
-  int previous_ = 1;
-};
 
 int processor_count() {
 #ifdef _OPENMP

@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "rsnn/config.hpp"
+#include "core/scoped_team_size.hpp"
 #include "rsnn/network.hpp"
 
 #ifdef _OPENMP
@@ -39,27 +40,8 @@ class SingleThreaded : public ::testing::Environment {
   }
 };
 
-// Sets the OpenMP thread count for its lifetime.
-class ScopedThreads {
- public:
-  explicit ScopedThreads(int threads) {
-#ifdef _OPENMP
-    previous_ = omp_get_max_threads();
-    omp_set_num_threads(threads);
-#endif
-    (void)threads;
-  }
-  ~ScopedThreads() {
-#ifdef _OPENMP
-    omp_set_num_threads(previous_);
-#endif
-  }
-  ScopedThreads(const ScopedThreads&) = delete;
-  ScopedThreads& operator=(const ScopedThreads&) = delete;
-
- private:
-  int previous_ = 1;
-};
+// Sets the OpenMP thread count for its lifetime (the engine's own guard).
+using ScopedThreads = ScopedTeamSize;
 
 // A fresh directory under the system temp dir, removed on destruction.
 class TempDir {

@@ -36,12 +36,29 @@ struct PopulationSpec {
 // decay time tau_<pathway>, rise time tau_rise (0: exponential with
 // normalised charge, Kim & Chow; > 0: double exponential, Nicola & Clopath)
 // and scale kernel_scale (1: filtered spike trains in 1/ms; 1000: in Hz).
+// The static pathways "excitatory" and "inhibitory" always exist; the
+// experiment may name more (PathwaySpec).
 struct SynapseSpec {
   double tau_excitatory = 3.0;  // ms, static E pathway
   double tau_inhibitory = 3.0;  // ms, static I pathway
   double tau_plastic = 20.0;    // ms, plastic pathway and the rates r that learners and read-outs regress on
   double tau_rise = 0.0;        // ms, every pathway
   double kernel_scale = 1.0;
+};
+
+// How a spike of weight w enters an exponential filter (rsnn/synaptic_filter.hpp):
+// charge: by c w (1 − e^{−dt/τ})/dt, so Σ_steps u dt = c w (the current carries
+// the charge w whatever τ is); peak: by c w, so u jumps by w and decays with τ
+// (a filtered spike count, as in DePasquale et al.'s networks).
+enum class JumpNormalization { charge, peak };
+
+// A static pathway beside "excitatory" and "inhibitory": its own current per
+// neuron, filtered by its own kernel, summed into every neuron's input.
+struct PathwaySpec {
+  std::string name;
+  double tau_decay = 3.0;  // ms
+  double tau_rise = 0.0;   // ms; > 0 only with normalization = charge
+  JumpNormalization normalization = JumpNormalization::charge;
 };
 
 enum class StaticRule { bernoulli, fixed_outdegree };
@@ -53,11 +70,13 @@ enum class StaticRule { bernoulli, fixed_outdegree };
 // weights their mean.
 enum class StaticWeights { constant, normal };
 
-// A static (never trained) projection; its pathway (E or I current) is the
-// presynaptic population's type, whatever the weights' signs.
+// A static (never trained) projection. Its pathway is a named one, or, when
+// `pathway` is empty, "excitatory" or "inhibitory" by the presynaptic
+// population's type, whatever the weights' signs.
 struct StaticProjectionSpec {
   std::string pre;
   std::string post;
+  std::string pathway;
   StaticRule rule = StaticRule::bernoulli;
   double probability = 0.1;  // bernoulli
   std::size_t outdegree = 0;  // fixed_outdegree
@@ -199,6 +218,7 @@ struct ExperimentSpec {
   double dt = 0.1;  // ms
   std::vector<PopulationSpec> populations;
   SynapseSpec synapses;
+  std::vector<PathwaySpec> pathways;  // named beyond "excitatory" and "inhibitory"
   std::vector<StaticProjectionSpec> static_projections;
   PlasticSpec plastic;
   StimulusSpec stimulus;

@@ -3,7 +3,8 @@
 // ExperimentSpec. Neurons have global ids 0..N-1, populations are contiguous
 // id ranges in the order of the spec.
 //
-// Synaptic currents (one per pathway: static E, static I, plastic) are spike
+// Synaptic currents (one per pathway: the static pathways "excitatory",
+// "inhibitory" and any the experiment names, then the plastic one) are spike
 // trains filtered by the pathway's kernel (rsnn/synaptic_filter.hpp):
 //     u_i = sum_j w_ij (kappa * S_j)(t),
 // integrated exactly, one step at a time: every filter decays, then every
@@ -12,8 +13,9 @@
 // (1 - exp(-dt/tau_p)) / dt: w_ij / tau_p to first order, and the sampled
 // kernel's sum over steps is exactly w_ij, so a spike delivers its whole
 // charge whatever dt is. With a rise time (Nicola & Clopath) the spike enters
-// the pathway's rise variable. The static pathways are E (presynaptic
-// population excitatory) and I; the plastic pathway's filter is shared with
+// the pathway's rise variable. A static projection feeds one static pathway
+// (by default E or I, the presynaptic population's type); the plastic
+// pathway's filter is shared with
 // the filtered rates r_j that learners and read-outs regress on, so that
 // u_plastic_i = sum_j w_ij r_j holds exactly at all times (weight changes add
 // dw . r to u_plastic).
@@ -57,7 +59,7 @@ struct Population {
 struct StaticProjection {
   std::size_t pre_population = 0;
   std::size_t post_population = 0;
-  bool excitatory = true;  // pathway: the presynaptic population's type
+  std::size_t pathway = 0;  // index into Network::pathways
   double weight = 0.0;     // when `weights` is empty
   std::vector<std::uint64_t> row_offsets;  // pre size + 1
   std::vector<std::uint32_t> targets;
@@ -86,6 +88,22 @@ struct PlasticSynapses {
   void build_outgoing_index(std::size_t neuron_count);
 };
 
+// A static pathway: one current per neuron, filtered by the pathway's kernel.
+struct Pathway {
+  std::string name;
+  SynapticFilter filter{0.0, 1.0, 1.0, 1.0};
+  std::vector<double> current;  // u, per neuron
+  std::vector<double> rise;     // per neuron for a double exponential, else empty
+  bool double_exponential = false;
+  bool fed = false;             // some projection feeds it (else it stays zero and is not decayed)
+};
+
+// The static pathways every network has, at these indices, and the most a
+// network may have (spike delivery keeps a table of them on the stack).
+inline constexpr std::size_t excitatory_pathway = 0;
+inline constexpr std::size_t inhibitory_pathway = 1;
+inline constexpr std::size_t max_static_pathways = 16;
+
 struct Network {
   std::size_t neuron_count = 0;
   double dt = 0.1;
@@ -98,38 +116,48 @@ struct Network {
   std::vector<double> bias;
   std::vector<std::uint32_t> population_of;
 
+  // Static pathways: excitatory, inhibitory, then the experiment's own in
+  // its order (their currents and rise variables are dynamic state).
+  std::vector<Pathway> pathways;
+
   // Dynamic state (all restored by checkpoints).
-  std::vector<double> u_excitatory;
-  std::vector<double> u_inhibitory;
   std::vector<double> u_plastic;
   std::vector<double> rate_filter;  // r_j: spikes filtered by the plastic pathway's kernel (1/ms x kernel_scale)
   std::vector<std::uint32_t> pending_spikes;  // emitted last step, delivered next step
-  // The rise variables of double-exponential filters (empty for exponential ones).
-  std::vector<double> rise_excitatory, rise_inhibitory, rise_plastic, rise_rate;
+  // The rise variables of the plastic pathway's double-exponential filter
+  // (empty for an exponential one).
+  std::vector<double> rise_plastic, rise_rate;
 
   // A network of graded units (every population's model is graded, e.g.
   // tanh_rate): no spikes and no static projections; after every step
   // rate_filter holds each unit's output r and u_plastic = W r
   // (update_graded_output, recompute_plastic_current), and nothing decays.
   bool graded = false;
-  // Pathways that some synapse feeds (the others stay zero and are not decayed).
-  bool feeds_excitatory = false, feeds_inhibitory = false, feeds_plastic = false;
-  // The pathways' filters (synaptic_filter.hpp); the plastic one also filters r.
-  SynapticFilter filter_excitatory{0.0, 1.0, 1.0, 1.0};
-  SynapticFilter filter_inhibitory{0.0, 1.0, 1.0, 1.0};
+  // Whether some plastic synapse feeds u_plastic (else it is not decayed).
+  bool feeds_plastic = false;
+  // The plastic pathway's filter (synaptic_filter.hpp), which also filters r.
   SynapticFilter filter_plastic{0.0, 1.0, 1.0, 1.0};
 
+  // Static synaptic current of neuron i: the static pathways' sum, in
+  // pathway order.
+  double static_current(std::size_t i) const {
+    double sum = pathways[0].current[i];
+    for (std::size_t p = 1; p < pathways.size(); ++p) sum += pathways[p].current[i];
+    return sum;
+  }
   // Recurrent synaptic current of neuron i (the quantity current targets are
-  // compared with): static E + static I + plastic.
-  double recurrent_current(std::size_t i) const { return u_excitatory[i] + u_inhibitory[i] + u_plastic[i]; }
+  // compared with): static + plastic.
+  double recurrent_current(std::size_t i) const { return static_current(i) + u_plastic[i]; }
   const Population& population_of_neuron(std::size_t i) const { return populations[population_of[i]]; }
   // The per-neuron synaptic state arrays with their checkpoint names, in one
-  // fixed order: currents, filtered rates, rise variables (empty for
-  // exponential filters). Checkpoints, snapshots and clear_synapses walk it.
-  using NamedArray = std::pair<const char*, std::vector<double>*>;
-  using ConstNamedArray = std::pair<const char*, const std::vector<double>*>;
-  std::array<NamedArray, 8> synaptic_state();
-  std::array<ConstNamedArray, 8> synaptic_state() const;
+  // fixed order: the static pathways' currents (u_<name>), u_plastic,
+  // rate_filter, then the rise variables (rise_<name>, rise_plastic,
+  // rise_rate; empty for exponential filters). Checkpoints, snapshots and
+  // clear_synapses walk it.
+  using NamedArray = std::pair<std::string, std::vector<double>*>;
+  using ConstNamedArray = std::pair<std::string, const std::vector<double>*>;
+  std::vector<NamedArray> synaptic_state();
+  std::vector<ConstNamedArray> synaptic_state() const;
   // Zero all synaptic state and pending spikes.
   void clear_synapses();
   // Phase 3a of a step for neurons [lo, hi): every filter decays one step.
@@ -159,7 +187,7 @@ struct SpikeLists {
 
 // Phase 3b of a step: the spikes emitted in the previous step (ascending ids)
 // arrive. For every target neuron in [lo, hi) — a thread's own range — each
-// static synapse adds weight x jump to the E or I pathway and each plastic
+// static synapse adds weight x jump to its pathway and each plastic
 // synapse adds w x jump to the plastic one; each spiking neuron in [lo, hi)
 // also raises its own filtered rate r by the plastic filter's jump. Targets outside [lo, hi)
 // are left to the thread that owns them, so no two threads write the same

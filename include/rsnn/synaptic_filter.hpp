@@ -19,7 +19,9 @@
 //
 // (≈ c w / τ_d for dt ≪ τ_d), which makes Σ_steps y dt = c w exactly.
 // c = 1000 turns 1/ms into Hz (a filtered spike train as a rate in Hz), c = 1
-// keeps 1/ms.
+// keeps 1/ms. A peak-normalised exponential (peak_normalized) instead jumps
+// by c w, y ← y e^{−dt/τ_d} + c w: a decaying spike count, dimensionless for
+// c = 1.
 #include <cmath>
 #include <cstddef>
 
@@ -33,6 +35,13 @@ class SynapticFilter {
         decay_fall_(std::exp(-dt / tau_decay)),
         dt_(dt),
         jump_(tau_rise > 0.0 ? scale / (tau_rise * tau_decay) : scale * -std::expm1(-dt / tau_decay) / dt) {}
+
+  // The exponential filter whose value jumps by scale · w per spike.
+  static SynapticFilter peak_normalized(double tau_decay, double dt, double scale) {
+    SynapticFilter filter(0.0, tau_decay, dt, scale);
+    filter.jump_ = scale;
+    return filter;
+  }
 
   // The per-step decay of n channels (value y and rise h; h is unused for a
   // single exponential).

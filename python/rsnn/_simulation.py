@@ -395,7 +395,7 @@ class Simulation:
 
     @property
     def static_projections(self) -> list:
-        """One dict per [[static]]: pre, post, excitatory, weight, and CSR row_offsets/targets (by presynaptic neuron)."""
+        """One dict per [[static]]: pre, post, pathway, weight, and CSR row_offsets/targets (by presynaptic neuron)."""
         return self._core.static_projections
 
     def inverse_correlation(self, neuron) -> np.ndarray:
@@ -426,14 +426,20 @@ class Simulation:
 
     @property
     def currents(self) -> dict:
-        """Synaptic currents now (input units): 'excitatory', 'inhibitory' and 'plastic' views."""
-        return {"excitatory": self._core.u_excitatory, "inhibitory": self._core.u_inhibitory,
-                "plastic": self._core.u_plastic}
+        """Synaptic currents now (input units), read-only views: one per static pathway
+        ('excitatory', 'inhibitory', then the experiment's [[pathway]] tables) and 'plastic'."""
+        currents = dict(self._core.pathway_currents)
+        currents["plastic"] = self._core.u_plastic
+        return currents
 
     @property
     def recurrent_current(self) -> np.ndarray:
-        """u_E + u_I + u_plastic per neuron (the quantity current targets are compared with); a new array."""
-        return self._core.u_excitatory + self._core.u_inhibitory + self._core.u_plastic
+        """Every static pathway's current plus u_plastic, per neuron (the quantity current
+        targets are compared with); a new array."""
+        total = np.zeros_like(self._core.u_plastic)
+        for current in self._core.pathway_currents.values():
+            total += current
+        return total + self._core.u_plastic
 
     @property
     def filtered_rates(self) -> np.ndarray:

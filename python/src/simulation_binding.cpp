@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -113,8 +114,10 @@ void load_pinned(Network& net, const std::string& what, Load&& load) {
   {
     PinnedBuffer<double> weight(net.plastic.weight);
     PinnedBuffer<std::uint8_t> frozen(net.plastic.frozen);
-    PinnedBuffer<double> u_excitatory(net.u_excitatory), u_inhibitory(net.u_inhibitory), u_plastic(net.u_plastic),
-        rate_filter(net.rate_filter);
+    std::vector<std::unique_ptr<PinnedBuffer<double>>> pathway_currents;
+    for (Pathway& pathway : net.pathways)
+      pathway_currents.push_back(std::make_unique<PinnedBuffer<double>>(pathway.current));
+    PinnedBuffer<double> u_plastic(net.u_plastic), rate_filter(net.rate_filter);
     load();
     frozen_size_changed = frozen.size_changed();
   }
@@ -374,13 +377,12 @@ void bind_simulation(py::module_& module) {
                                return view(self.cast<SimulationHandle&>().simulation.network().bias, self,
                                            /*writable=*/true);
                              })
-      .def_property_readonly("u_excitatory",
+      .def_property_readonly("pathway_currents",
                              [](py::object self) {
-                               return view(self.cast<SimulationHandle&>().simulation.network().u_excitatory, self);
-                             })
-      .def_property_readonly("u_inhibitory",
-                             [](py::object self) {
-                               return view(self.cast<SimulationHandle&>().simulation.network().u_inhibitory, self);
+                               py::dict currents;
+                               for (Pathway& pathway : self.cast<SimulationHandle&>().simulation.network().pathways)
+                                 currents[py::str(pathway.name)] = view(pathway.current, self);
+                               return currents;
                              })
       .def_property_readonly("u_plastic",
                              [](py::object self) {
@@ -429,7 +431,7 @@ void bind_simulation(py::module_& module) {
                                  py::dict entry;
                                  entry["pre"] = net.populations[proj.pre_population].name;
                                  entry["post"] = net.populations[proj.post_population].name;
-                                 entry["excitatory"] = proj.excitatory;
+                                 entry["pathway"] = net.pathways[proj.pathway].name;
                                  entry["weight"] = proj.weight;
                                  entry["row_offsets"] = view(proj.row_offsets, self);
                                  entry["targets"] = view(proj.targets, self);

@@ -33,6 +33,7 @@ void read_population(SectionReader& r, PopulationSpec& pop) {
 void read_static(SectionReader& r, StaticProjectionSpec& proj) {
   proj.pre = r.text("pre", "");
   proj.post = r.text("post", "");
+  proj.pathway = r.text("pathway", "");
   proj.rule = r.choice("rule", {"bernoulli", "fixed_outdegree"}, 0) == 0 ? StaticRule::bernoulli
                                                                          : StaticRule::fixed_outdegree;
   if (proj.rule == StaticRule::bernoulli)
@@ -41,6 +42,15 @@ void read_static(SectionReader& r, StaticProjectionSpec& proj) {
     proj.outdegree = r.count("outdegree", 0, 0);
   proj.weight = r.number("weight", 0.0);
   proj.autapses = r.boolean("autapses", false);
+  r.finish();
+}
+
+void read_pathway(SectionReader& r, PathwaySpec& pathway) {
+  pathway.name = r.text("name", "");
+  pathway.tau_decay = r.number("tau_decay", 3.0, Range::positive());
+  pathway.normalization =
+      r.choice("normalization", {"charge", "peak"}, 0) == 0 ? JumpNormalization::charge : JumpNormalization::peak;
+  pathway.tau_rise = r.number("tau_rise", 0.0, Range::non_negative());
   r.finish();
 }
 
@@ -207,6 +217,7 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
     spec.synapses.tau_plastic = s.number("tau_plastic", 20.0, Range::positive());
     s.finish();
   }
+  for (auto& section : r.array_of_tables("pathway")) read_pathway(section, spec.pathways.emplace_back());
   for (auto& section : r.array_of_tables("static")) read_static(section, spec.static_projections.emplace_back());
   read_plastic(r.table("plastic"), spec.plastic);
   read_stimulus(r.table("stimulus"), spec.stimulus);

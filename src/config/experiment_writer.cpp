@@ -33,10 +33,19 @@ std::string to_toml(const ExperimentSpec& spec) {
   line(fmt::format("tau_excitatory = {}", number(spec.synapses.tau_excitatory)));
   line(fmt::format("tau_inhibitory = {}", number(spec.synapses.tau_inhibitory)));
   line(fmt::format("tau_plastic = {}", number(spec.synapses.tau_plastic)));
+  for (const auto& pathway : spec.pathways) {
+    line("\n[[pathway]]");
+    line(fmt::format("name = {}", quoted(pathway.name)));
+    line(fmt::format("tau_decay = {}", number(pathway.tau_decay)));
+    line(fmt::format("tau_rise = {}", number(pathway.tau_rise)));
+    line(fmt::format("normalization = \"{}\"",
+                     pathway.normalization == JumpNormalization::charge ? "charge" : "peak"));
+  }
   for (const auto& proj : spec.static_projections) {
     line("\n[[static]]");
     line(fmt::format("pre = {}", quoted(proj.pre)));
     line(fmt::format("post = {}", quoted(proj.post)));
+    if (!proj.pathway.empty()) line(fmt::format("pathway = {}", quoted(proj.pathway)));
     if (proj.rule == StaticRule::bernoulli) {
       line("rule = \"bernoulli\"");
       line(fmt::format("probability = {}", number(proj.probability)));

@@ -7,6 +7,7 @@
 
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
+#include "rsnn/network.hpp"
 #include "rsnn/time_grid.hpp"
 
 namespace rsnn {
@@ -35,8 +36,29 @@ void validate(const ExperimentSpec& spec) {
   if (spec.neuron_count() >= std::numeric_limits<std::uint32_t>::max())
     throw InputError("population: the total number of neurons must be below 2^32");
 
+  if (spec.pathways.size() + 2 > max_static_pathways)
+    throw InputError(fmt::format("pathway: expected at most {} [[pathway]] tables, got {}", max_static_pathways - 2,
+                                 spec.pathways.size()));
+  std::set<std::string> pathway_names = {"excitatory", "inhibitory"};
+  for (std::size_t i = 0; i < spec.pathways.size(); ++i) {
+    const PathwaySpec& pathway = spec.pathways[i];
+    if (pathway.name.empty() || pathway.name == "plastic" || !pathway_names.insert(pathway.name).second)
+      throw InputError(fmt::format("pathway[{}].name: expected a new name (not \"excitatory\", \"inhibitory\", "
+                                   "\"plastic\" or an earlier pathway's), got '{}'",
+                                   i, pathway.name));
+    if (!(pathway.tau_decay > 0.0) || !(pathway.tau_rise >= 0.0))
+      throw InputError(fmt::format("pathway[{}]: expected tau_decay > 0 and tau_rise >= 0 ms", i));
+    if (pathway.normalization == JumpNormalization::peak && pathway.tau_rise > 0.0)
+      throw InputError(fmt::format("pathway[{}].normalization: \"peak\" is for exponential filters (tau_rise = 0)", i));
+  }
   for (std::size_t i = 0; i < spec.static_projections.size(); ++i) {
     const auto& proj = spec.static_projections[i];
+    if (!proj.pathway.empty() && !pathway_names.count(proj.pathway)) {
+      std::string known;
+      for (const std::string& name : pathway_names) known += (known.empty() ? "" : ", ") + name;
+      throw InputError(
+          fmt::format("static[{}].pathway: unknown pathway '{}' (pathways: {})", i, proj.pathway, known));
+    }
     for (const auto& [key, name] : {std::pair{"pre", proj.pre}, std::pair{"post", proj.post}})
       if (!find_population(spec, name))
         throw InputError(fmt::format("static[{}].{}: unknown population '{}' (populations: {})", i, key, name,

@@ -105,6 +105,14 @@ void build_normal_weights(const ExperimentSpec& spec, std::size_t index, const P
   }
 }
 
+// The pathway a projection feeds: the named one, or E/I by presynaptic type.
+std::size_t pathway_index(const Network& net, const std::string& name, CellType pre_type) {
+  if (name.empty()) return pre_type == CellType::excitatory ? excitatory_pathway : inhibitory_pathway;
+  for (std::size_t p = 0; p < net.pathways.size(); ++p)
+    if (net.pathways[p].name == name) return p;
+  throw InputError(fmt::format("unknown pathway '{}'", name));
+}
+
 StaticProjection build_static(const ExperimentSpec& spec, const Network& net, std::size_t index) {
   const auto& proj_spec = spec.static_projections[index];
   StaticProjection proj;
@@ -112,7 +120,7 @@ StaticProjection build_static(const ExperimentSpec& spec, const Network& net, st
   proj.post_population = population_index(spec, proj_spec.post);
   const Population& pre = net.populations[proj.pre_population];
   const Population& post = net.populations[proj.post_population];
-  proj.excitatory = pre.type == CellType::excitatory;
+  proj.pathway = pathway_index(net, proj_spec.pathway, pre.type);
   proj.weight = proj_spec.weight;
   const bool same = proj.pre_population == proj.post_population;
 
@@ -219,6 +227,27 @@ void build_plastic(const ExperimentSpec& spec, Network& net) {
   plastic.build_outgoing_index(n);
 }
 
+// The static pathways: excitatory and inhibitory (synapses.tau_*), then the
+// experiment's named ones (their state arrays are allocated later).
+void build_pathways(const ExperimentSpec& spec, Network& net) {
+  const SynapseSpec& syn = spec.synapses;
+  const auto add = [&](std::string name, SynapticFilter filter, bool double_exponential) {
+    Pathway& pathway = net.pathways.emplace_back();
+    pathway.name = std::move(name);
+    pathway.filter = filter;
+    pathway.double_exponential = double_exponential;
+  };
+  add("excitatory", SynapticFilter(syn.tau_rise, syn.tau_excitatory, spec.dt, syn.kernel_scale), syn.tau_rise > 0.0);
+  add("inhibitory", SynapticFilter(syn.tau_rise, syn.tau_inhibitory, spec.dt, syn.kernel_scale), syn.tau_rise > 0.0);
+  for (const PathwaySpec& named : spec.pathways) {
+    const bool peak = named.normalization == JumpNormalization::peak;
+    add(named.name,
+        peak ? SynapticFilter::peak_normalized(named.tau_decay, spec.dt, syn.kernel_scale)
+             : SynapticFilter(named.tau_rise, named.tau_decay, spec.dt, syn.kernel_scale),
+        named.tau_rise > 0.0);
+  }
+}
+
 }  // namespace
 
 void PlasticSynapses::build_outgoing_index(std::size_t neuron_count) {
@@ -243,21 +272,21 @@ namespace {
 // Network::synaptic_state for a network or a read-only one.
 template <class Net>
 auto named_synaptic_state(Net& net) {
-  using Named = std::pair<const char*, decltype(&net.u_excitatory)>;
-  return std::array<Named, 8>{{{"u_excitatory", &net.u_excitatory},
-                               {"u_inhibitory", &net.u_inhibitory},
-                               {"u_plastic", &net.u_plastic},
-                               {"rate_filter", &net.rate_filter},
-                               {"rise_excitatory", &net.rise_excitatory},
-                               {"rise_inhibitory", &net.rise_inhibitory},
-                               {"rise_plastic", &net.rise_plastic},
-                               {"rise_rate", &net.rise_rate}}};
+  using Named = std::pair<std::string, decltype(&net.u_plastic)>;
+  std::vector<Named> arrays;
+  for (auto& pathway : net.pathways) arrays.emplace_back("u_" + pathway.name, &pathway.current);
+  arrays.emplace_back("u_plastic", &net.u_plastic);
+  arrays.emplace_back("rate_filter", &net.rate_filter);
+  for (auto& pathway : net.pathways) arrays.emplace_back("rise_" + pathway.name, &pathway.rise);
+  arrays.emplace_back("rise_plastic", &net.rise_plastic);
+  arrays.emplace_back("rise_rate", &net.rise_rate);
+  return arrays;
 }
 
 }  // namespace
 
-std::array<Network::NamedArray, 8> Network::synaptic_state() { return named_synaptic_state(*this); }
-std::array<Network::ConstNamedArray, 8> Network::synaptic_state() const { return named_synaptic_state(*this); }
+std::vector<Network::NamedArray> Network::synaptic_state() { return named_synaptic_state(*this); }
+std::vector<Network::ConstNamedArray> Network::synaptic_state() const { return named_synaptic_state(*this); }
 
 void Network::clear_synapses() {
   for (const auto& [name, values] : synaptic_state()) std::fill(values->begin(), values->end(), 0.0);
@@ -271,8 +300,8 @@ double* rise_at(std::vector<double>& rise, std::size_t lo) { return rise.empty()
 void Network::decay_synapses(std::size_t lo, std::size_t hi) {
   if (graded) return;
   const std::size_t count = hi - lo;
-  if (feeds_excitatory) filter_excitatory.decay(u_excitatory.data() + lo, rise_at(rise_excitatory, lo), count);
-  if (feeds_inhibitory) filter_inhibitory.decay(u_inhibitory.data() + lo, rise_at(rise_inhibitory, lo), count);
+  for (Pathway& pathway : pathways)
+    if (pathway.fed) pathway.filter.decay(pathway.current.data() + lo, rise_at(pathway.rise, lo), count);
   if (feeds_plastic) filter_plastic.decay(u_plastic.data() + lo, rise_at(rise_plastic, lo), count);
   filter_plastic.decay(rate_filter.data() + lo, rise_at(rise_rate, lo), count);
 }
@@ -317,14 +346,14 @@ Network build_network(const ExperimentSpec& spec) {
     first += pop.size;
     net.populations.push_back(std::move(pop));
   }
+  build_pathways(spec, net);
   net.projections_from.resize(net.populations.size());
   for (std::size_t s = 0; s < spec.static_projections.size(); ++s) {
     net.static_projections.push_back(build_static(spec, net, s));
     net.projections_from[net.static_projections.back().pre_population].push_back(s);
   }
   build_plastic(spec, net);
-  for (const StaticProjection& proj : net.static_projections)
-    (proj.excitatory ? net.feeds_excitatory : net.feeds_inhibitory) = true;
+  for (const StaticProjection& proj : net.static_projections) net.pathways[proj.pathway].fed = true;
   net.feeds_plastic = net.plastic.synapse_count() > 0;
   std::size_t graded = 0;
   for (const Population& pop : net.populations) graded += pop.neurons->graded() ? 1 : 0;
@@ -336,20 +365,20 @@ Network build_network(const ExperimentSpec& spec) {
   net.graded = graded > 0;
   if (net.graded) net.feeds_plastic = false;  // u_plastic is recomputed as W r, not decayed
 
-  net.u_excitatory.assign(n, 0.0);
-  net.u_inhibitory.assign(n, 0.0);
+  // The per-neuron state, allocated last and together.
+  for (Pathway& pathway : net.pathways) {
+    pathway.current.assign(n, 0.0);
+    if (pathway.double_exponential) pathway.rise.assign(n, 0.0);
+  }
   net.u_plastic.assign(n, 0.0);
   net.rate_filter.assign(n, 0.0);
   const auto& syn = spec.synapses;
   if (syn.tau_rise > 0.0 && spec.plastic.rule != PlasticRule::none)
     throw InputError("synapses.tau_rise: plastic synapses need exponential filters (tau_rise = 0); the learner keeps "
                      "u_plastic = w . r, which a rise variable would break");
-  net.filter_excitatory = SynapticFilter(syn.tau_rise, syn.tau_excitatory, spec.dt, syn.kernel_scale);
-  net.filter_inhibitory = SynapticFilter(syn.tau_rise, syn.tau_inhibitory, spec.dt, syn.kernel_scale);
   net.filter_plastic = SynapticFilter(syn.tau_rise, syn.tau_plastic, spec.dt, syn.kernel_scale);
   if (syn.tau_rise > 0.0)
-    for (auto* rise : {&net.rise_excitatory, &net.rise_inhibitory, &net.rise_plastic, &net.rise_rate})
-      rise->assign(n, 0.0);
+    for (auto* rise : {&net.rise_plastic, &net.rise_rate}) rise->assign(n, 0.0);
   return net;
 }
 

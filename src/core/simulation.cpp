@@ -232,8 +232,21 @@ void Simulation::advance_neurons(std::uint64_t step, const TrialOptions& options
 
   // 4. input: one simple loop per term, so each vectorises. Per-step normal
   // draws come in pairs (one Philox block per neuron every other step).
-  for (std::size_t i = lo; i < hi; ++i)
-    input_[i] = net.bias[i] + net.u_excitatory[i] + net.u_inhibitory[i] + net.u_plastic[i];
+  // bias + the static pathways in order + plastic; one pass when there are
+  // only E and I (a pass over the range costs as much as a small step's spikes).
+  const double* excitatory = net.pathways[excitatory_pathway].current.data();
+  const double* inhibitory = net.pathways[inhibitory_pathway].current.data();
+  const double* plastic = net.u_plastic.data();
+  if (net.pathways.size() == 2) {
+    for (std::size_t i = lo; i < hi; ++i) input_[i] = net.bias[i] + excitatory[i] + inhibitory[i] + plastic[i];
+  } else {
+    for (std::size_t i = lo; i < hi; ++i) input_[i] = net.bias[i] + excitatory[i] + inhibitory[i];
+    for (std::size_t p = inhibitory_pathway + 1; p < net.pathways.size(); ++p) {
+      const double* current = net.pathways[p].current.data();
+      for (std::size_t i = lo; i < hi; ++i) input_[i] += current[i];
+    }
+    for (std::size_t i = lo; i < hi; ++i) input_[i] += plastic[i];
+  }
   if (stimulus_on && ou) {
     const std::uint64_t offset = step - stimulus_start;
     const double* kicks =

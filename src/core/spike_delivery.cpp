@@ -1,5 +1,6 @@
 // Event-driven spike delivery (phase 3b of a step; see network.hpp).
 #include <algorithm>
+#include <array>
 #include <limits>
 
 #include "rsnn/network.hpp"
@@ -24,16 +25,17 @@ std::pair<const Index*, const Index*> targets_in(const Index* first, const Index
 void deliver_spikes(Network& net, const std::uint32_t* spikes, std::size_t count, std::size_t lo, std::size_t hi) {
   const bool whole_network = lo == 0 && hi >= net.neuron_count;
   const PlasticSynapses& plastic = net.plastic;
-  auto spike_target = [](const SynapticFilter& filter, std::vector<double>& value, std::vector<double>& rise) {
-    return filter.spike_target(value.data(), rise.data());
-  };
-  double* const excitatory = spike_target(net.filter_excitatory, net.u_excitatory, net.rise_excitatory);
-  double* const inhibitory = spike_target(net.filter_inhibitory, net.u_inhibitory, net.rise_inhibitory);
-  double* const plastic_current = spike_target(net.filter_plastic, net.u_plastic, net.rise_plastic);
-  double* const rate = spike_target(net.filter_plastic, net.rate_filter, net.rise_rate);
-  const double jump_excitatory = net.filter_excitatory.jump();
-  const double jump_inhibitory = net.filter_inhibitory.jump();
+  double* const plastic_current = net.filter_plastic.spike_target(net.u_plastic.data(), net.rise_plastic.data());
+  double* const rate = net.filter_plastic.spike_target(net.rate_filter.data(), net.rise_rate.data());
   const double jump_plastic = net.filter_plastic.jump();
+  // Where each static pathway's spikes land and its jump, looked up once per call.
+  std::array<double*, max_static_pathways> pathway_values;
+  std::array<double, max_static_pathways> pathway_jump;
+  for (std::size_t p = 0; p < net.pathways.size(); ++p) {
+    Pathway& pathway = net.pathways[p];
+    pathway_values[p] = pathway.filter.spike_target(pathway.current.data(), pathway.rise.data());
+    pathway_jump[p] = pathway.filter.jump();
+  }
   for (std::size_t s = 0; s < count; ++s) {
     const std::uint32_t j = spikes[s];
     if (j >= lo && j < hi) rate[j] += jump_plastic;
@@ -43,8 +45,8 @@ void deliver_spikes(Network& net, const std::uint32_t* spikes, std::size_t count
       const StaticProjection& proj = net.static_projections[index];
       const std::uint32_t* row = proj.targets.data() + proj.row_offsets[local];
       const auto [begin, end] = targets_in(row, proj.targets.data() + proj.row_offsets[local + 1], lo, hi, whole_network);
-      double* current = proj.excitatory ? excitatory : inhibitory;
-      const double unit = proj.excitatory ? jump_excitatory : jump_inhibitory;
+      double* const current = pathway_values[proj.pathway];
+      const double unit = pathway_jump[proj.pathway];
       if (proj.weights.empty()) {
         const double jump = proj.weight * unit;
         for (const std::uint32_t* target = begin; target != end; ++target) current[*target] += jump;

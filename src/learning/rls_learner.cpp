@@ -126,7 +126,7 @@ class RlsLearner final : public Learner {
           rates[a] = net.rate_filter[plastic.pre[begin + a]];
           prediction += w[a] * rates[a];
         }
-        const double recurrent = net.u_excitatory[i] + net.u_inhibitory[i] + prediction;
+        const double recurrent = net.static_current(i) + prediction;
         double error = 0.0;
         const double* z = rates.data();
         if (quantity_ == LearnedQuantity::current) {

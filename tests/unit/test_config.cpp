@@ -115,6 +115,35 @@ TEST(Config, CrossSectionChecks) {
             std::string::npos);
 }
 
+TEST(Config, NamedPathwaysReadBackAndBadOnesAreNamed) {
+  const std::string balanced = small_balanced_experiment(100, 5);
+  const std::string named = replace(balanced, "[[static]]\npre = \"I\"",
+                                    "[[pathway]]\nname = \"slow\"\ntau_decay = 100.0\nnormalization = \"peak\"\n"
+                                    "[[static]]\npathway = \"slow\"\npre = \"I\"");
+  const ExperimentSpec spec = parse_experiment(named, "exp.toml");
+  ASSERT_EQ(spec.pathways.size(), 1u);
+  EXPECT_EQ(spec.pathways[0].name, "slow");
+  EXPECT_DOUBLE_EQ(spec.pathways[0].tau_decay, 100.0);
+  EXPECT_EQ(spec.pathways[0].normalization, JumpNormalization::peak);
+  EXPECT_EQ(spec.static_projections[2].pathway, "slow");
+  EXPECT_EQ(spec.static_projections[0].pathway, "");
+  const std::string resolved = to_toml(spec);
+  EXPECT_EQ(to_toml(parse_experiment(resolved, "resolved.toml")), resolved);
+
+  std::string message = parse_error(replace(named, "pathway = \"slow\"\npre", "pathway = \"slo\"\npre"));
+  EXPECT_NE(message.find("static[2].pathway: unknown pathway 'slo' (pathways: excitatory, inhibitory, slow)"),
+            std::string::npos)
+      << message;
+  message = parse_error(replace(named, "name = \"slow\"", "name = \"inhibitory\""));
+  EXPECT_NE(message.find("pathway[0].name: expected a new name"), std::string::npos) << message;
+  message = parse_error(replace(named, "tau_decay = 100.0", "tau_decay = 100.0\ntau_rise = 2.0"));
+  EXPECT_NE(message.find("pathway[0].normalization: \"peak\" is for exponential filters"), std::string::npos)
+      << message;
+  message = parse_error(replace(named, "normalization = \"peak\"", "normalization = \"unit\""));
+  EXPECT_NE(message.find("pathway[0].normalization: expected one of \"charge\", \"peak\""), std::string::npos)
+      << message;
+}
+
 TEST(Config, BlockUpdatesAreCheckedAgainstTheTrialAndTheRule) {
   // base: window 500 ms, learn_every 2 ms -> 250 samples per trial.
   const ExperimentSpec spec = parse_experiment(base, "exp.toml", {parse_override("learning.block_size=5")});

@@ -56,6 +56,43 @@ interval = 0.1
                           "silent_triplet");
 }
 
+// The triplet with its static projection moved onto a named pathway.
+ExperimentSpec triplet_on_pathway(double tau_decay, JumpNormalization normalization) {
+  ExperimentSpec spec = silent_triplet();
+  spec.pathways.push_back(PathwaySpec{"slow", tau_decay, 0.0, normalization});
+  spec.static_projections[0].pathway = "slow";
+  return spec;
+}
+
+TEST(Synapses, NamedPathwayFiltersWithItsOwnKernel) {
+  const double dt = 0.1, tau = 50.0;
+  for (const auto normalization : {JumpNormalization::peak, JumpNormalization::charge}) {
+    Simulation sim(triplet_on_pathway(tau, normalization));
+    Network& net = sim.network();
+    ASSERT_EQ(net.pathways.size(), 3u);
+    EXPECT_EQ(net.pathways[2].name, "slow");
+    EXPECT_FALSE(net.pathways[excitatory_pathway].fed);
+    net.pending_spikes = {0};
+    TrialOptions options;
+    options.kind = TrialKind::untrained;
+    options.reset_state = false;
+    options.record = true;
+    const TrialResult trial = sim.run_trial(options);
+    const auto& u = trial.recorded_current;  // neuron 1: the named pathway's current alone
+    ASSERT_GT(u.size(), 200u);
+    EXPECT_EQ(u[0], 0.0);
+    const double jump = normalization == JumpNormalization::peak ? 2.0 : 2.0 * -std::expm1(-dt / tau) / dt;
+    EXPECT_NEAR(u[1], jump, 1e-12);
+    for (std::size_t n = 2; n < u.size(); ++n) EXPECT_NEAR(u[n] / u[n - 1], std::exp(-dt / tau), 1e-12);
+    EXPECT_EQ(net.pathways[excitatory_pathway].current[1], 0.0);
+    EXPECT_EQ(net.pathways[2].current[1], u.back());
+    // Checkpoints name its arrays after it.
+    bool named = false;
+    for (const auto& [name, values] : net.synaptic_state()) named = named || name == "u_slow";
+    EXPECT_TRUE(named);
+  }
+}
+
 TEST(Synapses, DecayExponentiallyAfterOneStepDelayAndDeliverTheWholeCharge) {
   Simulation sim(silent_triplet());
   Network& net = sim.network();
@@ -396,7 +433,7 @@ TEST(Lesion, RemovedNeuronsNeitherSendNorReceiveAndStayRemovedUnderLearning) {
         ++zeroed;
       }
   EXPECT_GT(zeroed, 4u * 20u);
-  for (std::uint32_t id : removed) EXPECT_EQ(net.u_excitatory[id] + net.u_inhibitory[id], 0.0);
+  for (std::uint32_t id : removed) EXPECT_EQ(net.static_current(id), 0.0);
 }
 
 TEST(Perturbation, DeletingOneSpikeChangesOnlyWhatFollowsIt) {

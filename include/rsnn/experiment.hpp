@@ -207,6 +207,18 @@ struct ReadoutSpec {
   double learn_stop = 0.0;     // ms; learning at learn_start <= t < learn_stop
   double learn_every = 1.0;    // ms, a multiple of dt
   double update_probability = 1.0;  // < 1: each scheduled update happens with this probability
+  // The regressor (rsnn/readout.hpp). Empty `neurons`: the filtered rates r of
+  // every neuron. Otherwise the spikes of these neurons (ascending ids), each
+  // filtered by one peak-normalised exponential per entry of feature_taus (ms):
+  // features [tau][neuron].
+  std::vector<std::uint32_t> neurons;
+  std::vector<double> feature_taus;
+  // The next step's feedback uses z after this step's update (a posteriori)
+  // instead of the a-priori z.
+  bool feedback_after_update = false;
+  // The coin of an update step is keyed by (trial, step) instead of drawn in
+  // sequence, so it depends on nothing but the seed, the trial and the step.
+  bool keyed_schedule = false;
 };
 
 struct TestSpec {

@@ -49,8 +49,8 @@
 //
 // RLS: one P over s, shared by all m + Nout outputs, P(0) = I/λ (λ = 1), W_PC
 // and w start at 0. At each closed-loop step of the RLS trials, with
-// probability p = 1/2 (a coin keyed by (RLS trial, step), see
-// rls_update_due), with the a-priori errors of that step:
+// probability p = 1/2 (a coin keyed by (trial, step)), with the a-priori
+// errors of that step:
 //   g = P s,  c = 1/(1 + sᵀ g),  P ← P − c g gᵀ            (rls_kernel.hpp)
 //   W_PC ← W_PC − (zPC − fPC) c gᵀ,   w ← w − (z − fout) c gᵀ
 //
@@ -63,15 +63,30 @@
 //   test    Tinit open loop, then Ttest closed-loop trials with frozen weights
 // nMSE of a closed-loop trial = Σ_t ‖z − fout‖² / Σ_t ‖fout‖².
 //
-// Order within step k of a phase (the teacher is stepped only while its fPC is
-// used: pca, demean, rls, and the open-loop trials of test):
-//   1. teacher:  fJ(k) from the state before the step, then x advances; fPC = uPCᵀ fJ
-//   2. spiking:  d = fPC(k) or zPC (the value after step k−1, including the
-//                weight change of step k−1); V∞, V, spikes, then every filter
-//                (s, z0s, z0f, μglo) decays and adds this step's spikes
-//   3. read-out: zPC = W_PC s, z = w s (a priori); z − fout(k) enters the nMSE;
-//                if an RLS update is due, W_PC and w change as above and zPC, z
-//                become their a-posteriori values: W_new s = W s − e (1 − c)
+// On the engine (rsnn/simulation.hpp; lower_rate_guided below). The pca
+// phase runs the teacher alone. The spiking network is an experiment of the
+// engine: z0s, z0f and μglo are the currents of three peak-normalised
+// pathways ("slow", "fast", "global"), −Imu is the neurons' bias, uJ ũin
+// fin(t) an external input, and [zPC; z] one read-out of the trained
+// neurons' spikes with features s, target [fPC; fout] (the teacher is its
+// target source) and feedback encoders [uJ uPC, 0]: the drive uJ uPC d is
+// the read-out's feedback, teacher-forced (d = fPC) in open-loop trials.
+// Within step k of a trial (the engine's slots; the teacher steps only while
+// its fPC is used: demean, rls, and the open-loop trials of test):
+//   readouts:      the teacher's fJ(k) from its state before the step, then x
+//                  advances; fPC(k) = uPCᵀ fJ(k) and fout(k) become the target
+//   synapses:      z0s, z0f, μglo decay and take step k−1's spikes
+//   input:         V∞ = bias + z0s + z0f + μglo + uJ uPC d + uJ ũin fin(k), with
+//                  d = fPC(k) (open loop) or zPC from step k − 1 (after its
+//                  weight change)
+//   neurons:       V, spikes
+//   readouts_late: s decays and adds step k's spikes; zPC = W_PC s, z = w s (a
+//                  priori); z − fout(k) enters the nMSE; if an update is due,
+//                  W_PC and w change as above and zPC, z become their
+//                  a-posteriori values W_new s = W s − e (1 − c)
+// The same order as the reference code's step, with every sum formed in the
+// engine's order (so runs agree with the former stand-alone implementation
+// in distribution, not bit for bit).
 //
 // Choices where the method's description is silent (all documented defaults):
 //   * the 1/τ factors of Js, Jf, Jμ per second (above). Per millisecond, the
@@ -86,15 +101,18 @@
 //     closed-loop test trial.
 //
 // Random streams (rsnn/random.hpp), all keyed by the seed, so results do not
-// depend on the order of any other draw; the engine is serial and its one-off
-// dense algebra runs with Eigen on one thread, so they do not depend on the
-// thread count either:
+// depend on the order of any other draw; the engine's results do not depend
+// on its thread count, and the one-off dense algebra runs with Eigen on one
+// thread. Trial t of phase p (0-based, the Tinit trials first) has the key
+// T = p · 2^24 + t (phases pca 0, demean 1, rls 2, test 3):
 //   teacher_network        id = unit i   sub 0: row i of J̃ (N(0,1)), 1: ũout row i, 2: ũin row i
 //   encoders               id = row i    sub 0: row i of the U(−1,1) matrix orthonormalised into uJ
-//   recurrent_weights      id = column j sub 0: Js[:, j], 1: Jf[:, j] (only when gs, gf ≠ 0)
+//   recurrent_weights      id = neuron j, sub = projection index: Js[:, j] or Jf[:, j] as the
+//                          engine's normal weights on a full mask (only when gs, gf ≠ 0)
 //   presynaptic_selection  id = 0        s_train (partial Fisher–Yates, then sorted)
-//   learning_schedule      id = RLS trial (0-based, closed-loop trials only), sub = step: the coin
-//   initial_state          id = unit or neuron, sub = 2 × phase (teacher x) or 2 × phase + 1 (V)
+//   learning_schedule      id = T, sub = step: the update coin
+//   initial_state          id = unit i, sub = 2 p (teacher x); id = neuron i, sub = T of the
+//                          phase's first trial (V)
 //
 // Parameters (TOML keys of src/config/rate_guided_reader.cpp; defaults = the
 // public demo, task osc4):
@@ -141,8 +159,9 @@
 #include <vector>
 
 #include "rsnn/config.hpp"
-#include "rsnn/neuron_model.hpp"
+#include "rsnn/experiment.hpp"
 #include "rsnn/readout_rls.hpp"
+#include "rsnn/simulation.hpp"
 
 namespace rsnn {
 
@@ -285,47 +304,21 @@ class RateGuidedTeacher {
   Eigen::VectorXd x_, rates_, f_j_, total_input_;
 };
 
-class RateGuidedSpikingNetwork {
- public:
-  // pc_basis = uPC (Ñ × m); teacher_input_weights = ũin (Ñ × Nin).
-  RateGuidedSpikingNetwork(const RateGuidedSpec& spec, const Eigen::MatrixXd& pc_basis,
-                           const Eigen::MatrixXd& teacher_input_weights);
-
-  // Fresh state for a phase: V ~ U(Vreset, Vth), every filter 0.
-  void reset(std::uint32_t phase);
-  // One step with PC-space drive d (m) and task input fin (Nin).
-  void step(const Eigen::Ref<const Eigen::VectorXd>& drive, const Eigen::Ref<const Eigen::VectorXd>& input);
-
-  void set_mean_input(const Eigen::VectorXd& mean_input) { mean_input_ = mean_input; }  // Imu
-
-  std::size_t size() const { return neurons_->size(); }
-  const std::vector<std::uint32_t>& spiked() const { return spiked_; }     // last step, ascending
-  const Eigen::VectorXd& filtered() const { return filtered_; }            // s = [s_slow; s_fast]
-  const Eigen::VectorXd& learned_input() const { return learned_input_; }  // uJ uPC d, last step
-  const Eigen::VectorXd& slow_input() const { return slow_input_; }        // z0s
-  const Eigen::VectorXd& fast_input() const { return fast_input_; }        // z0f
-  double global_input() const { return global_input_; }                    // μglo
-  Eigen::Map<const Eigen::VectorXd> potential() const;
-  const Eigen::MatrixXd& encoders() const { return encoders_; }                   // uJ, N × Ñ
-  const std::vector<std::uint32_t>& presynaptic() const { return presynaptic_; }  // s_train
-
- private:
-  RateGuidedSpikingSpec p_;
-  std::uint64_t seed_;
-  std::unique_ptr<NeuronGroup> neurons_;  // the registry's lif model
-  std::vector<std::uint8_t> spike_flags_;
-  double decay_s_, decay_f_;
-  double global_jump_;                           // μf/(τf N)
-  Eigen::MatrixXd encoders_;                     // uJ
-  Eigen::MatrixXd drive_projection_;             // uJ uPC, N × m
-  Eigen::MatrixXd input_projection_;             // uJ ũin, N × Nin
-  Eigen::MatrixXd slow_weights_, fast_weights_;  // Js, Jf (empty when gs, gf = 0)
-  std::vector<std::uint32_t> presynaptic_;
-  std::vector<std::int32_t> slot_of_;  // neuron -> index in s_slow, or −1
-  Eigen::VectorXd v_infinity_, learned_input_, slow_input_, fast_input_, mean_input_, filtered_;
-  double global_input_ = 0.0;
-  std::vector<std::uint32_t> spiked_;
-};
+// uJ: gain × an N × Ñ matrix with orthonormal columns (N ≥ Ñ) or rows
+// (N < Ñ), from a Householder QR of a U(−1, 1) matrix whose row i comes from
+// RandomStream(seed, encoders, i).
+Eigen::MatrixXd rate_guided_encoders(std::uint64_t seed, std::size_t neurons, std::size_t units, double gain);
+// s_train: `chosen` distinct neurons of N (partial Fisher–Yates), ascending.
+std::vector<std::uint32_t> rate_guided_trained_neurons(std::uint64_t seed, std::size_t neurons, std::size_t chosen);
+// The spiking network as an experiment of the engine (rsnn/simulation.hpp):
+// one lif population "spiking"; peak-normalised pathways "slow" (τs), "fast"
+// (τf) and "global" (τf) fed by Js, Jf (normal weights on a full mask, only
+// when gs, gf ≠ 0) and the all-to-all Jμ; no plastic synapses; trials of
+// `steps` steps; one read-out "output" of the trained neurons' spikes with
+// feature_taus {τs, τf}, a-posteriori feedback and keyed update coins. The
+// caller gives the read-out its target ([fPC; fout]) and encoders ([uJ uPC, 0]).
+ExperimentSpec lower_rate_guided(const RateGuidedSpec& spec, std::size_t steps,
+                                 const std::vector<std::uint32_t>& trained);
 
 // ---------------------------------------------------------------------------
 // Engine
@@ -388,6 +381,7 @@ class RateGuidedTraining {
 
   // Validates the spec (InputError) and builds the task and the teacher.
   explicit RateGuidedTraining(RateGuidedSpec spec);
+  ~RateGuidedTraining();
 
   const RateGuidedSpec& spec() const { return spec_; }
   const RateGuidedTask& task() const { return task_; }
@@ -397,22 +391,29 @@ class RateGuidedTraining {
   RateGuidedResult run(const Progress& progress = {});
 
  private:
-  struct TrialPlan;
-  struct TrialTotals;
-  // One trial of the spiking network (demean, rls and test phases).
-  TrialTotals spiking_trial(const TrialPlan& plan);
+  class TeacherTarget;
+  struct TrialOutcome {
+    TrialResult trial;
+    double nmse;  // of the task outputs; NaN unless closed loop
+    std::size_t updates;
+  };
+  // After the pca phase: the lowered network, its read-out's target and
+  // encoders, and the task input.
+  void build_spiking_network();
+  // Trial `trial` of `phase` (the first one resets the state).
+  TrialOutcome spiking_trial(RateGuidedPhase phase, std::size_t trial, bool closed_loop, bool learn, bool record,
+                             bool average_currents);
+  std::size_t pathway_index(const std::string& name) const;
+  void record_outputs(const ReadoutTrace& trace, RateGuidedResult& result) const;
 
   RateGuidedSpec spec_;
   RateGuidedTask task_;
   RateGuidedTeacher teacher_;
   Eigen::MatrixXd pc_basis_;
-  std::unique_ptr<RateGuidedSpikingNetwork> spiking_;
-  // The read-outs [zPC; z] = [W_PC; w] s, trained by RLS with one shared P.
-  std::unique_ptr<ReadoutRls> readout_;
-  // Per-step vectors: fPC, zPC, z, their errors, [zPC; z] and [zPC − fPC; z −
-  // fout] as the read-out sees them, and the running Imu sum.
-  Eigen::VectorXd pc_target_, pc_output_, output_, pc_error_, output_error_, readout_value_, readout_error_,
-      mean_input_sum_;
+  Eigen::MatrixXd drive_projection_;  // uJ uPC, N × m
+  std::vector<std::uint32_t> trained_;
+  std::unique_ptr<Simulation> simulation_;
+  std::shared_ptr<TeacherTarget> target_;
 };
 
 // ---------------------------------------------------------------------------

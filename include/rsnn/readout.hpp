@@ -21,8 +21,27 @@
 // (model input units), so the effective recurrent matrix is Ω + E φᵀ.
 // φ = 0 at the start; φ and P carry over from trial to trial, while the
 // target signal and the update draws restart with every trial.
+//
+// A read-out of chosen neurons' spikes (ReadoutSpec::neurons; DePasquale et
+// al.'s rate-guided training) regresses instead on its own features
+//
+//   s_{a,j} ← s_{a,j} e^{−dt/τ_a} + (1 if neuron j spiked in this step)
+//
+// (one block per τ_a of feature_taus, dimensionless), and runs later in the
+// step: its target x(t_n) is drawn in the `readouts` slot (so that a
+// teacher-forced feedback can use it in the `input` slot), and z, the error
+// and the update follow in the `readouts_late` slot, once the step's spikes
+// are known. Options of either kind: the feedback may use z after the update
+// (feedback_after_update; W_new s = W s − (1 − c) e), the update coin may be
+// keyed by (trial, step) (keyed_schedule: RandomStream(seed,
+// learning_schedule, trial, step), trial = TrialOptions::index), the target
+// may come from another source than a signal (a teacher network), and with
+// teacher forcing (TrialOptions::teacher_forcing) the feedback is E x
+// instead of E z. Outputs and features carry over between trials that do not
+// reset the network's state.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "rsnn/experiment.hpp"
@@ -31,23 +50,47 @@
 
 namespace rsnn {
 
+// Where a read-out's target comes from, one value per dimension and step.
+class TargetSource {
+ public:
+  virtual ~TargetSource() = default;
+  virtual std::size_t dimensions() const = 0;
+  // At the start of every trial.
+  virtual void start_trial() = 0;
+  // This step's values, then one step on.
+  virtual void next(double* values) = 0;
+};
+
 class Readout {
  public:
-  // Throws InputError (naming the read-out) for a schedule off the dt grid or
-  // an unreadable target signal.
-  Readout(const ReadoutSpec& spec, std::size_t neurons, double dt, std::uint64_t seed);
+  // Throws InputError (naming the read-out) for a schedule off the dt grid,
+  // an unreadable target signal or features of neurons that do not exist.
+  // `source` replaces the spec's target signal when given.
+  Readout(const ReadoutSpec& spec, std::size_t neurons, double dt, std::uint64_t seed,
+          std::shared_ptr<TargetSource> source = nullptr);
 
   const ReadoutSpec& spec() const { return spec_; }
   std::size_t dimensions() const { return learner_.outputs(); }
+  // Whether it reads its own spike features in the `readouts_late` slot.
+  bool reads_spikes() const { return !spec_.neurons.empty(); }
 
-  // Restarts the target signal and the update draws (at trial start).
-  void start_trial();
+  // At trial start: restarts the target source and the update draws; `fresh`
+  // (the network's state is reset) also zeroes z and the features. `trial`
+  // keys the coins of a keyed schedule.
+  void start_trial(std::uint32_t trial = 0, bool fresh = true);
+  void set_teacher_forcing(bool forced) { teacher_forcing_ = forced; }
   // Where start_trial() and `step` steps of a trial (learning ones when
   // `learn`) leave the target signal and the update draws: for a trial
   // resumed at that step.
   void resume_at(std::uint64_t step, bool learn);
   // `readouts` slot: z = φᵀ r.
   void read(const double* rates);
+  // `readouts` slot of a read-out of spikes: this step's target.
+  void draw_target();
+  // `readouts_late` slot of a read-out of spikes: the features take this
+  // step's spikes (the ids of `lists`, each ascending), then z, the error
+  // and, when `learn`, the update. Returns false when z has diverged.
+  bool observe_spikes(std::uint64_t step, const std::vector<std::uint32_t>* lists, std::size_t count, bool learn);
   // An output is diverged when it is not finite or |z_d| exceeds
   // divergence_factor × (1 + the largest |x| of the trial so far): far beyond
   // any overshoot of a working read-out, and finite garbage otherwise.
@@ -66,25 +109,46 @@ class Readout {
   const std::vector<double>& target() const { return target_; }  // x(t_n)
   // RMS error over the samples since the last call (0 when there were none).
   double take_recent_rmse();
+  // This trial's Σ (z_d − x_d)² and Σ x_d² per dimension, and its updates.
+  const std::vector<double>& trial_squared_error() const { return trial_squared_error_; }
+  const std::vector<double>& trial_squared_target() const { return trial_squared_target_; }
+  std::size_t trial_updates() const { return trial_updates_; }
 
   const ReadoutRls& learner() const { return learner_; }
   ReadoutRls& learner() { return learner_; }
   // E, row-major [neuron][dimension].
   const std::vector<double>& encoders() const { return encoders_; }
+  // Replaces E (neurons × dimensions values, row-major); throws InputError
+  // for another size.
+  void set_encoders(std::vector<double> encoders);
+  // The features of a read-out of spikes, [tau][neuron].
+  const std::vector<double>& features() const { return features_; }
 
  private:
+  // Error, sums and (when due) the update, once z and x are known.
+  bool learn_from_error(std::uint64_t step, const double* regressor, bool learn);
+  bool update_due(std::uint64_t step);
+  void transpose_encoders();  // encoders_by_dimension_ from encoders_
+
   ReadoutSpec spec_;
   double dt_;
   std::uint64_t seed_;
+  std::shared_ptr<TargetSource> source_;
   ReadoutRls learner_;
   std::vector<double> encoders_;
-  force::SignalGenerator signal_;
+  std::vector<double> encoders_by_dimension_;  // E as [dimension][neuron], for add_feedback
   RandomStream schedule_;
+  std::uint32_t trial_ = 0;
+  bool teacher_forcing_ = false;
   std::uint64_t learn_stride_, learn_first_, learn_end_;  // steps
   std::vector<double> output_, target_, error_;
+  std::vector<double> features_, feature_decay_;  // read-outs of spikes
+  std::vector<std::int32_t> feature_slot_;         // neuron -> index among spec.neurons, or −1
   double largest_target_ = 0.0;  // max |x| this trial
   double recent_squared_error_ = 0.0;
   std::size_t recent_samples_ = 0;
+  std::vector<double> trial_squared_error_, trial_squared_target_;
+  std::size_t trial_updates_ = 0;
 };
 
 }  // namespace rsnn

@@ -15,7 +15,11 @@
 //   4. input    bias + currents + stimulus (inside [start, stop)) + noise +
 //               external input + read-out feedback;
 //   5. neurons  integrate one step; spikes emitted now are stamped (n+1) dt
-//               and delivered in step n+1.
+//               and delivered in step n+1;
+//   6. readouts_late  read-outs of chosen neurons' spikes (ReadoutSpec::neurons)
+//               filter this step's spikes into their features, then read z,
+//               compare it with the target drawn in 3b and learn; their z
+//               (or, teacher-forced, their target) is the feedback of step n+1.
 // A trial runs in one OpenMP region (networks of at least the parallel step
 // threshold): each thread owns a contiguous range of neurons for phases 1 and
 // 3-5 (and receives deliveries only for its range, in spike order), the
@@ -77,6 +81,12 @@ struct TrialOptions {
   double max_rate = 0.0;
   // Spikes stamped after this time (ms) are counted in TrialResult::late_spikes.
   double late_from = 0.0;
+  // Average every static pathway's current over the trial's steps
+  // (TrialResult::mean_pathway_current).
+  bool average_currents = false;
+  // Read-outs feed back their target x instead of their output z (open
+  // loop, as in the teacher-driven trials of rate-guided training).
+  bool teacher_forcing = false;
   // > 0: continue a trial that stopped after this many steps (a protocol
   // resuming from a checkpoint): the network state and the read-outs
   // (Readout::resume_at) must be where that trial left them, reset_state
@@ -104,6 +114,9 @@ struct TrialResult {
   std::vector<std::uint64_t> spike_counts;   // per neuron
   std::uint64_t late_spikes = 0;             // all neurons, stamped after TrialOptions::late_from
   std::vector<ReadoutTrace> readouts;        // record = true
+  // average_currents = true: per static pathway (Network::pathways order),
+  // each neuron's current as the neurons saw it, averaged over the steps.
+  std::vector<std::vector<double>> mean_pathway_current;
   // record = true
   std::vector<double> spike_times;      // ms from trial start
   std::vector<std::uint32_t> spike_ids;
@@ -209,6 +222,10 @@ class Simulation {
   // Phase 3b (one thread): every read-out reads, samples and learns; records
   // into `traces` when `record`. Returns false when an output is not finite.
   bool step_readouts(std::uint64_t step, bool learn, bool record, std::vector<ReadoutTrace>& traces);
+  // Phase 6 (one thread): the read-outs of spikes take this step's spikes,
+  // read, sample and learn.
+  bool step_late_readouts(std::uint64_t step, const SpikeLists& emitted, bool learn, bool record,
+                          std::vector<ReadoutTrace>& traces);
   const double* paired_normals(Purpose purpose, std::uint32_t sub, std::uint64_t count, std::size_t lo, std::size_t hi,
                                std::vector<double>& spare);
   ExperimentSpec spec_;
@@ -221,6 +238,7 @@ class Simulation {
   static LoopRecord untrained_placeholder();
   std::vector<std::uint8_t> spiked_;
   std::vector<double> input_;
+  std::vector<double> current_sums_;  // [pathway][neuron], TrialOptions::average_currents
   std::size_t parallel_step_threshold_ = default_parallel_step_threshold;
   std::unique_ptr<TeamSizer> team_sizer_;  // threads per trial, from measured speed
   bool adaptive_team_ = true;

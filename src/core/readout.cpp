@@ -22,14 +22,52 @@ std::uint64_t learn_stride(const ReadoutSpec& spec, double dt) {
   return std::max<std::uint64_t>(1, whole_multiples(spec.learn_every, dt));
 }
 
+// A signal of rsnn/signals.hpp as a target: restarts with every trial.
+class SignalTarget final : public TargetSource {
+ public:
+  SignalTarget(const force::SignalSpec& spec, double dt, std::uint64_t seed)
+      : spec_(spec), dt_(dt), seed_(seed), signal_(spec, dt, seed) {}
+  std::size_t dimensions() const override { return signal_.dimensions(); }
+  void start_trial() override { signal_ = force::SignalGenerator(spec_, dt_, seed_); }
+  void next(double* values) override { signal_.next(values); }
+
+ private:
+  force::SignalSpec spec_;
+  double dt_;
+  std::uint64_t seed_;
+  force::SignalGenerator signal_;
+};
+
+std::shared_ptr<TargetSource> target_source(const ReadoutSpec& spec, double dt, std::uint64_t seed,
+                                            std::shared_ptr<TargetSource> given) {
+  if (given) return given;
+  return std::make_shared<SignalTarget>(spec.target, dt, seed);
+}
+
+// Regressor length: every neuron's filtered rate, or the read-out's own features.
+std::size_t regressor_size(const ReadoutSpec& spec, std::size_t neurons) {
+  if (spec.neurons.empty()) return neurons;
+  if (spec.feature_taus.empty())
+    throw InputError(fmt::format("readout '{}': feature_taus: expected at least one time constant", spec.name));
+  for (const std::uint32_t id : spec.neurons)
+    if (id >= neurons)
+      throw InputError(fmt::format("readout '{}': neurons: neuron {} does not exist (the network has {})", spec.name,
+                                   id, neurons));
+  if (!std::is_sorted(spec.neurons.begin(), spec.neurons.end()) ||
+      std::adjacent_find(spec.neurons.begin(), spec.neurons.end()) != spec.neurons.end())
+    throw InputError(fmt::format("readout '{}': neurons: expected distinct ids in ascending order", spec.name));
+  return spec.neurons.size() * spec.feature_taus.size();
+}
+
 }  // namespace
 
-Readout::Readout(const ReadoutSpec& spec, std::size_t neurons, double dt, std::uint64_t seed)
+Readout::Readout(const ReadoutSpec& spec, std::size_t neurons, double dt, std::uint64_t seed,
+                 std::shared_ptr<TargetSource> source)
     : spec_(spec),
       dt_(dt),
       seed_(seed),
-      learner_(neurons, force::signal_dimensions(spec.target), spec.lambda, spec.step),
-      signal_(spec.target, dt, seed),
+      source_(target_source(spec, dt, seed, std::move(source))),
+      learner_(regressor_size(spec, neurons), source_->dimensions(), spec.lambda, spec.step),
       schedule_(seed, Purpose::learning_schedule, 0),
       learn_stride_(learn_stride(spec, dt)),
       learn_first_(first_step_at(spec.learn_start, dt)),
@@ -40,60 +78,144 @@ Readout::Readout(const ReadoutSpec& spec, std::size_t neurons, double dt, std::u
     RandomStream stream(seed, Purpose::encoders, i);
     for (std::size_t d = 0; d < k; ++d) encoders_[i * k + d] = stream.uniform(-spec.feedback_gain, spec.feedback_gain);
   }
+  transpose_encoders();
   output_.assign(k, 0.0);
   target_.assign(k, 0.0);
   error_.assign(k, 0.0);
+  trial_squared_error_.assign(k, 0.0);
+  trial_squared_target_.assign(k, 0.0);
+  if (reads_spikes()) {
+    features_.assign(learner_.inputs(), 0.0);
+    for (const double tau : spec.feature_taus) {
+      if (!(tau > 0.0) || !std::isfinite(tau))
+        throw InputError(fmt::format("readout '{}': feature_taus: expected times > 0 ms, got {}", spec.name, tau));
+      feature_decay_.push_back(std::exp(-dt / tau));
+    }
+    feature_slot_.assign(neurons, -1);
+    for (std::size_t a = 0; a < spec.neurons.size(); ++a) feature_slot_[spec.neurons[a]] = static_cast<std::int32_t>(a);
+  }
 }
 
-void Readout::start_trial() {
-  signal_ = force::SignalGenerator(spec_.target, dt_, seed_);
+void Readout::set_encoders(std::vector<double> encoders) {
+  if (encoders.size() != encoders_.size())
+    throw InputError(fmt::format("readout '{}': {} encoder values given, expected neurons x dimensions = {}",
+                                 spec_.name, encoders.size(), encoders_.size()));
+  encoders_ = std::move(encoders);
+  transpose_encoders();
+}
+
+void Readout::start_trial(std::uint32_t trial, bool fresh) {
+  source_->start_trial();
   schedule_ = RandomStream(seed_, Purpose::learning_schedule, 0);
-  std::fill(output_.begin(), output_.end(), 0.0);
+  trial_ = trial;
+  if (fresh) {
+    std::fill(output_.begin(), output_.end(), 0.0);
+    std::fill(features_.begin(), features_.end(), 0.0);
+  }
   largest_target_ = 0.0;
   recent_squared_error_ = 0.0;
   recent_samples_ = 0;
+  std::fill(trial_squared_error_.begin(), trial_squared_error_.end(), 0.0);
+  std::fill(trial_squared_target_.begin(), trial_squared_target_.end(), 0.0);
+  trial_updates_ = 0;
 }
 
 void Readout::resume_at(std::uint64_t step, bool learn) {
   start_trial();
   for (std::uint64_t s = 0; s < step; ++s) {
-    signal_.next(target_.data());
+    source_->next(target_.data());
     for (const double x : target_) largest_target_ = std::max(largest_target_, std::abs(x));
-    if (learn && scheduled(s) && spec_.update_probability < 1.0) schedule_.uniform();
+    if (learn && scheduled(s) && spec_.update_probability < 1.0 && !spec_.keyed_schedule) schedule_.uniform();
   }
 }
 
 void Readout::read(const double* rates) { learner_.output(rates, output_.data()); }
 
-bool Readout::sample(std::uint64_t step, const double* rates, bool learn) {
-  signal_.next(target_.data());
+void Readout::draw_target() { source_->next(target_.data()); }
+
+bool Readout::update_due(std::uint64_t step) {
+  if (!scheduled(step)) return false;
+  if (spec_.update_probability >= 1.0) return true;
+  if (spec_.keyed_schedule)
+    return RandomStream(seed_, Purpose::learning_schedule, trial_, static_cast<std::uint32_t>(step)).uniform() <
+           spec_.update_probability;
+  return schedule_.uniform() < spec_.update_probability;
+}
+
+bool Readout::learn_from_error(std::uint64_t step, const double* regressor, bool learn) {
   for (std::size_t d = 0; d < output_.size(); ++d) {
     largest_target_ = std::max(largest_target_, std::abs(target_[d]));
     error_[d] = output_[d] - target_[d];
     recent_squared_error_ += error_[d] * error_[d];
+    trial_squared_error_[d] += error_[d] * error_[d];
+    trial_squared_target_[d] += target_[d] * target_[d];
   }
   ++recent_samples_;
-  if (learn && scheduled(step) && (spec_.update_probability >= 1.0 || schedule_.uniform() < spec_.update_probability))
-    learner_.update(rates, error_.data());
+  if (learn && update_due(step)) {
+    const double c = learner_.update(regressor, error_.data());
+    ++trial_updates_;
+    // The a-posteriori output without a second product: W_new r = W r − (1 − c) e.
+    if (spec_.feedback_after_update)
+      for (std::size_t d = 0; d < output_.size(); ++d) output_[d] -= (1.0 - c) * error_[d];
+  }
   const double limit = divergence_factor * (1.0 + largest_target_);
   for (const double z : output_)
     if (!(std::abs(z) <= limit)) return false;
   return true;
 }
 
+bool Readout::sample(std::uint64_t step, const double* rates, bool learn) {
+  source_->next(target_.data());
+  return learn_from_error(step, rates, learn);
+}
+
+bool Readout::observe_spikes(std::uint64_t step, const std::vector<std::uint32_t>* lists, std::size_t count,
+                             bool learn) {
+  const std::size_t chosen = spec_.neurons.size();
+  for (std::size_t a = 0; a < feature_decay_.size(); ++a) {
+    double* block = features_.data() + a * chosen;
+    for (std::size_t j = 0; j < chosen; ++j) block[j] *= feature_decay_[a];
+  }
+  for (std::size_t l = 0; l < count; ++l)
+    for (const std::uint32_t id : lists[l]) {
+      const std::int32_t slot = feature_slot_[id];
+      if (slot < 0) continue;
+      for (std::size_t a = 0; a < feature_decay_.size(); ++a) features_[a * chosen + static_cast<std::size_t>(slot)] += 1.0;
+    }
+  learner_.output(features_.data(), output_.data());
+  return learn_from_error(step, features_.data(), learn);
+}
+
 void Readout::add_feedback(double* input, std::size_t lo, std::size_t hi) const {
-  const std::size_t k = output_.size();
+  const std::vector<double>& fed_back = teacher_forcing_ ? target_ : output_;
+  const std::size_t k = fed_back.size();
   const double* encoder = encoders_.data();
   if (k == 1) {  // the common case, as a loop that vectorises
-    const double z = output_[0];
+    const double z = fed_back[0];
     for (std::size_t i = lo; i < hi; ++i) input[i] += encoder[i] * z;
     return;
   }
-  for (std::size_t i = lo; i < hi; ++i) {
-    double feedback = 0.0;
-    for (std::size_t d = 0; d < k; ++d) feedback += encoder[i * k + d] * output_[d];
-    input[i] += feedback;
+  // Σ_d E_id x_d for a block of neurons at a time from E stored by dimension,
+  // so that the neurons vectorise; each neuron's sum still runs over d in order.
+  constexpr std::size_t block = 16;
+  const std::size_t neurons = encoders_.size() / k;
+  for (std::size_t first = lo; first < hi; first += block) {
+    const std::size_t width = std::min(block, hi - first);
+    double feedback[block] = {};
+    for (std::size_t d = 0; d < k; ++d) {
+      const double* column = encoders_by_dimension_.data() + d * neurons + first;
+      const double x = fed_back[d];
+      for (std::size_t b = 0; b < width; ++b) feedback[b] += column[b] * x;
+    }
+    for (std::size_t b = 0; b < width; ++b) input[first + b] += feedback[b];
   }
+}
+
+void Readout::transpose_encoders() {
+  const std::size_t k = dimensions(), neurons = encoders_.size() / k;
+  encoders_by_dimension_.resize(encoders_.size());
+  for (std::size_t i = 0; i < neurons; ++i)
+    for (std::size_t d = 0; d < k; ++d) encoders_by_dimension_[d * neurons + i] = encoders_[i * k + d];
 }
 
 double Readout::take_recent_rmse() {

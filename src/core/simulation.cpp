@@ -199,18 +199,39 @@ void Simulation::advance_synapses(const SpikeLists& delivered, std::size_t lo, s
     deliver_spikes(network_, delivered.lists[list].data(), delivered.lists[list].size(), lo, hi);
 }
 
+namespace {
+
+void append_to_trace(const Readout& readout, double time, ReadoutTrace& trace) {
+  trace.times.push_back(time);
+  trace.output.insert(trace.output.end(), readout.output().begin(), readout.output().end());
+  trace.target.insert(trace.target.end(), readout.target().begin(), readout.target().end());
+}
+
+}  // namespace
+
 bool Simulation::step_readouts(std::uint64_t step, bool learn, bool record, std::vector<ReadoutTrace>& traces) {
   bool finite = true;
   for (std::size_t r = 0; r < readouts_.size(); ++r) {
     Readout& readout = readouts_[r];
+    if (readout.reads_spikes()) {  // its turn comes after the neurons; the target is needed now
+      readout.draw_target();
+      continue;
+    }
     readout.read(network_.rate_filter.data());
     finite = readout.sample(step, network_.rate_filter.data(), learn) && finite;
-    if (record) {
-      ReadoutTrace& trace = traces[r];
-      trace.times.push_back(static_cast<double>(step) * spec_.dt);
-      trace.output.insert(trace.output.end(), readout.output().begin(), readout.output().end());
-      trace.target.insert(trace.target.end(), readout.target().begin(), readout.target().end());
-    }
+    if (record) append_to_trace(readout, static_cast<double>(step) * spec_.dt, traces[r]);
+  }
+  return finite;
+}
+
+bool Simulation::step_late_readouts(std::uint64_t step, const SpikeLists& emitted, bool learn, bool record,
+                                    std::vector<ReadoutTrace>& traces) {
+  bool finite = true;
+  for (std::size_t r = 0; r < readouts_.size(); ++r) {
+    Readout& readout = readouts_[r];
+    if (!readout.reads_spikes()) continue;
+    finite = readout.observe_spikes(step, emitted.lists, emitted.count, learn) && finite;
+    if (record) append_to_trace(readout, static_cast<double>(step) * spec_.dt, traces[r]);
   }
   return finite;
 }
@@ -247,6 +268,12 @@ void Simulation::advance_neurons(std::uint64_t step, const TrialOptions& options
     }
     for (std::size_t i = lo; i < hi; ++i) input_[i] += plastic[i];
   }
+  if (options.average_currents)
+    for (std::size_t p = 0; p < net.pathways.size(); ++p) {
+      const double* current = net.pathways[p].current.data();
+      double* sum = current_sums_.data() + p * n;
+      for (std::size_t i = lo; i < hi; ++i) sum[i] += current[i];
+    }
   if (stimulus_on && ou) {
     const std::uint64_t offset = step - stimulus_start;
     const double* kicks =
@@ -309,7 +336,10 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
     for (const Population& pop : net.populations) pop.neurons->initialize(spec_.seed, key, pop.first);
   }
   if (first_step == 0)
-    for (Readout& readout : readouts_) readout.start_trial();
+    for (Readout& readout : readouts_) readout.start_trial(options.index, options.reset_state);
+  for (Readout& readout : readouts_) readout.set_teacher_forcing(options.teacher_forcing);
+  bool late_readouts = false;
+  for (const Readout& readout : readouts_) late_readouts = late_readouts || readout.reads_spikes();
   if (net.graded && first_step == 0) {  // the units' outputs and drive at the trial's start
     update_graded_output(net, 0, n);
     recompute_plastic_current(net, 0, n);
@@ -325,6 +355,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
     }
   }
 
+  if (options.average_currents) current_sums_.assign(net.pathways.size() * n, 0.0);
   TrialResult result;
   result.pattern = options.pattern;
   result.spike_counts.assign(n, 0);
@@ -415,6 +446,17 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
 #pragma omp barrier
       }
     };
+    // Work for one thread of the team: an OpenMP single (with its barrier) in
+    // a team, a plain call alone (libgomp's barrier costs a futex call per
+    // single even in a team of one).
+    const auto once = [&](auto&& work) {
+      if (threads == 1) {
+        work();
+        return;
+      }
+#pragma omp single
+      work();
+    };
     std::size_t next_edge = 0;
     bool deletion_pending = options.delete_spike_at >= 0.0;
     for (std::uint64_t step = first_step;; ++step) {
@@ -441,24 +483,21 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
         for (std::size_t i = lo; i < hi; ++i) running_sum[i] += response(i);
       }
       // 2. record (one thread; the others wait, as phase 3 changes currents).
-      if (options.record && step % record_steps == 0) {
-#pragma omp single
-        {
+      if (options.record && step % record_steps == 0)
+        once([&] {
           result.record_times.push_back(static_cast<double>(step) * dt);
           for (std::size_t i : spec_.recording.neurons) result.recorded_current.push_back(net.recurrent_current(i));
-        }
-      }
+        });
       if (step == total_steps) break;
       // 3-5.
       advance_synapses(exchange.delivered(step), lo, hi);
       if (!readouts_.empty()) {
         if (threads > 1) meet();  // z needs every range's rates
-#pragma omp single
-        {
+        once([&] {
           readouts_finite =
               step_readouts(step, options.learn, options.record && step % record_steps == 0, result.readouts);
           if (!readouts_finite) steps_run = step;
-        }
+        });
         if (!readouts_finite) break;
       }
       auto& mine = exchange.outbox(step, thread);
@@ -468,15 +507,25 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
       // Kim & Chow's perturbation: the lowest id among the first spikes at or
       // after delete_spike_at is removed before anyone delivers it.
       if (deletion_pending && static_cast<double>(step) * dt >= options.delete_spike_at - 0.5 * dt) {
-#pragma omp single
-        for (auto& list : exchange.emitted(step)) {
-          if (list.empty()) continue;
-          result.deleted_spike_time = static_cast<double>(step + 1) * dt;
-          result.deleted_spike_neuron = list.front();
-          list.erase(list.begin());
-          break;
-        }
+        once([&] {
+          for (auto& list : exchange.emitted(step)) {
+            if (list.empty()) continue;
+            result.deleted_spike_time = static_cast<double>(step + 1) * dt;
+            result.deleted_spike_neuron = list.front();
+            list.erase(list.begin());
+            break;
+          }
+        });
         deletion_pending = result.deleted_spike_time < 0.0;
+      }
+      // 6. late read-outs: the read-outs of chosen neurons' spikes take this step's.
+      if (late_readouts) {
+        once([&] {
+          readouts_finite = step_late_readouts(step, exchange.delivered(step + 1), options.learn,
+                                               options.record && step % record_steps == 0, result.readouts);
+          if (!readouts_finite) steps_run = step;
+        });
+        if (!readouts_finite) break;
       }
       for (const std::uint32_t j : mine) {
         ++result.spike_counts[j];
@@ -489,8 +538,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
       }
       interval_spikes[thread] += mine.size();
       if ((options.progress || options.max_rate > 0.0) && (step + 1) % progress_steps == 0) {
-#pragma omp single
-        {
+        once([&] {
           std::uint64_t spikes = 0;
           for (std::uint64_t& count : interval_spikes) spikes += std::exchange(count, 0);
           const double rate = static_cast<double>(spikes) /
@@ -506,7 +554,7 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
               keep_going = false;
             }
           }
-        }
+        });
         if (!keep_going) {
           steps_run = step + 1;
           break;
@@ -562,6 +610,11 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
     }
   }
 
+  if (options.average_currents)
+    for (std::size_t p = 0; p < net.pathways.size(); ++p) {
+      std::vector<double>& mean = result.mean_pathway_current.emplace_back(n, 0.0);
+      for (std::size_t i = 0; i < n; ++i) mean[i] = current_sums_[p * n + i] / static_cast<double>(result.steps);
+    }
   const double duration_s = static_cast<double>(result.steps) * dt / 1000.0;
   std::uint64_t all_spikes = 0;
   for (std::size_t p = 0; p < net.populations.size(); ++p) {

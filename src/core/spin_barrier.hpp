@@ -29,6 +29,7 @@ class SpinBarrier {
   }
 
   void wait() {
+    if (threads_ == 1) return;  // alone: nothing to wait for, and no futex wake
     const std::size_t generation = generation_.load(std::memory_order_acquire);
     if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == threads_) {
       arrived_.store(0, std::memory_order_relaxed);

@@ -1,6 +1,7 @@
-// The rate-guided training engine: the pca, demean, rls and test phases of
-// rsnn/rate_guided.hpp, one trial at a time. Nothing in the step loop
-// allocates; every per-step vector is a member sized once.
+// Rate-guided training on the engine: the pca phase runs the teacher alone;
+// the demean, rls and test phases are trials of one Simulation whose read-out
+// of the trained neurons' spikes is fed back through uJ uPC (equations and
+// order in rsnn/rate_guided.hpp).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 
 #include "rsnn/error.hpp"
 #include "rsnn/rate_guided.hpp"
+#include "rsnn/simulation.hpp"
 
 namespace rsnn {
 
@@ -29,27 +31,40 @@ const char* phase_name(RateGuidedPhase phase) {
   return "?";
 }
 
-// What one trial of the spiking network does and where it records.
-struct RateGuidedTraining::TrialPlan {
-  bool closed_loop = false;            // drive = zPC instead of the teacher's fPC
-  bool learning = false;               // RLS updates at the scheduled steps
-  bool read_out = true;                // evaluate zPC and z (not needed while demeaning)
-  bool accumulate_mean_input = false;  // add uJ uPC fPC + z0s + z0f to the Imu sum
-  std::uint64_t schedule_trial = 0;    // key of the update coin
-  double* output_record = nullptr;     // [step][output] z, or null
-  double* target_record = nullptr;     // [step][output] fout, or null
-  std::vector<double>* spike_times = nullptr;
-  std::vector<std::uint32_t>* spike_ids = nullptr;
-  std::vector<double>* spike_counts = nullptr;  // per neuron
-};
+// The read-out's target, [fPC; fout]: the teacher steps with the task, and its
+// input projected on the PCs is the target of the first m outputs.
+class RateGuidedTraining::TeacherTarget final : public TargetSource {
+ public:
+  TeacherTarget(RateGuidedTeacher& teacher, const Eigen::MatrixXd& pc_basis, const RateGuidedTask& task)
+      : teacher_(teacher), pc_basis_(pc_basis), task_(task), pcs_(static_cast<std::size_t>(pc_basis.cols())) {
+    pc_target_.setZero(pc_basis.cols());
+    pc_sum_.setZero(pc_basis.cols());
+  }
+  std::size_t dimensions() const override { return pcs_ + static_cast<std::size_t>(task_.output.rows()); }
+  void start_trial() override { step_ = 0; }
+  void next(double* values) override {
+    const auto column = static_cast<Eigen::Index>(step_ % task_.steps);
+    const auto output = task_.output.col(column);
+    if (!resting) {
+      pc_target_.noalias() = pc_basis_.transpose() * teacher_.step(output, task_.input.col(column));
+      if (summing) pc_sum_ += pc_target_;
+    }
+    std::copy(pc_target_.data(), pc_target_.data() + pcs_, values);
+    for (Eigen::Index o = 0; o < output.size(); ++o) values[pcs_ + static_cast<std::size_t>(o)] = output(o);
+    ++step_;
+  }
 
-struct RateGuidedTraining::TrialTotals {
-  double squared_error = 0.0;   // Σ_t ‖z − fout‖²
-  double squared_target = 0.0;  // Σ_t ‖fout‖²
-  std::size_t spikes = 0;
-  std::size_t updates = 0;
+  bool resting = false;  // the teacher does not step (nothing reads fPC)
+  bool summing = false;  // add fPC to pc_sum()
+  const Eigen::VectorXd& pc_sum() const { return pc_sum_; }
 
-  double nmse() const { return squared_error / squared_target; }
+ private:
+  RateGuidedTeacher& teacher_;
+  const Eigen::MatrixXd& pc_basis_;
+  const RateGuidedTask& task_;
+  std::size_t pcs_;
+  std::size_t step_ = 0;
+  Eigen::VectorXd pc_target_, pc_sum_;
 };
 
 namespace {
@@ -69,6 +84,12 @@ Eigen::MatrixXd decoder_rows(const ReadoutRls& readout, std::size_t first, std::
   return rows;
 }
 
+// The trial key of trial t of a phase: it keys the initial state of the
+// phase's first trial and the update coins of its trials.
+std::uint32_t trial_index(RateGuidedPhase phase, std::size_t trial) {
+  return (static_cast<std::uint32_t>(phase) << 24) | static_cast<std::uint32_t>(trial);
+}
+
 }  // namespace
 
 RateGuidedTraining::RateGuidedTraining(RateGuidedSpec spec)
@@ -78,56 +99,65 @@ RateGuidedTraining::RateGuidedTraining(RateGuidedSpec spec)
   if (task_.steps == 0) throw InputError("task: a trial must last at least one step");
 }
 
-RateGuidedTraining::TrialTotals RateGuidedTraining::spiking_trial(const TrialPlan& plan) {
-  TrialTotals totals;
+RateGuidedTraining::~RateGuidedTraining() = default;
+
+void RateGuidedTraining::build_spiking_network() {
+  const std::size_t neurons = spec_.spiking.neurons, pcs = static_cast<std::size_t>(pc_basis_.cols());
   const std::size_t outputs = static_cast<std::size_t>(task_.output.rows());
-  // In closed-loop test trials nothing reads fPC, so the teacher rests.
-  const bool teacher_needed = !plan.closed_loop || plan.learning;
-  for (std::size_t k = 0; k < task_.steps; ++k) {
-    const auto column = static_cast<Eigen::Index>(k);
-    const auto target = task_.output.col(column);
-    const auto input = task_.input.col(column);
-    if (teacher_needed) pc_target_.noalias() = pc_basis_.transpose() * teacher_.step(target, input);
+  trained_ = rate_guided_trained_neurons(spec_.seed, neurons, spec_.trained_neurons());
+  simulation_ = std::make_unique<Simulation>(lower_rate_guided(spec_, task_.steps, trained_));
+  target_ = std::make_shared<TeacherTarget>(teacher_, pc_basis_, task_);
+  Readout& readout = simulation_->readouts().front();
+  readout = Readout(readout.spec(), neurons, spec_.dt, spec_.seed, target_);
 
-    spiking_->step(plan.closed_loop ? pc_output_ : pc_target_, input);
-    const auto& spiked = spiking_->spiked();
-    totals.spikes += spiked.size();
-    if (plan.spike_counts)
-      for (const std::uint32_t j : spiked) (*plan.spike_counts)[j] += 1.0;
-    if (plan.spike_ids)
-      for (const std::uint32_t j : spiked) {
-        plan.spike_times->push_back(static_cast<double>(k + 1) * spec_.dt);
-        plan.spike_ids->push_back(j);
-      }
-    if (plan.accumulate_mean_input)
-      mean_input_sum_ += spiking_->learned_input() + spiking_->slow_input() + spiking_->fast_input();
-    if (!plan.read_out) continue;
+  // Feedback: uJ uPC on the PC outputs, nothing from the task outputs.
+  const Eigen::MatrixXd encoders =
+      rate_guided_encoders(spec_.seed, neurons, spec_.teacher.units, spec_.spiking.learned_input_gain);
+  drive_projection_ = encoders * pc_basis_;
+  std::vector<double> feedback(neurons * (pcs + outputs), 0.0);
+  for (std::size_t i = 0; i < neurons; ++i)
+    for (std::size_t d = 0; d < pcs; ++d)
+      feedback[i * (pcs + outputs) + d] = drive_projection_(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(d));
+  readout.set_encoders(std::move(feedback));
 
-    const Eigen::VectorXd& s = spiking_->filtered();
-    readout_->output(s.data(), readout_value_.data());
-    pc_output_ = readout_value_.head(pc_output_.size());
-    output_ = readout_value_.tail(output_.size());
-    output_error_ = output_ - target;
-    if (plan.closed_loop) {
-      totals.squared_error += output_error_.squaredNorm();
-      totals.squared_target += target.squaredNorm();
-    }
-    if (plan.output_record)
-      for (std::size_t o = 0; o < outputs; ++o) {
-        plan.output_record[k * outputs + o] = output_(static_cast<Eigen::Index>(o));
-        plan.target_record[k * outputs + o] = target(static_cast<Eigen::Index>(o));
-      }
-    if (plan.learning && rls_update_due(spec_.seed, plan.schedule_trial, k, spec_.learning.update_probability)) {
-      pc_error_ = pc_output_ - pc_target_;
-      readout_error_ << pc_error_, output_error_;
-      const double c = readout_->update(s.data(), readout_error_.data());
-      // A-posteriori read-outs without a second product: W_new s = W s − e c sᵀ P_old s = W s − e (1 − c).
-      pc_output_ -= (1.0 - c) * pc_error_;
-      output_ -= (1.0 - c) * output_error_;
-      ++totals.updates;
-    }
+  // The task input uJ ũin fin(t), the same in every trial.
+  if (task_.input.rows() > 0) {
+    const Eigen::MatrixXd input = (encoders * teacher_.input_weights()) * task_.input;  // N × steps
+    std::vector<double> rows(task_.steps * neurons);
+    for (std::size_t k = 0; k < task_.steps; ++k)
+      for (std::size_t i = 0; i < neurons; ++i)
+        rows[k * neurons + i] = input(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k));
+    simulation_->set_external_input(std::move(rows), 1, spec_.dt);
   }
-  return totals;
+}
+
+RateGuidedTraining::TrialOutcome RateGuidedTraining::spiking_trial(RateGuidedPhase phase, std::size_t trial,
+                                                                   bool closed_loop, bool learn, bool record,
+                                                                   bool average_currents) {
+  TrialOptions options;
+  options.kind = TrialKind::training;
+  options.index = trial_index(phase, trial);
+  options.reset_state = trial == 0;
+  options.teacher_forcing = !closed_loop;
+  options.learn = learn;
+  options.record = record;
+  options.average_currents = average_currents;
+  target_->resting = closed_loop && !learn;  // closed-loop test trials: nothing reads fPC
+  TrialOutcome outcome{simulation_->run_trial(options), std::numeric_limits<double>::quiet_NaN(), 0};
+  const Readout& readout = simulation_->readouts().front();
+  outcome.updates = readout.trial_updates();
+  if (closed_loop) {
+    double squared_error = 0.0, squared_target = 0.0;
+    for (std::size_t d = static_cast<std::size_t>(pc_basis_.cols()); d < readout.dimensions(); ++d) {
+      squared_error += readout.trial_squared_error()[d];
+      squared_target += readout.trial_squared_target()[d];
+    }
+    outcome.nmse = squared_error / squared_target;
+    if (!std::isfinite(outcome.nmse))
+      throw RuntimeFailure(fmt::format("rate-guided training diverged: non-finite output in {} trial {}",
+                                       phase_name(phase), trial + 1));
+  }
+  return outcome;
 }
 
 RateGuidedResult RateGuidedTraining::run(const Progress& progress) {
@@ -138,9 +168,7 @@ RateGuidedResult RateGuidedTraining::run(const Progress& progress) {
   };
   const RateGuidedTrialsSpec& trials = spec_.trials;
   const std::size_t steps = task_.steps;
-  const auto neurons = static_cast<Eigen::Index>(spec_.spiking.neurons);
-  const double trial_seconds = static_cast<double>(steps) * spec_.dt / 1000.0;
-  const double spikes_to_hz = 1.0 / (static_cast<double>(neurons) * trial_seconds);
+  const std::size_t neurons = spec_.spiking.neurons;
   const double nan = std::numeric_limits<double>::quiet_NaN();
 
   RateGuidedResult result;
@@ -176,112 +204,102 @@ RateGuidedResult RateGuidedTraining::run(const Progress& progress) {
                                 components.eigenvalues.data() + components.eigenvalues.size());
   result.phase_seconds[0] = seconds_since(phase_started);
 
-  spiking_ = std::make_unique<RateGuidedSpikingNetwork>(spec_, pc_basis_, teacher_.input_weights());
-  const std::size_t regressors = 2 * spiking_->presynaptic().size();
-  readout_ = std::make_unique<ReadoutRls>(regressors, result.pcs_kept + result.outputs, spec_.learning.lambda,
-                                          ReadoutStep::textbook);
-  result.presynaptic = spiking_->presynaptic();
-  pc_target_.setZero(pc_basis_.cols());
-  pc_output_.setZero(pc_basis_.cols());
-  pc_error_.setZero(pc_basis_.cols());
-  output_.setZero(task_.output.rows());
-  output_error_.setZero(task_.output.rows());
-  readout_value_.setZero(pc_output_.size() + output_.size());
-  readout_error_.setZero(readout_value_.size());
+  build_spiking_network();
+  result.presynaptic = trained_;
 
-  // demean: open loop; Imu is the mean of the learned and random inputs.
+  // demean: teacher-forced; Imu = the mean of uJ uPC fPC + z0s + z0f.
   phase_started = clock::now();
   const std::size_t demean_trials = trials.init + trials.demean;
   teacher_.reset(static_cast<std::uint32_t>(RateGuidedPhase::demean));
-  spiking_->reset(static_cast<std::uint32_t>(RateGuidedPhase::demean));
-  mean_input_sum_.setZero(neurons);
+  Eigen::VectorXd mean_input = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(neurons));
   for (std::size_t t = 0; t < demean_trials; ++t) {
-    TrialPlan plan;
-    plan.read_out = false;
-    plan.accumulate_mean_input = t >= trials.init;
-    const TrialTotals totals = spiking_trial(plan);
-    const double rate = static_cast<double>(totals.spikes) * spikes_to_hz;
-    if (t >= trials.init) result.demean_rate.push_back(rate);
-    report(RateGuidedPhase::demean, t, demean_trials, false, nan, rate, 0);
+    const bool averaged = t >= trials.init;
+    target_->summing = averaged;
+    const TrialOutcome outcome = spiking_trial(RateGuidedPhase::demean, t, false, false, false, averaged);
+    if (averaged) {
+      for (const char* pathway : {"slow", "fast"}) {
+        const std::vector<double>& mean = outcome.trial.mean_pathway_current[pathway_index(pathway)];
+        mean_input += Eigen::Map<const Eigen::VectorXd>(mean.data(), static_cast<Eigen::Index>(neurons));
+      }
+      result.demean_rate.push_back(outcome.trial.mean_rate);
+    }
+    report(RateGuidedPhase::demean, t, demean_trials, false, nan, outcome.trial.mean_rate, 0);
   }
-  Eigen::VectorXd mean_input = Eigen::VectorXd::Zero(neurons);
-  if (trials.demean > 0) mean_input = mean_input_sum_ / static_cast<double>(trials.demean * steps);
+  target_->summing = false;
+  if (trials.demean > 0) {
+    mean_input /= static_cast<double>(trials.demean);
+    mean_input += drive_projection_ * (target_->pc_sum() / static_cast<double>(trials.demean * steps));
+  }
   result.mean_input.assign(mean_input.data(), mean_input.data() + mean_input.size());
   result.demeaned = spec_.spiking.demean;
-  if (spec_.spiking.demean) spiking_->set_mean_input(mean_input);
+  if (spec_.spiking.demean)
+    for (std::size_t i = 0; i < neurons; ++i) simulation_->network().bias[i] = -mean_input(static_cast<Eigen::Index>(i));
   result.phase_seconds[1] = seconds_since(phase_started);
 
-  const auto check_finite = [](double nmse, RateGuidedPhase phase, std::size_t trial) {
-    if (!std::isfinite(nmse))
-      throw RuntimeFailure(
-          fmt::format("rate-guided training diverged: non-finite output in {} trial {}", phase_name(phase), trial + 1));
-  };
-
-  // rls: Tinit open loop, then closed loop with learning.
+  // rls: Tinit teacher-forced, then closed loop with learning.
   phase_started = clock::now();
   const std::size_t rls_trials = trials.init + trials.rls;
   teacher_.reset(static_cast<std::uint32_t>(RateGuidedPhase::rls));
-  spiking_->reset(static_cast<std::uint32_t>(RateGuidedPhase::rls));
-  pc_output_.setZero();
   for (std::size_t t = 0; t < rls_trials; ++t) {
-    TrialPlan plan;
-    plan.closed_loop = plan.learning = t >= trials.init;
-    plan.schedule_trial = plan.closed_loop ? t - trials.init : 0;
-    const TrialTotals totals = spiking_trial(plan);
-    const double rate = static_cast<double>(totals.spikes) * spikes_to_hz;
-    double nmse = nan;
-    if (plan.closed_loop) {
-      nmse = totals.nmse();
-      check_finite(nmse, RateGuidedPhase::rls, t);
-      result.rls_nmse.push_back(nmse);
-      result.rls_rate.push_back(rate);
-      result.rls_updates += totals.updates;
+    const bool closed_loop = t >= trials.init;
+    const TrialOutcome outcome = spiking_trial(RateGuidedPhase::rls, t, closed_loop, closed_loop, false, false);
+    if (closed_loop) {
+      result.rls_nmse.push_back(outcome.nmse);
+      result.rls_rate.push_back(outcome.trial.mean_rate);
+      result.rls_updates += outcome.updates;
       result.rls_steps += steps;
     }
-    report(RateGuidedPhase::rls, t, rls_trials, plan.closed_loop, nmse, rate, totals.updates);
+    report(RateGuidedPhase::rls, t, rls_trials, closed_loop, outcome.nmse, outcome.trial.mean_rate,
+           outcome.updates);
   }
-  result.pc_weights = decoder_rows(*readout_, 0, result.pcs_kept);
-  result.output_weights = decoder_rows(*readout_, result.pcs_kept, result.outputs);
+  const ReadoutRls& decoders = simulation_->readouts().front().learner();
+  result.pc_weights = decoder_rows(decoders, 0, result.pcs_kept);
+  result.output_weights = decoder_rows(decoders, result.pcs_kept, result.outputs);
   result.phase_seconds[2] = seconds_since(phase_started);
 
-  // test: Tinit open loop, then closed loop with frozen weights.
+  // test: Tinit teacher-forced, then closed loop with frozen weights.
   phase_started = clock::now();
   const std::size_t test_trials = trials.init + trials.test;
   result.recorded_trials = std::min(spec_.recording.output_trials, trials.test);
-  result.recorded_output.assign(result.recorded_trials * steps * result.outputs, 0.0);
-  result.recorded_target.assign(result.recorded_output.size(), 0.0);
-  result.test_spike_counts.assign(static_cast<std::size_t>(neurons), 0.0);
+  result.test_spike_counts.assign(neurons, 0.0);
   teacher_.reset(static_cast<std::uint32_t>(RateGuidedPhase::test));
-  spiking_->reset(static_cast<std::uint32_t>(RateGuidedPhase::test));
-  pc_output_.setZero();
   for (std::size_t t = 0; t < test_trials; ++t) {
-    TrialPlan plan;
-    plan.closed_loop = t >= trials.init;
-    if (plan.closed_loop) {
-      const std::size_t index = t - trials.init;
-      plan.spike_counts = &result.test_spike_counts;
-      if (index < result.recorded_trials) {
-        plan.output_record = result.recorded_output.data() + index * steps * result.outputs;
-        plan.target_record = result.recorded_target.data() + index * steps * result.outputs;
-      }
+    const bool closed_loop = t >= trials.init;
+    const std::size_t index = closed_loop ? t - trials.init : 0;
+    const bool recorded = closed_loop && (index < result.recorded_trials || (index == 0 && spec_.recording.spikes));
+    TrialOutcome outcome = spiking_trial(RateGuidedPhase::test, t, closed_loop, false, recorded, false);
+    if (closed_loop) {
+      for (std::size_t i = 0; i < neurons; ++i)
+        result.test_spike_counts[i] += static_cast<double>(outcome.trial.spike_counts[i]);
+      if (index < result.recorded_trials) record_outputs(outcome.trial.readouts.front(), result);
       if (index == 0 && spec_.recording.spikes) {
-        plan.spike_times = &result.spike_times;
-        plan.spike_ids = &result.spike_ids;
+        result.spike_times = std::move(outcome.trial.spike_times);
+        result.spike_ids = std::move(outcome.trial.spike_ids);
       }
+      result.test_nmse.push_back(outcome.nmse);
+      result.test_rate.push_back(outcome.trial.mean_rate);
     }
-    const TrialTotals totals = spiking_trial(plan);
-    const double rate = static_cast<double>(totals.spikes) * spikes_to_hz;
-    double nmse = nan;
-    if (plan.closed_loop) {
-      nmse = totals.nmse();
-      check_finite(nmse, RateGuidedPhase::test, t);
-      result.test_nmse.push_back(nmse);
-      result.test_rate.push_back(rate);
-    }
-    report(RateGuidedPhase::test, t, test_trials, plan.closed_loop, nmse, rate, 0);
+    report(RateGuidedPhase::test, t, test_trials, closed_loop, outcome.nmse, outcome.trial.mean_rate, 0);
   }
   result.phase_seconds[3] = seconds_since(phase_started);
   return result;
+}
+
+std::size_t RateGuidedTraining::pathway_index(const std::string& name) const {
+  const auto& pathways = simulation_->network().pathways;
+  for (std::size_t p = 0; p < pathways.size(); ++p)
+    if (pathways[p].name == name) return p;
+  throw RuntimeFailure("rate-guided: the lowered network has no pathway '" + name + "'");
+}
+
+void RateGuidedTraining::record_outputs(const ReadoutTrace& trace, RateGuidedResult& result) const {
+  // The trace holds [zPC; z] and [fPC; fout] at every step; keep the task's outputs.
+  const std::size_t pcs = result.pcs_kept, dimensions = trace.dimensions;
+  for (std::size_t k = 0; k < result.steps; ++k)
+    for (std::size_t o = 0; o < result.outputs; ++o) {
+      result.recorded_output.push_back(trace.output[k * dimensions + pcs + o]);
+      result.recorded_target.push_back(trace.target[k * dimensions + pcs + o]);
+    }
 }
 
 }  // namespace rsnn

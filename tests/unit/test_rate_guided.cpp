@@ -15,6 +15,7 @@
 #include "rsnn/hdf5_file.hpp"
 #include "rsnn/npy.hpp"
 #include "rsnn/rate_guided.hpp"
+#include "rsnn/simulation.hpp"
 #include "test_support.hpp"
 
 #ifdef _OPENMP
@@ -119,92 +120,80 @@ TEST(RateGuidedTeacher, WeightsFollowTheirDistributions) {
 // LIF neurons
 // ---------------------------------------------------------------------------
 
+// The lowered spiking network, for trials driven by the bias alone (its
+// read-out has no feedback until it is given encoders).
+ExperimentSpec lowered(const RateGuidedSpec& spec, std::size_t steps) {
+  return lower_rate_guided(spec, steps,
+                           rate_guided_trained_neurons(spec.seed, spec.spiking.neurons, spec.trained_neurons()));
+}
+
 TEST(RateGuidedLif, ConstantInputFiresAtTheClosedFormInterval) {
-  // One neuron, no learned drive, no inhibition, constant input giving V∞ = 2:
-  // after a reset to −10 it needs τm ln((V∞ − Vreset)/(V∞ − Vth)) = 17.9 ms to
-  // reach threshold, i.e. it fires every 18 steps of 1 ms.
+  // One neuron with input V∞ = 2 and no inhibition: after a reset to −10 it
+  // needs τm ln((V∞ − Vreset)/(V∞ − Vth)) = 17.9 ms to reach threshold, i.e.
+  // it fires every 18 steps of 1 ms; the read-out's features count its spikes
+  // through exponentials of τs and τf.
   RateGuidedSpec spec;
-  spec.teacher.units = 1;
   spec.spiking.neurons = 1;
-  spec.spiking.learned_input_gain = 1.0;
   spec.spiking.global_inhibition = 0.0;
-  const Eigen::MatrixXd pc_basis = Eigen::MatrixXd::Identity(1, 1);
-  const Eigen::MatrixXd input_weights = Eigen::MatrixXd::Identity(1, 1);
-  RateGuidedSpikingNetwork network(spec, pc_basis, input_weights);
-  ASSERT_NEAR(std::abs(network.encoders()(0, 0)), 1.0, 1e-15);  // gz × orth of a 1 × 1 matrix
-  const double v_infinity = 2.0;
-  Eigen::VectorXd drive = Eigen::VectorXd::Zero(1), input(1);
-  input << v_infinity / network.encoders()(0, 0);
-  network.reset(0);
+  const std::size_t steps = 200;
+  Simulation simulation(lowered(spec, steps));
+  simulation.network().bias[0] = 2.0;
   const double steps_to_threshold =
-      spec.spiking.tau_m * std::log((v_infinity - spec.spiking.v_reset) / (v_infinity - spec.spiking.v_threshold));
+      spec.spiking.tau_m * std::log((2.0 - spec.spiking.v_reset) / (2.0 - spec.spiking.v_threshold));
   const int expected_interval = static_cast<int>(std::ceil(steps_to_threshold / spec.dt));
   ASSERT_EQ(expected_interval, 18);
-  std::vector<int> spike_steps;
-  double v_before = network.potential()(0);
-  for (int k = 0; k < 200; ++k) {
-    network.step(drive, input);
-    if (!network.spiked().empty()) {
-      spike_steps.push_back(k);
-      EXPECT_EQ(network.potential()(0), spec.spiking.v_reset);
-    } else {
-      // The exact step: V relaxes towards V∞ by e^{−dt/τm}.
-      EXPECT_NEAR(network.potential()(0),
-                  v_infinity + (v_before - v_infinity) * std::exp(-spec.dt / spec.spiking.tau_m), 1e-12);
-    }
-    v_before = network.potential()(0);
-  }
-  ASSERT_GE(spike_steps.size(), 10u);
-  for (std::size_t i = 1; i < spike_steps.size(); ++i)
-    EXPECT_EQ(spike_steps[i] - spike_steps[i - 1], expected_interval);
-  // The trained neuron's filters: each spike adds 1 to s_slow and s_fast, which decay with τs and τf.
-  ASSERT_EQ(network.presynaptic().size(), 1u);
-  const double slow_decay = std::exp(-spec.dt / spec.spiking.tau_slow);
-  const double fast_decay = std::exp(-spec.dt / spec.spiking.tau_fast);
+  TrialOptions options;
+  options.record = true;
+  const TrialResult trial = simulation.run_trial(options);
+  ASSERT_GE(trial.spike_times.size(), 10u);
+  for (std::size_t i = 1; i < trial.spike_times.size(); ++i)
+    EXPECT_NEAR(trial.spike_times[i] - trial.spike_times[i - 1], expected_interval * spec.dt, 1e-9);
+  const Readout& readout = simulation.readouts().front();
+  ASSERT_EQ(readout.features().size(), 2u);
   double expected_slow = 0.0, expected_fast = 0.0;
-  for (const int k : spike_steps) {
-    expected_slow += std::pow(slow_decay, 199 - k);
-    expected_fast += std::pow(fast_decay, 199 - k);
+  for (const double time : trial.spike_times) {  // a spike stamped (k + 1) dt was emitted in step k
+    const double age = static_cast<double>(steps - 1) - (time / spec.dt - 1.0);
+    expected_slow += std::exp(-age * spec.dt / spec.spiking.tau_slow);
+    expected_fast += std::exp(-age * spec.dt / spec.spiking.tau_fast);
   }
-  EXPECT_NEAR(network.filtered()(0), expected_slow, 1e-12);
-  EXPECT_NEAR(network.filtered()(1), expected_fast, 1e-12);
+  EXPECT_NEAR(readout.features()[0], expected_slow, 1e-12);
+  EXPECT_NEAR(readout.features()[1], expected_fast, 1e-12);
 }
 
 TEST(RateGuidedSpiking, GlobalInhibitionJumpsByMuOverTauNPerSpike) {
-  // Jμ = μf/(τf N) with τf in seconds: every spike lowers μglo by 0.3/(0.005 N).
+  // Jμ = μf/(τf N) with τf in seconds: every spike lowers μglo by 0.3/(0.005 N),
+  // one step after it, and μglo decays with τf.
   RateGuidedSpec spec = small_spec();
-  const Eigen::MatrixXd pc_basis = Eigen::MatrixXd::Identity(spec.teacher.units, 4);
-  RateGuidedSpikingNetwork network(spec, pc_basis, Eigen::MatrixXd::Ones(spec.teacher.units, 1));
-  network.reset(0);
-  Eigen::VectorXd drive = Eigen::VectorXd::Constant(4, 3.0), input = Eigen::VectorXd::Zero(1);
-  double expected = 0.0;
+  const std::size_t steps = 50;
+  Simulation simulation(lowered(spec, steps));
+  Network& net = simulation.network();
+  std::fill(net.bias.begin(), net.bias.end(), 3.0);
+  TrialOptions options;
+  options.record = true;
+  const TrialResult trial = simulation.run_trial(options);
+  ASSERT_GT(trial.spike_times.size(), 0u);
   const double jump = spec.spiking.global_inhibition / (spec.spiking.tau_fast / 1000.0 * 80.0);
-  std::size_t spikes = 0;
-  for (int k = 0; k < 50; ++k) {
-    network.step(drive, input);
-    expected =
-        expected * std::exp(-spec.dt / spec.spiking.tau_fast) + jump * static_cast<double>(network.spiked().size());
-    spikes += network.spiked().size();
-    EXPECT_NEAR(network.global_input(), expected, 1e-12);
+  double expected = 0.0;  // after the last step's delivery: spikes of steps 0 .. steps − 2
+  for (const double time : trial.spike_times) {
+    const auto emitted = static_cast<std::size_t>(std::lround(time / spec.dt)) - 1;
+    if (emitted + 1 < steps) expected += jump * std::exp(-static_cast<double>(steps - 2 - emitted) * spec.dt /
+                                                         spec.spiking.tau_fast);
   }
-  EXPECT_GT(spikes, 0u);
+  const Pathway& global = net.pathways.back();
+  ASSERT_EQ(global.name, "global");
+  for (std::size_t i = 0; i < net.neuron_count; ++i) EXPECT_NEAR(global.current[i], expected, 1e-9);
 }
 
 TEST(RateGuidedSpiking, EncodersAreOrthonormalTimesTheGain) {
-  RateGuidedSpec spec = small_spec();  // N = 80 ≥ Ñ = 60: orthonormal columns
-  const Eigen::MatrixXd basis = Eigen::MatrixXd::Identity(60, 5);
-  const RateGuidedSpikingNetwork tall(spec, basis, Eigen::MatrixXd::Ones(60, 1));
-  const double gz2 = spec.spiking.learned_input_gain * spec.spiking.learned_input_gain;
-  EXPECT_LT(
-      (tall.encoders().transpose() * tall.encoders() - gz2 * Eigen::MatrixXd::Identity(60, 60)).cwiseAbs().maxCoeff(),
-      1e-10);
-  spec.spiking.neurons = 40;  // N < Ñ: orthonormal rows
-  const RateGuidedSpikingNetwork wide(spec, basis, Eigen::MatrixXd::Ones(60, 1));
-  EXPECT_LT(
-      (wide.encoders() * wide.encoders().transpose() - gz2 * Eigen::MatrixXd::Identity(40, 40)).cwiseAbs().maxCoeff(),
-      1e-10);
-  EXPECT_EQ(wide.presynaptic().size(), 16u);  // round(0.4 × 40)
-  EXPECT_TRUE(std::is_sorted(wide.presynaptic().begin(), wide.presynaptic().end()));
+  const double gain = 6.0, gz2 = gain * gain;
+  const Eigen::MatrixXd tall = rate_guided_encoders(1, 80, 60, gain);  // N ≥ Ñ: orthonormal columns
+  EXPECT_LT((tall.transpose() * tall - gz2 * Eigen::MatrixXd::Identity(60, 60)).cwiseAbs().maxCoeff(), 1e-10);
+  const Eigen::MatrixXd wide = rate_guided_encoders(1, 40, 60, gain);  // N < Ñ: orthonormal rows
+  EXPECT_LT((wide * wide.transpose() - gz2 * Eigen::MatrixXd::Identity(40, 40)).cwiseAbs().maxCoeff(), 1e-10);
+  const auto trained = rate_guided_trained_neurons(1, 40, 16);
+  EXPECT_EQ(trained.size(), 16u);
+  EXPECT_TRUE(std::is_sorted(trained.begin(), trained.end()));
+  EXPECT_EQ(std::adjacent_find(trained.begin(), trained.end()), trained.end());
 }
 
 // ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // Microbenchmark of the fused packed RLS step (rls_kernel.hpp) against the machine's
 // memory bandwidth.
 //
-// The step is memory-bound (~0.75 flop/byte, trainspikingnet.md §6), so the figure of merit
+// The step is memory-bound (~0.75 flop/byte), so the figure of merit
 // is effective bandwidth: each step must read and write each neuron's packed P once,
 // 2 * K(K+1)/2 * sizeof(Real) bytes. The arena holds N neurons' P back to back and one
 // iteration performs one step for every neuron in sequence (single thread):

@@ -6,7 +6,7 @@ trained with the CLI for every seed, plus the ablation without demeaning
 (spiking.demean = false, Imu = 0) for the ablation seeds. Existing runs are
 reused (--force retrains).
 
-Criteria (a-min, docs: force_and_local_rules.md §1.4), per seed:
+Criteria (a-min, docs/reproductions.md), per seed:
   1. PCA keeps 10 to 60 components at fracPCA = 0.999 (Octave reference: 32);
   2. test nMSE over the 100 test trials: median <= 0.01, 90th percentile
      <= 0.03, every trial < 0.1 (Octave: median 0.0048, p90 0.0128);

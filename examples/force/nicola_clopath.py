@@ -3,7 +3,7 @@
 Runs the experiments of examples/force/ with the rsnn command-line tool (one
 run.h5 + metrics.json per seed under runs/force/<experiment>/seed<S>/, reused
 on a second invocation unless --force), checks each run against the criteria
-of ../shared/docs/force_and_local_rules.md §4.7 ("d-min"), and writes
+of docs/reproductions.md ("d-min"), and writes
 
   runs/force/results.csv, runs/force/results.json   one row per run, with pass/fail
   docs/figures/force/<experiment>.png               seed 1: output vs target, raster,
@@ -21,7 +21,7 @@ Controls (--controls, LIF sine): without feedback (feedback.gain = 0) and
 without learning (learning.stop = learning.start), criterion 2 must fail.
 
 The Lorenz attractor (--experiments theta_lorenz) is chaotic, so its
-criterion 2 is statistical (§4.7 criterion 7): the Pearson r between the
+criterion 2 is statistical (criterion 7 of docs/reproductions.md): the Pearson r between the
 histograms of successive maxima of the third output (the Lorenz map, 10 × 10
 bins over the target's range; one maximum per excursion above the target's
 mean, with a hysteresis of 0.1 s.d.) of the free-running output and of the

@@ -5,7 +5,7 @@ Experiment: ../kim_chow_sines.toml (200 theta neurons, sigma = 4, tau_s =
 training, the learning curve and the relative weight change ||W - W0||_F /
 ||W0||_F per loop, and 5 frozen-weight test trials from fresh initial states.
 
-Criteria (../../shared docs, section 11, C1): mean test r >= 0.9; the training
+Criteria (docs/reproductions.md, C1): mean test r >= 0.9; the training
 correlation is already high in loop 1 or 2 (>= 0.8); the weight change
 plateaus (the last 10 loops change ||W - W0|| by < 10 % of its final value);
 the untrained network gives |r| < 0.3.

@@ -8,7 +8,7 @@ engine's metric and Figure 1e's), the test correlation, and the correlation of
 the trial-averaged rate over 5 test trials in 50 ms bins (Figure 3b's
 measure) with the target averaged over the same bins.
 
-Criteria (C1/C2 of the specification): the final correlation is >= 0.7 (we
+Criteria (C1/C2 of docs/reproductions.md): the final correlation is >= 0.7 (we
 apply it to the filtered spike trains and report the PSTH one too); the
 correlation rises over loops (loop 1 < final); and rate training needs more
 loops than drive training: the loops to reach 90 % of the final training

@@ -127,7 +127,7 @@ double first_time_above(std::span<const double> series, double threshold, std::s
 
 // ------------------------------------ error decomposition (src/analysis/residual.cpp)
 
-// Kim & Chow's two error regimes (§5.3 of the specification, check C10): the
+// Kim & Chow's two error regimes (check C10 of docs/reproductions.md): the
 // residual r(t) = actual − target of a trained neuron is dominated by high
 // frequencies when spikes are too few to sample the target (sampling error,
 // fast synapses), and is a smooth, lagging copy of the target's derivative

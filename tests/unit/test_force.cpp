@@ -231,7 +231,7 @@ TEST(ForceTraining, AStoppedRunResumesFromItsCheckpointBitForBit) {
   }
 }
 
-// Reduced d-min (force_and_local_rules.md §4.7): the criteria of the full
+// Reduced d-min (docs/reproductions.md): the criteria of the full
 // experiment, measured here at 1000 neurons and 3 s of learning: training
 // RMSE 0.033, 5.03 Hz, amplitude 1.02, best-lag r ≥ 0.984 in both windows,
 // 22.7 Hz (seed 1).
@@ -249,7 +249,7 @@ TEST(ForceEndToEnd, ReducedLifSineLearnsAnAutonomousFiveHertzOscillator) {
   EXPECT_LT(m.mean_rate_after_learning, 60.0);
 }
 
-// Control (§4.7 criterion 5): without output feedback the decoder still fits
+// Control (criterion 5 of docs/reproductions.md): without output feedback the decoder still fits
 // the training window (less well), but the network cannot carry the
 // oscillation on its own. Measured: training RMSE 0.30, free-running best-lag
 // r 0.05.

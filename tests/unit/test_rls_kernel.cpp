@@ -4,8 +4,8 @@
 // in Eigen (dense matrices, LLT/LDLT solves):
 //   - after n updates from P(0) = A^-1 and w(0) = w0, RLS must equal the generalised ridge
 //     solution   P_n = (R + A)^-1,   w_n = (R + A)^-1 (q + A w0),
-//     with R = sum x x^T, q = sum f x and A = lambda I + mu S (kim_chow.md §4.1, check C0;
-//     trainspikingnet.md §1.4 for the mu S penalty);
+//     with R = sum x x^T, q = sum f x and A = lambda I + mu S (Kim & Chow 2018, Methods; check C0;
+//     Arthur et al. 2023, TrainSpikingNet.jl, for the mu S penalty);
 //   - the fused packed step must equal the textbook unfused step on a full matrix;
 //   - conditioning on a frozen input must equal RLS over the remaining inputs.
 #include "rsnn/rls_kernel.hpp"
@@ -175,7 +175,7 @@ void report(const std::string& what, double value) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 1. Check C0 (kim_chow.md §11): K = 50, n = 500, lambda = 1, double precision.
+// 1. Check C0 (docs/reproductions.md): K = 50, n = 500, lambda = 1, double precision.
 
 constexpr std::size_t kC0Inputs = 50;
 constexpr std::size_t kC0Samples = 500;

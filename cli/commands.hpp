@@ -31,8 +31,9 @@ int run_force_test(const std::filesystem::path& run_file, const std::filesystem:
 
 // method = "rate_guided" (rsnn/rate_guided.hpp): the pca, demean, rls and test
 // phases, printing progress per phase; throws RuntimeFailure when training
-// diverges.
+// diverges. Ctrl-C stops after the current trial with <out>/checkpoint.h5
+// (exit 130); `resume` continues from it.
 int run_rate_guided_training(const std::filesystem::path& experiment, const std::filesystem::path& output_directory,
-                             const std::vector<Override>& overrides, bool quiet);
+                             const std::vector<Override>& overrides, bool quiet, bool resume);
 
 }  // namespace rsnn::cli

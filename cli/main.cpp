@@ -142,10 +142,8 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
   const std::string method = experiment_method(experiment);
   const fs::path out = output_directory(out_option, experiment);
   if (!resume) {
-    const std::string alternative =
-        method != "rate_guided" ? ", --resume to continue it, or another --out" : " or another --out";
     for (const char* name : {"run.h5", "checkpoint.h5", "metrics.json"})
-      refuse_to_replace(out / name, common.force, alternative);
+      refuse_to_replace(out / name, common.force, ", --resume to continue it, or another --out");
   }
   if (method == "force") {
     if (loops >= 0) throw InputError("--loops applies to Kim & Chow experiments, not to method \"force\" (set duration)");
@@ -153,9 +151,10 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
     return cli::run_force_training(experiment, out, common.overrides(), common.quiet, resume);
   }
   if (method == "rate_guided") {
-    if (resume || loops >= 0)
-      throw InputError("--resume and --loops apply to Kim & Chow experiments, not to method \"rate_guided\"");
-    return cli::run_rate_guided_training(experiment, out, common.overrides(), common.quiet);
+    if (loops >= 0)
+      throw InputError("--loops applies to Kim & Chow experiments, not to method \"rate_guided\" (set trials.*)");
+    install_interrupt_handler();
+    return cli::run_rate_guided_training(experiment, out, common.overrides(), common.quiet, resume);
   }
   if (method != "kim_chow")
     throw InputError(fmt::format("{}: method: expected \"kim_chow\", \"force\" or \"rate_guided\", got \"{}\"",

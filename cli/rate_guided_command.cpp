@@ -27,14 +27,23 @@ double median(std::vector<double> values) {
 }  // namespace
 
 int run_rate_guided_training(const std::filesystem::path& experiment, const std::filesystem::path& output_directory,
-                             const std::vector<Override>& overrides, bool quiet) {
+                             const std::vector<Override>& overrides, bool quiet, bool resume) {
   const RateGuidedSpec spec = load_rate_guided(experiment, overrides);
   RateGuidedTraining training(spec);
+  const std::filesystem::path checkpoint = output_directory / "checkpoint.h5";
+  if (resume) {
+    if (!std::filesystem::exists(checkpoint))
+      throw InputError(fmt::format("--resume: no checkpoint '{}' to resume from", checkpoint.string()));
+    training.load_checkpoint(checkpoint);
+  }
   std::filesystem::create_directories(output_directory);
-  if (!quiet)
+  if (!quiet) {
     fmt::print("rsnn {}: rate-guided training, {} LIF neurons ({} trained), teacher {} units, seed {}, demean {}\n",
                version_string, spec.spiking.neurons, spec.trained_neurons(), spec.teacher.units, spec.seed,
                spec.spiking.demean ? "on" : "off");
+    if (resume)
+      fmt::print("resuming at {} trial {}\n", phase_name(training.next_phase()), training.next_trial() + 1);
+  }
   std::fflush(stdout);
 
   std::vector<double> recent_nmse;
@@ -61,6 +70,12 @@ int run_rate_guided_training(const std::filesystem::path& experiment, const std:
     recent_nmse.clear();
   };
   const RateGuidedResult result = training.run(progress);
+  if (!training.finished()) {
+    training.save_checkpoint(checkpoint);
+    fmt::print(stderr, "interrupted before {} trial {}: checkpoint saved; continue with --resume\n",
+               phase_name(training.next_phase()), training.next_trial() + 1);
+    return 130;
+  }
   const RateGuidedMetrics metrics = summarize(result);
   if (!quiet) {
     fmt::print("test: median nMSE {:.5f}, mean {:.5f}, 90th percentile {:.5f}, max {:.5f} over {} trials\n",
@@ -75,6 +90,7 @@ int run_rate_guided_training(const std::filesystem::path& experiment, const std:
   write_rate_guided_run_file(run_file, spec, result);
   write_rate_guided_metrics_json(metrics_file, spec, result);
   if (!quiet) fmt::print("wrote {} and {} ({:.1f} s)\n", run_file.string(), metrics_file.string(), metrics.seconds);
+  std::filesystem::remove(checkpoint);  // the run is complete: nothing left to resume
   return 0;
 }
 

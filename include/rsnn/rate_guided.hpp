@@ -150,6 +150,7 @@
 #include <Eigen/Dense>
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -296,6 +297,8 @@ class RateGuidedTeacher {
   const Eigen::MatrixXd& output_weights() const { return output_weights_; }  // ũout, Ñ × Nout
   const Eigen::MatrixXd& input_weights() const { return input_weights_; }    // ũin, Ñ × Nin
   const Eigen::VectorXd& state() const { return x_; }
+  // x from a checkpoint (Ñ values).
+  void set_state(const Eigen::VectorXd& x) { x_ = x; }
 
  private:
   std::uint64_t seed_;
@@ -386,11 +389,43 @@ class RateGuidedTraining {
   const RateGuidedSpec& spec() const { return spec_; }
   const RateGuidedTask& task() const { return task_; }
 
-  // All four phases; `progress` is called after every trial. Throws
-  // RuntimeFailure when the output becomes non-finite.
+  // The phases from where the training stands to the end, or until
+  // stop_requested() (rsnn/simulation.hpp) is seen after a trial; `progress`
+  // is called after every trial. A run continues one that was stopped (or a
+  // loaded checkpoint); otherwise, after a finished run or one that ended in
+  // an exception, it starts afresh. Returns the result so far (complete when
+  // finished()). Throws RuntimeFailure when the output becomes non-finite.
   RateGuidedResult run(const Progress& progress = {});
+  bool finished() const { return position_.phase == done; }
+  // Where the next trial is: phase and trial within it.
+  RateGuidedPhase next_phase() const { return static_cast<RateGuidedPhase>(position_.phase); }
+  std::size_t next_trial() const { return position_.trial; }
+
+  // Everything a stopped run needs to continue bitwise: the position, the
+  // teacher's state, the PCA (or its running second moment), the network's
+  // state and bias, the read-out (φ, P, z, features), the demean sums and the
+  // result so far. Written atomically; load_checkpoint refuses another
+  // experiment, another format or a damaged file (InputError naming it).
+  void save_checkpoint(const std::filesystem::path& path) const;
+  void load_checkpoint(const std::filesystem::path& path);
 
  private:
+  static constexpr int done = 4;  // position_.phase after the test phase
+  struct Position {
+    int phase = 0;  // RateGuidedPhase, or done
+    std::size_t trial = 0;
+  };
+  // The phases; each returns false when stopped between two of its trials.
+  bool run_pca(const Progress& progress);
+  bool run_demean(const Progress& progress);
+  bool run_rls(const Progress& progress);
+  bool run_test(const Progress& progress);
+  // After trial t of a phase of `count`: the next position, and whether to stop.
+  bool advance(std::size_t trial, std::size_t count);
+  void report(const Progress& progress, RateGuidedPhase phase, std::size_t trial, std::size_t count, bool closed_loop,
+              double nmse, double rate, std::size_t updates) const;
+  double seconds() const;
+
   class TeacherTarget;
   struct TrialOutcome {
     TrialResult trial;
@@ -403,6 +438,10 @@ class RateGuidedTraining {
   // Trial `trial` of `phase` (the first one resets the state).
   TrialOutcome spiking_trial(RateGuidedPhase phase, std::size_t trial, bool closed_loop, bool learn, bool record,
                              bool average_currents);
+  // End of the demean phase: Imu from the sums, the bias −Imu.
+  void set_mean_input();
+  // End of the rls phase: W_PC and w into the result.
+  void keep_weights();
   std::size_t pathway_index(const std::string& name) const;
   void record_outputs(const ReadoutTrace& trace, RateGuidedResult& result) const;
 
@@ -414,6 +453,13 @@ class RateGuidedTraining {
   std::vector<std::uint32_t> trained_;
   std::unique_ptr<Simulation> simulation_;
   std::shared_ptr<TeacherTarget> target_;
+  Position position_;
+  RateGuidedResult result_;
+  Eigen::MatrixXd second_moment_;  // Σ fJ fJᵀ so far (pca phase)
+  Eigen::VectorXd mean_input_sum_;  // Σ over demean trials of the slow and fast mean currents
+  double elapsed_before_ = 0.0;     // s, of earlier runs of this training (checkpoints)
+  bool resumable_ = false;          // the last run was stopped, or a checkpoint was loaded
+  std::chrono::steady_clock::time_point started_;
 };
 
 // ---------------------------------------------------------------------------

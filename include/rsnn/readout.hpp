@@ -123,6 +123,10 @@ class Readout {
   void set_encoders(std::vector<double> encoders);
   // The features of a read-out of spikes, [tau][neuron].
   const std::vector<double>& features() const { return features_; }
+  // z and the features, which carry over between trials that keep the
+  // network's state (checkpoints; φ and P are learner()'s).
+  std::vector<double>& carried_output() { return output_; }
+  std::vector<double>& carried_features() { return features_; }
 
  private:
   // Error, sums and (when due) the update, once z and x are known.

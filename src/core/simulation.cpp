@@ -253,20 +253,23 @@ void Simulation::advance_neurons(std::uint64_t step, const TrialOptions& options
 
   // 4. input: one simple loop per term, so each vectorises. Per-step normal
   // draws come in pairs (one Philox block per neuron every other step).
-  // bias + the static pathways in order + plastic; one pass when there are
-  // only E and I (a pass over the range costs as much as a small step's spikes).
-  const double* excitatory = net.pathways[excitatory_pathway].current.data();
-  const double* inhibitory = net.pathways[inhibitory_pathway].current.data();
-  const double* plastic = net.u_plastic.data();
-  if (net.pathways.size() == 2) {
-    for (std::size_t i = lo; i < hi; ++i) input_[i] = net.bias[i] + excitatory[i] + inhibitory[i] + plastic[i];
+  // bias + the fed static pathways in order + plastic (a current nothing
+  // feeds is zero, and adding it would change nothing); one pass for Kim &
+  // Chow's E, I and plastic (a pass over the range costs as much as a small
+  // step's spikes).
+  std::array<const double*, max_static_pathways + 1> terms;
+  std::size_t count = 0;
+  for (const Pathway& pathway : net.pathways)
+    if (pathway.fed) terms[count++] = pathway.current.data();
+  if (net.feeds_plastic || net.graded) terms[count++] = net.u_plastic.data();
+  const double* bias = net.bias.data();
+  if (count == 3) {
+    const double *a = terms[0], *b = terms[1], *c = terms[2];
+    for (std::size_t i = lo; i < hi; ++i) input_[i] = bias[i] + a[i] + b[i] + c[i];
   } else {
-    for (std::size_t i = lo; i < hi; ++i) input_[i] = net.bias[i] + excitatory[i] + inhibitory[i];
-    for (std::size_t p = inhibitory_pathway + 1; p < net.pathways.size(); ++p) {
-      const double* current = net.pathways[p].current.data();
-      for (std::size_t i = lo; i < hi; ++i) input_[i] += current[i];
-    }
-    for (std::size_t i = lo; i < hi; ++i) input_[i] += plastic[i];
+    std::copy(bias + lo, bias + hi, input_.begin() + static_cast<std::ptrdiff_t>(lo));
+    for (std::size_t t = 0; t < count; ++t)
+      for (std::size_t i = lo; i < hi; ++i) input_[i] += terms[t][i];
   }
   if (options.average_currents)
     for (std::size_t p = 0; p < net.pathways.size(); ++p) {

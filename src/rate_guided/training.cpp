@@ -14,6 +14,7 @@
 #include "rsnn/error.hpp"
 #include "rsnn/rate_guided.hpp"
 #include "rsnn/simulation.hpp"
+#include "rate_guided/teacher_target.hpp"
 
 namespace rsnn {
 
@@ -30,42 +31,6 @@ const char* phase_name(RateGuidedPhase phase) {
   }
   return "?";
 }
-
-// The read-out's target, [fPC; fout]: the teacher steps with the task, and its
-// input projected on the PCs is the target of the first m outputs.
-class RateGuidedTraining::TeacherTarget final : public TargetSource {
- public:
-  TeacherTarget(RateGuidedTeacher& teacher, const Eigen::MatrixXd& pc_basis, const RateGuidedTask& task)
-      : teacher_(teacher), pc_basis_(pc_basis), task_(task), pcs_(static_cast<std::size_t>(pc_basis.cols())) {
-    pc_target_.setZero(pc_basis.cols());
-    pc_sum_.setZero(pc_basis.cols());
-  }
-  std::size_t dimensions() const override { return pcs_ + static_cast<std::size_t>(task_.output.rows()); }
-  void start_trial() override { step_ = 0; }
-  void next(double* values) override {
-    const auto column = static_cast<Eigen::Index>(step_ % task_.steps);
-    const auto output = task_.output.col(column);
-    if (!resting) {
-      pc_target_.noalias() = pc_basis_.transpose() * teacher_.step(output, task_.input.col(column));
-      if (summing) pc_sum_ += pc_target_;
-    }
-    std::copy(pc_target_.data(), pc_target_.data() + pcs_, values);
-    for (Eigen::Index o = 0; o < output.size(); ++o) values[pcs_ + static_cast<std::size_t>(o)] = output(o);
-    ++step_;
-  }
-
-  bool resting = false;  // the teacher does not step (nothing reads fPC)
-  bool summing = false;  // add fPC to pc_sum()
-  const Eigen::VectorXd& pc_sum() const { return pc_sum_; }
-
- private:
-  RateGuidedTeacher& teacher_;
-  const Eigen::MatrixXd& pc_basis_;
-  const RateGuidedTask& task_;
-  std::size_t pcs_;
-  std::size_t step_ = 0;
-  Eigen::VectorXd pc_target_, pc_sum_;
-};
 
 namespace {
 
@@ -160,129 +125,180 @@ RateGuidedTraining::TrialOutcome RateGuidedTraining::spiking_trial(RateGuidedPha
   return outcome;
 }
 
+double RateGuidedTraining::seconds() const {
+  return elapsed_before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
+
+void RateGuidedTraining::report(const Progress& progress, RateGuidedPhase phase, std::size_t trial, std::size_t count,
+                                bool closed_loop, double nmse, double rate, std::size_t updates) const {
+  if (progress) progress({phase, trial, count, closed_loop, nmse, rate, updates, result_.pcs_kept, seconds()});
+}
+
+bool RateGuidedTraining::advance(std::size_t trial, std::size_t count) {
+  position_.trial = trial + 1;
+  return position_.trial == count || !stop_requested();
+}
+
 RateGuidedResult RateGuidedTraining::run(const Progress& progress) {
-  using clock = std::chrono::steady_clock;
-  const auto started = clock::now();
-  const auto seconds_since = [](clock::time_point from) {
-    return std::chrono::duration<double>(clock::now() - from).count();
-  };
-  const RateGuidedTrialsSpec& trials = spec_.trials;
-  const std::size_t steps = task_.steps;
-  const std::size_t neurons = spec_.spiking.neurons;
-  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (!resumable_) {  // a new run: after a finished one, or one a progress callback abandoned
+    position_ = {};
+    result_ = {};
+    elapsed_before_ = 0.0;
+  }
+  resumable_ = false;
+  started_ = std::chrono::steady_clock::now();
+  result_.steps = task_.steps;
+  result_.outputs = static_cast<std::size_t>(task_.output.rows());
+  using Phase = bool (RateGuidedTraining::*)(const Progress&);
+  const Phase phases[] = {&RateGuidedTraining::run_pca, &RateGuidedTraining::run_demean, &RateGuidedTraining::run_rls,
+                          &RateGuidedTraining::run_test};
+  while (position_.phase != done) {
+    const auto phase_started = std::chrono::steady_clock::now();
+    const int phase = position_.phase;
+    const bool complete = (this->*phases[phase])(progress);
+    result_.phase_seconds[static_cast<std::size_t>(phase)] +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_started).count();
+    if (!complete) {
+      resumable_ = true;
+      break;
+    }
+    position_ = {phase + 1, 0};
+  }
+  elapsed_before_ = seconds();
+  started_ = std::chrono::steady_clock::now();
+  return result_;
+}
 
-  RateGuidedResult result;
-  result.steps = steps;
-  result.outputs = static_cast<std::size_t>(task_.output.rows());
-  const auto report = [&](RateGuidedPhase phase, std::size_t trial, std::size_t count, bool closed_loop, double nmse,
-                          double rate, std::size_t updates) {
-    if (!progress) return;
-    progress({phase, trial, count, closed_loop, nmse, rate, updates, result.pcs_kept, seconds_since(started)});
-  };
-
-  // pca: the teacher alone; C = Σ fJ fJᵀ as one rank-S update per trial.
-  auto phase_started = clock::now();
+// pca: the teacher alone; C = Σ fJ fJᵀ as one rank-S update per trial.
+bool RateGuidedTraining::run_pca(const Progress& progress) {
+  const std::size_t steps = task_.steps, count = spec_.trials.init + spec_.trials.pca;
   const auto units = static_cast<Eigen::Index>(spec_.teacher.units);
-  Eigen::MatrixXd second_moment = Eigen::MatrixXd::Zero(units, units);
+  if (position_.trial == 0) {
+    teacher_.reset(static_cast<std::uint32_t>(RateGuidedPhase::pca));
+    second_moment_ = Eigen::MatrixXd::Zero(units, units);
+  }
   Eigen::MatrixXd trial_inputs(units, static_cast<Eigen::Index>(steps));
-  const std::size_t pca_trials = trials.init + trials.pca;
-  teacher_.reset(static_cast<std::uint32_t>(RateGuidedPhase::pca));
-  for (std::size_t t = 0; t < pca_trials; ++t) {
-    const bool collected = t >= trials.init;
+  for (std::size_t t = position_.trial; t < count; ++t) {
+    const bool collected = t >= spec_.trials.init;
     for (std::size_t k = 0; k < steps; ++k) {
       const auto column = static_cast<Eigen::Index>(k);
       const Eigen::VectorXd& f_j = teacher_.step(task_.output.col(column), task_.input.col(column));
       if (collected) trial_inputs.col(column) = f_j;
     }
-    if (collected) second_moment.selfadjointView<Eigen::Lower>().rankUpdate(trial_inputs);
-    report(RateGuidedPhase::pca, t, pca_trials, false, nan, nan, 0);
+    if (collected) second_moment_.selfadjointView<Eigen::Lower>().rankUpdate(trial_inputs);
+    report(progress, RateGuidedPhase::pca, t, count, false, std::nan(""), std::nan(""), 0);
+    if (t + 1 == count) {  // after the last report of the phase: pcs_kept is 0 until it has ended
+      const PrincipalComponents components = principal_components(second_moment_, spec_.teacher.pca_fraction);
+      pc_basis_ = components.basis;
+      result_.pcs_kept = static_cast<std::size_t>(pc_basis_.cols());
+      result_.pca_eigenvalues.assign(components.eigenvalues.data(),
+                                     components.eigenvalues.data() + components.eigenvalues.size());
+      second_moment_.resize(0, 0);
+      build_spiking_network();
+      result_.presynaptic = trained_;
+    }
+    if (!advance(t, count)) return false;
   }
-  const PrincipalComponents components = principal_components(second_moment, spec_.teacher.pca_fraction);
-  pc_basis_ = components.basis;
-  result.pcs_kept = static_cast<std::size_t>(pc_basis_.cols());
-  result.pca_eigenvalues.assign(components.eigenvalues.data(),
-                                components.eigenvalues.data() + components.eigenvalues.size());
-  result.phase_seconds[0] = seconds_since(phase_started);
+  return true;
+}
 
-  build_spiking_network();
-  result.presynaptic = trained_;
-
-  // demean: teacher-forced; Imu = the mean of uJ uPC fPC + z0s + z0f.
-  phase_started = clock::now();
-  const std::size_t demean_trials = trials.init + trials.demean;
-  teacher_.reset(static_cast<std::uint32_t>(RateGuidedPhase::demean));
-  Eigen::VectorXd mean_input = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(neurons));
-  for (std::size_t t = 0; t < demean_trials; ++t) {
-    const bool averaged = t >= trials.init;
+// demean: teacher-forced; Imu = the mean of uJ uPC fPC + z0s + z0f.
+bool RateGuidedTraining::run_demean(const Progress& progress) {
+  const std::size_t neurons = spec_.spiking.neurons, count = spec_.trials.init + spec_.trials.demean;
+  if (position_.trial == 0) {
+    teacher_.reset(static_cast<std::uint32_t>(RateGuidedPhase::demean));
+    mean_input_sum_ = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(neurons));
+  }
+  for (std::size_t t = position_.trial; t < count; ++t) {
+    const bool averaged = t >= spec_.trials.init;
     target_->summing = averaged;
     const TrialOutcome outcome = spiking_trial(RateGuidedPhase::demean, t, false, false, false, averaged);
+    target_->summing = false;
     if (averaged) {
       for (const char* pathway : {"slow", "fast"}) {
         const std::vector<double>& mean = outcome.trial.mean_pathway_current[pathway_index(pathway)];
-        mean_input += Eigen::Map<const Eigen::VectorXd>(mean.data(), static_cast<Eigen::Index>(neurons));
+        mean_input_sum_ += Eigen::Map<const Eigen::VectorXd>(mean.data(), static_cast<Eigen::Index>(neurons));
       }
-      result.demean_rate.push_back(outcome.trial.mean_rate);
+      result_.demean_rate.push_back(outcome.trial.mean_rate);
     }
-    report(RateGuidedPhase::demean, t, demean_trials, false, nan, outcome.trial.mean_rate, 0);
+    if (t + 1 == count) set_mean_input();
+    report(progress, RateGuidedPhase::demean, t, count, false, std::nan(""), outcome.trial.mean_rate, 0);
+    if (!advance(t, count)) return false;
   }
-  target_->summing = false;
-  if (trials.demean > 0) {
-    mean_input /= static_cast<double>(trials.demean);
-    mean_input += drive_projection_ * (target_->pc_sum() / static_cast<double>(trials.demean * steps));
+  if (count == 0) set_mean_input();
+  return true;
+}
+
+void RateGuidedTraining::set_mean_input() {
+  const std::size_t neurons = spec_.spiking.neurons, trials = spec_.trials.demean;
+  Eigen::VectorXd mean_input = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(neurons));
+  if (trials > 0) {
+    mean_input = mean_input_sum_ / static_cast<double>(trials);
+    mean_input += drive_projection_ * (target_->pc_sum() / static_cast<double>(trials * task_.steps));
   }
-  result.mean_input.assign(mean_input.data(), mean_input.data() + mean_input.size());
-  result.demeaned = spec_.spiking.demean;
+  result_.mean_input.assign(mean_input.data(), mean_input.data() + mean_input.size());
+  result_.demeaned = spec_.spiking.demean;
   if (spec_.spiking.demean)
     for (std::size_t i = 0; i < neurons; ++i) simulation_->network().bias[i] = -mean_input(static_cast<Eigen::Index>(i));
-  result.phase_seconds[1] = seconds_since(phase_started);
+}
 
-  // rls: Tinit teacher-forced, then closed loop with learning.
-  phase_started = clock::now();
-  const std::size_t rls_trials = trials.init + trials.rls;
-  teacher_.reset(static_cast<std::uint32_t>(RateGuidedPhase::rls));
-  for (std::size_t t = 0; t < rls_trials; ++t) {
-    const bool closed_loop = t >= trials.init;
+// rls: Tinit teacher-forced, then closed loop with learning.
+bool RateGuidedTraining::run_rls(const Progress& progress) {
+  const std::size_t count = spec_.trials.init + spec_.trials.rls;
+  if (position_.trial == 0) teacher_.reset(static_cast<std::uint32_t>(RateGuidedPhase::rls));
+  for (std::size_t t = position_.trial; t < count; ++t) {
+    const bool closed_loop = t >= spec_.trials.init;
     const TrialOutcome outcome = spiking_trial(RateGuidedPhase::rls, t, closed_loop, closed_loop, false, false);
     if (closed_loop) {
-      result.rls_nmse.push_back(outcome.nmse);
-      result.rls_rate.push_back(outcome.trial.mean_rate);
-      result.rls_updates += outcome.updates;
-      result.rls_steps += steps;
+      result_.rls_nmse.push_back(outcome.nmse);
+      result_.rls_rate.push_back(outcome.trial.mean_rate);
+      result_.rls_updates += outcome.updates;
+      result_.rls_steps += task_.steps;
     }
-    report(RateGuidedPhase::rls, t, rls_trials, closed_loop, outcome.nmse, outcome.trial.mean_rate,
+    if (t + 1 == count) keep_weights();
+    report(progress, RateGuidedPhase::rls, t, count, closed_loop, outcome.nmse, outcome.trial.mean_rate,
            outcome.updates);
+    if (!advance(t, count)) return false;
   }
-  const ReadoutRls& decoders = simulation_->readouts().front().learner();
-  result.pc_weights = decoder_rows(decoders, 0, result.pcs_kept);
-  result.output_weights = decoder_rows(decoders, result.pcs_kept, result.outputs);
-  result.phase_seconds[2] = seconds_since(phase_started);
+  if (count == 0) keep_weights();
+  return true;
+}
 
-  // test: Tinit teacher-forced, then closed loop with frozen weights.
-  phase_started = clock::now();
-  const std::size_t test_trials = trials.init + trials.test;
-  result.recorded_trials = std::min(spec_.recording.output_trials, trials.test);
-  result.test_spike_counts.assign(neurons, 0.0);
-  teacher_.reset(static_cast<std::uint32_t>(RateGuidedPhase::test));
-  for (std::size_t t = 0; t < test_trials; ++t) {
-    const bool closed_loop = t >= trials.init;
-    const std::size_t index = closed_loop ? t - trials.init : 0;
-    const bool recorded = closed_loop && (index < result.recorded_trials || (index == 0 && spec_.recording.spikes));
+void RateGuidedTraining::keep_weights() {
+  const ReadoutRls& decoders = simulation_->readouts().front().learner();
+  result_.pc_weights = decoder_rows(decoders, 0, result_.pcs_kept);
+  result_.output_weights = decoder_rows(decoders, result_.pcs_kept, result_.outputs);
+}
+
+// test: Tinit teacher-forced, then closed loop with frozen weights.
+bool RateGuidedTraining::run_test(const Progress& progress) {
+  const std::size_t neurons = spec_.spiking.neurons, count = spec_.trials.init + spec_.trials.test;
+  if (position_.trial == 0) {
+    teacher_.reset(static_cast<std::uint32_t>(RateGuidedPhase::test));
+    result_.recorded_trials = std::min(spec_.recording.output_trials, spec_.trials.test);
+    result_.test_spike_counts.assign(neurons, 0.0);
+  }
+  for (std::size_t t = position_.trial; t < count; ++t) {
+    const bool closed_loop = t >= spec_.trials.init;
+    const std::size_t index = closed_loop ? t - spec_.trials.init : 0;
+    const bool spikes = closed_loop && index == 0 && spec_.recording.spikes;
+    const bool recorded = closed_loop && (index < result_.recorded_trials || spikes);
     TrialOutcome outcome = spiking_trial(RateGuidedPhase::test, t, closed_loop, false, recorded, false);
     if (closed_loop) {
       for (std::size_t i = 0; i < neurons; ++i)
-        result.test_spike_counts[i] += static_cast<double>(outcome.trial.spike_counts[i]);
-      if (index < result.recorded_trials) record_outputs(outcome.trial.readouts.front(), result);
-      if (index == 0 && spec_.recording.spikes) {
-        result.spike_times = std::move(outcome.trial.spike_times);
-        result.spike_ids = std::move(outcome.trial.spike_ids);
+        result_.test_spike_counts[i] += static_cast<double>(outcome.trial.spike_counts[i]);
+      if (index < result_.recorded_trials) record_outputs(outcome.trial.readouts.front(), result_);
+      if (spikes) {
+        result_.spike_times = std::move(outcome.trial.spike_times);
+        result_.spike_ids = std::move(outcome.trial.spike_ids);
       }
-      result.test_nmse.push_back(outcome.nmse);
-      result.test_rate.push_back(outcome.trial.mean_rate);
+      result_.test_nmse.push_back(outcome.nmse);
+      result_.test_rate.push_back(outcome.trial.mean_rate);
     }
-    report(RateGuidedPhase::test, t, test_trials, closed_loop, outcome.nmse, outcome.trial.mean_rate, 0);
+    report(progress, RateGuidedPhase::test, t, count, closed_loop, outcome.nmse, outcome.trial.mean_rate, 0);
+    if (!advance(t, count)) return false;
   }
-  result.phase_seconds[3] = seconds_since(phase_started);
-  return result;
+  return true;
 }
 
 std::size_t RateGuidedTraining::pathway_index(const std::string& name) const {

@@ -384,6 +384,122 @@ TEST(RateGuidedTraining, IdenticalForAnyThreadCount) {
   EXPECT_TRUE(results[0].pc_weights == results[1].pc_weights);
 }
 
+// A small run whose every phase has several trials and random synapses.
+RateGuidedSpec resumable_spec() {
+  RateGuidedSpec spec;
+  spec.seed = 3;
+  spec.teacher.units = 60;
+  spec.spiking.neurons = 50;
+  spec.spiking.slow_gain = 0.11;
+  spec.spiking.fast_gain = 0.13;
+  spec.trials = {2, 3, 3, 4, 3};
+  spec.task.duration = 200.0;
+  return spec;
+}
+
+void expect_same_result(const RateGuidedResult& a, const RateGuidedResult& b, const std::string& where) {
+  EXPECT_EQ(a.pca_eigenvalues, b.pca_eigenvalues) << where;
+  EXPECT_EQ(a.demean_rate, b.demean_rate) << where;
+  EXPECT_EQ(a.mean_input, b.mean_input) << where;
+  EXPECT_EQ(a.rls_nmse, b.rls_nmse) << where;
+  EXPECT_EQ(a.rls_updates, b.rls_updates) << where;
+  EXPECT_EQ(a.test_nmse, b.test_nmse) << where;
+  EXPECT_EQ(a.test_spike_counts, b.test_spike_counts) << where;
+  EXPECT_EQ(a.recorded_output, b.recorded_output) << where;
+  EXPECT_EQ(a.spike_ids, b.spike_ids) << where;
+  EXPECT_EQ(a.spike_times, b.spike_times) << where;
+  EXPECT_TRUE(a.pc_weights == b.pc_weights) << where;
+  EXPECT_TRUE(a.output_weights == b.output_weights) << where;
+}
+
+TEST(RateGuidedCheckpoint, StoppedAnywhereResumesBitwise) {
+  const RateGuidedSpec spec = resumable_spec();
+  RateGuidedTraining whole(spec);
+  const RateGuidedResult expected = whole.run();
+  ASSERT_TRUE(whole.finished());
+  const std::size_t trials = 5 + 5 + 6 + 5;
+  // Stops inside every phase and on the boundaries (after trial k, 1-based).
+  for (const std::size_t stop_after : {1u, 4u, 5u, 7u, 10u, 13u, 17u, 20u}) {
+    TempDir dir;
+    RateGuidedTraining first(spec);
+    std::size_t reports = 0;
+    clear_stop_request();
+    const RateGuidedResult partial = first.run([&](const RateGuidedTrialReport&) {
+      if (++reports == stop_after) request_stop();
+    });
+    clear_stop_request();
+    const std::string where = "stopped after trial " + std::to_string(stop_after);
+    ASSERT_FALSE(first.finished()) << where;
+    EXPECT_LT(reports, trials) << where;
+    first.save_checkpoint(dir / "checkpoint.h5");
+    RateGuidedTraining second(spec);
+    second.load_checkpoint(dir / "checkpoint.h5");
+    EXPECT_EQ(second.next_phase(), first.next_phase()) << where;
+    EXPECT_EQ(second.next_trial(), first.next_trial()) << where;
+    const RateGuidedResult resumed = second.run();
+    ASSERT_TRUE(second.finished()) << where;
+    expect_same_result(resumed, expected, where);
+  }
+}
+
+TEST(RateGuidedCheckpoint, AnotherExperimentOrADamagedFileIsRefused) {
+  TempDir dir;
+  const RateGuidedSpec spec = resumable_spec();
+  RateGuidedTraining first(spec);
+  std::size_t reports = 0;
+  clear_stop_request();
+  first.run([&](const RateGuidedTrialReport&) {
+    if (++reports == 12) request_stop();
+  });
+  clear_stop_request();
+  first.save_checkpoint(dir / "checkpoint.h5");
+  RateGuidedSpec other = spec;
+  other.learning.lambda = 2.0;
+  RateGuidedTraining different(other);
+  try {
+    different.load_checkpoint(dir / "checkpoint.h5");
+    ADD_FAILURE() << "a checkpoint of another experiment was accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("different experiment"), std::string::npos) << error.what();
+  }
+  {
+    h5::File file(dir / "checkpoint.h5", h5::File::Mode::read_write);
+    std::vector<double> bias = file.read<double>("/state/bias");
+    bias[3] = std::nan("");
+    file.write<double>("/state/bias", bias);
+  }
+  RateGuidedTraining damaged(spec);
+  try {
+    damaged.load_checkpoint(dir / "checkpoint.h5");
+    ADD_FAILURE() << "a checkpoint with a NaN bias was accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("/state/bias"), std::string::npos) << error.what();
+  }
+}
+
+TEST(RateGuidedCommandLine, InterruptSavesACheckpointThatResumeFinishes) {
+  TempDir dir;
+  const std::string example = rsnn::testing::source_path("examples/depasquale/osc4.toml").string();
+  const std::string out = (dir / "run").string();
+  const std::vector<std::string> small = {"--set", "teacher.units=80", "--set", "spiking.neurons=80",
+                                          "--set", "trials.init=2",    "--set", "trials.pca=3",
+                                          "--set", "trials.demean=3",  "--set", "trials.rls=400",
+                                          "--set", "trials.test=3"};
+  std::vector<std::string> arguments = {"train", example, "--out", out};
+  arguments.insert(arguments.end(), small.begin(), small.end());
+  EXPECT_EQ(rsnn::testing::run_cli_interrupted(arguments, dir / "log.txt", "rls    trial   25/"), 130);
+  ASSERT_TRUE(std::filesystem::exists(dir / "run" / "checkpoint.h5"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "run" / "run.h5"));
+  std::string resume = "train " + example + " -q --resume --out " + out;
+  for (const auto& word : small) resume += " " + word;
+  const auto resumed = rsnn::testing::run_cli(resume);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  const h5::File run(dir / "run" / "run.h5", h5::File::Mode::read);
+  EXPECT_EQ(run.read<double>("/rls/nmse").size(), 400u);
+  EXPECT_EQ(run.read<double>("/test/nmse").size(), 3u);
+  EXPECT_FALSE(std::filesystem::exists(dir / "run" / "checkpoint.h5"));
+}
+
 // ---------------------------------------------------------------------------
 // Reader
 // ---------------------------------------------------------------------------

@@ -1,0 +1,177 @@
+// Rate-guided checkpoints: a run stopped between two trials (Ctrl-C)
+// continues bitwise. Random numbers need no saved state: every stream is
+// addressed by (seed, purpose, id, trial key, step).
+#include <fmt/format.h>
+
+#include <cmath>
+#include <span>
+
+#include "rsnn/error.hpp"
+#include "rsnn/hdf5_file.hpp"
+#include "rsnn/network_state.hpp"
+#include "rsnn/rate_guided.hpp"
+#include "rsnn/run_file.hpp"
+#include "rsnn/version.hpp"
+#include "rate_guided/teacher_target.hpp"
+
+namespace rsnn {
+namespace {
+
+constexpr const char* checkpoint_format = "rsnn-rate-guided-checkpoint";
+
+void write_matrix(h5::File& file, const std::string& path, const Eigen::MatrixXd& matrix) {
+  // Row-major [rows × columns].
+  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = matrix;
+  file.write<double>(path, std::span<const double>(rows.data(), static_cast<std::size_t>(rows.size())),
+                     {static_cast<std::size_t>(matrix.rows()), static_cast<std::size_t>(matrix.cols())});
+}
+
+Eigen::MatrixXd read_matrix(const h5::File& file, const std::string& path, std::size_t rows, std::size_t columns) {
+  const std::vector<double> values = file.read_finite(path, rows * columns);
+  Eigen::MatrixXd matrix(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(columns));
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < columns; ++c)
+      matrix(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = values[r * columns + c];
+  return matrix;
+}
+
+Eigen::VectorXd read_vector(const h5::File& file, const std::string& path, std::size_t size) {
+  const std::vector<double> values = file.read_finite(path, size);
+  return Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(size));
+}
+
+void write_vector(h5::File& file, const std::string& path, const Eigen::VectorXd& vector) {
+  file.write<double>(path, std::span<const double>(vector.data(), static_cast<std::size_t>(vector.size())));
+}
+
+// The per-trial lists of a result and the lists that grow with the test phase.
+void write_result(h5::File& file, const RateGuidedResult& result) {
+  file.write<double>("/result/pca_eigenvalues", result.pca_eigenvalues);
+  file.write<double>("/result/demean_rate", result.demean_rate);
+  file.write<double>("/result/rls_rate", result.rls_rate);
+  file.write<double>("/result/rls_nmse", result.rls_nmse);
+  file.write<double>("/result/test_rate", result.test_rate);
+  file.write<double>("/result/test_nmse", result.test_nmse);
+  file.write<double>("/result/test_spike_counts", result.test_spike_counts);
+  file.write<double>("/result/mean_input", result.mean_input);
+  file.write<double>("/result/recorded_output", result.recorded_output);
+  file.write<double>("/result/recorded_target", result.recorded_target);
+  file.write<double>("/result/spike_times", result.spike_times);
+  file.write<std::uint32_t>("/result/spike_ids", result.spike_ids);
+  file.write<double>("/result/phase_seconds", std::vector<double>(result.phase_seconds.begin(), result.phase_seconds.end()));
+  file.set_attribute("/result", "rls_updates", static_cast<std::int64_t>(result.rls_updates));
+  file.set_attribute("/result", "rls_steps", static_cast<std::int64_t>(result.rls_steps));
+  file.set_attribute("/result", "recorded_trials", static_cast<std::int64_t>(result.recorded_trials));
+  file.set_attribute("/result", "demeaned", static_cast<std::int64_t>(result.demeaned ? 1 : 0));
+}
+
+void read_result(const h5::File& file, const std::string& origin, std::size_t neurons, RateGuidedResult& result) {
+  result.pca_eigenvalues = file.read_finite("/result/pca_eigenvalues");
+  result.demean_rate = file.read_finite("/result/demean_rate");
+  result.rls_rate = file.read_finite("/result/rls_rate");
+  result.rls_nmse = file.read_finite("/result/rls_nmse", result.rls_rate.size());
+  result.test_rate = file.read_finite("/result/test_rate");
+  result.test_nmse = file.read_finite("/result/test_nmse", result.test_rate.size());
+  result.test_spike_counts = file.read_finite("/result/test_spike_counts");
+  result.mean_input = file.read_finite("/result/mean_input");
+  result.recorded_output = file.read_finite("/result/recorded_output");
+  result.recorded_target = file.read_finite("/result/recorded_target", result.recorded_output.size());
+  result.spike_times = file.read_finite("/result/spike_times");
+  result.spike_ids = file.read_sized<std::uint32_t>("/result/spike_ids", result.spike_times.size());
+  for (const std::uint32_t id : result.spike_ids)
+    if (id >= neurons) throw InputError(fmt::format("{}: /result/spike_ids holds neuron {}", origin, id));
+  const std::vector<double> seconds = file.read_finite("/result/phase_seconds", result.phase_seconds.size());
+  std::copy(seconds.begin(), seconds.end(), result.phase_seconds.begin());
+  result.rls_updates = static_cast<std::uint64_t>(file.attribute_number("/result", "rls_updates"));
+  result.rls_steps = static_cast<std::uint64_t>(file.attribute_number("/result", "rls_steps"));
+  result.recorded_trials = static_cast<std::size_t>(file.attribute_number("/result", "recorded_trials"));
+  result.demeaned = file.attribute_number("/result", "demeaned") != 0.0;
+}
+
+}  // namespace
+
+void RateGuidedTraining::save_checkpoint(const std::filesystem::path& path) const {
+  write_file_atomically(path, [&](h5::File& file) {
+    file.set_attribute("/", "format", std::string(checkpoint_format));
+    file.set_attribute("/", "rsnn_version", std::string(version_string));
+    file.set_attribute("/", "seed", static_cast<std::int64_t>(spec_.seed));
+    file.set_attribute("/", "phase", static_cast<std::int64_t>(position_.phase));
+    file.set_attribute("/", "trial", static_cast<std::int64_t>(position_.trial));
+    file.set_attribute("/", "elapsed_seconds", elapsed_before_);
+    file.write_string("/config", to_toml(spec_));
+    write_vector(file, "/teacher/x", teacher_.state());
+    write_result(file, result_);
+    if (position_.phase == static_cast<int>(RateGuidedPhase::pca)) {
+      if (position_.trial > 0) write_matrix(file, "/pca/second_moment", second_moment_);
+      return;
+    }
+    write_matrix(file, "/pca/basis", pc_basis_);
+    save_network_state(file, simulation_->network(), "/state");
+    file.write<double>("/state/bias", simulation_->network().bias);
+    Readout& readout = simulation_->readouts().front();
+    readout.learner().save(file, "/readout");
+    file.write<double>("/readout/output", readout.carried_output());
+    file.write<double>("/readout/features", readout.carried_features());
+    write_vector(file, "/teacher/pc_target", target_->pc_target());
+    write_vector(file, "/teacher/pc_sum", target_->pc_sum());
+    if (position_.phase == static_cast<int>(RateGuidedPhase::demean)) write_vector(file, "/demean/sum", mean_input_sum_);
+  });
+}
+
+void RateGuidedTraining::load_checkpoint(const std::filesystem::path& path) {
+  const std::string origin = fmt::format("checkpoint '{}'", path.string());
+  if (!h5::is_hdf5_file(path)) throw InputError(origin + " is missing or is not an HDF5 file");
+  const h5::File file(path, h5::File::Mode::read);
+  if (!file.has_attribute("/", "format") || file.attribute_string("/", "format") != checkpoint_format)
+    throw InputError(fmt::format("{} is not a rate-guided checkpoint (no format=\"{}\")", origin, checkpoint_format));
+  if (to_toml(parse_rate_guided(file.read_string("/config"), path.string() + ":/config")) != to_toml(spec_))
+    throw InputError(origin + " was made with a different experiment");
+  const double phase = file.attribute_number("/", "phase"), trial = file.attribute_number("/", "trial");
+  const std::size_t counts[] = {spec_.trials.init + spec_.trials.pca, spec_.trials.init + spec_.trials.demean,
+                                spec_.trials.init + spec_.trials.rls, spec_.trials.init + spec_.trials.test};
+  if (!(phase >= 0.0 && phase < done && phase == std::floor(phase)) || !(trial >= 0.0 && trial == std::floor(trial)) ||
+      trial >= static_cast<double>(counts[static_cast<std::size_t>(phase)]))
+    throw InputError(fmt::format("{}: position phase {}, trial {} is not inside the run", origin, phase, trial));
+  const std::size_t units = spec_.teacher.units, neurons = spec_.spiking.neurons;
+
+  Position position{static_cast<int>(phase), static_cast<std::size_t>(trial)};
+  RateGuidedResult result;
+  result.steps = task_.steps;
+  result.outputs = static_cast<std::size_t>(task_.output.rows());
+  read_result(file, origin, neurons, result);
+  const Eigen::VectorXd teacher_state = read_vector(file, "/teacher/x", units);
+  if (position.phase == static_cast<int>(RateGuidedPhase::pca)) {
+    if (position.trial > 0) second_moment_ = read_matrix(file, "/pca/second_moment", units, units);
+  } else {
+    const std::vector<std::size_t> shape = file.shape("/pca/basis");
+    if (shape.size() != 2 || shape[0] != units || shape[1] == 0 || shape[1] > units)
+      throw InputError(fmt::format("{}: /pca/basis is not Ñ = {} rows of at most Ñ components", origin, units));
+    pc_basis_ = read_matrix(file, "/pca/basis", units, shape[1]);
+    result.pcs_kept = shape[1];
+    build_spiking_network();
+    result.presynaptic = trained_;
+    load_network_state(file, simulation_->network(), "/state", origin);
+    simulation_->network().bias = file.read_finite("/state/bias", neurons);
+    Readout& readout = simulation_->readouts().front();
+    readout.learner().load(file, "/readout");
+    readout.carried_output() = file.read_finite("/readout/output", readout.dimensions());
+    readout.carried_features() = file.read_finite("/readout/features", readout.carried_features().size());
+    target_->pc_target() = read_vector(file, "/teacher/pc_target", shape[1]);
+    target_->pc_sum() = read_vector(file, "/teacher/pc_sum", shape[1]);
+    if (position.phase == static_cast<int>(RateGuidedPhase::demean))
+      mean_input_sum_ = read_vector(file, "/demean/sum", neurons);
+  }
+  if (position.phase == static_cast<int>(RateGuidedPhase::test) &&
+      (result.test_spike_counts.size() != neurons || result.recorded_trials > spec_.trials.test))
+    throw InputError(fmt::format("{}: /result/test_spike_counts is not one count per neuron ({}), or "
+                                 "recorded_trials exceeds trials.test",
+                                 origin, neurons));
+  teacher_.set_state(teacher_state);
+  elapsed_before_ = file.attribute_number("/", "elapsed_seconds");
+  result_ = std::move(result);
+  position_ = position;
+  resumable_ = true;
+  if (position_.phase > static_cast<int>(RateGuidedPhase::rls)) keep_weights();
+}
+
+}  // namespace rsnn

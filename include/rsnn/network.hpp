@@ -64,6 +64,9 @@ struct StaticProjection {
   std::vector<std::uint64_t> row_offsets;  // pre size + 1
   std::vector<std::uint32_t> targets;
   std::vector<double> weights;  // per synapse, or empty
+  // Every row is the whole postsynaptic population in order (all-to-all with
+  // autapses): delivered as a plain loop over it, without the index.
+  bool dense = false;
 };
 
 // Plastic synapses, stored by postsynaptic neuron (each neuron's inputs are

@@ -34,6 +34,7 @@ void lesion_neurons(Network& net, const std::vector<std::uint32_t>& neurons) {
       offsets[local + 1] = kept.size();
     }
     proj.row_offsets = std::move(offsets);
+    proj.dense = false;  // rows lose their removed targets
     proj.targets = std::move(kept);
     if (per_synapse) proj.weights = std::move(kept_weights);
   }

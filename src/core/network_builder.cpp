@@ -227,6 +227,17 @@ void build_plastic(const ExperimentSpec& spec, Network& net) {
   plastic.build_outgoing_index(n);
 }
 
+// Whether every row of `proj` is the whole of `post`, in order.
+void mark_dense(StaticProjection& proj, const Population& post) {
+  proj.dense = false;
+  for (std::size_t local = 0; local + 1 < proj.row_offsets.size(); ++local) {
+    if (proj.row_offsets[local + 1] - proj.row_offsets[local] != post.size) return;
+    for (std::size_t a = 0; a < post.size; ++a)
+      if (proj.targets[proj.row_offsets[local] + a] != post.first + a) return;
+  }
+  proj.dense = proj.row_offsets.size() > 1;
+}
+
 // The static pathways: excitatory and inhibitory (synapses.tau_*), then the
 // experiment's named ones (their state arrays are allocated later).
 void build_pathways(const ExperimentSpec& spec, Network& net) {
@@ -350,6 +361,7 @@ Network build_network(const ExperimentSpec& spec) {
   net.projections_from.resize(net.populations.size());
   for (std::size_t s = 0; s < spec.static_projections.size(); ++s) {
     net.static_projections.push_back(build_static(spec, net, s));
+    mark_dense(net.static_projections.back(), net.populations[net.static_projections.back().post_population]);
     net.projections_from[net.static_projections.back().pre_population].push_back(s);
   }
   build_plastic(spec, net);

@@ -20,6 +20,20 @@ std::pair<const Index*, const Index*> targets_in(const Index* first, const Index
   return {begin, end};
 }
 
+// One spike of presynaptic neuron `local` through a dense projection, to the
+// postsynaptic neurons in [lo, hi).
+void deliver_dense(const StaticProjection& proj, const Population& post, std::size_t local, double* current,
+                   double unit, std::size_t lo, std::size_t hi) {
+  const std::size_t begin = std::max(lo, post.first), end = std::min(hi, post.first + post.size);
+  if (proj.weights.empty()) {
+    const double jump = proj.weight * unit;
+    for (std::size_t i = begin; i < end; ++i) current[i] += jump;
+    return;
+  }
+  const double* weight = proj.weights.data() + proj.row_offsets[local] - post.first;  // indexed by neuron id
+  for (std::size_t i = begin; i < end; ++i) current[i] += unit * weight[i];
+}
+
 }  // namespace
 
 void deliver_spikes(Network& net, const std::uint32_t* spikes, std::size_t count, std::size_t lo, std::size_t hi) {
@@ -43,6 +57,11 @@ void deliver_spikes(Network& net, const std::uint32_t* spikes, std::size_t count
     const std::size_t local = j - net.populations[p].first;
     for (const std::size_t index : net.projections_from[p]) {
       const StaticProjection& proj = net.static_projections[index];
+      if (proj.dense) {
+        deliver_dense(proj, net.populations[proj.post_population], local, pathway_values[proj.pathway],
+                      pathway_jump[proj.pathway], lo, hi);
+        continue;
+      }
       const std::uint32_t* row = proj.targets.data() + proj.row_offsets[local];
       const auto [begin, end] = targets_in(row, proj.targets.data() + proj.row_offsets[local + 1], lo, hi, whole_network);
       double* const current = pathway_values[proj.pathway];

@@ -49,6 +49,13 @@ class File;
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(h5::File&)>& fill,
                            bool start_from_existing = false);
 
+// Opens an rsnn file for reading once it is known to be HDF5 with the root
+// attribute format = `format`; otherwise throws InputError naming it, e.g.
+// "checkpoint 'x.h5' is not a FORCE checkpoint (no format="...")" for
+// what = "checkpoint", kind = "a FORCE checkpoint".
+h5::File open_rsnn_file(const std::filesystem::path& path, const std::string& format, const std::string& what,
+                        const std::string& kind);
+
 // Write a text file (metrics.json and the like) the same way: to a temporary
 // name beside `path`, renamed into place once complete. Throws RuntimeFailure
 // naming the file when it cannot be written.

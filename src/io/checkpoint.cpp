@@ -42,11 +42,7 @@ void Simulation::save_checkpoint(const std::filesystem::path& path) const {
 }
 
 void Simulation::load_checkpoint(const std::filesystem::path& path) {
-  if (!h5::is_hdf5_file(path))
-    throw InputError(fmt::format("checkpoint '{}' is missing or is not an HDF5 file", path.string()));
-  const h5::File file(path, h5::File::Mode::read);
-  if (!file.has_attribute("/", "format") || file.attribute_string("/", "format") != "rsnn-checkpoint")
-    throw InputError(fmt::format("checkpoint '{}' is not an rsnn checkpoint (no format=\"rsnn-checkpoint\")", path.string()));
+  const h5::File file = open_rsnn_file(path, "rsnn-checkpoint", "checkpoint", "an rsnn checkpoint");
   network_.plastic.weight = file.read_sized<double>("/plastic/weight", network_.plastic.weight.size());
   network_.plastic.frozen = file.read_sized<std::uint8_t>("/plastic/frozen", network_.plastic.frozen.size());
   if (learner_) learner_->load(file, "/learner");

@@ -120,10 +120,7 @@ void RateGuidedTraining::save_checkpoint(const std::filesystem::path& path) cons
 
 void RateGuidedTraining::load_checkpoint(const std::filesystem::path& path) {
   const std::string origin = fmt::format("checkpoint '{}'", path.string());
-  if (!h5::is_hdf5_file(path)) throw InputError(origin + " is missing or is not an HDF5 file");
-  const h5::File file(path, h5::File::Mode::read);
-  if (!file.has_attribute("/", "format") || file.attribute_string("/", "format") != checkpoint_format)
-    throw InputError(fmt::format("{} is not a rate-guided checkpoint (no format=\"{}\")", origin, checkpoint_format));
+  const h5::File file = open_rsnn_file(path, checkpoint_format, "checkpoint", "a rate-guided checkpoint");
   if (to_toml(parse_rate_guided(file.read_string("/config"), path.string() + ":/config")) != to_toml(spec_))
     throw InputError(origin + " was made with a different experiment");
   const double phase = file.attribute_number("/", "phase"), trial = file.attribute_number("/", "trial");

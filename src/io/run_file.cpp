@@ -78,6 +78,16 @@ void write_recordings(h5::File& file, const std::string& group, const Experiment
 
 }  // namespace
 
+h5::File open_rsnn_file(const std::filesystem::path& path, const std::string& format, const std::string& what,
+                        const std::string& kind) {
+  if (!h5::is_hdf5_file(path))
+    throw InputError(fmt::format("{} '{}' is missing or is not an HDF5 file", what, path.string()));
+  h5::File file(path, h5::File::Mode::read);
+  if (!file.has_attribute("/", "format") || file.attribute_string("/", "format") != format)
+    throw InputError(fmt::format("{} '{}' is not {} (no format=\"{}\")", what, path.string(), kind, format));
+  return file;
+}
+
 void write_file_atomically(const std::filesystem::path& path, const std::function<void(h5::File&)>& fill,
                            bool start_from_existing) {
   remove_stale_temporaries(path);

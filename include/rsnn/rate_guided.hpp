@@ -277,11 +277,6 @@ struct PrincipalComponents {
 // Eigen-decomposition of a symmetric second-moment matrix (lower triangle read).
 PrincipalComponents principal_components(const Eigen::MatrixXd& second_moment, double fraction);
 
-// Whether the RLS step of (closed-loop RLS trial, step) happens: a coin with
-// P(true) = probability from its own counter-based draw, so it depends on
-// nothing but (seed, trial, step).
-bool rls_update_due(std::uint64_t seed, std::uint64_t trial, std::uint64_t step, double probability);
-
 class RateGuidedTeacher {
  public:
   RateGuidedTeacher(const RateGuidedSpec& spec, std::size_t outputs, std::size_t inputs);

@@ -61,6 +61,12 @@ class TargetSource {
   virtual void next(double* values) = 0;
 };
 
+// The coin of a keyed update schedule: whether the update of (trial, step)
+// happens, P(true) = probability, from its own counter-based draw
+// RandomStream(seed, learning_schedule, trial, step), so it depends on
+// nothing but (seed, trial, step).
+bool keyed_update_due(std::uint64_t seed, std::uint64_t trial, std::uint64_t step, double probability);
+
 class Readout {
  public:
   // Throws InputError (naming the read-out) for a schedule off the dt grid,

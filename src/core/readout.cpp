@@ -133,12 +133,15 @@ void Readout::read(const double* rates) { learner_.output(rates, output_.data())
 
 void Readout::draw_target() { source_->next(target_.data()); }
 
+bool keyed_update_due(std::uint64_t seed, std::uint64_t trial, std::uint64_t step, double probability) {
+  RandomStream coin(seed, Purpose::learning_schedule, trial, static_cast<std::uint32_t>(step));
+  return coin.uniform() < probability;
+}
+
 bool Readout::update_due(std::uint64_t step) {
   if (!scheduled(step)) return false;
   if (spec_.update_probability >= 1.0) return true;
-  if (spec_.keyed_schedule)
-    return RandomStream(seed_, Purpose::learning_schedule, trial_, static_cast<std::uint32_t>(step)).uniform() <
-           spec_.update_probability;
+  if (spec_.keyed_schedule) return keyed_update_due(seed_, trial_, step, spec_.update_probability);
   return schedule_.uniform() < spec_.update_probability;
 }
 

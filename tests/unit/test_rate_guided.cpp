@@ -15,6 +15,7 @@
 #include "rsnn/hdf5_file.hpp"
 #include "rsnn/npy.hpp"
 #include "rsnn/rate_guided.hpp"
+#include "rsnn/readout.hpp"
 #include "rsnn/simulation.hpp"
 #include "test_support.hpp"
 
@@ -207,7 +208,7 @@ TEST(RateGuidedSchedule, UpdatesWithTheRequestedProbability) {
     for (std::size_t trial = 0; trial < trials; ++trial) {
       bool previous = false;
       for (std::size_t step = 0; step < steps; ++step) {
-        const bool now = rls_update_due(11, trial, step, probability);
+        const bool now = keyed_update_due(11, trial, step, probability);
         due += now ? 1 : 0;
         both += (now && previous) ? 1 : 0;
         previous = now;
@@ -225,20 +226,20 @@ TEST(RateGuidedSchedule, UpdatesWithTheRequestedProbability) {
 TEST(RateGuidedSchedule, DependsOnlyOnTrialAndStep) {
   const std::size_t trials = 40, steps = 500;
   std::vector<char> forward(trials * steps), backward(trials * steps);
-  for (std::size_t i = 0; i < forward.size(); ++i) forward[i] = rls_update_due(5, i / steps, i % steps, 0.5);
-  for (std::size_t i = forward.size(); i-- > 0;) backward[i] = rls_update_due(5, i / steps, i % steps, 0.5);
+  for (std::size_t i = 0; i < forward.size(); ++i) forward[i] = keyed_update_due(5, i / steps, i % steps, 0.5);
+  for (std::size_t i = forward.size(); i-- > 0;) backward[i] = keyed_update_due(5, i / steps, i % steps, 0.5);
   EXPECT_EQ(forward, backward);
   for (const int threads : {1, 2, 4}) {
     std::vector<char> parallel(trials * steps);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 7)
-    for (std::size_t i = 0; i < parallel.size(); ++i) parallel[i] = rls_update_due(5, i / steps, i % steps, 0.5);
+    for (std::size_t i = 0; i < parallel.size(); ++i) parallel[i] = keyed_update_due(5, i / steps, i % steps, 0.5);
     EXPECT_EQ(parallel, forward) << threads << " threads";
   }
   // Another trial or seed is another sequence.
   std::size_t same_as_next_trial = 0, same_as_other_seed = 0;
   for (std::size_t step = 0; step < steps; ++step) {
-    same_as_next_trial += rls_update_due(5, 0, step, 0.5) == rls_update_due(5, 1, step, 0.5) ? 1 : 0;
-    same_as_other_seed += rls_update_due(5, 0, step, 0.5) == rls_update_due(6, 0, step, 0.5) ? 1 : 0;
+    same_as_next_trial += keyed_update_due(5, 0, step, 0.5) == keyed_update_due(5, 1, step, 0.5) ? 1 : 0;
+    same_as_other_seed += keyed_update_due(5, 0, step, 0.5) == keyed_update_due(6, 0, step, 0.5) ? 1 : 0;
   }
   EXPECT_LT(same_as_next_trial, 300u);
   EXPECT_LT(same_as_other_seed, 300u);

@@ -12,37 +12,18 @@
 #include "rsnn/rate_guided.hpp"
 #include "rsnn/run_file.hpp"
 #include "rsnn/version.hpp"
+#include "rate_guided/matrix_io.hpp"
 #include "rate_guided/teacher_target.hpp"
 
 namespace rsnn {
 namespace {
 
+using detail::read_matrix;
+using detail::read_vector;
+using detail::write_matrix;
+using detail::write_vector;
+
 constexpr const char* checkpoint_format = "rsnn-rate-guided-checkpoint";
-
-void write_matrix(h5::File& file, const std::string& path, const Eigen::MatrixXd& matrix) {
-  // Row-major [rows × columns].
-  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = matrix;
-  file.write<double>(path, std::span<const double>(rows.data(), static_cast<std::size_t>(rows.size())),
-                     {static_cast<std::size_t>(matrix.rows()), static_cast<std::size_t>(matrix.cols())});
-}
-
-Eigen::MatrixXd read_matrix(const h5::File& file, const std::string& path, std::size_t rows, std::size_t columns) {
-  const std::vector<double> values = file.read_finite(path, rows * columns);
-  Eigen::MatrixXd matrix(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(columns));
-  for (std::size_t r = 0; r < rows; ++r)
-    for (std::size_t c = 0; c < columns; ++c)
-      matrix(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = values[r * columns + c];
-  return matrix;
-}
-
-Eigen::VectorXd read_vector(const h5::File& file, const std::string& path, std::size_t size) {
-  const std::vector<double> values = file.read_finite(path, size);
-  return Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(size));
-}
-
-void write_vector(h5::File& file, const std::string& path, const Eigen::VectorXd& vector) {
-  file.write<double>(path, std::span<const double>(vector.data(), static_cast<std::size_t>(vector.size())));
-}
 
 // The per-trial lists of a result and the lists that grow with the test phase.
 void write_result(h5::File& file, const RateGuidedResult& result) {

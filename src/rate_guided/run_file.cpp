@@ -10,17 +10,10 @@
 #include "rsnn/rate_guided.hpp"
 #include "rsnn/run_file.hpp"
 #include "rsnn/version.hpp"
+#include "rate_guided/matrix_io.hpp"
 
 namespace rsnn {
 namespace {
-
-// An Eigen matrix as row-major data for h5::File::write.
-std::vector<double> row_major(const Eigen::MatrixXd& matrix) {
-  std::vector<double> data(static_cast<std::size_t>(matrix.size()));
-  Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(data.data(), matrix.rows(),
-                                                                                     matrix.cols()) = matrix;
-  return data;
-}
 
 // Every metric but pcs_kept (an integer, written on its own).
 std::vector<std::pair<const char*, double>> metric_values(const RateGuidedMetrics& m) {
@@ -85,12 +78,8 @@ void write_rate_guided_run_file(const std::filesystem::path& path, const RateGui
       file.set_attribute("/spikes", "trial", std::string("first closed-loop test trial"));
     }
 
-    file.write<double>(
-        "/weights/pc", row_major(result.pc_weights),
-        {static_cast<std::size_t>(result.pc_weights.rows()), static_cast<std::size_t>(result.pc_weights.cols())});
-    file.write<double>("/weights/output", row_major(result.output_weights),
-                       {static_cast<std::size_t>(result.output_weights.rows()),
-                        static_cast<std::size_t>(result.output_weights.cols())});
+    detail::write_matrix(file, "/weights/pc", result.pc_weights);
+    detail::write_matrix(file, "/weights/output", result.output_weights);
     file.write<std::uint32_t>("/weights/presynaptic", result.presynaptic);
   });
 }

@@ -180,7 +180,7 @@ class ForceTraining {
 
   const ReadoutRls& learner() const { return readout().learner(); }
   // E, row-major [neuron][dimension].
-  const std::vector<double>& encoders() const { return readout().encoders(); }
+  std::vector<double> encoders() const { return readout().encoders(); }
   // Ω in CSR by presynaptic neuron: column j is targets/weights[offsets[j] .. offsets[j+1]).
   const std::vector<std::uint64_t>& static_offsets() const { return omega().row_offsets; }
   const std::vector<std::uint32_t>& static_targets() const { return omega().targets; }

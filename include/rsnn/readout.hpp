@@ -47,6 +47,7 @@
 #include "rsnn/experiment.hpp"
 #include "rsnn/readout_rls.hpp"
 #include "rsnn/signals.hpp"
+#include "rsnn/synaptic_filter.hpp"
 
 namespace rsnn {
 
@@ -122,8 +123,8 @@ class Readout {
 
   const ReadoutRls& learner() const { return learner_; }
   ReadoutRls& learner() { return learner_; }
-  // E, row-major [neuron][dimension].
-  const std::vector<double>& encoders() const { return encoders_; }
+  // E as a new array, row-major [neuron][dimension].
+  std::vector<double> encoders() const;
   // Replaces E (neurons × dimensions values, row-major); throws InputError
   // for another size.
   void set_encoders(std::vector<double> encoders);
@@ -138,21 +139,20 @@ class Readout {
   // Error, sums and (when due) the update, once z and x are known.
   bool learn_from_error(std::uint64_t step, const double* regressor, bool learn);
   bool update_due(std::uint64_t step);
-  void transpose_encoders();  // encoders_by_dimension_ from encoders_
 
   ReadoutSpec spec_;
   double dt_;
   std::uint64_t seed_;
   std::shared_ptr<TargetSource> source_;
   ReadoutRls learner_;
-  std::vector<double> encoders_;
-  std::vector<double> encoders_by_dimension_;  // E as [dimension][neuron], for add_feedback
+  std::vector<double> encoders_;  // E stored by dimension, [dimension][neuron] (add_feedback vectorises over neurons)
   RandomStream schedule_;
   std::uint32_t trial_ = 0;
   bool teacher_forcing_ = false;
   std::uint64_t learn_stride_, learn_first_, learn_end_;  // steps
   std::vector<double> output_, target_, error_;
-  std::vector<double> features_, feature_decay_;  // read-outs of spikes
+  std::vector<double> features_;                   // read-outs of spikes
+  std::vector<SynapticFilter> feature_filters_;    // one per feature_taus entry, peak-normalised
   std::vector<std::int32_t> feature_slot_;         // neuron -> index among spec.neurons, or −1
   double largest_target_ = 0.0;  // max |x| this trial
   double recent_squared_error_ = 0.0;

@@ -76,9 +76,8 @@ Readout::Readout(const ReadoutSpec& spec, std::size_t neurons, double dt, std::u
   encoders_.resize(neurons * k);
   for (std::size_t i = 0; i < neurons; ++i) {
     RandomStream stream(seed, Purpose::encoders, i);
-    for (std::size_t d = 0; d < k; ++d) encoders_[i * k + d] = stream.uniform(-spec.feedback_gain, spec.feedback_gain);
+    for (std::size_t d = 0; d < k; ++d) encoders_[d * neurons + i] = stream.uniform(-spec.feedback_gain, spec.feedback_gain);
   }
-  transpose_encoders();
   output_.assign(k, 0.0);
   target_.assign(k, 0.0);
   error_.assign(k, 0.0);
@@ -89,7 +88,7 @@ Readout::Readout(const ReadoutSpec& spec, std::size_t neurons, double dt, std::u
     for (const double tau : spec.feature_taus) {
       if (!(tau > 0.0) || !std::isfinite(tau))
         throw InputError(fmt::format("readout '{}': feature_taus: expected times > 0 ms, got {}", spec.name, tau));
-      feature_decay_.push_back(std::exp(-dt / tau));
+      feature_filters_.push_back(SynapticFilter::peak_normalized(tau, dt, 1.0));
     }
     feature_slot_.assign(neurons, -1);
     for (std::size_t a = 0; a < spec.neurons.size(); ++a) feature_slot_[spec.neurons[a]] = static_cast<std::int32_t>(a);
@@ -100,8 +99,17 @@ void Readout::set_encoders(std::vector<double> encoders) {
   if (encoders.size() != encoders_.size())
     throw InputError(fmt::format("readout '{}': {} encoder values given, expected neurons x dimensions = {}",
                                  spec_.name, encoders.size(), encoders_.size()));
-  encoders_ = std::move(encoders);
-  transpose_encoders();
+  const std::size_t k = dimensions(), neurons = encoders_.size() / k;
+  for (std::size_t i = 0; i < neurons; ++i)
+    for (std::size_t d = 0; d < k; ++d) encoders_[d * neurons + i] = encoders[i * k + d];
+}
+
+std::vector<double> Readout::encoders() const {
+  const std::size_t k = dimensions(), neurons = encoders_.size() / k;
+  std::vector<double> by_neuron(encoders_.size());
+  for (std::size_t i = 0; i < neurons; ++i)
+    for (std::size_t d = 0; d < k; ++d) by_neuron[i * k + d] = encoders_[d * neurons + i];
+  return by_neuron;
 }
 
 void Readout::start_trial(std::uint32_t trial, bool fresh) {
@@ -175,15 +183,14 @@ bool Readout::sample(std::uint64_t step, const double* rates, bool learn) {
 bool Readout::observe_spikes(std::uint64_t step, const std::vector<std::uint32_t>* lists, std::size_t count,
                              bool learn) {
   const std::size_t chosen = spec_.neurons.size();
-  for (std::size_t a = 0; a < feature_decay_.size(); ++a) {
-    double* block = features_.data() + a * chosen;
-    for (std::size_t j = 0; j < chosen; ++j) block[j] *= feature_decay_[a];
-  }
+  for (std::size_t a = 0; a < feature_filters_.size(); ++a)
+    feature_filters_[a].decay(features_.data() + a * chosen, nullptr, chosen);
   for (std::size_t l = 0; l < count; ++l)
     for (const std::uint32_t id : lists[l]) {
       const std::int32_t slot = feature_slot_[id];
       if (slot < 0) continue;
-      for (std::size_t a = 0; a < feature_decay_.size(); ++a) features_[a * chosen + static_cast<std::size_t>(slot)] += 1.0;
+      for (std::size_t a = 0; a < feature_filters_.size(); ++a)
+        features_[a * chosen + static_cast<std::size_t>(slot)] += feature_filters_[a].jump();
     }
   learner_.output(features_.data(), output_.data());
   return learn_from_error(step, features_.data(), learn);
@@ -198,27 +205,20 @@ void Readout::add_feedback(double* input, std::size_t lo, std::size_t hi) const 
     for (std::size_t i = lo; i < hi; ++i) input[i] += encoder[i] * z;
     return;
   }
-  // Σ_d E_id x_d for a block of neurons at a time from E stored by dimension,
-  // so that the neurons vectorise; each neuron's sum still runs over d in order.
+  // Σ_d E_id x_d for a block of neurons at a time (E is stored by dimension,
+  // so that the neurons vectorise); each neuron's sum still runs over d in order.
   constexpr std::size_t block = 16;
   const std::size_t neurons = encoders_.size() / k;
   for (std::size_t first = lo; first < hi; first += block) {
     const std::size_t width = std::min(block, hi - first);
     double feedback[block] = {};
     for (std::size_t d = 0; d < k; ++d) {
-      const double* column = encoders_by_dimension_.data() + d * neurons + first;
+      const double* column = encoders_.data() + d * neurons + first;
       const double x = fed_back[d];
       for (std::size_t b = 0; b < width; ++b) feedback[b] += column[b] * x;
     }
     for (std::size_t b = 0; b < width; ++b) input[first + b] += feedback[b];
   }
-}
-
-void Readout::transpose_encoders() {
-  const std::size_t k = dimensions(), neurons = encoders_.size() / k;
-  encoders_by_dimension_.resize(encoders_.size());
-  for (std::size_t i = 0; i < neurons; ++i)
-    for (std::size_t d = 0; d < k; ++d) encoders_by_dimension_[d * neurons + i] = encoders_[i * k + d];
 }
 
 double Readout::take_recent_rmse() {

@@ -25,6 +25,16 @@ using detail::write_vector;
 
 constexpr const char* checkpoint_format = "rsnn-rate-guided-checkpoint";
 
+// A count kept as an attribute: a whole number >= 0, or InputError naming it.
+std::uint64_t count_attribute(const h5::File& file, const std::string& origin, const std::string& object,
+                              const std::string& name) {
+  const double value = file.attribute_number(object, name);
+  if (!(value >= 0.0 && value < 9.0e15 && value == std::floor(value)))
+    throw InputError(fmt::format("{}: attribute {} of {} is {}, expected a whole number >= 0", origin, name, object,
+                                 value));
+  return static_cast<std::uint64_t>(value);
+}
+
 // The per-trial lists of a result and the lists that grow with the test phase.
 void write_result(h5::File& file, const RateGuidedResult& result) {
   file.write<double>("/result/pca_eigenvalues", result.pca_eigenvalues);
@@ -63,9 +73,9 @@ void read_result(const h5::File& file, const std::string& origin, std::size_t ne
     if (id >= neurons) throw InputError(fmt::format("{}: /result/spike_ids holds neuron {}", origin, id));
   const std::vector<double> seconds = file.read_finite("/result/phase_seconds", result.phase_seconds.size());
   std::copy(seconds.begin(), seconds.end(), result.phase_seconds.begin());
-  result.rls_updates = static_cast<std::uint64_t>(file.attribute_number("/result", "rls_updates"));
-  result.rls_steps = static_cast<std::uint64_t>(file.attribute_number("/result", "rls_steps"));
-  result.recorded_trials = static_cast<std::size_t>(file.attribute_number("/result", "recorded_trials"));
+  result.rls_updates = count_attribute(file, origin, "/result", "rls_updates");
+  result.rls_steps = count_attribute(file, origin, "/result", "rls_steps");
+  result.recorded_trials = count_attribute(file, origin, "/result", "recorded_trials");
   result.demeaned = file.attribute_number("/result", "demeaned") != 0.0;
 }
 
@@ -145,7 +155,10 @@ void RateGuidedTraining::load_checkpoint(const std::filesystem::path& path) {
                                  "recorded_trials exceeds trials.test",
                                  origin, neurons));
   teacher_.set_state(teacher_state);
-  elapsed_before_ = file.attribute_number("/", "elapsed_seconds");
+  const double elapsed = file.attribute_number("/", "elapsed_seconds");
+  if (!(elapsed >= 0.0) || !std::isfinite(elapsed))
+    throw InputError(fmt::format("{}: attribute elapsed_seconds is {}, expected a time >= 0 s", origin, elapsed));
+  elapsed_before_ = elapsed;
   result_ = std::move(result);
   position_ = position;
   resumable_ = true;

@@ -139,6 +139,10 @@ TEST(Config, NamedPathwaysReadBackAndBadOnesAreNamed) {
   message = parse_error(replace(named, "tau_decay = 100.0", "tau_decay = 100.0\ntau_rise = 2.0"));
   EXPECT_NE(message.find("pathway[0].normalization: \"peak\" is for exponential filters"), std::string::npos)
       << message;
+  message = parse_error(replace(named, "tau_decay = 100.0", "tau_decay = inf"));
+  EXPECT_NE(message.find("pathway[0].tau_decay: expected a finite number, got inf"), std::string::npos) << message;
+  message = parse_error(replace(named, "tau_decay = 100.0", "tau_decay = -2.0"));
+  EXPECT_NE(message.find("pathway[0].tau_decay: expected a number > 0"), std::string::npos) << message;
   message = parse_error(replace(named, "normalization = \"peak\"", "normalization = \"unit\""));
   EXPECT_NE(message.find("pathway[0].normalization: expected one of \"charge\", \"peak\""), std::string::npos)
       << message;

@@ -23,10 +23,11 @@ int run_force_training(const std::filesystem::path& experiment, const std::files
 int run_force_simulation(const std::filesystem::path& experiment, const std::filesystem::path& run_file,
                          const std::vector<Override>& overrides, bool quiet);
 
-// `rsnn test` of a FORCE run file: `trials` frozen-weight trials of the whole
-// duration from fresh initial states with the run's decoders, each measured
-// as free running (rsnn::force::evaluate_frozen), written to `test_file`.
-int run_force_test(const std::filesystem::path& run_file, const std::filesystem::path& test_file, std::size_t trials,
+// `rsnn test` of a FORCE run file: `trials` (negative: the experiment's
+// test.trials) frozen-weight trials of the whole duration from fresh initial
+// states with the run's decoders, each measured as free running
+// (rsnn::force::evaluate_frozen), written to `test_file`.
+int run_force_test(const std::filesystem::path& run_file, const std::filesystem::path& test_file, std::int64_t trials,
                    const std::vector<Override>& overrides, bool quiet);
 
 // method = "rate_guided" (rsnn/rate_guided.hpp): the pca, demean, rls and test

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/force.hpp"
 #include "rsnn/hdf5_file.hpp"
@@ -23,12 +24,13 @@ std::string list(const std::vector<double>& values, const char* format) {
 }
 
 // The progress line of every simulated second; false on Ctrl-C.
-force::ForceProgress progress_printer(const force::ForceSpec& spec, bool quiet, bool learning) {
-  return [&spec, quiet, learning](double time_ms, double rmse) {
+force::ForceProgress progress_printer(const ExperimentSpec& spec, bool quiet, bool learning) {
+  const ReadoutSpec& readout = spec.readouts.front();
+  return [&readout, quiet, learning](double time_ms, double rmse) {
     if (!quiet) {
       const char* phase = !learning ? "frozen"
-                          : time_ms <= spec.learn_start ? "before"
-                          : time_ms <= spec.learn_stop  ? "learning"
+                          : time_ms <= readout.learn_start ? "before"
+                          : time_ms <= readout.learn_stop  ? "learning"
                                                         : "after";
       fmt::print("t {:8.0f} ms  {:8s}  rms error (last s) {:.4f}\n", time_ms, phase, rmse);
       std::fflush(stdout);
@@ -49,7 +51,7 @@ void print_free_running(const force::ForceMetrics& metrics) {
 
 int run_force_training(const fs::path& experiment, const fs::path& output_directory,
                        const std::vector<Override>& overrides, bool quiet, bool resume) {
-  const force::ForceSpec spec = force::load_force_experiment(experiment, overrides);
+  const ExperimentSpec spec = load_experiment(experiment, overrides);
   force::ForceTraining network(spec);
   const fs::path checkpoint = output_directory / "checkpoint.h5";
   if (resume) {
@@ -59,11 +61,13 @@ int run_force_training(const fs::path& experiment, const fs::path& output_direct
   }
   fs::create_directories(output_directory);
   if (!quiet) {
+    const ReadoutSpec& readout = spec.readouts.front();
     fmt::print("rsnn {}: FORCE, {} {} neurons, {} static synapses, {} output dimension(s), seed {}\n", version_string,
-               spec.neurons, spec.model, network.static_targets().size(), network.dimensions(), spec.seed);
-    fmt::print("learning {}-{} ms every {} ms (alpha {}, {} step); output {}\n", spec.learn_start, spec.learn_stop,
-               spec.learn_every, spec.alpha, spec.decoder_step == ReadoutStep::textbook ? "textbook" : "unnormalised",
-               output_directory.string());
+               spec.neuron_count(), spec.populations.front().model, network.static_targets().size(),
+               network.dimensions(), spec.seed);
+    fmt::print("read-out '{}' learning {}-{} ms every {} ms (lambda {}, {} step); output {}\n", readout.name,
+               readout.learn_start, readout.learn_stop, readout.learn_every, readout.lambda,
+               readout.step == ReadoutStep::textbook ? "textbook" : "unnormalised", output_directory.string());
     if (resume) fmt::print("resuming at t = {} ms\n", static_cast<double>(network.steps_done()) * spec.dt);
     std::fflush(stdout);
   }
@@ -74,7 +78,7 @@ int run_force_training(const fs::path& experiment, const fs::path& output_direct
   write_text_atomically(output_directory / "metrics.json", force::metrics_json(spec, metrics));
   if (!quiet) {
     fmt::print("{} RLS updates in {:.1f} s\n", result.rls_updates, result.elapsed_seconds);
-    fmt::print("training rmse (last {} ms of learning) {:.4f}\n", spec.window, metrics.training_rmse);
+    fmt::print("training rmse (last {} ms of learning) {:.4f}\n", spec.protocol.evaluation_window, metrics.training_rmse);
     print_free_running(metrics);
     fmt::print("mean rate {:.2f} Hz ({:.2f} Hz after learning)\n", metrics.mean_rate, metrics.mean_rate_after_learning);
     fmt::print("wrote {} and {}\n", run_file.string(), (output_directory / "metrics.json").string());
@@ -91,7 +95,7 @@ int run_force_training(const fs::path& experiment, const fs::path& output_direct
 
 int run_force_simulation(const fs::path& experiment, const fs::path& run_file, const std::vector<Override>& overrides,
                          bool quiet) {
-  const force::ForceSpec spec = force::load_force_experiment(experiment, overrides);
+  const ExperimentSpec spec = load_experiment(experiment, overrides);
   force::ForceTraining network(spec);
   const force::ForceResult result = network.simulate(progress_printer(spec, quiet, false));
   const force::ForceMetrics metrics = force::evaluate_frozen(spec, result);
@@ -99,18 +103,18 @@ int run_force_simulation(const fs::path& experiment, const fs::path& run_file, c
   force::write_force_run_file(run_file, network, result, metrics, "simulation without learning");
   if (!quiet) {
     fmt::print("simulated {} ms of {} neurons without learning in {:.2f} s; mean rate {:.2f} Hz\n",
-               result.times.empty() ? 0.0 : result.times.back() + spec.record_interval, spec.neurons,
+               result.times.empty() ? 0.0 : result.times.back() + spec.recording.interval, spec.neuron_count(),
                result.elapsed_seconds, metrics.mean_rate);
     fmt::print("wrote {}\n", run_file.string());
   }
   return stop_requested() ? 130 : 0;
 }
 
-int run_force_test(const fs::path& run_file, const fs::path& test_file, std::size_t trials,
+int run_force_test(const fs::path& run_file, const fs::path& test_file, std::int64_t trial_option,
                    const std::vector<Override>& overrides, bool quiet) {
   const h5::File file(run_file, h5::File::Mode::read);
-  const force::ForceSpec spec =
-      force::parse_force_experiment(file.read_string("/config"), run_file.string() + ":/config", overrides);
+  const ExperimentSpec spec = parse_experiment(file.read_string("/config"), run_file.string() + ":/config", overrides);
+  const std::size_t trials = trial_option >= 0 ? static_cast<std::size_t>(trial_option) : spec.test.trials;
   force::ForceTraining network(spec);
   if (!file.exists("/weights/decoders"))
     throw InputError(fmt::format("'{}': /weights/decoders is missing", run_file.string()));

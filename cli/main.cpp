@@ -139,26 +139,24 @@ void check_resume_compatible(const ExperimentSpec& requested, const fs::path& ch
 
 int run_train(const fs::path& experiment, const fs::path& out_option, const CommonOptions& common, std::int64_t loops,
               bool resume) {
-  const std::string method = experiment_method(experiment);
+  const std::string protocol = experiment_protocol(experiment);
   const fs::path out = output_directory(out_option, experiment);
   if (!resume) {
     for (const char* name : {"run.h5", "checkpoint.h5", "metrics.json"})
       refuse_to_replace(out / name, common.force, ", --resume to continue it, or another --out");
   }
-  if (method == "force") {
-    if (loops >= 0) throw InputError("--loops applies to Kim & Chow experiments, not to method \"force\" (set duration)");
+  if (protocol == "single_trial") {
+    if (loops >= 0)
+      throw InputError("--loops applies to protocol kind \"loops\", not to \"single_trial\" (set protocol.duration)");
     install_interrupt_handler();
     return cli::run_force_training(experiment, out, common.overrides(), common.quiet, resume);
   }
-  if (method == "rate_guided") {
+  if (protocol == "rate_guided") {
     if (loops >= 0)
       throw InputError("--loops applies to Kim & Chow experiments, not to method \"rate_guided\" (set trials.*)");
     install_interrupt_handler();
     return cli::run_rate_guided_training(experiment, out, common.overrides(), common.quiet, resume);
   }
-  if (method != "kim_chow")
-    throw InputError(fmt::format("{}: method: expected \"kim_chow\", \"force\" or \"rate_guided\", got \"{}\"",
-                                 experiment.string(), method));
   auto overrides = common.overrides();
   if (loops >= 0) overrides.push_back({"training.loops", std::to_string(loops)});
   const ExperimentSpec spec = load_experiment(experiment, overrides);
@@ -241,8 +239,7 @@ int run_test(const fs::path& directory, std::int64_t trials, const CommonOptions
     const std::string format = file.has_attribute("/", "format") ? file.attribute_string("/", "format") : "";
     if (format == "rsnn-force-run") {
       install_interrupt_handler();
-      return cli::run_force_test(run_file, test_file, trials >= 0 ? static_cast<std::size_t>(trials) : 1,
-                                 common.overrides(), common.quiet);
+      return cli::run_force_test(run_file, test_file, trials, common.overrides(), common.quiet);
     }
     if (format != "rsnn-run")
       throw InputError(fmt::format("'{}' is not a trained rsnn run file (format \"rsnn-run\" or \"rsnn-force-run\")",
@@ -271,7 +268,7 @@ int run_test(const fs::path& directory, std::int64_t trials, const CommonOptions
 }
 
 int run_simulate(const fs::path& experiment, const fs::path& out_option, const CommonOptions& common) {
-  if (experiment_method(experiment) == "force") {
+  if (experiment_protocol(experiment) == "single_trial") {
     const fs::path run_file = output_directory(out_option, experiment) / "simulation.h5";
     refuse_to_replace(run_file, common.force, " or another --out");
     install_interrupt_handler();

@@ -17,8 +17,8 @@ dimension; "target" values are measured on the target the same way):
      (5 ± 0.15 Hz), amplitude √2·s.d. within 15 % of the target's, and the
      best-lag (±100 ms) correlation ≥ 0.9 in every 1 s window;
   3. mean rate after learning in [5, 60] Hz.
-Controls (--controls, LIF sine): without feedback (feedback.gain = 0) and
-without learning (learning.stop = learning.start), criterion 2 must fail.
+Controls (--controls, LIF sine): without feedback (readout feedback_gain = 0) and
+without learning (readout learn_stop = learn_start), criterion 2 must fail.
 
 The Lorenz attractor (--experiments theta_lorenz) is chaotic, so its
 criterion 2 is statistical (criterion 7 of docs/reproductions.md): the Pearson r between the
@@ -59,10 +59,10 @@ RUNS = ROOT / "runs" / "force"
 FIGURES = ROOT / "docs" / "figures" / "force"
 EXPERIMENTS = ["lif_sine", "izhikevich_sine", "theta_sine", "theta_van_der_pol"]
 LORENZ = "theta_lorenz"  # not in the default list: the full run takes about an hour on one core
-LORENZ_REDUCED = ["neurons.count=2000", "duration=60000.0", "learning.stop=30000.0"]
+LORENZ_REDUCED = ["population.network.size=2000", "protocol.duration=60000.0", "readout.output.learn_stop=30000.0"]
 CONTROLS = {  # name: overrides of lif_sine
-    "lif_sine_no_feedback": ["feedback.gain=0.0"],
-    "lif_sine_no_learning": ["learning.stop=5000.0"],
+    "lif_sine_no_feedback": ["readout.output.feedback_gain=0.0"],
+    "lif_sine_no_learning": ["readout.output.learn_stop=5000.0"],
 }
 
 

@@ -29,10 +29,11 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
 ExperimentSpec load_experiment(const std::filesystem::path& path,
                                const std::vector<Override>& overrides = {});
 
-// The training method an experiment file asks for: its top-level `method`
-// key ("kim_chow" when absent; "force", "rate_guided"). Throws InputError
-// for an unreadable file, a TOML syntax error, or a method that is not a string.
-std::string experiment_method(const std::filesystem::path& path);
+// How an experiment file is run: "rate_guided" (top-level method =
+// "rate_guided": read by read_rate_guided_experiment), else its protocol.kind,
+// "loops" (the default) or "single_trial". InputError for an unreadable file
+// or a TOML syntax error; other mistakes are parse_experiment's to report.
+std::string experiment_protocol(const std::filesystem::path& path);
 
 // The resolved experiment as TOML, every default written out. Parsing the
 // result gives back an equal spec (the run file stores this text).

@@ -42,8 +42,8 @@ struct SynapseSpec {
   double tau_excitatory = 3.0;  // ms, static E pathway
   double tau_inhibitory = 3.0;  // ms, static I pathway
   double tau_plastic = 20.0;    // ms, plastic pathway and the rates r that learners and read-outs regress on
-  double tau_rise = 0.0;        // ms, every pathway
-  double kernel_scale = 1.0;
+  double tau_rise = 0.0;        // ms, E, I and plastic pathways
+  double kernel_scale = 1.0;    // 1: rates in 1/ms (rate_unit = "per_ms"); 1000: in Hz (rate_unit = "hertz")
 };
 
 // How a spike of weight w enters an exponential filter (rsnn/synaptic_filter.hpp):
@@ -225,9 +225,26 @@ struct TestSpec {
   std::size_t trials = 5;
 };
 
+// Which trials run with which learning (the protocol). loops: `training.loops`
+// trials of stimulus.stop + training.window ms, per-neuron RLS in the window,
+// patterns in alternation (Kim & Chow). single_trial: one trial of `duration`
+// ms from t = 0 in which the read-outs learn in their own window and then run
+// free (Nicola & Clopath's FORCE); its read-outs' free-running part is
+// evaluated in windows of evaluation_window ms.
+enum class ProtocolKind { loops, single_trial };
+
+struct ProtocolSpec {
+  ProtocolKind kind = ProtocolKind::loops;
+  double duration = 15000.0;          // single_trial, ms
+  double evaluation_window = 1000.0;  // single_trial, ms
+  double max_lag = 100.0;             // single_trial, ms: best-lag search range
+  double max_frequency = 50.0;        // single_trial, Hz: dominant-frequency search range
+};
+
 struct ExperimentSpec {
   std::uint64_t seed = 1;
   double dt = 0.1;  // ms
+  ProtocolSpec protocol;
   std::vector<PopulationSpec> populations;
   SynapseSpec synapses;
   std::vector<PathwaySpec> pathways;  // named beyond "excitatory" and "inhibitory"

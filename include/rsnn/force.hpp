@@ -18,7 +18,9 @@
 //
 // Synapses: double exponential with rise τ_r and decay τ_d, unit-area kernel
 // (e^{−t/τ_d} − e^{−t/τ_r}) / (τ_d − τ_r); τ_r = 0 gives the single exponential
-// e^{−t/τ_d}/τ_d. Per step of dt (exact decay, as Nicola & Clopath's code):
+// e^{−t/τ_d}/τ_d (synapses.tau_rise; τ_d = synapses.tau_excitatory =
+// tau_inhibitory = tau_plastic in the presets). Per step of dt (exact decay,
+// as Nicola & Clopath's code):
 //
 //   s ← s e^{−dt/τ_r} + h dt,    h ← h e^{−dt/τ_d} + c Σ_{j fired} Ω[:, j] / (τ_r τ_d)
 //   r ← r e^{−dt/τ_r} + q dt,    q ← q e^{−dt/τ_d} + c S / (τ_r τ_d)
@@ -27,21 +29,27 @@
 // with normalised charge of include/rsnn/synaptic_filter.hpp, and likewise r). S is the
 // step's spike vector; a spike reaches s and r at the end of the step it is
 // emitted in, i.e. the neurons feel it from the next step on. c = 1000 makes
-// r a rate in Hz (rate_unit = "hertz": Nicola & Clopath's LIF and theta
-// scripts, which work in seconds) and c = 1 a rate in 1/ms (rate_unit =
-// "per_ms": their Izhikevich scripts, which work in ms); G, Q and α keep the
-// published values either way.
+// r a rate in Hz (synapses.rate_unit = "hertz": Nicola & Clopath's LIF and
+// theta scripts, which work in seconds) and c = 1 a rate in 1/ms (rate_unit =
+// "per_ms": their Izhikevich scripts, which work in ms); G, Q and α = 1/λ keep
+// the published values either way.
+//
+// In the experiment vocabulary (docs/config.md): [protocol] kind =
+// "single_trial" with its duration; one [[population]]; Ω is a [[static]]
+// projection with weights = "normal" (gain G, probability p, zero_row_mean)
+// and autapses; the read-out is a [[readout]] with feedback_gain Q, lambda =
+// 1/α, its learning window and its target signal [readout.target].
 //
 // FORCE is a composition on the engine (rsnn/simulation.hpp): one population,
 // one static projection with normal weights, the synapses' double-exponential
 // filter, one read-out with feedback (rsnn/readout.hpp) and one trial of
-// `duration` ms (lower_force_experiment). Per step n (t_n = n dt), in the
+// protocol.duration ms. Per step n (t_n = n dt), in the
 // engine's slot order:
 //   decay and deliver the spikes of step n − 1 (stamped t_n) into s and r;
 //   z(t_n) = φᵀ r;  target x(t_n), error e = z − x;  RLS on φ
 //   (include/rsnn/readout_rls.hpp) when learn_start ≤ t_n < learn_stop, n is a
 //   multiple of learn_every/dt, and (update_probability < 1) a uniform draw
-//   falls below it;  record t_n, z, x every record_interval;
+//   falls below it;  record t_n, z, x every recording.interval;
 //   input from s, z(t_n) and the bias;  neuron update, spikes stamped t_{n+1}.
 //
 // Random numbers: Ω from RandomStream(seed, recurrent_weights, presynaptic id),
@@ -66,61 +74,10 @@
 
 namespace rsnn::force {
 
-enum class RateUnit { hertz, per_ms };
-
-struct ForceSpec {
-  std::uint64_t seed = 1;
-  double dt = 0.05;           // ms
-  double duration = 15000.0;  // ms
-  double max_rate = 200.0;    // Hz; a simulated second above it is runaway activity (RuntimeFailure)
-  // [neurons]
-  std::size_t neurons = 2000;
-  std::string model = "lif";
-  ParameterValues parameters;  // validated against the model's table
-  double bias = -40.0;         // input units
-  // [recurrent]
-  double probability = 0.1;    // p
-  double gain = 0.04;          // G
-  bool zero_row_mean = true;
-  // [synapse]
-  double tau_rise = 2.0;       // ms (0: single exponential)
-  double tau_decay = 20.0;     // ms
-  RateUnit rate_unit = RateUnit::hertz;
-  // [feedback]
-  double feedback_gain = 10.0;  // Q
-  // [learning]
-  double learn_start = 5000.0;  // ms
-  double learn_stop = 10000.0;  // ms
-  double learn_every = 2.5;     // ms, a multiple of dt
-  double alpha = 5e-6;          // P(0) = α I
-  ReadoutStep decoder_step = ReadoutStep::unnormalised;
-  double update_probability = 1.0;
-  // [target]
-  SignalSpec target;
-  // [recording]
-  double record_interval = 1.0;   // ms, a multiple of dt
-  std::size_t spike_neurons = 0;  // record the spikes of neurons 0 .. spike_neurons−1; 0: all
-  // [evaluation] (rsnn::force::evaluate)
-  double window = 1000.0;         // ms, free-running windows after learn_stop
-  double max_lag = 100.0;         // ms, best-lag search range
-  double max_frequency = 50.0;    // Hz, upper end of the dominant-frequency search
-};
-
-// Read and validate a FORCE experiment (TOML with method = "force"); errors
-// name the key. Relative target paths resolve against base_dir.
-ForceSpec parse_force_experiment(const std::string& toml_text, const std::string& origin,
-                                 const std::vector<rsnn::Override>& overrides = {},
-                                 const std::filesystem::path& base_dir = ".");
-ForceSpec load_force_experiment(const std::filesystem::path& path, const std::vector<rsnn::Override>& overrides = {});
-// The resolved experiment as TOML (every default written out); parsing it
-// gives back an equal spec.
-std::string to_toml(const ForceSpec& spec);
-// The experiment as an engine spec: population "network", one static
-// projection network -> network with normal weights (autapses allowed), the
-// filter (tau_rise, tau_decay, kernel scale 1000 or 1) on every pathway, one
-// read-out "output" with feedback, no per-neuron targets, and one trial of
-// `duration` ms.
-ExperimentSpec lower_force_experiment(const ForceSpec& spec);
+// A FORCE experiment is an ExperimentSpec (rsnn/experiment.hpp, read by
+// parse_experiment) with protocol.kind = single_trial and at least one
+// read-out; its first read-out is the one trained and evaluated here. The
+// presets examples/force/*.toml spell Nicola & Clopath's networks in it.
 
 struct ForceResult {
   std::vector<double> times;   // ms, recorded samples
@@ -143,19 +100,20 @@ using ForceProgress = std::function<bool(double time_ms, double recent_rmse)>;
 // The FORCE protocol: one long trial on the engine, learning in its window.
 class ForceTraining {
  public:
-  explicit ForceTraining(const ForceSpec& spec);
+  // Throws InputError unless spec's protocol is single_trial with a read-out.
+  explicit ForceTraining(const ExperimentSpec& spec);
 
-  const ForceSpec& spec() const { return spec_; }
+  const ExperimentSpec& spec() const { return spec_; }
   std::size_t dimensions() const { return readout().dimensions(); }
 
-  // Simulate spec().duration ms from the initial state, learning on schedule,
+  // Simulate protocol.duration ms from the initial state, learning on schedule,
   // or, after a run that `progress` stopped (or load_checkpoint), the rest of
   // it: the result then covers the whole run so far. After a complete run the
   // decoders and P carry over to a later call, which restarts the neurons,
   // synapses and target from t = 0. Throws RuntimeFailure when the output
   // stops being finite.
   ForceResult run(const ForceProgress& progress = {});
-  // A frozen-weight trial of `duration` ms: the decoders as they are, no
+  // A frozen-weight trial of protocol.duration ms: the decoders as they are, no
   // learning, from the fresh initial state of test trial `trial` (not the
   // training run's). Abandons a stopped run.
   ForceResult test(std::uint32_t trial, const ForceProgress& progress = {});
@@ -190,22 +148,24 @@ class ForceTraining {
 
  private:
   const Readout& readout() const { return simulation_.readouts().front(); }
-  const StaticProjection& omega() const { return simulation_.network().static_projections.front(); }
+  // The first static projection (Ω); none: an empty one.
+  const StaticProjection& omega() const;
   // One trial with `options` (and FORCE's progress report) as a ForceResult;
   // `steps` receives the steps it simulated.
   ForceResult run_trial(TrialOptions options, const ForceProgress& progress, std::uint64_t* steps = nullptr);
-  ForceSpec spec_;
+  ExperimentSpec spec_;
   Simulation simulation_;
   std::uint64_t steps_done_ = 0;
   ForceResult so_far_;  // the current run's result up to steps_done_
 };
 
 // Phase-invariant evaluation of a run (include/rsnn/analysis.hpp). Training
-// error: RMS over dimensions and samples of z − x in the last `window` ms
-// before learn_stop. Free-running part: t ≥ learn_stop, cut into whole windows
-// of `window` ms; per dimension the dominant frequency and the amplitude √2·s.d.
+// error: RMS over dimensions and samples of z − x in the last
+// protocol.evaluation_window ms before the first read-out's learn_stop.
+// Free-running part: t ≥ learn_stop, cut into whole windows of
+// protocol.evaluation_window ms; per dimension the dominant frequency and the amplitude √2·s.d.
 // of output and target over the whole free-running part, and per window the
-// best-lag correlation (|lag| ≤ max_lag) and the zero-lag correlation.
+// best-lag correlation (|lag| ≤ protocol.max_lag) and the zero-lag correlation.
 struct ForceMetrics {
   double training_rmse = 0.0;
   double free_running_rmse = 0.0;  // raw, phase-sensitive (for reference)
@@ -219,11 +179,11 @@ struct ForceMetrics {
   double mean_rate = 0.0;                           // Hz per neuron, whole run
   std::size_t windows = 0;
 };
-ForceMetrics evaluate(const ForceSpec& spec, const ForceResult& result);
+ForceMetrics evaluate(const ExperimentSpec& spec, const ForceResult& result);
 // The same measures for a run without learning (a test or a simulation): the
 // whole run is free running (training_rmse is NaN, the rate after learning is
 // the whole run's).
-ForceMetrics evaluate_frozen(const ForceSpec& spec, const ForceResult& result);
+ForceMetrics evaluate_frozen(const ExperimentSpec& spec, const ForceResult& result);
 
 // One HDF5 file per run (written to a temporary name, then renamed):
 //   /  attrs format="rsnn-force-run", rsnn_version, seed, neurons, dimensions,
@@ -242,10 +202,10 @@ void write_force_run_file(const std::filesystem::path& path, const ForceTraining
 // The frozen-weight test of a trained run (`rsnn test`): attrs
 // format="rsnn-force-test", run (the run file's name), trials; /config; and per
 // trial t the run file's /output, /spikes and /metrics under /trials/<t>.
-void write_force_test_file(const std::filesystem::path& path, const ForceSpec& spec, const std::string& run,
+void write_force_test_file(const std::filesystem::path& path, const ExperimentSpec& spec, const std::string& run,
                            const std::vector<ForceResult>& results, const std::vector<ForceMetrics>& metrics);
 
 // The metrics as JSON text (for metrics.json beside the run file).
-std::string metrics_json(const ForceSpec& spec, const ForceMetrics& metrics);
+std::string metrics_json(const ExperimentSpec& spec, const ForceMetrics& metrics);
 
 }  // namespace rsnn::force

@@ -2,12 +2,13 @@
 
 N spiking neurons (lif, izhikevich, theta) with fixed random weights, an
 output z = phi^T r read from their filtered spike trains, fed back through
-fixed encoders, and the decoders phi trained by recursive least squares; the
-experiment file format (``method = "force"``) is in docs/config.md and the
-equations in include/rsnn/force.hpp.
+fixed encoders, and the decoders phi trained by recursive least squares. The
+experiment is written in rsnn's one vocabulary with ``[protocol] kind =
+"single_trial"`` and a ``[[readout]]`` (docs/config.md); the equations are in
+include/rsnn/force.hpp.
 
     from rsnn import force
-    run = force.run("examples/force/lif_sine.toml", overrides={"neurons.count": 1000}, seed=3)
+    run = force.run("examples/force/lif_sine.toml", overrides={"population.network.size": 1000}, seed=3)
     run["metrics"]["output_frequency"], run["output"], run["spike_times"]
     force.run(..., run_file="runs/mine/run.h5")    # the same file `rsnn train` writes
 
@@ -29,7 +30,10 @@ def resolve(experiment, *, overrides=None, seed=None) -> str:
 
     Raises rsnn.InputError (a ValueError) naming the offending key.
     """
-    return resolve_experiment(core().parse_force_experiment, experiment, overrides, seed)
+    def parse(text, origin, pairs, base_dir):
+        return core().parse_experiment(text, origin, pairs, base_dir).to_toml()
+
+    return resolve_experiment(parse, experiment, overrides, seed)
 
 
 class ForceNetwork:

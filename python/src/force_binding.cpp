@@ -41,7 +41,7 @@ py::dict metrics_dict(const force::ForceMetrics& m) {
 
 // A network and the result of its last run, so the run file can be written.
 struct ForceHandle {
-  explicit ForceHandle(const force::ForceSpec& spec) : network(spec) {}
+  explicit ForceHandle(const ExperimentSpec& spec) : network(spec) {}
   force::ForceTraining network;
   std::optional<force::ForceResult> result;
   std::optional<force::ForceMetrics> metrics;
@@ -101,21 +101,12 @@ py::dict simulate(ForceHandle& h, const py::object& progress, const Body& body, 
 }  // namespace
 
 void bind_force(py::module_& module) {
-  module.def(
-      "parse_force_experiment",
-      [](const std::string& text, const std::string& origin,
-         const std::vector<std::pair<std::string, std::string>>& overrides, const std::filesystem::path& base_dir) {
-        return force::to_toml(force::parse_force_experiment(text, origin, to_overrides(overrides), base_dir));
-      },
-      py::arg("toml_text"), py::arg("origin"), py::arg("overrides"), py::arg("base_dir"),
-      "Validate a FORCE experiment; returns the resolved TOML (every default written out).");
-
   py::class_<ForceHandle>(module, "ForceTraining")
       .def(py::init([](const std::string& resolved_toml) {
-             return std::make_unique<ForceHandle>(force::parse_force_experiment(resolved_toml, "experiment"));
+             return std::make_unique<ForceHandle>(parse_experiment(resolved_toml, "experiment"));
            }),
            py::arg("resolved_toml"))
-      .def_property_readonly("config", [](const ForceHandle& h) { return force::to_toml(h.network.spec()); })
+      .def_property_readonly("config", [](const ForceHandle& h) { return to_toml(h.network.spec()); })
       .def_property_readonly("dimensions", [](const ForceHandle& h) { return h.network.dimensions(); })
       .def(
           "run",
@@ -156,13 +147,13 @@ void bind_force(py::module_& module) {
                              [](const ForceHandle& h) {
                                const auto d = h.network.learner().decoders();
                                return copy(std::vector<double>(d.begin(), d.end()),
-                                           {static_cast<py::ssize_t>(h.network.spec().neurons),
+                                           {static_cast<py::ssize_t>(h.network.spec().neuron_count()),
                                             static_cast<py::ssize_t>(h.network.dimensions())});
                              })
       .def_property_readonly("encoders",
                              [](const ForceHandle& h) {
                                return copy(h.network.encoders(),
-                                           {static_cast<py::ssize_t>(h.network.spec().neurons),
+                                           {static_cast<py::ssize_t>(h.network.spec().neuron_count()),
                                             static_cast<py::ssize_t>(h.network.dimensions())});
                              })
       .def_property_readonly("static_weights", [](const ForceHandle& h) {

@@ -8,9 +8,11 @@
 #include <sstream>
 
 #include "config/section_reader.hpp"
+#include "config/signal_table.hpp"
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/neuron_model.hpp"
+#include "rsnn/time_grid.hpp"
 
 namespace rsnn {
 namespace {
@@ -40,8 +42,15 @@ void read_static(SectionReader& r, StaticProjectionSpec& proj) {
     proj.probability = r.number("probability", 0.1, Range::between(0.0, 1.0));
   else
     proj.outdegree = r.count("outdegree", 0, 0);
-  proj.weight = r.number("weight", 0.0);
   proj.autapses = r.boolean("autapses", false);
+  proj.weights = r.choice("weights", {"constant", "normal"}, 0) == 0 ? StaticWeights::constant : StaticWeights::normal;
+  if (proj.weights == StaticWeights::constant) {
+    proj.weight = r.number("weight", 0.0);
+  } else {
+    if (proj.rule != StaticRule::bernoulli) r.fail("weights", "\"normal\" weights need rule = \"bernoulli\"");
+    proj.gain = r.number("gain", 1.0, Range::non_negative());
+    proj.zero_row_mean = r.boolean("zero_row_mean", false);
+  }
   r.finish();
 }
 
@@ -81,10 +90,13 @@ void read_plastic(SectionReader r, PlasticSpec& plastic) {
   r.finish();
 }
 
-void read_stimulus(SectionReader r, StimulusSpec& stim) {
-  stim.kind = static_cast<StimulusKind>(r.choice("kind", {"none", "constant", "ou"}, 1));
+// A single trial starts with no stimulus (kind none, stop 0): its read-outs
+// learn in their own window.
+void read_stimulus(SectionReader r, StimulusSpec& stim, ProtocolKind protocol) {
+  const bool single = protocol == ProtocolKind::single_trial;
+  stim.kind = static_cast<StimulusKind>(r.choice("kind", {"none", "constant", "ou"}, single ? 0 : 1));
   stim.start = r.number("start", 0.0, Range::non_negative());
-  stim.stop = r.number("stop", 100.0, Range::non_negative());
+  stim.stop = r.number("stop", single ? 0.0 : 100.0, Range::non_negative());
   if (stim.stop < stim.start) r.fail("stop", fmt::format("expected a time >= start ({}), got {}", stim.start, stim.stop));
   if (stim.kind == StimulusKind::constant) stim.amplitude = r.number("amplitude", 1.0, Range::non_negative());
   if (stim.kind == StimulusKind::ou) {
@@ -95,9 +107,11 @@ void read_stimulus(SectionReader r, StimulusSpec& stim) {
   r.finish();
 }
 
-void read_target(SectionReader r, TargetSpec& target, const std::filesystem::path& base_dir) {
+// Per-neuron targets; a single trial trains read-outs only (kind none).
+void read_target(SectionReader r, TargetSpec& target, const std::filesystem::path& base_dir, ProtocolKind protocol) {
   target.kind = static_cast<TargetKind>(
-      r.choice("kind", {"sine", "product_of_sines", "ou", "rate_network", "innate", "file"}, 0));
+      r.choice("kind", {"sine", "product_of_sines", "ou", "rate_network", "innate", "file", "none"},
+               protocol == ProtocolKind::single_trial ? 6 : 0));
   auto read_range = [&](const std::string& low_key, const std::string& high_key, double& low,
                         double& high, Range range) {
     low = r.number(low_key, low, range);
@@ -124,7 +138,7 @@ void read_target(SectionReader r, TargetSpec& target, const std::filesystem::pat
       target.burn_in = r.number("burn_in", 500.0, Range::non_negative());
       break;
     case TargetKind::innate:
-    case TargetKind::none:  // not offered by this reader
+    case TargetKind::none:
       break;
     case TargetKind::file: {
       target.path = r.text("path", "");
@@ -161,7 +175,14 @@ void read_learning(SectionReader r, LearningSpec& learning) {
   r.finish();
 }
 
-void read_training(SectionReader r, TrainingSpec& training) {
+void read_training(SectionReader r, TrainingSpec& training, ProtocolKind protocol) {
+  if (protocol == ProtocolKind::single_trial) {  // one trial: its length is protocol.duration
+    training.loops = 1;
+    training.frozen_every = 0;
+    training.max_rate = r.number("max_rate", 500.0, Range::positive());
+    r.finish();
+    return;
+  }
   training.loops = r.count("loops", 30, 0);
   training.window = r.number("window", 1000.0, Range::positive());
   training.reset_state = r.boolean("reset_state", true);
@@ -180,7 +201,93 @@ void read_recording(SectionReader r, RecordingSpec& recording, std::size_t neuro
   recording.neurons = r.index_list("neurons", first_neurons);
   recording.interval = r.number("interval", 1.0, Range::positive());
   recording.spikes = r.boolean("spikes", true);
+  recording.spike_neurons = r.count("spike_neurons", 0, 0);
   r.finish();
+}
+
+void read_protocol(SectionReader r, ProtocolSpec& protocol) {
+  protocol.kind = r.choice("kind", {"loops", "single_trial"}, 0) == 0 ? ProtocolKind::loops : ProtocolKind::single_trial;
+  if (protocol.kind == ProtocolKind::single_trial) {
+    protocol.duration = r.number("duration", 15000.0, Range::positive());
+    protocol.evaluation_window = r.number("evaluation_window", 1000.0, Range::positive());
+    protocol.max_lag = r.number("max_lag", 100.0, Range::non_negative());
+    protocol.max_frequency = r.number("max_frequency", 50.0, Range::positive());
+    if (protocol.max_lag >= protocol.evaluation_window)
+      r.fail("max_lag", fmt::format("must be below evaluation_window = {} ms", protocol.evaluation_window));
+  }
+  r.finish();
+}
+
+void read_synapses(SectionReader s, SynapseSpec& synapses) {
+  synapses.tau_excitatory = s.number("tau_excitatory", 3.0, Range::positive());
+  synapses.tau_inhibitory = s.number("tau_inhibitory", 3.0, Range::positive());
+  synapses.tau_plastic = s.number("tau_plastic", 20.0, Range::positive());
+  synapses.tau_rise = s.number("tau_rise", 0.0, Range::non_negative());
+  for (const char* key : {"tau_excitatory", "tau_inhibitory", "tau_plastic"})
+    if (synapses.tau_rise > 0.0 && s.number(key, 0.0) == synapses.tau_rise)
+      s.fail("tau_rise", fmt::format("must differ from synapses.{} (the double-exponential kernel is undefined)", key));
+  synapses.kernel_scale = s.choice("rate_unit", {"per_ms", "hertz"}, 0) == 0 ? 1.0 : 1000.0;
+  s.finish();
+}
+
+// A duration that must be a whole number of steps.
+double on_grid(SectionReader& r, const std::string& key, double value, double dt) {
+  if (!is_whole_multiple(value, dt)) r.fail(key, fmt::format("expected a multiple of dt = {} ms, got {}", dt, value));
+  return value;
+}
+
+double required_time(SectionReader& r, const std::string& key, double dt) {
+  if (!r.has(key)) r.fail(key, "expected a time in ms (required)");
+  return on_grid(r, key, r.number(key, 0.0, Range::non_negative()), dt);
+}
+
+void read_readout(SectionReader& r, ReadoutSpec& readout, double dt, const std::filesystem::path& base_dir) {
+  readout.name = r.text("name", "output");
+  if (readout.name.empty()) r.fail("name", "expected a non-empty read-out name");
+  readout.feedback_gain = r.number("feedback_gain", 0.0, Range::non_negative());
+  readout.lambda = r.number("lambda", 1.0, Range::positive());
+  readout.step = r.choice("step", {"textbook", "unnormalised"}, 0) == 0 ? ReadoutStep::textbook
+                                                                        : ReadoutStep::unnormalised;
+  readout.learn_start = required_time(r, "learn_start", dt);
+  readout.learn_stop = required_time(r, "learn_stop", dt);
+  if (readout.learn_stop < readout.learn_start) r.fail("learn_stop", "must not be before learn_start");
+  readout.learn_every = on_grid(r, "learn_every", r.number("learn_every", 1.0, Range::positive()), dt);
+  readout.update_probability = r.number("update_probability", 1.0, {0.0, 1.0, true});
+  if (!r.has("target")) r.fail("target", "expected the read-out's target signal, e.g. [readout.target] kind = \"sine\"");
+  readout.target = config::read_signal(r.table("target"), base_dir);
+  r.finish();
+}
+
+// Keys of the former FORCE vocabulary, each with the key that replaced it.
+const std::vector<std::pair<std::string, std::string>> renamed_keys = {
+    {"method", "[protocol] kind (\"loops\": Kim & Chow; \"single_trial\": FORCE, with a [[readout]])"},
+    {"duration", "protocol.duration"},
+    {"max_rate", "training.max_rate"},
+    {"neurons", "[[population]] (size, model, bias; the model's parameters in [population.params])"},
+    {"recurrent", "[[static]] with weights = \"normal\" (probability, gain, zero_row_mean)"},
+    {"synapse", "[synapses] (tau_rise; tau_decay is tau_excitatory, tau_inhibitory and tau_plastic; rate_unit)"},
+    {"feedback", "readout[i].feedback_gain"},
+    {"evaluation", "[protocol] (evaluation_window, max_lag, max_frequency)"},
+    {"learning.start", "readout[i].learn_start"},
+    {"learning.stop", "readout[i].learn_stop"},
+    {"learning.every", "readout[i].learn_every"},
+    {"learning.alpha", "readout[i].lambda (= 1/alpha: P(0) = I/lambda)"},
+    {"learning.step", "readout[i].step"},
+    {"learning.update_probability", "readout[i].update_probability"},
+    {"recording.record_interval", "recording.interval"},
+};
+// FORCE's target signal is a read-out's now; per-neuron targets keep [target].
+const std::vector<std::string> signal_keys = {"amplitude", "frequency", "frequency2", "mu", "sigma", "rho",
+                                              "beta", "time_scale", "output_scale", "noise_std", "sample_interval"};
+
+void reject_old_vocabulary(const toml::table& root, const std::string& origin) {
+  auto fail = [&](const std::string& key, const std::string& replacement) {
+    throw InputError(fmt::format("{}: {}: this key is gone; use {} (docs/config.md)", origin, key, replacement));
+  };
+  for (const auto& [key, replacement] : renamed_keys)
+    if (root.at_path(key)) fail(key, replacement);
+  for (const std::string& key : signal_keys)
+    if (root.at_path("target." + key)) fail("target." + key, "readout[i].target." + key + " (a read-out's target signal)");
 }
 
 }  // namespace
@@ -204,32 +311,31 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
   toml::table root = config::parse_toml_text(toml_text, origin);
   for (const auto& change : overrides) config::apply_override(root, change, origin);
 
+  reject_old_vocabulary(root, origin);
   ExperimentSpec spec;
   SectionReader r(&root, "", origin);
-  if (r.has("method")) r.choice("method", {"kim_chow"}, 0);  // other methods have their own readers
   spec.seed = r.unsigned_integer("seed", 1, (std::uint64_t{1} << 48) - 1);
   spec.dt = r.number("dt", 0.1, Range::positive());
+  read_protocol(r.table("protocol"), spec.protocol);
+  const ProtocolKind protocol = spec.protocol.kind;
   for (auto& section : r.array_of_tables("population")) read_population(section, spec.populations.emplace_back());
-  {
-    SectionReader s = r.table("synapses");
-    spec.synapses.tau_excitatory = s.number("tau_excitatory", 3.0, Range::positive());
-    spec.synapses.tau_inhibitory = s.number("tau_inhibitory", 3.0, Range::positive());
-    spec.synapses.tau_plastic = s.number("tau_plastic", 20.0, Range::positive());
-    s.finish();
-  }
+  read_synapses(r.table("synapses"), spec.synapses);
   for (auto& section : r.array_of_tables("pathway")) read_pathway(section, spec.pathways.emplace_back());
   for (auto& section : r.array_of_tables("static")) read_static(section, spec.static_projections.emplace_back());
   read_plastic(r.table("plastic"), spec.plastic);
-  read_stimulus(r.table("stimulus"), spec.stimulus);
+  read_stimulus(r.table("stimulus"), spec.stimulus, protocol);
   {
     SectionReader s = r.table("noise");
     spec.noise.current_sigma = s.number("current_sigma", 0.0, Range::non_negative());
     s.finish();
   }
-  read_target(r.table("target"), spec.target, base_dir);
+  read_target(r.table("target"), spec.target, base_dir, protocol);
   read_learning(r.table("learning"), spec.learning);
-  read_training(r.table("training"), spec.training);
+  read_training(r.table("training"), spec.training, protocol);
+  if (protocol == ProtocolKind::single_trial) spec.training.window = spec.protocol.duration - spec.stimulus.stop;
   read_recording(r.table("recording"), spec.recording, spec.neuron_count());
+  for (auto& section : r.array_of_tables("readout"))
+    read_readout(section, spec.readouts.emplace_back(), spec.dt, base_dir);
   {
     SectionReader s = r.table("test");
     spec.test.trials = s.count("trials", 5, 0);
@@ -248,14 +354,13 @@ ExperimentSpec load_experiment(const std::filesystem::path& path, const std::vec
   return parse_experiment(config::read_text_file(path), path.string(), overrides, path.parent_path());
 }
 
-std::string experiment_method(const std::filesystem::path& path) {
+std::string experiment_protocol(const std::filesystem::path& path) {
   const toml::table root = config::parse_toml_text(config::read_text_file(path), path.string());
-  const toml::node* method = root.get("method");
-  if (!method) return "kim_chow";
-  if (!method->is_string())
-    throw InputError(fmt::format("{}: method: expected a string (\"kim_chow\", \"force\" or \"rate_guided\"), got {}",
-                                 path.string(), config::describe_node(*method)));
-  return method->value_or(std::string());
+  if (const toml::node* method = root.get("method"); method && method->value_or(std::string()) == "rate_guided")
+    return "rate_guided";
+  const toml::node* kind = root.at_path("protocol.kind").node();
+  // Anything else is for parse_experiment to refuse by name.
+  return kind && kind->value_or(std::string()) == "single_trial" ? "single_trial" : "loops";
 }
 
 }  // namespace rsnn

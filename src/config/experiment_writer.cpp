@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "config/signal_table.hpp"
 #include "config/toml_text.hpp"
 #include "rsnn/config.hpp"
 #include "rsnn/neuron_model.hpp"
@@ -18,6 +19,15 @@ std::string to_toml(const ExperimentSpec& spec) {
   auto line = [&out](const std::string& text) { out += text + "\n"; };
   line(fmt::format("seed = {}", spec.seed));
   line(fmt::format("dt = {}", number(spec.dt)));
+  const bool single_trial = spec.protocol.kind == ProtocolKind::single_trial;
+  line("\n[protocol]");
+  line(fmt::format("kind = \"{}\"", single_trial ? "single_trial" : "loops"));
+  if (single_trial) {
+    line(fmt::format("duration = {}", number(spec.protocol.duration)));
+    line(fmt::format("evaluation_window = {}", number(spec.protocol.evaluation_window)));
+    line(fmt::format("max_lag = {}", number(spec.protocol.max_lag)));
+    line(fmt::format("max_frequency = {}", number(spec.protocol.max_frequency)));
+  }
   for (const auto& pop : spec.populations) {
     line("\n[[population]]");
     line(fmt::format("name = {}", quoted(pop.name)));
@@ -33,6 +43,8 @@ std::string to_toml(const ExperimentSpec& spec) {
   line(fmt::format("tau_excitatory = {}", number(spec.synapses.tau_excitatory)));
   line(fmt::format("tau_inhibitory = {}", number(spec.synapses.tau_inhibitory)));
   line(fmt::format("tau_plastic = {}", number(spec.synapses.tau_plastic)));
+  line(fmt::format("tau_rise = {}", number(spec.synapses.tau_rise)));
+  line(fmt::format("rate_unit = \"{}\"", spec.synapses.kernel_scale == 1.0 ? "per_ms" : "hertz"));
   for (const auto& pathway : spec.pathways) {
     line("\n[[pathway]]");
     line(fmt::format("name = {}", quoted(pathway.name)));
@@ -53,8 +65,15 @@ std::string to_toml(const ExperimentSpec& spec) {
       line("rule = \"fixed_outdegree\"");
       line(fmt::format("outdegree = {}", proj.outdegree));
     }
-    line(fmt::format("weight = {}", number(proj.weight)));
     line(fmt::format("autapses = {}", flag(proj.autapses)));
+    if (proj.weights == StaticWeights::constant) {
+      line("weights = \"constant\"");
+      line(fmt::format("weight = {}", number(proj.weight)));
+    } else {
+      line("weights = \"normal\"");
+      line(fmt::format("gain = {}", number(proj.gain)));
+      line(fmt::format("zero_row_mean = {}", flag(proj.zero_row_mean)));
+    }
   }
   const auto& plastic = spec.plastic;
   line("\n[plastic]");
@@ -148,21 +167,39 @@ std::string to_toml(const ExperimentSpec& spec) {
 
   const auto& training = spec.training;
   line("\n[training]");
-  line(fmt::format("loops = {}", training.loops));
-  line(fmt::format("window = {}", number(training.window)));
-  line(fmt::format("reset_state = {}", flag(training.reset_state)));
-  line(fmt::format("patterns = {}", training.patterns));
+  if (!single_trial) {
+    line(fmt::format("loops = {}", training.loops));
+    line(fmt::format("window = {}", number(training.window)));
+    line(fmt::format("reset_state = {}", flag(training.reset_state)));
+    line(fmt::format("patterns = {}", training.patterns));
+  }
   line(fmt::format("max_rate = {}", number(training.max_rate)));
-  line(fmt::format("checkpoint_every = {}", training.checkpoint_every));
-  line(fmt::format("frozen_every = {}", training.frozen_every));
-  line(fmt::format("correlation_window = {}", number(training.correlation_window)));
+  if (!single_trial) {
+    line(fmt::format("checkpoint_every = {}", training.checkpoint_every));
+    line(fmt::format("frozen_every = {}", training.frozen_every));
+    line(fmt::format("correlation_window = {}", number(training.correlation_window)));
+  }
 
   line("\n[recording]");
   line(fmt::format("neurons = [{}]", fmt::join(spec.recording.neurons, ", ")));
   line(fmt::format("interval = {}", number(spec.recording.interval)));
   line(fmt::format("spikes = {}", flag(spec.recording.spikes)));
+  line(fmt::format("spike_neurons = {}", spec.recording.spike_neurons));
   line("\n[test]");
   line(fmt::format("trials = {}", spec.test.trials));
+  for (const auto& readout : spec.readouts) {
+    line("\n[[readout]]");
+    line(fmt::format("name = {}", quoted(readout.name)));
+    line(fmt::format("feedback_gain = {}", number(readout.feedback_gain)));
+    line(fmt::format("lambda = {}", number(readout.lambda)));
+    line(fmt::format("step = \"{}\"", readout.step == ReadoutStep::textbook ? "textbook" : "unnormalised"));
+    line(fmt::format("learn_start = {}", number(readout.learn_start)));
+    line(fmt::format("learn_stop = {}", number(readout.learn_stop)));
+    line(fmt::format("learn_every = {}", number(readout.learn_every)));
+    line(fmt::format("update_probability = {}", number(readout.update_probability)));
+    line("[readout.target]");
+    out += config::signal_lines(readout.target);
+  }
   return out;
 }
 

@@ -25,6 +25,34 @@ std::string population_names(const ExperimentSpec& spec) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
+void validate_readouts(const ExperimentSpec& spec) {
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < spec.readouts.size(); ++i) {
+    const ReadoutSpec& readout = spec.readouts[i];
+    if (!names.insert(readout.name).second)
+      throw InputError(fmt::format("readout[{}].name: duplicate read-out name '{}'", i, readout.name));
+    if (readout.learn_stop > spec.trial_duration())
+      throw InputError(fmt::format("readout[{}].learn_stop: must not be after the trial's end ({} ms), got {} ms", i,
+                                   spec.trial_duration(), readout.learn_stop));
+  }
+}
+
+// One trial in which read-outs learn: no per-neuron learning to schedule.
+void validate_single_trial(const ExperimentSpec& spec) {
+  require_whole_multiple("protocol.duration", spec.protocol.duration, spec.dt, "dt");
+  if (spec.stimulus.stop > spec.protocol.duration)
+    throw InputError(fmt::format("stimulus.stop: must not be after protocol.duration ({} ms), got {} ms",
+                                 spec.protocol.duration, spec.stimulus.stop));
+  if (spec.readouts.empty())
+    throw InputError("readout: protocol kind \"single_trial\" trains read-outs: expected at least one [[readout]]");
+  if (spec.plastic.rule != PlasticRule::none)
+    throw InputError("plastic.rule: protocol kind \"single_trial\" trains read-outs only; per-neuron learning "
+                     "of plastic synapses needs kind = \"loops\"");
+  if (spec.target.kind != TargetKind::none)
+    throw InputError("target.kind: protocol kind \"single_trial\" has no per-neuron targets (expected \"none\"); "
+                     "a read-out's target signal is readout[i].target");
+}
+
 }  // namespace
 
 void validate(const ExperimentSpec& spec) {
@@ -83,13 +111,18 @@ void validate(const ExperimentSpec& spec) {
 
   require_whole_multiple("stimulus.start", spec.stimulus.start, spec.dt, "dt");
   require_whole_multiple("stimulus.stop", spec.stimulus.stop, spec.dt, "dt");
-  require_whole_multiple("training.window", spec.training.window, spec.dt, "dt");
-  require_whole_multiple("learning.learn_every", spec.learning.learn_every, spec.dt, "dt");
   require_whole_multiple("recording.interval", spec.recording.interval, spec.dt, "dt");
-  require_whole_multiple("training.window", spec.training.window, spec.learning.learn_every, "learning.learn_every");
-  if (spec.learning.learn_every > spec.training.window)
-    throw InputError(fmt::format("learning.learn_every: expected at most training.window ({} ms), got {} ms",
-                                 spec.training.window, spec.learning.learn_every));
+  validate_readouts(spec);
+  if (spec.protocol.kind == ProtocolKind::single_trial) {
+    validate_single_trial(spec);
+  } else {
+    require_whole_multiple("training.window", spec.training.window, spec.dt, "dt");
+    require_whole_multiple("learning.learn_every", spec.learning.learn_every, spec.dt, "dt");
+    require_whole_multiple("training.window", spec.training.window, spec.learning.learn_every, "learning.learn_every");
+    if (spec.learning.learn_every > spec.training.window)
+      throw InputError(fmt::format("learning.learn_every: expected at most training.window ({} ms), got {} ms",
+                                   spec.training.window, spec.learning.learn_every));
+  }
 
   if (spec.learning.block_size > 1) {
     const auto samples = whole_multiples(spec.training.window, spec.learning.learn_every);

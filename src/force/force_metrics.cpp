@@ -25,18 +25,22 @@ std::size_t sample_at(const std::vector<double>& times, double time_ms) {
   return static_cast<std::size_t>(std::lower_bound(times.begin(), times.end(), time_ms - 1e-9) - times.begin());
 }
 
-}  // namespace
+// The learning window [start, stop) of the evaluated read-out, in ms.
+struct LearningWindow {
+  double start = 0.0, stop = 0.0;
+};
 
-ForceMetrics evaluate(const ForceSpec& spec, const ForceResult& result) {
+ForceMetrics evaluate_window(const ExperimentSpec& spec, const ForceResult& result, LearningWindow learning) {
   ForceMetrics m;
   const std::size_t k = result.dimensions;
   const std::size_t samples = result.times.size();
-  const double interval = spec.record_interval;
+  const double interval = spec.recording.interval;
+  const ProtocolSpec& protocol = spec.protocol;
   const double nan = std::numeric_limits<double>::quiet_NaN();
 
   // Training error over the last window of learning.
-  const std::size_t train_begin = sample_at(result.times, std::max(spec.learn_start, spec.learn_stop - spec.window));
-  const std::size_t train_end = sample_at(result.times, spec.learn_stop);
+  const std::size_t train_begin = sample_at(result.times, std::max(learning.start, learning.stop - protocol.evaluation_window));
+  const std::size_t train_end = sample_at(result.times, learning.stop);
   {
     double sum = 0.0;
     std::size_t count = 0;
@@ -49,19 +53,19 @@ ForceMetrics evaluate(const ForceSpec& spec, const ForceResult& result) {
   }
 
   // Free-running part: after learning, whole windows only.
-  const std::size_t free_begin = sample_at(result.times, spec.learn_stop);
-  const auto window_samples = static_cast<std::size_t>(std::llround(spec.window / interval));
+  const std::size_t free_begin = sample_at(result.times, learning.stop);
+  const auto window_samples = static_cast<std::size_t>(std::llround(protocol.evaluation_window / interval));
   const std::size_t free_samples = samples > free_begin ? samples - free_begin : 0;
   m.windows = window_samples ? free_samples / window_samples : 0;
   const std::size_t free_end = free_begin + m.windows * window_samples;
-  const auto max_lag = static_cast<std::size_t>(std::llround(spec.max_lag / interval));
+  const auto max_lag = static_cast<std::size_t>(std::llround(protocol.max_lag / interval));
   m.min_best_lag_correlation = m.windows ? std::numeric_limits<double>::infinity() : nan;
   double free_sum = 0.0;
   for (std::size_t d = 0; d < k; ++d) {
     const auto output = column(result.output, k, d, free_begin, free_end);
     const auto target = column(result.target, k, d, free_begin, free_end);
-    m.output_frequency.push_back(analysis::dominant_frequency(output, interval, spec.max_frequency));
-    m.target_frequency.push_back(analysis::dominant_frequency(target, interval, spec.max_frequency));
+    m.output_frequency.push_back(analysis::dominant_frequency(output, interval, protocol.max_frequency));
+    m.target_frequency.push_back(analysis::dominant_frequency(target, interval, protocol.max_frequency));
     m.output_amplitude.push_back(analysis::oscillation_amplitude(output));
     m.target_amplitude.push_back(analysis::oscillation_amplitude(target));
     for (std::size_t t = 0; t < output.size(); ++t) free_sum += (output[t] - target[t]) * (output[t] - target[t]);
@@ -87,22 +91,27 @@ ForceMetrics evaluate(const ForceSpec& spec, const ForceResult& result) {
 
   std::uint64_t total = 0;
   for (const auto count : result.spike_counts) total += count;
-  const double neurons = static_cast<double>(spec.neurons);
+  const double neurons = static_cast<double>(spec.neuron_count());
   const double simulated_ms = samples ? result.times.back() + interval : 0.0;
   m.mean_rate = simulated_ms > 0.0 ? static_cast<double>(total) / neurons / (simulated_ms / 1000.0) : nan;
-  const double after_ms = simulated_ms - spec.learn_stop;
+  const double after_ms = simulated_ms - learning.stop;
   m.mean_rate_after_learning =
       after_ms > 0.0 ? static_cast<double>(result.spikes_after_learning) / neurons / (after_ms / 1000.0) : nan;
   return m;
 }
 
-ForceMetrics evaluate_frozen(const ForceSpec& spec, const ForceResult& result) {
-  ForceSpec frozen = spec;
-  frozen.learn_start = frozen.learn_stop = 0.0;
-  return evaluate(frozen, result);
+}  // namespace
+
+ForceMetrics evaluate(const ExperimentSpec& spec, const ForceResult& result) {
+  const ReadoutSpec& readout = spec.readouts.front();
+  return evaluate_window(spec, result, {readout.learn_start, readout.learn_stop});
 }
 
-std::string metrics_json(const ForceSpec& spec, const ForceMetrics& m) {
+ForceMetrics evaluate_frozen(const ExperimentSpec& spec, const ForceResult& result) {
+  return evaluate_window(spec, result, {});
+}
+
+std::string metrics_json(const ExperimentSpec& spec, const ForceMetrics& m) {
   // NaN is not valid JSON: write null.
   auto value = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
   auto values = [&](const std::vector<double>& xs) {
@@ -112,15 +121,15 @@ std::string metrics_json(const ForceSpec& spec, const ForceMetrics& m) {
   };
   nlohmann::json j;
   j["seed"] = spec.seed;
-  j["model"] = spec.model;
-  j["neurons"] = spec.neurons;
+  j["model"] = spec.populations.front().model;
+  j["neurons"] = spec.neuron_count();
   j["training_rmse"] = value(m.training_rmse);
   j["free_running_rmse"] = value(m.free_running_rmse);
   j["output_frequency_hz"] = values(m.output_frequency);
   j["target_frequency_hz"] = values(m.target_frequency);
   j["output_amplitude"] = values(m.output_amplitude);
   j["target_amplitude"] = values(m.target_amplitude);
-  j["window_ms"] = spec.window;
+  j["window_ms"] = spec.protocol.evaluation_window;
   j["windows"] = m.windows;
   j["window_best_lag_correlation"] = values(m.window_best_lag_correlation);
   j["window_best_lag_ms"] = values(m.window_best_lag_ms);

@@ -11,62 +11,26 @@
 
 namespace rsnn::force {
 
-ExperimentSpec lower_force_experiment(const ForceSpec& force) {
-  ExperimentSpec spec;
-  spec.seed = force.seed;
-  spec.dt = force.dt;
+namespace {
 
-  PopulationSpec population;
-  population.name = "network";
-  population.size = force.neurons;
-  population.type = CellType::excitatory;  // Ω's pathway; its weights have both signs
-  population.model = force.model;
-  population.parameters = force.parameters;
-  population.bias = force.bias;
-  spec.populations.push_back(population);
-
-  spec.synapses.tau_excitatory = spec.synapses.tau_inhibitory = spec.synapses.tau_plastic = force.tau_decay;
-  spec.synapses.tau_rise = force.tau_rise;
-  spec.synapses.kernel_scale = force.rate_unit == RateUnit::hertz ? 1000.0 : 1.0;
-
-  StaticProjectionSpec omega;
-  omega.pre = omega.post = "network";
-  omega.rule = StaticRule::bernoulli;
-  omega.probability = force.probability;
-  omega.autapses = true;
-  omega.weights = StaticWeights::normal;
-  omega.gain = force.gain;
-  omega.zero_row_mean = force.zero_row_mean;
-  spec.static_projections.push_back(omega);
-
-  spec.plastic.rule = PlasticRule::none;
-  spec.stimulus.kind = StimulusKind::none;
-  spec.stimulus.start = spec.stimulus.stop = 0.0;
-  spec.target.kind = TargetKind::none;
-  spec.learning.learn_every = force.learn_every;
-  spec.training.loops = 1;
-  spec.training.window = force.duration;
-  spec.recording.neurons.clear();
-  spec.recording.interval = force.record_interval;
-  spec.recording.spike_neurons = force.spike_neurons;
-
-  ReadoutSpec readout;
-  readout.name = "output";
-  readout.target = force.target;
-  readout.feedback_gain = force.feedback_gain;
-  readout.lambda = 1.0 / force.alpha;
-  readout.step = force.decoder_step;
-  readout.learn_start = force.learn_start;
-  readout.learn_stop = force.learn_stop;
-  readout.learn_every = force.learn_every;
-  readout.update_probability = force.update_probability;
-  spec.readouts.push_back(readout);
+const ExperimentSpec& checked(const ExperimentSpec& spec) {
+  if (spec.protocol.kind != ProtocolKind::single_trial)
+    throw InputError("protocol.kind: FORCE training runs one trial (expected \"single_trial\")");
+  if (spec.readouts.empty()) throw InputError("readout: FORCE training needs a [[readout]]");
   return spec;
 }
 
-ForceTraining::ForceTraining(const ForceSpec& spec) : spec_(spec), simulation_(lower_force_experiment(spec)) {}
+}  // namespace
 
-std::uint64_t ForceTraining::total_steps() const { return whole_multiples(spec_.duration, spec_.dt); }
+ForceTraining::ForceTraining(const ExperimentSpec& spec) : spec_(checked(spec)), simulation_(spec_) {}
+
+const StaticProjection& ForceTraining::omega() const {
+  static const StaticProjection none;
+  const auto& projections = simulation_.network().static_projections;
+  return projections.empty() ? none : projections.front();
+}
+
+std::uint64_t ForceTraining::total_steps() const { return whole_multiples(spec_.protocol.duration, spec_.dt); }
 
 namespace {
 
@@ -79,7 +43,7 @@ void append(std::vector<T>& to, std::vector<T>&& from) {
 
 ForceResult ForceTraining::run_trial(TrialOptions options, const ForceProgress& progress, std::uint64_t* steps) {
   options.record = true;
-  options.max_rate = spec_.max_rate;
+  options.max_rate = spec_.training.max_rate;
   options.progress = [&](double time_ms) {
     const double rmse = simulation_.readouts().front().take_recent_rmse();
     return !progress || progress(time_ms, rmse);
@@ -88,7 +52,7 @@ ForceResult ForceTraining::run_trial(TrialOptions options, const ForceProgress& 
   try {
     trial = simulation_.run_trial(options);
   } catch (const RuntimeFailure& failure) {
-    throw RuntimeFailure(fmt::format("FORCE run: {} (lower learning.alpha or feedback.gain, or raise max_rate)",
+    throw RuntimeFailure(fmt::format("FORCE run: {} (raise readout.lambda, lower readout.feedback_gain, or raise training.max_rate)",
                                      failure.what()));
   }
   if (steps) *steps = trial.steps;
@@ -112,12 +76,12 @@ ForceResult ForceTraining::run(const ForceProgress& progress) {
   if (!resuming) {
     steps_done_ = 0;
     so_far_ = ForceResult{};
-    so_far_.spike_counts.assign(spec_.neurons, 0);
+    so_far_.spike_counts.assign(spec_.neuron_count(), 0);
   }
   TrialOptions options;
   options.kind = TrialKind::training;
   options.learn = true;
-  options.late_from = spec_.learn_stop;
+  options.late_from = spec_.readouts.front().learn_stop;
   options.reset_state = !resuming;
   options.first_step = steps_done_;
   if (resuming) simulation_.readouts().front().resume_at(steps_done_, true);
@@ -156,7 +120,7 @@ void ForceTraining::set_decoders(std::span<const double> decoders) {
   const auto target = simulation_.readouts().front().learner().decoders();
   if (decoders.size() != target.size())
     throw InputError(fmt::format("decoders: {} values, the network needs {} ({} neurons × {} dimensions)",
-                                 decoders.size(), target.size(), spec_.neurons, dimensions()));
+                                 decoders.size(), target.size(), spec_.neuron_count(), dimensions()));
   for (const double value : decoders)
     if (!std::isfinite(value)) throw InputError("decoders: a value is not finite");
   std::copy(decoders.begin(), decoders.end(), target.begin());

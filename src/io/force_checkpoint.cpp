@@ -4,6 +4,7 @@
 // stream is addressed by (seed, purpose, id, step).
 #include <fmt/format.h>
 
+#include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/force.hpp"
 #include "rsnn/hdf5_file.hpp"
@@ -39,7 +40,7 @@ void ForceTraining::save_checkpoint(const std::filesystem::path& path) const {
 void ForceTraining::load_checkpoint(const std::filesystem::path& path) {
   const std::string origin = fmt::format("checkpoint '{}'", path.string());
   const h5::File file = open_rsnn_file(path, checkpoint_format, "checkpoint", "a FORCE checkpoint");
-  if (to_toml(parse_force_experiment(file.read_string("/config"), path.string() + ":/config")) != to_toml(spec_))
+  if (to_toml(parse_experiment(file.read_string("/config"), path.string() + ":/config")) != to_toml(spec_))
     throw InputError(origin + " was made with a different experiment");
   const double steps = file.attribute_number("/", "steps_done");
   if (!(steps >= 1.0) || !(steps < static_cast<double>(total_steps())))
@@ -53,9 +54,9 @@ void ForceTraining::load_checkpoint(const std::filesystem::path& path) {
   result.target = file.read_finite("/result/target", samples * result.dimensions);
   result.spike_times = file.read_finite("/result/spike_times");
   result.spike_ids = file.read_sized<std::uint32_t>("/result/spike_ids", result.spike_times.size());
-  result.spike_counts = file.read_sized<std::uint64_t>("/result/spike_counts", spec_.neurons);
+  result.spike_counts = file.read_sized<std::uint64_t>("/result/spike_counts", spec_.neuron_count());
   for (const std::uint32_t id : result.spike_ids)
-    if (id >= spec_.neurons) throw InputError(fmt::format("{}: /result/spike_ids holds neuron {}", origin, id));
+    if (id >= spec_.neuron_count()) throw InputError(fmt::format("{}: /result/spike_ids holds neuron {}", origin, id));
   result.spikes_after_learning =
       static_cast<std::uint64_t>(file.attribute_number("/result", "spikes_after_learning"));
   result.elapsed_seconds = file.attribute_number("/result", "elapsed_seconds");

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "rsnn/config.hpp"
 #include "rsnn/force.hpp"
 #include "rsnn/hdf5_file.hpp"
 #include "rsnn/run_file.hpp"
@@ -16,9 +17,9 @@ namespace {
 // The recorded output, spikes and metrics of one trial under `group` ("" for
 // the root): output/{times,z,target}, spikes/network (SONATA), spikes/counts,
 // metrics.
-void write_trial(h5::File& file, const std::string& group, const ForceSpec& spec, const ForceResult& result,
+void write_trial(h5::File& file, const std::string& group, const ExperimentSpec& spec, const ForceResult& result,
                  const ForceMetrics& metrics) {
-  const std::size_t n = spec.neurons, k = result.dimensions;
+  const std::size_t n = spec.neuron_count(), k = result.dimensions;
   const std::size_t samples = result.times.size();
   file.write<double>(group + "/output/times", result.times);
   file.write<double>(group + "/output/z", result.output, {samples, k});
@@ -28,7 +29,7 @@ void write_trial(h5::File& file, const std::string& group, const ForceSpec& spec
   // Spikes are collected in time order already (SONATA sorting "by_time").
   write_sonata_spikes(file, group + "/spikes/network", result.spike_times, result.spike_ids);
   file.set_attribute(group + "/spikes/network", "recorded_neurons",
-                     static_cast<std::int64_t>(spec.spike_neurons == 0 ? n : std::min(spec.spike_neurons, n)));
+                     static_cast<std::int64_t>(spec.recording.spike_neurons == 0 ? n : std::min(spec.recording.spike_neurons, n)));
   file.write<std::uint64_t>(group + "/spikes/counts", result.spike_counts);
 
   const std::string m = group + "/metrics";
@@ -49,11 +50,11 @@ void write_trial(h5::File& file, const std::string& group, const ForceSpec& spec
   file.write<double>(m + "/window_zero_lag_correlation", metrics.window_zero_lag_correlation, per_window);
 }
 
-void write_header(h5::File& file, const char* format, const ForceSpec& spec, std::size_t dimensions) {
+void write_header(h5::File& file, const char* format, const ExperimentSpec& spec, std::size_t dimensions) {
   file.set_attribute("/", "format", std::string(format));
   file.set_attribute("/", "rsnn_version", std::string(version_string));
   file.set_attribute("/", "seed", static_cast<std::int64_t>(spec.seed));
-  file.set_attribute("/", "neurons", static_cast<std::int64_t>(spec.neurons));
+  file.set_attribute("/", "neurons", static_cast<std::int64_t>(spec.neuron_count()));
   file.set_attribute("/", "dimensions", static_cast<std::int64_t>(dimensions));
   file.set_attribute("/", "created", now_iso8601());
   file.write_string("/config", to_toml(spec));
@@ -63,8 +64,8 @@ void write_header(h5::File& file, const char* format, const ForceSpec& spec, std
 
 void write_force_run_file(const std::filesystem::path& path, const ForceTraining& network, const ForceResult& result,
                           const ForceMetrics& metrics, const std::string& protocol) {
-  const ForceSpec& spec = network.spec();
-  const std::size_t n = spec.neurons, k = result.dimensions;
+  const ExperimentSpec& spec = network.spec();
+  const std::size_t n = spec.neuron_count(), k = result.dimensions;
   write_file_atomically(path, [&](h5::File& file) {
     write_header(file, "rsnn-force-run", spec, k);
     file.set_attribute("/", "protocol", protocol);
@@ -82,7 +83,7 @@ void write_force_run_file(const std::filesystem::path& path, const ForceTraining
   });
 }
 
-void write_force_test_file(const std::filesystem::path& path, const ForceSpec& spec, const std::string& run,
+void write_force_test_file(const std::filesystem::path& path, const ExperimentSpec& spec, const std::string& run,
                            const std::vector<ForceResult>& results, const std::vector<ForceMetrics>& metrics) {
   write_file_atomically(path, [&](h5::File& file) {
     write_header(file, "rsnn-force-test", spec, results.empty() ? 0 : results.front().dimensions);

@@ -34,8 +34,8 @@ from rsnn import analysis, force  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "force" / "lif_sine.toml"
 CLI = os.environ.get("RSNN_CLI", str(ROOT / "build" / "rsnn"))
-SMALL = {"neurons.count": 200, "duration": 1500.0, "learning.start": 200.0, "learning.stop": 1000.0,
-         "evaluation.window": 500.0}
+SMALL = {"population.network.size": 200, "protocol.duration": 1500.0, "readout.output.learn_start": 200.0, "readout.output.learn_stop": 1000.0,
+         "protocol.evaluation_window": 500.0}
 
 
 def test_module_run_equals_cli_run(tmp_path):
@@ -100,18 +100,18 @@ def test_file_text_and_dict_agree_and_overrides_act():
     from_file = force.resolve(EXAMPLE, overrides=SMALL)
     assert force.resolve(text, overrides=SMALL) == from_file
     assert force.resolve(as_dict, overrides=SMALL) == from_file
-    assert "count = 200" in from_file
+    assert "size = 200" in from_file
     assert "seed = 7" in force.resolve(EXAMPLE, seed=7)
-    assert force.resolve(EXAMPLE, overrides=["neurons.count=100"]).count("count = 100") == 1
+    assert force.resolve(EXAMPLE, overrides=["population.network.size=100"]).count("size = 100") == 1
 
 
 def test_bad_experiments_name_the_key():
-    with pytest.raises(ValueError, match="learning.alpah"):
-        force.resolve(EXAMPLE, overrides={"learning.alpah": 1.0})
-    with pytest.raises(ValueError, match="synapse.tau_decay"):
-        force.resolve(EXAMPLE, overrides={"synapse.tau_decay": -1.0})
-    with pytest.raises(ValueError, match="method"):
-        force.resolve({"seed": 1})
+    with pytest.raises(ValueError, match=r"readout\[0\]\.lambad"):
+        force.resolve(EXAMPLE, overrides={"readout.output.lambad": 1.0})
+    with pytest.raises(ValueError, match="synapses.tau_plastic"):
+        force.resolve(EXAMPLE, overrides={"synapses.tau_plastic": -1.0})
+    with pytest.raises(ValueError, match="protocol.duration"):  # the former vocabulary names its replacement
+        force.resolve({"duration": 1000.0})
     with pytest.raises(ValueError, match="does not exist"):
         force.resolve(ROOT / "no_such_experiment.toml")
     with pytest.raises(TypeError):
@@ -128,7 +128,7 @@ def test_progress_is_reported_every_second_and_can_stop_the_run():
         return time_ms < 1000.0
 
     # No learning in the first second: z = 0, so its error is the unit sine's RMS, 1/sqrt(2).
-    network = force.ForceNetwork(EXAMPLE, overrides={**SMALL, "learning.start": 1000.0})
+    network = force.ForceNetwork(EXAMPLE, overrides={**SMALL, "readout.output.learn_start": 1000.0})
     result = network.run(progress)
     assert [t for t, _ in seen] == [1000.0]  # stopped after the first simulated second
     assert len(result["times"]) == 1000
@@ -150,19 +150,34 @@ def test_oscillation_measures():
         analysis.dominant_frequency(x, 0.0)
 
 
+def _resolved_keys(resolved: dict) -> set:
+    """Dotted keys of a resolved experiment, arrays of tables as name[i] (model parameters aside)."""
+    keys = set()
+
+    def walk(prefix, table):
+        for name, value in table.items():
+            if name == "params":
+                continue
+            if isinstance(value, dict):
+                walk(f"{prefix}{name}.", value)
+            elif isinstance(value, list) and value and isinstance(value[0], dict):
+                for element in value:
+                    walk(f"{prefix}{name}[i].", element)
+            else:
+                keys.add(prefix + name)
+
+    walk("", resolved)
+    return keys
+
+
 def test_docs_list_every_key():
-    """Every key the reader resolves, for every target kind, is in docs/config.md's FORCE table."""
+    """Every key a FORCE experiment resolves to, for every signal kind, is in docs/config.md's tables."""
     import re
 
     text = (ROOT / "docs" / "config.md").read_text()
-    section = text[text.index('## FORCE experiments (`method = "force"`)'):]
-    section = section[:section.index("\n## ", 1)] if "\n## " in section[1:] else section
-    documented = set(re.findall(r"`([a-z_0-9]+(?:\.[a-z_0-9]+)*)`", section))
+    documented = set(re.findall(r"`([a-z_0-9]+(?:\[i\])?(?:\.[a-z_0-9]+(?:\[i\])?)*)`", text))
     for kind in ("sine", "triangle", "product_of_sines", "van_der_pol", "lorenz"):
-        resolved = tomllib.loads(force.resolve({"method": "force", "target": {"kind": kind}}))
-        keys = {name for name, value in resolved.items() if not isinstance(value, dict)}
-        for table, values in resolved.items():
-            if isinstance(values, dict) and table != "neurons":
-                keys |= {f"{table}.{key}" for key in values}
-        keys |= {f"neurons.{key}" for key in resolved["neurons"] if key != "params"}
+        experiment = tomllib.loads(EXAMPLE.read_text())
+        experiment["readout"][0]["target"] = {"kind": kind}
+        keys = _resolved_keys(tomllib.loads(force.resolve(experiment)))
         assert keys <= documented, f"{kind}: undocumented keys {sorted(keys - documented)}"

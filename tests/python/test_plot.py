@@ -137,8 +137,8 @@ def test_plot_arguments_are_checked(simulation):
 
 READ_OUT_RUNS = {
     "force": ("examples/force/lif_sine.toml",
-              ["neurons.count=200", "duration=1500.0", "learning.start=200.0", "learning.stop=1000.0",
-               "evaluation.window=500.0"]),
+              ["population.network.size=200", "protocol.duration=1500.0", "readout.output.learn_start=200.0", "readout.output.learn_stop=1000.0",
+               "protocol.evaluation_window=500.0"]),
     "rate_guided": ("examples/depasquale/osc4.toml",
                     ["teacher.units=100", "spiking.neurons=100", "trials.init=1", "trials.pca=3", "trials.demean=3",
                      "trials.rls=5", "trials.test=3"]),

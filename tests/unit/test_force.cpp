@@ -10,6 +10,9 @@
 #include <numeric>
 #include <utility>
 
+#include <fmt/format.h>
+
+#include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/force.hpp"
 #include "rsnn/hdf5_file.hpp"
@@ -20,28 +23,46 @@ namespace {
 
 // The shipped Figure 2 example, reduced: 1000 neurons, learning 1-4 s, free
 // running 4-6 s (two evaluation windows).
-ForceSpec reduced_lif_sine(std::vector<rsnn::Override> extra = {}) {
-  std::vector<rsnn::Override> overrides = {{"neurons.count", "1000"},
-                                           {"duration", "6000.0"},
-                                           {"learning.start", "1000.0"},
-                                           {"learning.stop", "4000.0"}};
+ExperimentSpec reduced_lif_sine(std::vector<rsnn::Override> extra = {}) {
+  std::vector<rsnn::Override> overrides = {{"population.network.size", "1000"},
+                                           {"protocol.duration", "6000.0"},
+                                           {"readout.output.learn_start", "1000.0"},
+                                           {"readout.output.learn_stop", "4000.0"}};
   overrides.insert(overrides.end(), extra.begin(), extra.end());
-  return load_force_experiment(rsnn::testing::source_path("examples/force/lif_sine.toml"), overrides);
+  return load_experiment(rsnn::testing::source_path("examples/force/lif_sine.toml"), overrides);
 }
 
+std::string ms(double value) { return fmt::format("{:.1f}", value); }
+
 // A small LIF sine run: `neurons` neurons, `duration` ms, learning in [start, stop).
-ForceSpec tiny_lif_sine(std::size_t neurons, double duration, double start, double stop) {
-  ForceSpec spec = reduced_lif_sine();
-  spec.neurons = neurons;
-  spec.duration = duration;
-  spec.learn_start = start;
-  spec.learn_stop = stop;
-  return spec;
+ExperimentSpec tiny_lif_sine(std::size_t neurons, double duration, double start, double stop,
+                             std::vector<rsnn::Override> extra = {}) {
+  std::vector<rsnn::Override> overrides = {{"population.network.size", std::to_string(neurons)},
+                                           {"protocol.duration", ms(duration)},
+                                           {"readout.output.learn_start", ms(start)},
+                                           {"readout.output.learn_stop", ms(stop)}};
+  overrides.insert(overrides.end(), extra.begin(), extra.end());
+  return reduced_lif_sine(overrides);
 }
+
+const char* const minimal_force = R"(
+[protocol]
+kind = "single_trial"
+duration = 1000.0
+[[population]]
+name = "network"
+size = 10
+model = "lif"
+[[readout]]
+learn_start = 100.0
+learn_stop = 500.0
+[readout.target]
+kind = "sine"
+)";
 
 std::string error_of(const std::string& toml) {
   try {
-    parse_force_experiment(toml, "test.toml");
+    parse_experiment(toml, "test.toml");
   } catch (const InputError& error) {
     return error.what();
   }
@@ -49,60 +70,98 @@ std::string error_of(const std::string& toml) {
 }
 
 TEST(ForceExperiment, ShippedExampleRoundTripsThroughToml) {
-  const ForceSpec spec = load_force_experiment(rsnn::testing::source_path("examples/force/lif_sine.toml"));
-  EXPECT_EQ(spec.neurons, 2000u);
-  EXPECT_EQ(spec.model, "lif");
-  EXPECT_DOUBLE_EQ(spec.alpha, 5e-6);
-  EXPECT_EQ(spec.decoder_step, ReadoutStep::unnormalised);
+  const ExperimentSpec spec = load_experiment(rsnn::testing::source_path("examples/force/lif_sine.toml"));
+  EXPECT_EQ(spec.protocol.kind, ProtocolKind::single_trial);
+  EXPECT_EQ(spec.neuron_count(), 2000u);
+  EXPECT_EQ(spec.populations.front().model, "lif");
+  ASSERT_EQ(spec.readouts.size(), 1u);
+  EXPECT_EQ(1.0 / spec.readouts.front().lambda, 5e-6);
+  EXPECT_EQ(spec.readouts.front().step, ReadoutStep::unnormalised);
+  EXPECT_EQ(spec.synapses.kernel_scale, 1000.0);
+  EXPECT_EQ(spec.static_projections.front().weights, StaticWeights::normal);
+  EXPECT_EQ(spec.training.window, 15000.0);
   const std::string text = to_toml(spec);
-  EXPECT_EQ(to_toml(parse_force_experiment(text, "round trip")), text);
+  EXPECT_EQ(to_toml(parse_experiment(text, "round trip")), text);
 }
 
 TEST(ForceExperiment, ErrorsNameTheKey) {
-  const std::string base = "method = \"force\"\n";
-  EXPECT_NE(error_of("seed = 1\n").find("method"), std::string::npos);
-  EXPECT_NE(error_of("method = \"forse\"\n").find("method"), std::string::npos);
-  EXPECT_NE(error_of(base + "[learning]\nalpah = 1.0\n").find("learning.alpah"), std::string::npos);
-  EXPECT_NE(error_of(base + "[learning]\nalpha = -1.0\n").find("learning.alpha"), std::string::npos);
-  EXPECT_NE(error_of(base + "[learning]\nevery = 0.07\n").find("learning.every"), std::string::npos);
-  EXPECT_NE(error_of(base + "duration = 8000.0\n").find("learning.stop"), std::string::npos);
-  EXPECT_NE(error_of(base + "[synapse]\ntau_rise = 20.0\n").find("synapse.tau_rise"), std::string::npos);
-  EXPECT_NE(error_of(base + "[neurons]\nmodel = \"hodgkin\"\n").find("neurons.model"), std::string::npos);
-  EXPECT_NE(error_of(base + "[neurons.params]\ntau_m = 0.0\n").find("neurons.params.tau_m"), std::string::npos);
-  EXPECT_NE(error_of(base + "[target]\nkind = \"file\"\n").find("target.path"), std::string::npos);
-  EXPECT_NE(error_of(base + "[target]\nkind = \"square\"\n").find("target.kind"), std::string::npos);
-  EXPECT_NE(error_of(base + "[recurrent]\nprobability = 0.0\n").find("recurrent.probability"), std::string::npos);
-  EXPECT_NE(error_of(base + "[evaluation]\nmax_lag = 1000.0\n").find("evaluation.max_lag"), std::string::npos);
+  const std::string base = minimal_force;
   EXPECT_EQ(error_of(base), "");
+  auto edited = [&base](const std::string& from, const std::string& to) {
+    return std::string(base).replace(base.find(from), from.size(), to);
+  };
+  EXPECT_NE(error_of(edited("[readout.target]", "lambad = 1.0\n[readout.target]")).find("readout[0].lambad"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + "noise_std = -1.0\n").find("readout[0].target.noise_std"), std::string::npos);
+  EXPECT_NE(error_of(edited("kind = \"sine\"", "kind = \"square\"")).find("readout[0].target.kind"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + "[readout.target]\nkind = \"file\"\n").find("target"), std::string::npos);
+  EXPECT_NE(error_of(edited("learn_stop = 500.0", "learn_stop = 2000.0")).find("readout[0].learn_stop"),
+            std::string::npos);
+  EXPECT_NE(error_of(edited("learn_start = 100.0", "learn_start = 0.07")).find("readout[0].learn_start"),
+            std::string::npos);
+  EXPECT_NE(error_of(edited("learn_start = 100.0\n", "")).find("readout[0].learn_start"), std::string::npos);
+  EXPECT_NE(error_of(base + "[synapses]\ntau_rise = 20.0\ntau_excitatory = 20.0\n").find("synapses.tau_rise"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + "[protocol.x]\n").find("protocol.x"), std::string::npos);
+  EXPECT_NE(error_of(base + "[plastic]\nrule = \"bernoulli\"\n").find("plastic.rule"), std::string::npos);
+  EXPECT_NE(error_of(base + "[[static]]\npre = \"network\"\npost = \"network\"\nrule = \"fixed_outdegree\"\n"
+                            "outdegree = 2\nweights = \"normal\"\n")
+                .find("static[0].weights"),
+            std::string::npos);
+  // Without a read-out a single trial has nothing to train.
+  const std::string no_readout = base.substr(0, base.find("[[readout]]"));
+  EXPECT_NE(error_of(no_readout).find("readout"), std::string::npos);
+}
+
+// Every key of the former FORCE vocabulary is refused with the key that replaced it.
+TEST(ForceExperiment, KeysOfTheFormerVocabularyNameTheirReplacement) {
+  const std::map<std::string, std::string> replaced = {
+      {"method = \"force\"\n", "[protocol] kind"},
+      {"duration = 1000.0\n", "protocol.duration"},
+      {"max_rate = 100.0\n", "training.max_rate"},
+      {"[neurons]\ncount = 10\n", "[[population]]"},
+      {"[recurrent]\ngain = 1.0\n", "weights = \"normal\""},
+      {"[synapse]\ntau_decay = 20.0\n", "[synapses]"},
+      {"[feedback]\ngain = 1.0\n", "readout[i].feedback_gain"},
+      {"[evaluation]\nwindow = 500.0\n", "evaluation_window"},
+      {"[learning]\nalpha = 1.0\n", "readout[i].lambda"},
+      {"[learning]\nstart = 1.0\n", "readout[i].learn_start"},
+      {"[target]\nfrequency = 5.0\n", "readout[i].target.frequency"},
+  };
+  for (const auto& [old_text, replacement] : replaced) {
+    const std::string error = error_of(old_text);
+    EXPECT_NE(error.find("this key is gone"), std::string::npos) << old_text << " -> " << error;
+    EXPECT_NE(error.find(replacement), std::string::npos) << old_text << " -> " << error;
+  }
 }
 
 TEST(ForceTraining, StaticWeightsHaveTheRequestedDensityScaleAndZeroRowMeans) {
-  ForceSpec spec = reduced_lif_sine();
-  spec.neurons = 800;
-  spec.probability = 0.1;
-  spec.gain = 0.5;
+  const ExperimentSpec spec =
+      reduced_lif_sine({{"population.network.size", "800"}, {"static.0.probability", "0.1"}, {"static.0.gain", "0.5"}});
+  const double probability = 0.1, gain = 0.5, feedback_gain = spec.readouts.front().feedback_gain;
   const ForceTraining network(spec);
   const auto& weights = network.static_weights();
   const auto& targets = network.static_targets();
-  const double n = static_cast<double>(spec.neurons);
+  const double n = static_cast<double>(spec.neuron_count());
   EXPECT_NEAR(static_cast<double>(weights.size()) / (n * n), 0.1, 0.003);
   // Before demeaning, entries are G N(0,1) / (p √N); demeaning each row of ~80
   // entries removes ~1/80 of the variance.
   double sum_squares = 0.0;
   for (double w : weights) sum_squares += w * w;
-  const double expected_std = spec.gain / (spec.probability * std::sqrt(n));
+  const double expected_std = gain / (probability * std::sqrt(n));
   EXPECT_NEAR(std::sqrt(sum_squares / static_cast<double>(weights.size())), expected_std, 0.03 * expected_std);
-  std::vector<double> row_sum(spec.neurons, 0.0);
+  std::vector<double> row_sum(spec.neuron_count(), 0.0);
   for (std::size_t s = 0; s < weights.size(); ++s) row_sum[targets[s]] += weights[s];
   for (double r : row_sum) EXPECT_NEAR(r, 0.0, 1e-12);
   // Encoders: U(−Q, Q).
   const auto& encoders = network.encoders();
-  EXPECT_LE(*std::max_element(encoders.begin(), encoders.end()), spec.feedback_gain);
-  EXPECT_GE(*std::min_element(encoders.begin(), encoders.end()), -spec.feedback_gain);
+  EXPECT_LE(*std::max_element(encoders.begin(), encoders.end()), feedback_gain);
+  EXPECT_GE(*std::min_element(encoders.begin(), encoders.end()), -feedback_gain);
 }
 
 TEST(ForceTraining, SameSeedSameRunOtherSeedOtherRun) {
-  ForceSpec spec = tiny_lif_sine(300, 1500.0, 500.0, 1000.0);
+  ExperimentSpec spec = tiny_lif_sine(300, 1500.0, 500.0, 1000.0);
   ForceTraining a(spec), b(spec);
   const ForceResult ra = a.run(), rb = b.run();
   EXPECT_EQ(ra.output, rb.output);
@@ -116,7 +175,7 @@ TEST(ForceTraining, SameSeedSameRunOtherSeedOtherRun) {
 // Lesioning a network whose static weights are per synapse (FORCE's Ω) keeps
 // every surviving synapse's weight beside its target.
 TEST(ForceTraining, LesionKeepsPerSynapseWeightsBesideTheirTargets) {
-  Network net = build_network(lower_force_experiment(tiny_lif_sine(120, 1000.0, 200.0, 800.0)));
+  Network net = build_network(tiny_lif_sine(120, 1000.0, 200.0, 800.0));
   const StaticProjection& omega = net.static_projections.front();
   std::map<std::pair<std::uint32_t, std::uint32_t>, double> before;
   for (std::size_t j = 0; j + 1 < omega.row_offsets.size(); ++j)
@@ -140,7 +199,7 @@ TEST(ForceTraining, LesionKeepsPerSynapseWeightsBesideTheirTargets) {
 // the parallel region, which networks this small skip by default) with the
 // same result, bit for bit.
 TEST(ForceTraining, ResultsDoNotDependOnTheThreadCount) {
-  ForceSpec spec = tiny_lif_sine(300, 1200.0, 300.0, 900.0);
+  const ExperimentSpec spec = tiny_lif_sine(300, 1200.0, 300.0, 900.0);
   auto run_with = [&](int threads) {
     rsnn::testing::ScopedThreads scoped(threads);
     ForceTraining network(spec);
@@ -163,7 +222,7 @@ TEST(ForceTraining, ResultsDoNotDependOnTheThreadCount) {
 // Progress is reported every simulated second; returning false ends the run
 // there, and the result covers the simulated part only.
 TEST(ForceTraining, ProgressReportsEverySecondAndCanStopTheRun) {
-  ForceSpec spec = tiny_lif_sine(200, 3000.0, 1000.0, 2000.0);
+  const ExperimentSpec spec = tiny_lif_sine(200, 3000.0, 1000.0, 2000.0);
   ForceTraining network(spec);
   std::vector<double> reported;
   const ForceResult result = network.run([&](double time_ms, double rmse) {
@@ -183,9 +242,9 @@ TEST(ForceTraining, ProgressReportsEverySecondAndCanStopTheRun) {
 // exactly the run that was never stopped (random update times and a noisy
 // target exercise the replayed streams).
 TEST(ForceTraining, AStoppedRunResumesFromItsCheckpointBitForBit) {
-  ForceSpec spec = tiny_lif_sine(300, 3000.0, 500.0, 2500.0);
-  spec.update_probability = 0.5;
-  spec.target.noise_std = 0.05;
+  const ExperimentSpec spec = tiny_lif_sine(
+      300, 3000.0, 500.0, 2500.0,
+      {{"readout.output.update_probability", "0.5"}, {"readout.output.target.noise_std", "0.05"}});
   ForceTraining whole(spec);
   const ForceResult full = whole.run();
 
@@ -214,7 +273,7 @@ TEST(ForceTraining, AStoppedRunResumesFromItsCheckpointBitForBit) {
   EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end()));
 
   // Another experiment's checkpoint, or one cut short, is refused by name.
-  ForceSpec other = spec;
+  ExperimentSpec other = spec;
   other.seed = 2;
   ForceTraining stranger(other);
   EXPECT_THROW(stranger.load_checkpoint(checkpoint), InputError);
@@ -254,7 +313,7 @@ TEST(ForceEndToEnd, ReducedLifSineLearnsAnAutonomousFiveHertzOscillator) {
 // oscillation on its own. Measured: training RMSE 0.30, free-running best-lag
 // r 0.05.
 TEST(ForceEndToEnd, WithoutFeedbackTheOscillationIsNotSustained) {
-  ForceTraining network(reduced_lif_sine({{"feedback.gain", "0.0"}}));
+  ForceTraining network(reduced_lif_sine({{"readout.output.feedback_gain", "0.0"}}));
   const ForceMetrics m = evaluate(network.spec(), network.run());
   EXPECT_GT(m.training_rmse, 0.15);
   EXPECT_LT(m.min_best_lag_correlation, 0.5);
@@ -264,8 +323,9 @@ TEST(ForceCommandLine, TrainWritesRunFileAndMetricsAndRejectsBadInput) {
   rsnn::testing::TempDir dir;
   const std::string example = rsnn::testing::source_path("examples/force/lif_sine.toml").string();
   const auto ok = rsnn::testing::run_cli("train " + example + " -q --out " + (dir / "run").string() +
-                                         " --set neurons.count=200 --set duration=1500.0 --set learning.start=200.0"
-                                         " --set learning.stop=1000.0 --set evaluation.window=500.0");
+                                         " --set population.network.size=200 --set protocol.duration=1500.0"
+                                         " --set readout.output.learn_start=200.0 --set readout.output.learn_stop=1000.0"
+                                         " --set protocol.evaluation_window=500.0");
   ASSERT_EQ(ok.exit_code, 0) << ok.output;
   {
     const h5::File file(dir / "run" / "run.h5", h5::File::Mode::read);
@@ -282,9 +342,9 @@ TEST(ForceCommandLine, TrainWritesRunFileAndMetricsAndRejectsBadInput) {
   EXPECT_NE(again_without_force.output.find("--force"), std::string::npos) << again_without_force.output;
   // A bad key: exit code 2, the key named, the earlier run file untouched.
   const auto bad = rsnn::testing::run_cli("train " + example + " -q --force --out " + (dir / "run").string() +
-                                          " --set learning.alpah=1.0");
+                                          " --set readout.output.lambad=1.0");
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.output.find("learning.alpah"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("readout[0].lambad"), std::string::npos) << bad.output;
   {
     const h5::File again(dir / "run" / "run.h5", h5::File::Mode::read);
     EXPECT_EQ(again.shape("/output/z"), (std::vector<std::size_t>{1500, 1}));
@@ -316,15 +376,16 @@ TEST(ForceCommandLine, TrainWritesRunFileAndMetricsAndRejectsBadInput) {
 TEST(ForceCommandLine, DivergenceAndRunawayActivityFailLoudly) {
   rsnn::testing::TempDir dir;
   const std::string example = rsnn::testing::source_path("examples/force/lif_sine.toml").string();
-  const std::string small = " -q --set neurons.count=200 --set duration=3000.0 --set learning.start=500.0"
-                            " --set learning.stop=2000.0 --set evaluation.window=500.0";
+  const std::string small = " -q --set population.network.size=200 --set protocol.duration=3000.0"
+                            " --set readout.output.learn_start=500.0 --set readout.output.learn_stop=2000.0"
+                            " --set protocol.evaluation_window=500.0";
   const auto diverged =
-      rsnn::testing::run_cli("train " + example + " --out " + (dir / "a").string() + small + " --set learning.alpha=1e3");
+      rsnn::testing::run_cli("train " + example + " --out " + (dir / "a").string() + small + " --set readout.output.lambda=1e-3");
   EXPECT_EQ(diverged.exit_code, 1) << diverged.output;
   EXPECT_NE(diverged.output.find("diverged"), std::string::npos) << diverged.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "a" / "run.h5"));
   const auto runaway =
-      rsnn::testing::run_cli("train " + example + " --out " + (dir / "b").string() + small + " --set neurons.bias=1e4");
+      rsnn::testing::run_cli("train " + example + " --out " + (dir / "b").string() + small + " --set population.network.bias=1e4");
   EXPECT_EQ(runaway.exit_code, 1) << runaway.output;
   EXPECT_NE(runaway.output.find("runaway activity"), std::string::npos) << runaway.output;
   EXPECT_NE(runaway.output.find("max_rate"), std::string::npos) << runaway.output;
@@ -337,9 +398,11 @@ TEST(ForceCommandLine, InterruptSavesACheckpointThatResumeFinishes) {
   rsnn::testing::TempDir dir;
   const std::string example = rsnn::testing::source_path("examples/force/lif_sine.toml").string();
   const std::string out = (dir / "run").string();
-  const std::vector<std::string> small = {"--set", "neurons.count=200",      "--set", "duration=20000.0",
-                                          "--set", "learning.start=1000.0",  "--set", "learning.stop=2000.0",
-                                          "--set", "evaluation.window=500.0"};
+  const std::vector<std::string> small = {"--set", "population.network.size=200",
+                                          "--set", "protocol.duration=20000.0",
+                                          "--set", "readout.output.learn_start=1000.0",
+                                          "--set", "readout.output.learn_stop=2000.0",
+                                          "--set", "protocol.evaluation_window=500.0"};
   std::vector<std::string> arguments = {"train", example, "--out", out, "--threads", "1"};
   arguments.insert(arguments.end(), small.begin(), small.end());
   EXPECT_EQ(rsnn::testing::run_cli_interrupted(arguments, dir / "log.txt", "t     2000 ms"), 130);

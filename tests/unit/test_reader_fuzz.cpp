@@ -94,15 +94,12 @@ std::string mutate(const std::string& text, std::mt19937_64& random) {
 
 enum class Outcome { accepted, refused, failed };
 
-// Reads `text` with the reader of `method`: accepted (and its resolved TOML
+// Reads `text` with the reader of `method` ("rate_guided" or the one experiment reader): accepted (and its resolved TOML
 // read back), refused with an InputError, or failed in any other way (`why`).
 Outcome read_or_refuse(const std::string& method, const std::string& text, const fs::path& base_dir,
                        std::string& why) {
   try {
-    if (method == "force") {
-      const force::ForceSpec spec = force::parse_force_experiment(text, "mutant.toml", {}, base_dir);
-      force::parse_force_experiment(force::to_toml(spec), "resolved");
-    } else if (method == "rate_guided") {
+    if (method == "rate_guided") {
       const RateGuidedSpec spec = parse_rate_guided(text, "mutant.toml", base_dir);
       parse_rate_guided(to_toml(spec), "resolved", base_dir);
     } else {
@@ -122,7 +119,7 @@ TEST(ReaderFuzz, MutatedExamplesParseOrAreRefusedWithAnInputError) {
   std::mt19937_64 random(20261206);
   std::size_t counts[3] = {0, 0, 0};
   for (const fs::path& file : shipped_experiments()) {
-    const std::string method = experiment_method(file);
+    const std::string method = experiment_protocol(file);
     const std::string text = testing::read_text(file);
     for (int round = 0; round < 500; ++round) {
       std::string mutant = mutate(text, random);

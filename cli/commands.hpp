@@ -30,7 +30,7 @@ int run_force_simulation(const std::filesystem::path& experiment, const std::fil
 int run_force_test(const std::filesystem::path& run_file, const std::filesystem::path& test_file, std::int64_t trials,
                    const std::vector<Override>& overrides, bool quiet);
 
-// method = "rate_guided" (rsnn/rate_guided.hpp): the pca, demean, rls and test
+// protocol.kind = "rate_guided" (rsnn/rate_guided.hpp): the pca, demean, rls and test
 // phases, printing progress per phase; throws RuntimeFailure when training
 // diverges. Ctrl-C stops after the current trial with <out>/checkpoint.h5
 // (exit 130); `resume` continues from it.

@@ -1,4 +1,4 @@
-// `rsnn train` for rate-guided experiments (method = "rate_guided").
+// `rsnn train` for rate-guided experiments (protocol.kind = "rate_guided").
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/rate_guided.hpp"
 #include "rsnn/version.hpp"
@@ -28,8 +29,9 @@ double median(std::vector<double> values) {
 
 int run_rate_guided_training(const std::filesystem::path& experiment, const std::filesystem::path& output_directory,
                              const std::vector<Override>& overrides, bool quiet, bool resume) {
-  const RateGuidedSpec spec = load_rate_guided(experiment, overrides);
+  const ExperimentSpec spec = load_experiment(experiment, overrides);
   RateGuidedTraining training(spec);
+  const RateGuidedProtocolSpec& protocol = training.protocol();
   const std::filesystem::path checkpoint = output_directory / "checkpoint.h5";
   if (resume) {
     if (!std::filesystem::exists(checkpoint))
@@ -38,9 +40,9 @@ int run_rate_guided_training(const std::filesystem::path& experiment, const std:
   }
   std::filesystem::create_directories(output_directory);
   if (!quiet) {
-    fmt::print("rsnn {}: rate-guided training, {} LIF neurons ({} trained), teacher {} units, seed {}, demean {}\n",
-               version_string, spec.spiking.neurons, spec.trained_neurons(), spec.teacher.units, spec.seed,
-               spec.spiking.demean ? "on" : "off");
+    fmt::print("rsnn {}: rate-guided training, {} neurons ({:g} % trained), teacher {} units, seed {}, demean {}\n",
+               version_string, spec.neuron_count(), 100.0 * spec.readouts.front().neuron_fraction,
+               protocol.teacher.units, spec.seed, protocol.demean ? "on" : "off");
     if (resume)
       fmt::print("resuming at {} trial {}\n", phase_name(training.next_phase()), training.next_trial() + 1);
   }
@@ -52,7 +54,7 @@ int run_rate_guided_training(const std::filesystem::path& experiment, const std:
     if (quiet) return;
     // The PCs are known once the pca phase is over, i.e. at the first report of the next phase.
     if (!components_printed && report.phase != RateGuidedPhase::pca) {
-      fmt::print("pca: {} components keep {} of the variance\n", report.pcs_kept, spec.teacher.pca_fraction);
+      fmt::print("pca: {} components keep {} of the variance\n", report.pcs_kept, protocol.teacher.pca_fraction);
       components_printed = true;
     }
     if (report.closed_loop) recent_nmse.push_back(report.nmse);

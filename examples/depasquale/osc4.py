@@ -3,7 +3,7 @@
 Experiment: osc4.toml (the public demo: 500 LIF neurons guided by a 500-unit
 tanh teacher; 50 init, 300 PCA, 300 demean, 500 RLS, 100 test trials of 1 s),
 trained with the CLI for every seed, plus the ablation without demeaning
-(spiking.demean = false, Imu = 0) for the ablation seeds. Existing runs are
+(protocol.demean = false, Imu = 0) for the ablation seeds. Existing runs are
 reused (--force retrains).
 
 Criteria (a-min, docs/reproductions.md), per seed:
@@ -73,18 +73,18 @@ def arguments() -> argparse.Namespace:
 
 
 def ablation_experiment(out: Path) -> Path:
-    """osc4.toml with spiking.demean = false, written beside the runs."""
+    """osc4.toml with protocol.demean = false, written beside the runs."""
     lines = EXPERIMENT.read_text().splitlines(keepends=True)
     section, changed = None, 0
     for i, line in enumerate(lines):
         stripped = line.strip()
         if stripped.startswith("["):
             section = stripped.split("]")[0].strip("[")
-        elif section == "spiking" and stripped.split("=")[0].strip() == "demean":
+        elif section == "protocol" and stripped.split("=")[0].strip() == "demean":
             lines[i] = "demean = false              # ablation: Imu = 0\n"
             changed += 1
     if changed != 1:
-        raise SystemExit(f"{EXPERIMENT}: expected one spiking.demean key, found {changed}")
+        raise SystemExit(f"{EXPERIMENT}: expected one protocol.demean key, found {changed}")
     path = out / "osc4_no_demean.toml"
     path.write_text("".join(lines))
     return path

@@ -29,10 +29,9 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
 ExperimentSpec load_experiment(const std::filesystem::path& path,
                                const std::vector<Override>& overrides = {});
 
-// How an experiment file is run: "rate_guided" (top-level method =
-// "rate_guided": read by read_rate_guided_experiment), else its protocol.kind,
-// "loops" (the default) or "single_trial". InputError for an unreadable file
-// or a TOML syntax error; other mistakes are parse_experiment's to report.
+// How an experiment file is run: its protocol.kind, "loops" (the default),
+// "single_trial" or "rate_guided". InputError for an unreadable file or a
+// TOML syntax error; other mistakes are parse_experiment's to report.
 std::string experiment_protocol(const std::filesystem::path& path);
 
 // The resolved experiment as TOML, every default written out. Parsing the

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "rsnn/parameters.hpp"
+#include "rsnn/rate_guided_protocol.hpp"
 #include "rsnn/readout_rls.hpp"
 #include "rsnn/signals.hpp"
 
@@ -85,6 +86,9 @@ struct StaticProjectionSpec {
   StaticWeights weights = StaticWeights::constant;
   double gain = 1.0;           // normal
   bool zero_row_mean = false;  // normal
+  // constant: the weight is divided by the presynaptic population's size (a
+  // mean-field coupling J/N, as rate-guided training's global inhibition).
+  bool per_presynaptic_neuron = false;
 };
 
 enum class PlasticRule { none, bernoulli, fixed_per_population };
@@ -210,8 +214,11 @@ struct ReadoutSpec {
   // The regressor (rsnn/readout.hpp). Empty `neurons`: the filtered rates r of
   // every neuron. Otherwise the spikes of these neurons (ascending ids), each
   // filtered by one peak-normalised exponential per entry of feature_taus (ms):
-  // features [tau][neuron].
+  // features [tau][neuron]. neuron_fraction > 0 (and no `neurons`) chooses
+  // round(fraction × N) of them (at least one) at random when the read-out is
+  // built (choose_neurons, rsnn/readout.hpp).
   std::vector<std::uint32_t> neurons;
+  double neuron_fraction = 0.0;
   std::vector<double> feature_taus;
   // The next step's feedback uses z after this step's update (a posteriori)
   // instead of the a-priori z.
@@ -230,8 +237,10 @@ struct TestSpec {
 // patterns in alternation (Kim & Chow). single_trial: one trial of `duration`
 // ms from t = 0 in which the read-outs learn in their own window and then run
 // free (Nicola & Clopath's FORCE); its read-outs' free-running part is
-// evaluated in windows of evaluation_window ms.
-enum class ProtocolKind { loops, single_trial };
+// evaluated in windows of evaluation_window ms. rate_guided: the phases of
+// rate-guided training, a teacher network supplying the read-out's targets
+// (DePasquale et al.; rsnn/rate_guided.hpp).
+enum class ProtocolKind { loops, single_trial, rate_guided };
 
 struct ProtocolSpec {
   ProtocolKind kind = ProtocolKind::loops;
@@ -239,6 +248,7 @@ struct ProtocolSpec {
   double evaluation_window = 1000.0;  // single_trial, ms
   double max_lag = 100.0;             // single_trial, ms: best-lag search range
   double max_frequency = 50.0;        // single_trial, Hz: dominant-frequency search range
+  RateGuidedProtocolSpec rate_guided;  // rate_guided
 };
 
 struct ExperimentSpec {

@@ -63,7 +63,7 @@
 //   test    Tinit open loop, then Ttest closed-loop trials with frozen weights
 // nMSE of a closed-loop trial = Σ_t ‖z − fout‖² / Σ_t ‖fout‖².
 //
-// On the engine (rsnn/simulation.hpp; lower_rate_guided below). The pca
+// On the engine (rsnn/simulation.hpp; the experiment above). The pca
 // phase runs the teacher alone. The spiking network is an experiment of the
 // engine: z0s, z0f and μglo are the currents of three peak-normalised
 // pathways ("slow", "fast", "global"), −Imu is the neurons' bias, uJ ũin
@@ -114,39 +114,18 @@
 //   initial_state          id = unit i, sub = 2 p (teacher x); id = neuron i, sub = T of the
 //                          phase's first trial (V)
 //
-// Parameters (TOML keys of src/config/rate_guided_reader.cpp; defaults = the
-// public demo, task osc4):
-//   section    key                   symbol   default  unit  range
-//   (top)      method                          "rate_guided"
-//   (top)      seed                            1              < 2^48
-//   (top)      dt                    dt       1        ms    > 0
-//   teacher    units                 Ñ        500            ≥ 1
-//   teacher    tau                   τx       10       ms    > 0
-//   teacher    gain                  g̃        1.4            ≥ 0
-//   teacher    output_gain           gfout    1              ≥ 0
-//   teacher    input_gain            gfin     1              ≥ 0
-//   teacher    pca_fraction          fracPCA  0.999          (0, 1]
-//   spiking    neurons               N        500            ≥ 1
-//   spiking    tau_m                 τm       10       ms    > 0
-//   spiking    tau_slow              τs       100      ms    > 0
-//   spiking    tau_fast              τf       5        ms    > 0
-//   spiking    v_threshold           Vth      1e−16          > v_reset
-//   spiking    v_reset               Vreset   −10
-//   spiking    learned_input_gain    gz       6              ≥ 0
-//   spiking    global_inhibition     μf       −0.3
-//   spiking    slow_gain             gs       0              ≥ 0
-//   spiking    fast_gain             gf       0              ≥ 0
-//   spiking    trained_fraction      n/N      0.4            (0, 1]
-//   spiking    demean                         true
-//   learning   update_probability    1/DTRLS  0.5            (0, 1]
-//   learning   lambda                λ        1              > 0
-//   trials     init/pca/demean/rls/test       50/300/300/500/100 (pca ≥ 1, test ≥ 1)
-//   task       kind                           "osc4"         osc4 | file
-//   task       duration (osc4)                1000     ms    a multiple of dt
-//   task       input_amplitude, input_duration (osc4)  0.5, 50 ms
-//   task       output, input (file)           .npy paths, relative to the experiment file
-//   recording  output_trials                  3              ≤ trials.test: z and fout of the first ones
-//   recording  spikes                         true           spikes of the first closed-loop test trial
+// In the experiment vocabulary (docs/config.md; examples/depasquale/osc4.toml
+// spells out the public demo): [protocol] kind = "rate_guided" with the
+// learned-input gain gz, demean, the trial counts and output_trials;
+// [protocol.teacher] (Ñ, τx, g̃, gfout, gfin, fracPCA) and [protocol.task];
+// the spiking network as one lif [[population]], the peak-normalised
+// [[pathway]]s "slow", "fast" and "global", the [[static]] projections Js, Jf
+// (weights = "normal", gain gs/τs and gf/τf with τ in s) and the global
+// inhibition (weight μf/τf, per_presynaptic_neuron = true), and one
+// [[readout]] of a fraction n/N of the neurons (neuron_fraction, feature_taus
+// [τs, τf], feedback = "a_posteriori", schedule = "keyed", update_probability
+// 1/DTRLS, lambda λ). RateGuidedPreset below composes the same experiment from
+// the method's own parameters (its defaults are the public demo's).
 #include <Eigen/Dense>
 
 #include <array>
@@ -170,26 +149,6 @@ namespace rsnn {
 // Specification
 // ---------------------------------------------------------------------------
 
-enum class RateGuidedTaskKind { osc4, file };
-
-struct RateGuidedTaskSpec {
-  RateGuidedTaskKind kind = RateGuidedTaskKind::osc4;
-  double duration = 1000.0;      // ms, osc4 trial length
-  double input_amplitude = 0.5;  // osc4 fin during the pulse
-  double input_duration = 50.0;  // ms, osc4 pulse length
-  std::filesystem::path output;  // file: fout, .npy [steps × outputs]
-  std::filesystem::path input;   // file: fin, .npy [steps × inputs] (empty: no input)
-};
-
-struct RateGuidedTeacherSpec {
-  std::size_t units = 500;      // Ñ
-  double tau = 10.0;            // τx, ms
-  double gain = 1.4;            // g̃
-  double output_gain = 1.0;     // gfout
-  double input_gain = 1.0;      // gfin
-  double pca_fraction = 0.999;  // fracPCA
-};
-
 struct RateGuidedSpikingSpec {
   std::size_t neurons = 500;        // N
   double tau_m = 10.0;              // ms
@@ -210,20 +169,14 @@ struct RateGuidedLearningSpec {
   double lambda = 1.0;              // P(0) = I/λ
 };
 
-struct RateGuidedTrialsSpec {
-  std::size_t init = 50;     // Tinit, open-loop trials opening every phase
-  std::size_t pca = 300;     // TPCA
-  std::size_t demean = 300;  // Tdemean
-  std::size_t rls = 500;     // TRLS
-  std::size_t test = 100;    // Ttest
-};
-
 struct RateGuidedRecordingSpec {
   std::size_t output_trials = 3;  // z and fout of the first closed-loop test trials
   bool spikes = true;             // spikes of the first closed-loop test trial
 };
 
-struct RateGuidedSpec {
+// DePasquale et al.'s network by its own parameters (defaults: the public
+// demo, task osc4), for building experiments in code.
+struct RateGuidedPreset {
   std::uint64_t seed = 1;
   double dt = 1.0;  // ms
   RateGuidedTeacherSpec teacher;
@@ -232,27 +185,15 @@ struct RateGuidedSpec {
   RateGuidedTrialsSpec trials;
   RateGuidedTaskSpec task;
   RateGuidedRecordingSpec recording;
-
-  // n = round(trained_fraction × N), at least 1.
-  std::size_t trained_neurons() const;
 };
 
-// Range and cross-key checks (also run by the reader and the engine); throws
-// InputError naming the dotted key.
-void validate(const RateGuidedSpec& spec);
-
-// TOML -> spec (src/config/rate_guided_reader.cpp). The file must say
-// method = "rate_guided"; every key is typed and range-checked, unknown keys
-// are rejected, and errors name the full dotted key (rsnn::InputError).
-// Relative task paths are resolved against `base_dir`.
-// Command-line style overrides ("a.b=value") are applied before reading.
-RateGuidedSpec parse_rate_guided(const std::string& toml_text, const std::string& origin,
-                                 const std::filesystem::path& base_dir = ".",
-                                 const std::vector<Override>& overrides = {});
-RateGuidedSpec load_rate_guided(const std::filesystem::path& path, const std::vector<Override>& overrides = {});
-// The resolved spec as TOML with every value written out; parsing it gives
-// back an equal spec (the run file keeps it as /config).
-std::string to_toml(const RateGuidedSpec& spec);
+// The experiment the preset describes: protocol rate_guided, one lif
+// population "spiking", the pathways slow, fast and global, their static
+// projections and one read-out "output". Validated (InputError naming the key).
+ExperimentSpec rate_guided_experiment(const RateGuidedPreset& preset);
+// The experiment as the engine runs it (Simulation): trials of `steps`
+// steps, the read-out learning at every step of a learning trial.
+ExperimentSpec rate_guided_engine_experiment(ExperimentSpec spec, std::size_t steps);
 
 // ---------------------------------------------------------------------------
 // Components (exposed for tests and inspection)
@@ -264,7 +205,7 @@ struct RateGuidedTask {
   Eigen::MatrixXd output;  // Nout × steps
   Eigen::MatrixXd input;   // Nin × steps (Nin may be 0)
 };
-RateGuidedTask make_rate_guided_task(const RateGuidedSpec& spec);
+RateGuidedTask make_rate_guided_task(const RateGuidedTaskSpec& spec, double dt);
 
 // The smallest m ≥ 1 whose largest eigenvalues (given in decreasing order)
 // sum to at least `fraction` of their total; negative values count as 0.
@@ -279,7 +220,8 @@ PrincipalComponents principal_components(const Eigen::MatrixXd& second_moment, d
 
 class RateGuidedTeacher {
  public:
-  RateGuidedTeacher(const RateGuidedSpec& spec, std::size_t outputs, std::size_t inputs);
+  RateGuidedTeacher(std::uint64_t seed, double dt, const RateGuidedTeacherSpec& spec, std::size_t outputs,
+                    std::size_t inputs);
 
   // Fresh state for a phase: x ~ N(0, 1).
   void reset(std::uint32_t phase);
@@ -306,17 +248,8 @@ class RateGuidedTeacher {
 // (N < Ñ), from a Householder QR of a U(−1, 1) matrix whose row i comes from
 // RandomStream(seed, encoders, i).
 Eigen::MatrixXd rate_guided_encoders(std::uint64_t seed, std::size_t neurons, std::size_t units, double gain);
-// s_train: `chosen` distinct neurons of N (partial Fisher–Yates), ascending.
-std::vector<std::uint32_t> rate_guided_trained_neurons(std::uint64_t seed, std::size_t neurons, std::size_t chosen);
-// The spiking network as an experiment of the engine (rsnn/simulation.hpp):
-// one lif population "spiking"; peak-normalised pathways "slow" (τs), "fast"
-// (τf) and "global" (τf) fed by Js, Jf (normal weights on a full mask, only
-// when gs, gf ≠ 0) and the all-to-all Jμ; no plastic synapses; trials of
-// `steps` steps; one read-out "output" of the trained neurons' spikes with
-// feature_taus {τs, τf}, a-posteriori feedback and keyed update coins. The
-// caller gives the read-out its target ([fPC; fout]) and encoders ([uJ uPC, 0]).
-ExperimentSpec lower_rate_guided(const RateGuidedSpec& spec, std::size_t steps,
-                                 const std::vector<std::uint32_t>& trained);
+// s_train is the read-out's neuron_fraction of the neurons (choose_neurons,
+// rsnn/readout.hpp).
 
 // ---------------------------------------------------------------------------
 // Engine
@@ -378,10 +311,13 @@ class RateGuidedTraining {
   using Progress = std::function<void(const RateGuidedTrialReport&)>;
 
   // Validates the spec (InputError) and builds the task and the teacher.
-  explicit RateGuidedTraining(RateGuidedSpec spec);
+  // Throws InputError unless the experiment's protocol is rate_guided with one
+  // population and one read-out of spikes.
+  explicit RateGuidedTraining(const ExperimentSpec& spec);
   ~RateGuidedTraining();
 
-  const RateGuidedSpec& spec() const { return spec_; }
+  const ExperimentSpec& spec() const { return spec_; }
+  const RateGuidedProtocolSpec& protocol() const { return spec_.protocol.rate_guided; }
   const RateGuidedTask& task() const { return task_; }
 
   // The phases from where the training stands to the end, or until
@@ -440,7 +376,7 @@ class RateGuidedTraining {
   std::size_t pathway_index(const std::string& name) const;
   void record_outputs(const ReadoutTrace& trace, RateGuidedResult& result) const;
 
-  RateGuidedSpec spec_;
+  ExperimentSpec spec_;
   RateGuidedTask task_;
   RateGuidedTeacher teacher_;
   Eigen::MatrixXd pc_basis_;
@@ -474,10 +410,10 @@ class RateGuidedTraining {
 //   /test/times                            k dt of each step
 //   /spikes/lif/{timestamps,node_ids}      SONATA, sorting="by_time"; /spikes attr trial
 //   /weights/pc [m × 2n], /weights/output [Nout × 2n], /weights/presynaptic [n]
-void write_rate_guided_run_file(const std::filesystem::path& path, const RateGuidedSpec& spec,
+void write_rate_guided_run_file(const std::filesystem::path& path, const ExperimentSpec& spec,
                                 const RateGuidedResult& result);
 // The metrics (and seed, sizes, demean flag) as one flat JSON object.
-void write_rate_guided_metrics_json(const std::filesystem::path& path, const RateGuidedSpec& spec,
+void write_rate_guided_metrics_json(const std::filesystem::path& path, const ExperimentSpec& spec,
                                     const RateGuidedResult& result);
 
 }  // namespace rsnn

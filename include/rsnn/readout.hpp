@@ -68,6 +68,11 @@ class TargetSource {
 // nothing but (seed, trial, step).
 bool keyed_update_due(std::uint64_t seed, std::uint64_t trial, std::uint64_t step, double probability);
 
+// `chosen` of neurons 0 .. neurons−1, drawn without replacement (a partial
+// Fisher–Yates shuffle of RandomStream(seed, presynaptic_selection, 0)) and
+// sorted: the neurons of a read-out with ReadoutSpec::neuron_fraction.
+std::vector<std::uint32_t> choose_neurons(std::uint64_t seed, std::size_t neurons, std::size_t chosen);
+
 class Readout {
  public:
   // Throws InputError (naming the read-out) for a schedule off the dt grid,

@@ -4,12 +4,12 @@ A tanh teacher rate network driven by the desired output supplies the
 targets: the principal components of its per-unit input become the targets of
 a learned low-rank input into N LIF neurons, and recursive least squares
 trains that input and a linear read-out of their filtered spikes. A run goes
-through four phases of trials (pca, demean, rls, test); the experiment file
-format (``method = "rate_guided"``) is in docs/config.md and the equations in
-include/rsnn/rate_guided.hpp.
+through four phases of trials (pca, demean, rls, test). The experiment is
+written in rsnn's one vocabulary with ``[protocol] kind = "rate_guided"``
+(docs/config.md); the equations are in include/rsnn/rate_guided.hpp.
 
     from rsnn import rate_guided
-    run = rate_guided.run("examples/depasquale/osc4.toml", overrides={"trials.rls": 100}, seed=3)
+    run = rate_guided.run("examples/depasquale/osc4.toml", overrides={"protocol.rls_trials": 100}, seed=3)
     run["test_nmse"], run["metrics"]["test_nmse_median"], run["output"][0]
     rate_guided.run(..., run_file="runs/mine/run.h5")    # the same file `rsnn train` writes
 
@@ -31,7 +31,10 @@ def resolve(experiment, *, overrides=None, seed=None) -> str:
 
     Raises rsnn.InputError (a ValueError) naming the offending key.
     """
-    return resolve_experiment(core().parse_rate_guided_experiment, experiment, overrides, seed)
+    def parse(text, origin, pairs, base_dir):
+        return core().parse_experiment(text, origin, pairs, base_dir).to_toml()
+
+    return resolve_experiment(parse, experiment, overrides, seed)
 
 
 class RateGuidedNetwork:
@@ -46,7 +49,7 @@ class RateGuidedNetwork:
 
         progress(report) is called after every trial with a dict: phase
         ("pca", "demean", "rls", "test"), trial (0-based within the phase,
-        the open-loop ``trials.init`` trials first), trials (in the phase),
+        the open-loop ``protocol.init_trials`` trials first), trials (in the phase),
         closed_loop, nmse (NaN unless closed loop), rate (Hz, NaN in pca),
         updates (RLS updates in the trial), pcs_kept (0 until pca has ended)
         and elapsed (s). Its return value is ignored: the engine cannot stop

@@ -58,7 +58,7 @@ py::dict report_dict(const RateGuidedTrialReport& report) {
   return d;
 }
 
-py::dict result_dict(const RateGuidedSpec& spec, const RateGuidedResult& r) {
+py::dict result_dict(const ExperimentSpec& spec, const RateGuidedResult& r) {
   const std::vector<py::ssize_t> recorded_shape{static_cast<py::ssize_t>(r.recorded_trials),
                                                 static_cast<py::ssize_t>(r.steps), static_cast<py::ssize_t>(r.outputs)};
   std::vector<double> times(r.steps);
@@ -95,7 +95,7 @@ struct RunAbandoned {};
 
 // An engine and the result of its last run, so the run file can be written.
 struct RateGuidedHandle {
-  explicit RateGuidedHandle(RateGuidedSpec spec) : training(std::move(spec)) {}
+  explicit RateGuidedHandle(const ExperimentSpec& spec) : training(spec) {}
   RateGuidedTraining training;
   std::optional<RateGuidedResult> result;
 };
@@ -103,19 +103,10 @@ struct RateGuidedHandle {
 }  // namespace
 
 void bind_rate_guided(py::module_& module) {
-  module.def(
-      "parse_rate_guided_experiment",
-      [](const std::string& text, const std::string& origin,
-         const std::vector<std::pair<std::string, std::string>>& overrides, const std::filesystem::path& base_dir) {
-        return to_toml(parse_rate_guided(text, origin, base_dir, to_overrides(overrides)));
-      },
-      py::arg("toml_text"), py::arg("origin"), py::arg("overrides"), py::arg("base_dir"),
-      "Validate a rate-guided experiment; returns the resolved TOML (every default written out).");
-
   py::class_<RateGuidedHandle>(module, "RateGuidedTraining")
       .def(py::init([](const std::string& resolved_toml) {
              // The resolved TOML holds absolute task paths, so no base directory is needed.
-             return std::make_unique<RateGuidedHandle>(parse_rate_guided(resolved_toml, "experiment"));
+             return std::make_unique<RateGuidedHandle>(parse_experiment(resolved_toml, "experiment"));
            }),
            py::arg("resolved_toml"))
       .def_property_readonly("config", [](const RateGuidedHandle& h) { return to_toml(h.training.spec()); })

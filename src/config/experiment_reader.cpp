@@ -46,6 +46,7 @@ void read_static(SectionReader& r, StaticProjectionSpec& proj) {
   proj.weights = r.choice("weights", {"constant", "normal"}, 0) == 0 ? StaticWeights::constant : StaticWeights::normal;
   if (proj.weights == StaticWeights::constant) {
     proj.weight = r.number("weight", 0.0);
+    proj.per_presynaptic_neuron = r.boolean("per_presynaptic_neuron", false);
   } else {
     if (proj.rule != StaticRule::bernoulli) r.fail("weights", "\"normal\" weights need rule = \"bernoulli\"");
     proj.gain = r.number("gain", 1.0, Range::non_negative());
@@ -93,7 +94,7 @@ void read_plastic(SectionReader r, PlasticSpec& plastic) {
 // A single trial starts with no stimulus (kind none, stop 0): its read-outs
 // learn in their own window.
 void read_stimulus(SectionReader r, StimulusSpec& stim, ProtocolKind protocol) {
-  const bool single = protocol == ProtocolKind::single_trial;
+  const bool single = protocol != ProtocolKind::loops;
   stim.kind = static_cast<StimulusKind>(r.choice("kind", {"none", "constant", "ou"}, single ? 0 : 1));
   stim.start = r.number("start", 0.0, Range::non_negative());
   stim.stop = r.number("stop", single ? 0.0 : 100.0, Range::non_negative());
@@ -111,7 +112,7 @@ void read_stimulus(SectionReader r, StimulusSpec& stim, ProtocolKind protocol) {
 void read_target(SectionReader r, TargetSpec& target, const std::filesystem::path& base_dir, ProtocolKind protocol) {
   target.kind = static_cast<TargetKind>(
       r.choice("kind", {"sine", "product_of_sines", "ou", "rate_network", "innate", "file", "none"},
-               protocol == ProtocolKind::single_trial ? 6 : 0));
+               protocol != ProtocolKind::loops ? 6 : 0));
   auto read_range = [&](const std::string& low_key, const std::string& high_key, double& low,
                         double& high, Range range) {
     low = r.number(low_key, low, range);
@@ -176,10 +177,10 @@ void read_learning(SectionReader r, LearningSpec& learning) {
 }
 
 void read_training(SectionReader r, TrainingSpec& training, ProtocolKind protocol) {
-  if (protocol == ProtocolKind::single_trial) {  // one trial: its length is protocol.duration
+  if (protocol != ProtocolKind::loops) {  // the protocol sets the trials and their length
     training.loops = 1;
     training.frozen_every = 0;
-    training.max_rate = r.number("max_rate", 500.0, Range::positive());
+    if (protocol == ProtocolKind::single_trial) training.max_rate = r.number("max_rate", 500.0, Range::positive());
     r.finish();
     return;
   }
@@ -205,8 +206,58 @@ void read_recording(SectionReader r, RecordingSpec& recording, std::size_t neuro
   r.finish();
 }
 
-void read_protocol(SectionReader r, ProtocolSpec& protocol) {
-  protocol.kind = r.choice("kind", {"loops", "single_trial"}, 0) == 0 ? ProtocolKind::loops : ProtocolKind::single_trial;
+constexpr std::size_t most_teacher_units = 1u << 20;  // a dense Ñ × Ñ teacher beyond this would not fit
+
+std::filesystem::path resolved_path(const std::string& text, const std::filesystem::path& base_dir) {
+  const std::filesystem::path path(text);
+  return path.is_absolute() ? path : std::filesystem::absolute(base_dir / path).lexically_normal();
+}
+
+void read_teacher(SectionReader r, RateGuidedTeacherSpec& teacher) {
+  teacher.units = r.count("units", teacher.units, 1, most_teacher_units);
+  teacher.tau = r.number("tau", teacher.tau, Range::positive());
+  teacher.gain = r.number("gain", teacher.gain, Range::non_negative());
+  teacher.output_gain = r.number("output_gain", teacher.output_gain, Range::non_negative());
+  teacher.input_gain = r.number("input_gain", teacher.input_gain, Range::non_negative());
+  teacher.pca_fraction = r.number("pca_fraction", teacher.pca_fraction, Range{0.0, 1.0, true});
+  r.finish();
+}
+
+void read_task(SectionReader r, RateGuidedTaskSpec& task, double dt, const std::filesystem::path& base_dir) {
+  task.kind = r.choice("kind", {"osc4", "file"}, 0) == 0 ? RateGuidedTaskKind::osc4 : RateGuidedTaskKind::file;
+  if (task.kind == RateGuidedTaskKind::osc4) {
+    task.duration = r.number("duration", task.duration, Range::positive());
+    if (!is_whole_multiple(task.duration, dt))
+      r.fail("duration", fmt::format("expected a multiple of dt = {} ms, got {}", dt, task.duration));
+    task.input_amplitude = r.number("input_amplitude", task.input_amplitude);
+    task.input_duration = r.number("input_duration", task.input_duration, Range::non_negative());
+  } else {
+    const std::string output = r.text("output", "");
+    if (output.empty()) r.fail("output", "expected the path of a .npy array [steps × outputs]");
+    task.output = resolved_path(output, base_dir);
+    const std::string input = r.text("input", "");
+    task.input = input.empty() ? std::filesystem::path{} : resolved_path(input, base_dir);
+  }
+  r.finish();
+}
+
+// The phases of rate-guided training (rsnn/rate_guided.hpp).
+void read_rate_guided(SectionReader& r, RateGuidedProtocolSpec& p, double dt, const std::filesystem::path& base_dir) {
+  p.learned_input_gain = r.number("learned_input_gain", p.learned_input_gain, Range::non_negative());
+  p.demean = r.boolean("demean", p.demean);
+  p.trials.init = r.count("init_trials", p.trials.init);
+  p.trials.pca = r.count("pca_trials", p.trials.pca, 1);
+  p.trials.demean = r.count("demean_trials", p.trials.demean, p.demean ? 1 : 0);
+  p.trials.rls = r.count("rls_trials", p.trials.rls);
+  p.trials.test = r.count("test_trials", p.trials.test, 1);
+  p.output_trials = r.count("output_trials", p.output_trials, 0, p.trials.test);
+  read_teacher(r.table("teacher"), p.teacher);
+  read_task(r.table("task"), p.task, dt, base_dir);
+}
+
+void read_protocol(SectionReader r, ProtocolSpec& protocol, double dt, const std::filesystem::path& base_dir) {
+  protocol.kind = static_cast<ProtocolKind>(r.choice("kind", {"loops", "single_trial", "rate_guided"}, 0));
+  if (protocol.kind == ProtocolKind::rate_guided) read_rate_guided(r, protocol.rate_guided, dt, base_dir);
   if (protocol.kind == ProtocolKind::single_trial) {
     protocol.duration = r.number("duration", 15000.0, Range::positive());
     protocol.evaluation_window = r.number("evaluation_window", 1000.0, Range::positive());
@@ -241,18 +292,39 @@ double required_time(SectionReader& r, const std::string& key, double dt) {
   return on_grid(r, key, r.number(key, 0.0, Range::non_negative()), dt);
 }
 
-void read_readout(SectionReader& r, ReadoutSpec& readout, double dt, const std::filesystem::path& base_dir) {
+// What the read-out regresses on: every neuron's rate, or the spikes of a
+// fraction of the neurons filtered into features.
+void read_regressor(SectionReader& r, ReadoutSpec& readout) {
+  readout.neuron_fraction = r.number("neuron_fraction", 0.0, Range::between(0.0, 1.0));
+  if (readout.neuron_fraction > 0.0) {
+    readout.feature_taus = r.number_list("feature_taus", {}, Range::positive());
+    if (readout.feature_taus.empty())
+      r.fail("feature_taus", "expected the time constants (ms) that filter the chosen neurons' spikes, e.g. [100.0, 5.0]");
+  }
+  readout.feedback_after_update = r.choice("feedback", {"a_priori", "a_posteriori"}, 0) == 1;
+  readout.keyed_schedule = r.choice("schedule", {"sequential", "keyed"}, 0) == 1;
+}
+
+// A read-out; under the rate-guided protocol its target (the teacher) and
+// learning window (every closed-loop step) are the protocol's.
+void read_readout(SectionReader& r, ReadoutSpec& readout, double dt, const std::filesystem::path& base_dir,
+                  ProtocolKind protocol) {
   readout.name = r.text("name", "output");
   if (readout.name.empty()) r.fail("name", "expected a non-empty read-out name");
   readout.feedback_gain = r.number("feedback_gain", 0.0, Range::non_negative());
   readout.lambda = r.number("lambda", 1.0, Range::positive());
   readout.step = r.choice("step", {"textbook", "unnormalised"}, 0) == 0 ? ReadoutStep::textbook
                                                                         : ReadoutStep::unnormalised;
+  readout.update_probability = r.number("update_probability", 1.0, {0.0, 1.0, true});
+  read_regressor(r, readout);
+  if (protocol == ProtocolKind::rate_guided) {
+    r.finish();
+    return;
+  }
   readout.learn_start = required_time(r, "learn_start", dt);
   readout.learn_stop = required_time(r, "learn_stop", dt);
   if (readout.learn_stop < readout.learn_start) r.fail("learn_stop", "must not be before learn_start");
   readout.learn_every = on_grid(r, "learn_every", r.number("learn_every", 1.0, Range::positive()), dt);
-  readout.update_probability = r.number("update_probability", 1.0, {0.0, 1.0, true});
   if (!r.has("target")) r.fail("target", "expected the read-out's target signal, e.g. [readout.target] kind = \"sine\"");
   readout.target = config::read_signal(r.table("target"), base_dir);
   r.finish();
@@ -260,7 +332,8 @@ void read_readout(SectionReader& r, ReadoutSpec& readout, double dt, const std::
 
 // Keys of the former FORCE vocabulary, each with the key that replaced it.
 const std::vector<std::pair<std::string, std::string>> renamed_keys = {
-    {"method", "[protocol] kind (\"loops\": Kim & Chow; \"single_trial\": FORCE, with a [[readout]])"},
+    {"method", "[protocol] kind (\"loops\": Kim & Chow; \"single_trial\": FORCE, with a [[readout]]; "
+               "\"rate_guided\": DePasquale et al.)"},
     {"duration", "protocol.duration"},
     {"max_rate", "training.max_rate"},
     {"neurons", "[[population]] (size, model, bias; the model's parameters in [population.params])"},
@@ -275,6 +348,14 @@ const std::vector<std::pair<std::string, std::string>> renamed_keys = {
     {"learning.step", "readout[i].step"},
     {"learning.update_probability", "readout[i].update_probability"},
     {"recording.record_interval", "recording.interval"},
+    // the former rate-guided vocabulary (method = "rate_guided")
+    {"teacher", "[protocol.teacher]"},
+    {"task", "[protocol.task]"},
+    {"trials", "[protocol] init_trials, pca_trials, demean_trials, rls_trials and test_trials"},
+    {"spiking", "a lif [[population]], the [[pathway]]s slow, fast and global, their [[static]] projections, "
+                "protocol.learned_input_gain, protocol.demean and readout[i].neuron_fraction "
+                "(examples/depasquale/osc4.toml)"},
+    {"recording.output_trials", "protocol.output_trials"},
 };
 // FORCE's target signal is a read-out's now; per-neuron targets keep [target].
 const std::vector<std::string> signal_keys = {"amplitude", "frequency", "frequency2", "mu", "sigma", "rho",
@@ -316,7 +397,7 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
   SectionReader r(&root, "", origin);
   spec.seed = r.unsigned_integer("seed", 1, (std::uint64_t{1} << 48) - 1);
   spec.dt = r.number("dt", 0.1, Range::positive());
-  read_protocol(r.table("protocol"), spec.protocol);
+  read_protocol(r.table("protocol"), spec.protocol, spec.dt, base_dir);
   const ProtocolKind protocol = spec.protocol.kind;
   for (auto& section : r.array_of_tables("population")) read_population(section, spec.populations.emplace_back());
   read_synapses(r.table("synapses"), spec.synapses);
@@ -333,9 +414,13 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
   read_learning(r.table("learning"), spec.learning);
   read_training(r.table("training"), spec.training, protocol);
   if (protocol == ProtocolKind::single_trial) spec.training.window = spec.protocol.duration - spec.stimulus.stop;
+  if (protocol == ProtocolKind::rate_guided)  // a file task's length is known once the file is read
+    spec.training.window = spec.protocol.rate_guided.task.kind == RateGuidedTaskKind::osc4
+                               ? spec.protocol.rate_guided.task.duration
+                               : spec.dt;
   read_recording(r.table("recording"), spec.recording, spec.neuron_count());
   for (auto& section : r.array_of_tables("readout"))
-    read_readout(section, spec.readouts.emplace_back(), spec.dt, base_dir);
+    read_readout(section, spec.readouts.emplace_back(), spec.dt, base_dir, protocol);
   {
     SectionReader s = r.table("test");
     spec.test.trials = s.count("trials", 5, 0);
@@ -356,11 +441,9 @@ ExperimentSpec load_experiment(const std::filesystem::path& path, const std::vec
 
 std::string experiment_protocol(const std::filesystem::path& path) {
   const toml::table root = config::parse_toml_text(config::read_text_file(path), path.string());
-  if (const toml::node* method = root.get("method"); method && method->value_or(std::string()) == "rate_guided")
-    return "rate_guided";
-  const toml::node* kind = root.at_path("protocol.kind").node();
-  // Anything else is for parse_experiment to refuse by name.
-  return kind && kind->value_or(std::string()) == "single_trial" ? "single_trial" : "loops";
+  const std::string kind = root.at_path("protocol.kind").value_or(std::string("loops"));
+  // Anything unknown is for parse_experiment to refuse by name.
+  return kind == "single_trial" || kind == "rate_guided" ? kind : "loops";
 }
 
 }  // namespace rsnn

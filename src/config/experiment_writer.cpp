@@ -14,14 +14,59 @@ using config::flag;
 using config::number;
 using config::quoted;
 
+namespace {
+
+std::string number_list(const std::vector<double>& values) {
+  std::string text;
+  for (std::size_t i = 0; i < values.size(); ++i) text += (i ? ", " : "") + number(values[i]);
+  return text;
+}
+
+std::string rate_guided_lines(const RateGuidedProtocolSpec& p) {
+  std::string out;
+  auto line = [&out](const std::string& text) { out += text + "\n"; };
+  line(fmt::format("learned_input_gain = {}", number(p.learned_input_gain)));
+  line(fmt::format("demean = {}", flag(p.demean)));
+  line(fmt::format("init_trials = {}", p.trials.init));
+  line(fmt::format("pca_trials = {}", p.trials.pca));
+  line(fmt::format("demean_trials = {}", p.trials.demean));
+  line(fmt::format("rls_trials = {}", p.trials.rls));
+  line(fmt::format("test_trials = {}", p.trials.test));
+  line(fmt::format("output_trials = {}", p.output_trials));
+  line("[protocol.teacher]");
+  line(fmt::format("units = {}", p.teacher.units));
+  line(fmt::format("tau = {}", number(p.teacher.tau)));
+  line(fmt::format("gain = {}", number(p.teacher.gain)));
+  line(fmt::format("output_gain = {}", number(p.teacher.output_gain)));
+  line(fmt::format("input_gain = {}", number(p.teacher.input_gain)));
+  line(fmt::format("pca_fraction = {}", number(p.teacher.pca_fraction)));
+  line("[protocol.task]");
+  if (p.task.kind == RateGuidedTaskKind::osc4) {
+    line("kind = \"osc4\"");
+    line(fmt::format("duration = {}", number(p.task.duration)));
+    line(fmt::format("input_amplitude = {}", number(p.task.input_amplitude)));
+    line(fmt::format("input_duration = {}", number(p.task.input_duration)));
+  } else {
+    line("kind = \"file\"");
+    line(fmt::format("output = {}", quoted(p.task.output.string())));
+    if (!p.task.input.empty()) line(fmt::format("input = {}", quoted(p.task.input.string())));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string to_toml(const ExperimentSpec& spec) {
   std::string out;
   auto line = [&out](const std::string& text) { out += text + "\n"; };
   line(fmt::format("seed = {}", spec.seed));
   line(fmt::format("dt = {}", number(spec.dt)));
   const bool single_trial = spec.protocol.kind == ProtocolKind::single_trial;
+  const bool rate_guided = spec.protocol.kind == ProtocolKind::rate_guided;
   line("\n[protocol]");
-  line(fmt::format("kind = \"{}\"", single_trial ? "single_trial" : "loops"));
+  static const char* protocol_kinds[] = {"loops", "single_trial", "rate_guided"};
+  line(fmt::format("kind = \"{}\"", protocol_kinds[static_cast<int>(spec.protocol.kind)]));
+  if (rate_guided) out += rate_guided_lines(spec.protocol.rate_guided);
   if (single_trial) {
     line(fmt::format("duration = {}", number(spec.protocol.duration)));
     line(fmt::format("evaluation_window = {}", number(spec.protocol.evaluation_window)));
@@ -69,6 +114,7 @@ std::string to_toml(const ExperimentSpec& spec) {
     if (proj.weights == StaticWeights::constant) {
       line("weights = \"constant\"");
       line(fmt::format("weight = {}", number(proj.weight)));
+      line(fmt::format("per_presynaptic_neuron = {}", flag(proj.per_presynaptic_neuron)));
     } else {
       line("weights = \"normal\"");
       line(fmt::format("gain = {}", number(proj.gain)));
@@ -167,14 +213,13 @@ std::string to_toml(const ExperimentSpec& spec) {
 
   const auto& training = spec.training;
   line("\n[training]");
-  if (!single_trial) {
+  if (single_trial) line(fmt::format("max_rate = {}", number(training.max_rate)));
+  if (!single_trial && !rate_guided) {
     line(fmt::format("loops = {}", training.loops));
     line(fmt::format("window = {}", number(training.window)));
     line(fmt::format("reset_state = {}", flag(training.reset_state)));
     line(fmt::format("patterns = {}", training.patterns));
-  }
-  line(fmt::format("max_rate = {}", number(training.max_rate)));
-  if (!single_trial) {
+    line(fmt::format("max_rate = {}", number(training.max_rate)));
     line(fmt::format("checkpoint_every = {}", training.checkpoint_every));
     line(fmt::format("frozen_every = {}", training.frozen_every));
     line(fmt::format("correlation_window = {}", number(training.correlation_window)));
@@ -193,10 +238,15 @@ std::string to_toml(const ExperimentSpec& spec) {
     line(fmt::format("feedback_gain = {}", number(readout.feedback_gain)));
     line(fmt::format("lambda = {}", number(readout.lambda)));
     line(fmt::format("step = \"{}\"", readout.step == ReadoutStep::textbook ? "textbook" : "unnormalised"));
+    line(fmt::format("update_probability = {}", number(readout.update_probability)));
+    line(fmt::format("neuron_fraction = {}", number(readout.neuron_fraction)));
+    if (readout.neuron_fraction > 0.0) line(fmt::format("feature_taus = [{}]", number_list(readout.feature_taus)));
+    line(fmt::format("feedback = \"{}\"", readout.feedback_after_update ? "a_posteriori" : "a_priori"));
+    line(fmt::format("schedule = \"{}\"", readout.keyed_schedule ? "keyed" : "sequential"));
+    if (rate_guided) continue;  // the protocol's teacher is the target, every closed-loop step the window
     line(fmt::format("learn_start = {}", number(readout.learn_start)));
     line(fmt::format("learn_stop = {}", number(readout.learn_stop)));
     line(fmt::format("learn_every = {}", number(readout.learn_every)));
-    line(fmt::format("update_probability = {}", number(readout.update_probability)));
     line("[readout.target]");
     out += config::signal_lines(readout.target);
   }

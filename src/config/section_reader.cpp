@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <optional>
 #include <fstream>
 #include <sstream>
 
@@ -142,6 +143,22 @@ std::vector<std::size_t> SectionReader::index_list(const std::string& key,
     if (!integer || *integer < 0)
       fail(key, fmt::format("expected non-negative integers, got {}", describe_node(element)));
     values.push_back(static_cast<std::size_t>(*integer));
+  }
+  return values;
+}
+
+std::vector<double> SectionReader::number_list(const std::string& key, const std::vector<double>& fallback,
+                                               Range range) {
+  const toml::node* node = lookup(key);
+  if (!node) return fallback;
+  const toml::array* array = node->as_array();
+  if (!array) fail(key, fmt::format("expected an array of numbers, got {}", describe_node(*node)));
+  std::vector<double> values;
+  for (const auto& element : *array) {
+    const std::optional<double> value = element.is_number() ? element.value<double>() : std::nullopt;
+    if (!value || !std::isfinite(*value) || !range.contains(*value))
+      fail(key, fmt::format("expected numbers {}, got {}", range.describe(), describe_node(element)));
+    values.push_back(*value);
   }
   return values;
 }

@@ -51,6 +51,8 @@ class SectionReader {
   std::size_t choice(const std::string& key, const std::vector<std::string>& choices,
                      std::size_t fallback_index);
   std::vector<std::size_t> index_list(const std::string& key, const std::vector<std::size_t>& fallback);
+  // An array of finite numbers, each in `range`.
+  std::vector<double> number_list(const std::string& key, const std::vector<double>& fallback, Range range = {});
 
   // Sub-tables. A missing optional table reads as an empty one.
   SectionReader table(const std::string& key);

@@ -53,6 +53,31 @@ void validate_single_trial(const ExperimentSpec& spec) {
                      "a read-out's target signal is readout[i].target");
 }
 
+// The phases of rate-guided training: one population read out through the
+// spikes of a fraction of it; the demean phase averages the currents of the
+// pathways "slow" and "fast".
+void validate_rate_guided(const ExperimentSpec& spec) {
+  if (spec.populations.size() != 1)
+    throw InputError(fmt::format("population: protocol kind \"rate_guided\" trains one population, got {}",
+                                 spec.populations.size()));
+  if (spec.readouts.size() != 1 || !(spec.readouts.front().neuron_fraction > 0.0))
+    throw InputError("readout: protocol kind \"rate_guided\" needs one [[readout]] with neuron_fraction > 0 (the "
+                     "trained neurons whose filtered spikes it reads)");
+  for (const char* name : {"slow", "fast"}) {
+    bool found = false;
+    for (const PathwaySpec& pathway : spec.pathways) found = found || pathway.name == name;
+    if (!found)
+      throw InputError(fmt::format("pathway: protocol kind \"rate_guided\" needs a [[pathway]] named \"{}\" (the demean "
+                                   "phase averages its current)",
+                                   name));
+  }
+  if (spec.plastic.rule != PlasticRule::none)
+    throw InputError("plastic.rule: protocol kind \"rate_guided\" trains its read-out only (expected \"none\")");
+  if (spec.target.kind != TargetKind::none)
+    throw InputError("target.kind: protocol kind \"rate_guided\" has no per-neuron targets (expected \"none\"); the "
+                     "teacher network supplies the read-out's targets");
+}
+
 }  // namespace
 
 void validate(const ExperimentSpec& spec) {
@@ -115,6 +140,8 @@ void validate(const ExperimentSpec& spec) {
   validate_readouts(spec);
   if (spec.protocol.kind == ProtocolKind::single_trial) {
     validate_single_trial(spec);
+  } else if (spec.protocol.kind == ProtocolKind::rate_guided) {
+    validate_rate_guided(spec);
   } else {
     require_whole_multiple("training.window", spec.training.window, spec.dt, "dt");
     require_whole_multiple("learning.learn_every", spec.learning.learn_every, spec.dt, "dt");

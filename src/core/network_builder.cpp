@@ -121,7 +121,7 @@ StaticProjection build_static(const ExperimentSpec& spec, const Network& net, st
   const Population& pre = net.populations[proj.pre_population];
   const Population& post = net.populations[proj.post_population];
   proj.pathway = pathway_index(net, proj_spec.pathway, pre.type);
-  proj.weight = proj_spec.weight;
+  proj.weight = proj_spec.per_presynaptic_neuron ? proj_spec.weight / static_cast<double>(pre.size) : proj_spec.weight;
   const bool same = proj.pre_population == proj.post_population;
 
   // Fixed out-degree: every row has the same length, so rows are written

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "rsnn/error.hpp"
+#include "rsnn/random.hpp"
 #include "rsnn/time_grid.hpp"
 
 namespace rsnn {
@@ -59,24 +61,43 @@ std::size_t regressor_size(const ReadoutSpec& spec, std::size_t neurons) {
   return spec.neurons.size() * spec.feature_taus.size();
 }
 
+// The spec with its neurons chosen when it asks for a fraction of them.
+ReadoutSpec with_neurons(ReadoutSpec spec, std::size_t neurons, std::uint64_t seed) {
+  if (spec.neurons.empty() && spec.neuron_fraction > 0.0) {
+    const auto rounded = static_cast<std::size_t>(std::llround(spec.neuron_fraction * static_cast<double>(neurons)));
+    spec.neurons = choose_neurons(seed, neurons, std::clamp<std::size_t>(rounded, 1, neurons));
+  }
+  return spec;
+}
+
 }  // namespace
 
-Readout::Readout(const ReadoutSpec& spec, std::size_t neurons, double dt, std::uint64_t seed,
+std::vector<std::uint32_t> choose_neurons(std::uint64_t seed, std::size_t neurons, std::size_t chosen) {
+  std::vector<std::uint32_t> order(neurons);
+  std::iota(order.begin(), order.end(), 0u);
+  RandomStream stream(seed, Purpose::presynaptic_selection, 0, 0);
+  for (std::size_t i = 0; i < chosen; ++i) std::swap(order[i], order[i + stream.below(neurons - i)]);
+  order.resize(chosen);
+  std::sort(order.begin(), order.end());
+  return order;
+}
+
+Readout::Readout(const ReadoutSpec& given, std::size_t neurons, double dt, std::uint64_t seed,
                  std::shared_ptr<TargetSource> source)
-    : spec_(spec),
+    : spec_(with_neurons(given, neurons, seed)),
       dt_(dt),
       seed_(seed),
-      source_(target_source(spec, dt, seed, std::move(source))),
-      learner_(regressor_size(spec, neurons), source_->dimensions(), spec.lambda, spec.step),
+      source_(target_source(spec_, dt, seed, std::move(source))),
+      learner_(regressor_size(spec_, neurons), source_->dimensions(), spec_.lambda, spec_.step),
       schedule_(seed, Purpose::learning_schedule, 0),
-      learn_stride_(learn_stride(spec, dt)),
-      learn_first_(first_step_at(spec.learn_start, dt)),
-      learn_end_(first_step_at(spec.learn_stop, dt)) {
+      learn_stride_(learn_stride(spec_, dt)),
+      learn_first_(first_step_at(spec_.learn_start, dt)),
+      learn_end_(first_step_at(spec_.learn_stop, dt)) {
   const std::size_t k = dimensions();
   encoders_.resize(neurons * k);
   for (std::size_t i = 0; i < neurons; ++i) {
     RandomStream stream(seed, Purpose::encoders, i);
-    for (std::size_t d = 0; d < k; ++d) encoders_[d * neurons + i] = stream.uniform(-spec.feedback_gain, spec.feedback_gain);
+    for (std::size_t d = 0; d < k; ++d) encoders_[d * neurons + i] = stream.uniform(-spec_.feedback_gain, spec_.feedback_gain);
   }
   output_.assign(k, 0.0);
   target_.assign(k, 0.0);
@@ -85,13 +106,13 @@ Readout::Readout(const ReadoutSpec& spec, std::size_t neurons, double dt, std::u
   trial_squared_target_.assign(k, 0.0);
   if (reads_spikes()) {
     features_.assign(learner_.inputs(), 0.0);
-    for (const double tau : spec.feature_taus) {
+    for (const double tau : spec_.feature_taus) {
       if (!(tau > 0.0) || !std::isfinite(tau))
-        throw InputError(fmt::format("readout '{}': feature_taus: expected times > 0 ms, got {}", spec.name, tau));
+        throw InputError(fmt::format("readout '{}': feature_taus: expected times > 0 ms, got {}", spec_.name, tau));
       feature_filters_.push_back(SynapticFilter::peak_normalized(tau, dt, 1.0));
     }
     feature_slot_.assign(neurons, -1);
-    for (std::size_t a = 0; a < spec.neurons.size(); ++a) feature_slot_[spec.neurons[a]] = static_cast<std::int32_t>(a);
+    for (std::size_t a = 0; a < spec_.neurons.size(); ++a) feature_slot_[spec_.neurons[a]] = static_cast<std::int32_t>(a);
   }
 }
 

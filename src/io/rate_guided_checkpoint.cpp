@@ -6,6 +6,7 @@
 #include <cmath>
 #include <span>
 
+#include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
 #include "rsnn/network_state.hpp"
@@ -112,15 +113,15 @@ void RateGuidedTraining::save_checkpoint(const std::filesystem::path& path) cons
 void RateGuidedTraining::load_checkpoint(const std::filesystem::path& path) {
   const std::string origin = fmt::format("checkpoint '{}'", path.string());
   const h5::File file = open_rsnn_file(path, checkpoint_format, "checkpoint", "a rate-guided checkpoint");
-  if (to_toml(parse_rate_guided(file.read_string("/config"), path.string() + ":/config")) != to_toml(spec_))
+  if (to_toml(parse_experiment(file.read_string("/config"), path.string() + ":/config")) != to_toml(spec_))
     throw InputError(origin + " was made with a different experiment");
   const double phase = file.attribute_number("/", "phase"), trial = file.attribute_number("/", "trial");
-  const std::size_t counts[] = {spec_.trials.init + spec_.trials.pca, spec_.trials.init + spec_.trials.demean,
-                                spec_.trials.init + spec_.trials.rls, spec_.trials.init + spec_.trials.test};
+  const std::size_t counts[] = {protocol().trials.init + protocol().trials.pca, protocol().trials.init + protocol().trials.demean,
+                                protocol().trials.init + protocol().trials.rls, protocol().trials.init + protocol().trials.test};
   if (!(phase >= 0.0 && phase < done && phase == std::floor(phase)) || !(trial >= 0.0 && trial == std::floor(trial)) ||
       trial >= static_cast<double>(counts[static_cast<std::size_t>(phase)]))
     throw InputError(fmt::format("{}: position phase {}, trial {} is not inside the run", origin, phase, trial));
-  const std::size_t units = spec_.teacher.units, neurons = spec_.spiking.neurons;
+  const std::size_t units = protocol().teacher.units, neurons = spec_.neuron_count();
 
   Position position{static_cast<int>(phase), static_cast<std::size_t>(trial)};
   RateGuidedResult result;
@@ -150,9 +151,9 @@ void RateGuidedTraining::load_checkpoint(const std::filesystem::path& path) {
       mean_input_sum_ = read_vector(file, "/demean/sum", neurons);
   }
   if (position.phase == static_cast<int>(RateGuidedPhase::test) &&
-      (result.test_spike_counts.size() != neurons || result.recorded_trials > spec_.trials.test))
+      (result.test_spike_counts.size() != neurons || result.recorded_trials > protocol().trials.test))
     throw InputError(fmt::format("{}: /result/test_spike_counts is not one count per neuron ({}), or "
-                                 "recorded_trials exceeds trials.test",
+                                 "recorded_trials exceeds protocol.test_trials",
                                  origin, neurons));
   teacher_.set_state(teacher_state);
   const double elapsed = file.attribute_number("/", "elapsed_seconds");

@@ -1,7 +1,8 @@
-// Rate-guided training as an experiment of the engine: the spiking network of
-// rsnn/rate_guided.hpp lowered to an ExperimentSpec (one lif population,
-// peak-normalised pathways for the slow, fast and global synapses) and its
-// read-out of the trained neurons' spikes.
+// Rate-guided training as an experiment of the engine: DePasquale et al.'s
+// network composed from its own parameters (RateGuidedPreset) into an
+// ExperimentSpec: one lif population, peak-normalised pathways for the slow,
+// fast and global synapses, and the read-out of the trained neurons' spikes.
+// examples/depasquale/osc4.toml spells out the same experiment.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <numeric>
 
 #include "rate_guided/serial_eigen.hpp"
+#include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/random.hpp"
 #include "rsnn/rate_guided.hpp"
@@ -80,59 +82,54 @@ Eigen::MatrixXd rate_guided_encoders(std::uint64_t seed, std::size_t neurons, st
   return gain * (qr.householderQ() * Eigen::MatrixXd::Identity(columns, rows)).transpose();
 }
 
-std::vector<std::uint32_t> rate_guided_trained_neurons(std::uint64_t seed, std::size_t neurons, std::size_t chosen) {
-  std::vector<std::uint32_t> order(neurons);
-  std::iota(order.begin(), order.end(), 0u);
-  RandomStream stream(seed, Purpose::presynaptic_selection, 0, 0);
-  for (std::size_t i = 0; i < chosen; ++i) std::swap(order[i], order[i + stream.below(neurons - i)]);
-  order.resize(chosen);
-  std::sort(order.begin(), order.end());
-  return order;
-}
+ExperimentSpec rate_guided_experiment(const RateGuidedPreset& preset) {
+  const RateGuidedSpikingSpec& p = preset.spiking;
+  ExperimentSpec spec;
+  spec.seed = preset.seed;
+  spec.dt = preset.dt;
+  spec.protocol.kind = ProtocolKind::rate_guided;
+  RateGuidedProtocolSpec& protocol = spec.protocol.rate_guided;
+  protocol.teacher = preset.teacher;
+  protocol.task = preset.task;
+  protocol.trials = preset.trials;
+  protocol.learned_input_gain = p.learned_input_gain;
+  protocol.demean = p.demean;
+  protocol.output_trials = preset.recording.output_trials;
 
-ExperimentSpec lower_rate_guided(const RateGuidedSpec& spec, std::size_t steps,
-                                 const std::vector<std::uint32_t>& trained) {
-  const RateGuidedSpikingSpec& p = spec.spiking;
-  ExperimentSpec lowered;
-  lowered.seed = spec.seed;
-  lowered.dt = spec.dt;
-  lowered.populations.push_back(spiking_population(p));
-  lowered.pathways = {PathwaySpec{"slow", p.tau_slow, 0.0, JumpNormalization::peak},
-                      PathwaySpec{"fast", p.tau_fast, 0.0, JumpNormalization::peak},
-                      PathwaySpec{"global", p.tau_fast, 0.0, JumpNormalization::peak}};
-  if (p.slow_gain != 0.0) lowered.static_projections.push_back(random_synapses("slow", p.slow_gain, p.tau_slow));
-  if (p.fast_gain != 0.0) lowered.static_projections.push_back(random_synapses("fast", p.fast_gain, p.tau_fast));
-  if (p.global_inhibition != 0.0) {
+  spec.populations.push_back(spiking_population(p));
+  spec.pathways = {PathwaySpec{"slow", p.tau_slow, 0.0, JumpNormalization::peak},
+                   PathwaySpec{"fast", p.tau_fast, 0.0, JumpNormalization::peak},
+                   PathwaySpec{"global", p.tau_fast, 0.0, JumpNormalization::peak}};
+  if (p.slow_gain != 0.0) spec.static_projections.push_back(random_synapses("slow", p.slow_gain, p.tau_slow));
+  if (p.fast_gain != 0.0) spec.static_projections.push_back(random_synapses("fast", p.fast_gain, p.tau_fast));
+  if (p.global_inhibition != 0.0) {  // μf/(τf N): the same on every synapse
     StaticProjectionSpec global = all_to_all("global");
-    global.weight = p.global_inhibition / (p.tau_fast / ms_per_second * static_cast<double>(p.neurons));
-    lowered.static_projections.push_back(global);
+    global.weight = p.global_inhibition / (p.tau_fast / ms_per_second);
+    global.per_presynaptic_neuron = true;
+    spec.static_projections.push_back(global);
   }
-  lowered.plastic.rule = PlasticRule::none;
-  lowered.stimulus.kind = StimulusKind::none;
-  lowered.stimulus.start = lowered.stimulus.stop = 0.0;
-  lowered.target.kind = TargetKind::none;
-  const double duration = static_cast<double>(steps) * spec.dt;
-  lowered.training.window = duration;
-  lowered.training.frozen_every = 0;
-  lowered.learning.learn_every = spec.dt;
-  lowered.recording.neurons.clear();
-  lowered.recording.interval = spec.dt;
-  lowered.recording.spikes = spec.recording.spikes;
+  spec.plastic.rule = PlasticRule::none;
+  spec.stimulus.kind = StimulusKind::none;
+  spec.stimulus.start = spec.stimulus.stop = 0.0;
+  spec.target.kind = TargetKind::none;
+  spec.training.loops = 1;
+  spec.training.frozen_every = 0;
+  spec.recording.neurons.clear();
+  spec.recording.interval = preset.dt;
+  spec.recording.spikes = preset.recording.spikes;
 
   ReadoutSpec readout;
   readout.name = "output";
-  readout.lambda = spec.learning.lambda;
+  readout.lambda = preset.learning.lambda;
   readout.step = ReadoutStep::textbook;
-  readout.learn_start = 0.0;
-  readout.learn_stop = duration;
-  readout.learn_every = spec.dt;
-  readout.update_probability = spec.learning.update_probability;
-  readout.neurons = trained;
+  readout.update_probability = preset.learning.update_probability;
+  readout.neuron_fraction = p.trained_fraction;
   readout.feature_taus = {p.tau_slow, p.tau_fast};
   readout.feedback_after_update = true;
   readout.keyed_schedule = true;
-  lowered.readouts.push_back(readout);
-  return lowered;
+  spec.readouts.push_back(readout);
+  validate(spec);
+  return spec;
 }
 
 }  // namespace rsnn

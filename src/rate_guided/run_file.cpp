@@ -5,6 +5,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
 #include "rsnn/rate_guided.hpp"
@@ -33,7 +34,7 @@ std::vector<std::pair<const char*, double>> metric_values(const RateGuidedMetric
 
 }  // namespace
 
-void write_rate_guided_run_file(const std::filesystem::path& path, const RateGuidedSpec& spec,
+void write_rate_guided_run_file(const std::filesystem::path& path, const ExperimentSpec& spec,
                                 const RateGuidedResult& result) {
   const RateGuidedMetrics metrics = summarize(result);
   write_file_atomically(path, [&](h5::File& file) {
@@ -41,8 +42,8 @@ void write_rate_guided_run_file(const std::filesystem::path& path, const RateGui
     file.set_attribute("/", "rsnn_version", std::string(version_string));
     file.set_attribute("/", "seed", static_cast<std::int64_t>(spec.seed));
     file.set_attribute("/", "created", now_iso8601());
-    file.set_attribute("/", "neurons", static_cast<std::int64_t>(spec.spiking.neurons));
-    file.set_attribute("/", "teacher_units", static_cast<std::int64_t>(spec.teacher.units));
+    file.set_attribute("/", "neurons", static_cast<std::int64_t>(spec.neuron_count()));
+    file.set_attribute("/", "teacher_units", static_cast<std::int64_t>(spec.protocol.rate_guided.teacher.units));
     file.write_string("/config", to_toml(spec));
 
     file.create_group("/metrics");
@@ -51,7 +52,7 @@ void write_rate_guided_run_file(const std::filesystem::path& path, const RateGui
 
     file.write<double>("/pca/eigenvalues", result.pca_eigenvalues);
     file.set_attribute("/pca", "kept", static_cast<std::int64_t>(result.pcs_kept));
-    file.set_attribute("/pca", "fraction", spec.teacher.pca_fraction);
+    file.set_attribute("/pca", "fraction", spec.protocol.rate_guided.teacher.pca_fraction);
 
     file.write<double>("/demean/rate", result.demean_rate);
     file.write<double>("/demean/mean_input", result.mean_input);
@@ -84,15 +85,15 @@ void write_rate_guided_run_file(const std::filesystem::path& path, const RateGui
   });
 }
 
-void write_rate_guided_metrics_json(const std::filesystem::path& path, const RateGuidedSpec& spec,
+void write_rate_guided_metrics_json(const std::filesystem::path& path, const ExperimentSpec& spec,
                                     const RateGuidedResult& result) {
   nlohmann::json json;
   json["format"] = "rsnn-rate-guided-metrics";
   json["rsnn_version"] = version_string;
   json["seed"] = spec.seed;
-  json["neurons"] = spec.spiking.neurons;
-  json["teacher_units"] = spec.teacher.units;
-  json["demean"] = spec.spiking.demean;
+  json["neurons"] = spec.neuron_count();
+  json["teacher_units"] = spec.protocol.rate_guided.teacher.units;
+  json["demean"] = spec.protocol.rate_guided.demean;
   json["test_trials"] = result.test_nmse.size();
   const RateGuidedMetrics metrics = summarize(result);
   json["pcs_kept"] = metrics.pcs_kept;

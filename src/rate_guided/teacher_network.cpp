@@ -8,10 +8,11 @@
 
 namespace rsnn {
 
-RateGuidedTeacher::RateGuidedTeacher(const RateGuidedSpec& spec, std::size_t outputs, std::size_t inputs)
-    : seed_(spec.seed), decay_(std::exp(-spec.dt / spec.teacher.tau)) {
-  const auto units = static_cast<Eigen::Index>(spec.teacher.units);
-  const double scale = spec.teacher.gain / std::sqrt(static_cast<double>(units));
+RateGuidedTeacher::RateGuidedTeacher(std::uint64_t seed, double dt, const RateGuidedTeacherSpec& spec,
+                                     std::size_t outputs, std::size_t inputs)
+    : seed_(seed), decay_(std::exp(-dt / spec.tau)) {
+  const auto units = static_cast<Eigen::Index>(spec.units);
+  const double scale = spec.gain / std::sqrt(static_cast<double>(units));
   recurrent_.resize(units, units);
   output_weights_.resize(units, static_cast<Eigen::Index>(outputs));
   input_weights_.resize(units, static_cast<Eigen::Index>(inputs));
@@ -21,11 +22,11 @@ RateGuidedTeacher::RateGuidedTeacher(const RateGuidedSpec& spec, std::size_t out
     for (Eigen::Index j = 0; j < units; ++j) recurrent_(i, j) = scale * row.normal();
     RandomStream out(seed_, Purpose::teacher_network, static_cast<std::uint64_t>(i), 1);
     for (Eigen::Index o = 0; o < output_weights_.cols(); ++o)
-      output_weights_(i, o) = spec.teacher.output_gain * out.uniform(-1.0, 1.0);
+      output_weights_(i, o) = spec.output_gain * out.uniform(-1.0, 1.0);
     // 1 + 2 U(0, 1) (all positive), as in the reference demo.
     RandomStream in(seed_, Purpose::teacher_network, static_cast<std::uint64_t>(i), 2);
     for (Eigen::Index q = 0; q < input_weights_.cols(); ++q)
-      input_weights_(i, q) = spec.teacher.input_gain * (1.0 + 2.0 * in.uniform());
+      input_weights_(i, q) = spec.input_gain * (1.0 + 2.0 * in.uniform());
   }
   x_.setZero(units);
   rates_.setZero(units);

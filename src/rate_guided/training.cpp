@@ -34,10 +34,13 @@ const char* phase_name(RateGuidedPhase phase) {
 
 namespace {
 
-RateGuidedSpec validated(RateGuidedSpec spec) {
+const ExperimentSpec& checked(const ExperimentSpec& spec) {
+  if (spec.protocol.kind != ProtocolKind::rate_guided)
+    throw InputError("protocol.kind: rate-guided training needs kind = \"rate_guided\"");
   validate(spec);
   return spec;
 }
+
 
 // Rows [first, first + count) of the read-out's weights as a matrix [output × input].
 Eigen::MatrixXd decoder_rows(const ReadoutRls& readout, std::size_t first, std::size_t count) {
@@ -57,27 +60,39 @@ std::uint32_t trial_index(RateGuidedPhase phase, std::size_t trial) {
 
 }  // namespace
 
-RateGuidedTraining::RateGuidedTraining(RateGuidedSpec spec)
-    : spec_(validated(std::move(spec))),
-      task_(make_rate_guided_task(spec_)),
-      teacher_(spec_, static_cast<std::size_t>(task_.output.rows()), static_cast<std::size_t>(task_.input.rows())) {
+ExperimentSpec rate_guided_engine_experiment(ExperimentSpec spec, std::size_t steps) {
+  const double duration = static_cast<double>(steps) * spec.dt;
+  spec.training.window = duration;
+  spec.learning.learn_every = spec.dt;
+  ReadoutSpec& readout = spec.readouts.front();
+  readout.learn_start = 0.0;
+  readout.learn_stop = duration;
+  readout.learn_every = spec.dt;
+  return spec;
+}
+
+RateGuidedTraining::RateGuidedTraining(const ExperimentSpec& spec)
+    : spec_(checked(spec)),
+      task_(make_rate_guided_task(protocol().task, spec_.dt)),
+      teacher_(spec_.seed, spec_.dt, protocol().teacher, static_cast<std::size_t>(task_.output.rows()),
+               static_cast<std::size_t>(task_.input.rows())) {
   if (task_.steps == 0) throw InputError("task: a trial must last at least one step");
 }
 
 RateGuidedTraining::~RateGuidedTraining() = default;
 
 void RateGuidedTraining::build_spiking_network() {
-  const std::size_t neurons = spec_.spiking.neurons, pcs = static_cast<std::size_t>(pc_basis_.cols());
+  const std::size_t neurons = spec_.neuron_count(), pcs = static_cast<std::size_t>(pc_basis_.cols());
   const std::size_t outputs = static_cast<std::size_t>(task_.output.rows());
-  trained_ = rate_guided_trained_neurons(spec_.seed, neurons, spec_.trained_neurons());
-  simulation_ = std::make_unique<Simulation>(lower_rate_guided(spec_, task_.steps, trained_));
+  simulation_ = std::make_unique<Simulation>(rate_guided_engine_experiment(spec_, task_.steps));
   target_ = std::make_shared<TeacherTarget>(teacher_, pc_basis_, task_);
   Readout& readout = simulation_->readouts().front();
   readout = Readout(readout.spec(), neurons, spec_.dt, spec_.seed, target_);
+  trained_ = readout.spec().neurons;
 
   // Feedback: uJ uPC on the PC outputs, nothing from the task outputs.
   const Eigen::MatrixXd encoders =
-      rate_guided_encoders(spec_.seed, neurons, spec_.teacher.units, spec_.spiking.learned_input_gain);
+      rate_guided_encoders(spec_.seed, neurons, protocol().teacher.units, protocol().learned_input_gain);
   drive_projection_ = encoders * pc_basis_;
   std::vector<double> feedback(neurons * (pcs + outputs), 0.0);
   for (std::size_t i = 0; i < neurons; ++i)
@@ -171,15 +186,15 @@ RateGuidedResult RateGuidedTraining::run(const Progress& progress) {
 
 // pca: the teacher alone; C = Σ fJ fJᵀ as one rank-S update per trial.
 bool RateGuidedTraining::run_pca(const Progress& progress) {
-  const std::size_t steps = task_.steps, count = spec_.trials.init + spec_.trials.pca;
-  const auto units = static_cast<Eigen::Index>(spec_.teacher.units);
+  const std::size_t steps = task_.steps, count = protocol().trials.init + protocol().trials.pca;
+  const auto units = static_cast<Eigen::Index>(protocol().teacher.units);
   if (position_.trial == 0) {
     teacher_.reset(static_cast<std::uint32_t>(RateGuidedPhase::pca));
     second_moment_ = Eigen::MatrixXd::Zero(units, units);
   }
   Eigen::MatrixXd trial_inputs(units, static_cast<Eigen::Index>(steps));
   for (std::size_t t = position_.trial; t < count; ++t) {
-    const bool collected = t >= spec_.trials.init;
+    const bool collected = t >= protocol().trials.init;
     for (std::size_t k = 0; k < steps; ++k) {
       const auto column = static_cast<Eigen::Index>(k);
       const Eigen::VectorXd& f_j = teacher_.step(task_.output.col(column), task_.input.col(column));
@@ -188,7 +203,7 @@ bool RateGuidedTraining::run_pca(const Progress& progress) {
     if (collected) second_moment_.selfadjointView<Eigen::Lower>().rankUpdate(trial_inputs);
     report(progress, RateGuidedPhase::pca, t, count, false, std::nan(""), std::nan(""), 0);
     if (t + 1 == count) {  // after the last report of the phase: pcs_kept is 0 until it has ended
-      const PrincipalComponents components = principal_components(second_moment_, spec_.teacher.pca_fraction);
+      const PrincipalComponents components = principal_components(second_moment_, protocol().teacher.pca_fraction);
       pc_basis_ = components.basis;
       result_.pcs_kept = static_cast<std::size_t>(pc_basis_.cols());
       result_.pca_eigenvalues.assign(components.eigenvalues.data(),
@@ -204,13 +219,13 @@ bool RateGuidedTraining::run_pca(const Progress& progress) {
 
 // demean: teacher-forced; Imu = the mean of uJ uPC fPC + z0s + z0f.
 bool RateGuidedTraining::run_demean(const Progress& progress) {
-  const std::size_t neurons = spec_.spiking.neurons, count = spec_.trials.init + spec_.trials.demean;
+  const std::size_t neurons = spec_.neuron_count(), count = protocol().trials.init + protocol().trials.demean;
   if (position_.trial == 0) {
     teacher_.reset(static_cast<std::uint32_t>(RateGuidedPhase::demean));
     mean_input_sum_ = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(neurons));
   }
   for (std::size_t t = position_.trial; t < count; ++t) {
-    const bool averaged = t >= spec_.trials.init;
+    const bool averaged = t >= protocol().trials.init;
     target_->summing = averaged;
     const TrialOutcome outcome = spiking_trial(RateGuidedPhase::demean, t, false, false, false, averaged);
     target_->summing = false;
@@ -230,24 +245,24 @@ bool RateGuidedTraining::run_demean(const Progress& progress) {
 }
 
 void RateGuidedTraining::set_mean_input() {
-  const std::size_t neurons = spec_.spiking.neurons, trials = spec_.trials.demean;
+  const std::size_t neurons = spec_.neuron_count(), trials = protocol().trials.demean;
   Eigen::VectorXd mean_input = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(neurons));
   if (trials > 0) {
     mean_input = mean_input_sum_ / static_cast<double>(trials);
     mean_input += drive_projection_ * (target_->pc_sum() / static_cast<double>(trials * task_.steps));
   }
   result_.mean_input.assign(mean_input.data(), mean_input.data() + mean_input.size());
-  result_.demeaned = spec_.spiking.demean;
-  if (spec_.spiking.demean)
+  result_.demeaned = protocol().demean;
+  if (protocol().demean)
     for (std::size_t i = 0; i < neurons; ++i) simulation_->network().bias[i] = -mean_input(static_cast<Eigen::Index>(i));
 }
 
 // rls: Tinit teacher-forced, then closed loop with learning.
 bool RateGuidedTraining::run_rls(const Progress& progress) {
-  const std::size_t count = spec_.trials.init + spec_.trials.rls;
+  const std::size_t count = protocol().trials.init + protocol().trials.rls;
   if (position_.trial == 0) teacher_.reset(static_cast<std::uint32_t>(RateGuidedPhase::rls));
   for (std::size_t t = position_.trial; t < count; ++t) {
-    const bool closed_loop = t >= spec_.trials.init;
+    const bool closed_loop = t >= protocol().trials.init;
     const TrialOutcome outcome = spiking_trial(RateGuidedPhase::rls, t, closed_loop, closed_loop, false, false);
     if (closed_loop) {
       result_.rls_nmse.push_back(outcome.nmse);
@@ -272,15 +287,15 @@ void RateGuidedTraining::keep_weights() {
 
 // test: Tinit teacher-forced, then closed loop with frozen weights.
 bool RateGuidedTraining::run_test(const Progress& progress) {
-  const std::size_t neurons = spec_.spiking.neurons, count = spec_.trials.init + spec_.trials.test;
+  const std::size_t neurons = spec_.neuron_count(), count = protocol().trials.init + protocol().trials.test;
   if (position_.trial == 0) {
     teacher_.reset(static_cast<std::uint32_t>(RateGuidedPhase::test));
-    result_.recorded_trials = std::min(spec_.recording.output_trials, spec_.trials.test);
+    result_.recorded_trials = std::min(protocol().output_trials, protocol().trials.test);
     result_.test_spike_counts.assign(neurons, 0.0);
   }
   for (std::size_t t = position_.trial; t < count; ++t) {
-    const bool closed_loop = t >= spec_.trials.init;
-    const std::size_t index = closed_loop ? t - spec_.trials.init : 0;
+    const bool closed_loop = t >= protocol().trials.init;
+    const std::size_t index = closed_loop ? t - protocol().trials.init : 0;
     const bool spikes = closed_loop && index == 0 && spec_.recording.spikes;
     const bool recorded = closed_loop && (index < result_.recorded_trials || spikes);
     TrialOutcome outcome = spiking_trial(RateGuidedPhase::test, t, closed_loop, false, recorded, false);

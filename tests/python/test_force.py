@@ -150,34 +150,13 @@ def test_oscillation_measures():
         analysis.dominant_frequency(x, 0.0)
 
 
-def _resolved_keys(resolved: dict) -> set:
-    """Dotted keys of a resolved experiment, arrays of tables as name[i] (model parameters aside)."""
-    keys = set()
-
-    def walk(prefix, table):
-        for name, value in table.items():
-            if name == "params":
-                continue
-            if isinstance(value, dict):
-                walk(f"{prefix}{name}.", value)
-            elif isinstance(value, list) and value and isinstance(value[0], dict):
-                for element in value:
-                    walk(f"{prefix}{name}[i].", element)
-            else:
-                keys.add(prefix + name)
-
-    walk("", resolved)
-    return keys
-
-
 def test_docs_list_every_key():
     """Every key a FORCE experiment resolves to, for every signal kind, is in docs/config.md's tables."""
-    import re
+    from config_docs import documented_keys, resolved_keys
 
-    text = (ROOT / "docs" / "config.md").read_text()
-    documented = set(re.findall(r"`([a-z_0-9]+(?:\[i\])?(?:\.[a-z_0-9]+(?:\[i\])?)*)`", text))
+    documented = documented_keys()
     for kind in ("sine", "triangle", "product_of_sines", "van_der_pol", "lorenz"):
         experiment = tomllib.loads(EXAMPLE.read_text())
         experiment["readout"][0]["target"] = {"kind": kind}
-        keys = _resolved_keys(tomllib.loads(force.resolve(experiment)))
+        keys = resolved_keys(tomllib.loads(force.resolve(experiment)))
         assert keys <= documented, f"{kind}: undocumented keys {sorted(keys - documented)}"

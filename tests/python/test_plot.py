@@ -140,8 +140,9 @@ READ_OUT_RUNS = {
               ["population.network.size=200", "protocol.duration=1500.0", "readout.output.learn_start=200.0", "readout.output.learn_stop=1000.0",
                "protocol.evaluation_window=500.0"]),
     "rate_guided": ("examples/depasquale/osc4.toml",
-                    ["teacher.units=100", "spiking.neurons=100", "trials.init=1", "trials.pca=3", "trials.demean=3",
-                     "trials.rls=5", "trials.test=3"]),
+                    ["protocol.teacher.units=100", "population.spiking.size=100", "protocol.init_trials=1",
+                     "protocol.pca_trials=3", "protocol.demean_trials=3", "protocol.rls_trials=5",
+                     "protocol.test_trials=3"]),
 }
 
 

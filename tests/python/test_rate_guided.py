@@ -40,8 +40,8 @@ from rsnn import rate_guided  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "depasquale" / "osc4.toml"
 CLI = os.environ.get("RSNN_CLI", str(ROOT / "build" / "rsnn"))
-SMALL = {"teacher.units": 100, "spiking.neurons": 100, "trials.init": 3, "trials.pca": 10, "trials.demean": 10,
-         "trials.rls": 20, "trials.test": 5}
+SMALL = {"protocol.teacher.units": 100, "population.spiking.size": 100, "protocol.init_trials": 3,
+         "protocol.pca_trials": 10, "protocol.demean_trials": 10, "protocol.rls_trials": 20, "protocol.test_trials": 5}
 STEPS = 1000  # osc4: 1 s trials at dt = 1 ms
 
 
@@ -124,12 +124,11 @@ def test_file_text_and_dict_agree_and_overrides_act():
     assert rate_guided.resolve(text, overrides=SMALL) == from_file
     assert rate_guided.resolve(tomllib.loads(text), overrides=SMALL) == from_file
     resolved = tomllib.loads(from_file)
-    assert resolved["teacher"]["units"] == resolved["spiking"]["neurons"] == 100
-    assert resolved["trials"] == {"init": 3, "pca": 10, "demean": 10, "rls": 20, "test": 5}
+    assert resolved["protocol"]["teacher"]["units"] == resolved["population"][0]["size"] == 100
+    trials = {key: resolved["protocol"][f"{key}_trials"] for key in ("init", "pca", "demean", "rls", "test")}
+    assert trials == {"init": 3, "pca": 10, "demean": 10, "rls": 20, "test": 5}
     assert tomllib.loads(rate_guided.resolve(EXAMPLE, seed=7))["seed"] == 7
-    assert tomllib.loads(rate_guided.resolve(EXAMPLE, overrides=["spiking.demean=false"]))["spiking"]["demean"] is False
-    # Defaults fill in what the file leaves out.
-    assert rate_guided.resolve({"method": "rate_guided"}) == rate_guided.resolve(EXAMPLE)
+    assert tomllib.loads(rate_guided.resolve(EXAMPLE, overrides=["protocol.demean=false"]))["protocol"]["demean"] is False
 
 
 def test_file_task_paths_are_relative_to_the_experiment(tmp_path):
@@ -138,11 +137,15 @@ def test_file_task_paths_are_relative_to_the_experiment(tmp_path):
     np.save(tmp_path / "output.npy", np.stack([np.sin(2 * np.pi * t / 100), np.cos(2 * np.pi * t / 50)], axis=1))
     np.save(tmp_path / "input.npy", (t < 20).astype(float)[:, None])
     experiment = tmp_path / "task.toml"
-    experiment.write_text('method = "rate_guided"\n[task]\nkind = "file"\noutput = "output.npy"\ninput = "input.npy"\n')
+    text = EXAMPLE.read_text()
+    text = text[:text.index("[protocol.task]")] + (
+        '[protocol.task]\nkind = "file"\noutput = "output.npy"\ninput = "input.npy"\n\n') + text[text.index("[[population]]"):]
+    experiment.write_text(text)
     resolved = tomllib.loads(rate_guided.resolve(experiment))
-    assert resolved["task"] == {"kind": "file", "output": str(tmp_path / "output.npy"),
-                                "input": str(tmp_path / "input.npy")}
-    network = rate_guided.RateGuidedNetwork(experiment, overrides={**SMALL, "trials.rls": 2, "trials.test": 3})
+    assert resolved["protocol"]["task"] == {"kind": "file", "output": str(tmp_path / "output.npy"),
+                                            "input": str(tmp_path / "input.npy")}
+    network = rate_guided.RateGuidedNetwork(experiment, overrides={**SMALL, "protocol.rls_trials": 2,
+                                                                   "protocol.test_trials": 3})
     assert network.task["output"].shape == (steps, 2)
     np.testing.assert_array_equal(network.task["input"][:, 0], (t < 20).astype(float))
     result = network.run()
@@ -151,30 +154,26 @@ def test_file_task_paths_are_relative_to_the_experiment(tmp_path):
 
 
 def test_bad_experiments_name_the_key():
-    with pytest.raises(ValueError, match="teacher.unitz"):
-        rate_guided.resolve(EXAMPLE, overrides={"teacher.unitz": 10})
-    with pytest.raises(ValueError, match="spiking.tau_m"):
-        rate_guided.resolve(EXAMPLE, overrides={"spiking.tau_m": -1.0})
-    with pytest.raises(ValueError, match="teacher.pca_fraction"):
-        rate_guided.resolve(EXAMPLE, overrides={"teacher.pca_fraction": 1.5})
-    with pytest.raises(ValueError, match="spiking.v_reset"):
-        rate_guided.resolve(EXAMPLE, overrides={"spiking.v_reset": 1.0})
-    with pytest.raises(ValueError, match="recording.output_trials"):
-        rate_guided.resolve(EXAMPLE, overrides={"trials.test": 2})
-    with pytest.raises(ValueError, match="task.duration"):
-        rate_guided.resolve(EXAMPLE, overrides={"task.duration": 1000.5})
-    with pytest.raises(ValueError, match="method"):
-        rate_guided.resolve({"seed": 1})
-    with pytest.raises(ValueError, match="method"):
-        rate_guided.resolve(ROOT / "examples" / "force" / "lif_sine.toml")
+    with pytest.raises(ValueError, match="protocol.teacher.unitz"):
+        rate_guided.resolve(EXAMPLE, overrides={"protocol.teacher.unitz": 10})
+    with pytest.raises(ValueError, match=r"population\[0\]\.params\.tau_m"):
+        rate_guided.resolve(EXAMPLE, overrides={"population.spiking.params.tau_m": -1.0})
+    with pytest.raises(ValueError, match="protocol.teacher.pca_fraction"):
+        rate_guided.resolve(EXAMPLE, overrides={"protocol.teacher.pca_fraction": 1.5})
+    with pytest.raises(ValueError, match="v_reset"):
+        rate_guided.resolve(EXAMPLE, overrides={"population.spiking.params.v_reset": 1.0})
+    with pytest.raises(ValueError, match="protocol.output_trials"):
+        rate_guided.resolve(EXAMPLE, overrides={"protocol.test_trials": 2})
+    with pytest.raises(ValueError, match="protocol.task.duration"):
+        rate_guided.resolve(EXAMPLE, overrides={"protocol.task.duration": 1000.5})
+    with pytest.raises(ValueError, match=r"\[protocol.teacher\]"):  # the former vocabulary names its replacement
+        rate_guided.resolve({"teacher": {"units": 10}})
     with pytest.raises(ValueError, match="does not exist"):
         rate_guided.resolve(ROOT / "no_such_experiment.toml")
     with pytest.raises(TypeError):
         rate_guided.resolve(3.5)
     with pytest.raises(TypeError, match="seed"):
         rate_guided.resolve(EXAMPLE, seed="one")
-    with pytest.raises(ValueError, match="run\\(\\) first"):
-        rate_guided.RateGuidedNetwork(EXAMPLE, overrides=SMALL).write_run_file("never.h5")
 
 
 def test_progress_sees_every_trial_and_an_exception_abandons_the_run(small_run, tmp_path):
@@ -224,7 +223,7 @@ def test_progress_sees_every_trial_and_an_exception_abandons_the_run(small_run, 
 
 
 def test_ctrl_c_raises_keyboard_interrupt_after_the_current_trial():
-    network = rate_guided.RateGuidedNetwork(EXAMPLE, overrides={**SMALL, "trials.rls": 100000})
+    network = rate_guided.RateGuidedNetwork(EXAMPLE, overrides={**SMALL, "protocol.rls_trials": 100000})
     # SIGINT to the main thread while it runs the engine with the GIL released.
     timer = threading.Timer(0.3, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT))
     started = time.monotonic()
@@ -239,36 +238,11 @@ def test_ctrl_c_raises_keyboard_interrupt_after_the_current_trial():
         network.write_run_file("never.h5")
 
 
-def _documented_defaults() -> dict:
-    """{dotted key: default cell} of the rate-guided table in docs/config.md."""
-    text = (ROOT / "docs" / "config.md").read_text()
-    section = text[text.index('## Rate-guided experiments (`method = "rate_guided"`)'):]
-    rows = {}
-    for line in section.splitlines():
-        match = re.match(r"\| `([a-z_.]+)` \|[^|]*\|[^|]*\|([^|]*)\|", line)
-        if match:
-            rows[match.group(1)] = match.group(2).strip()
-    return rows
+def test_docs_list_every_key():
+    """Every key the osc4 experiment resolves to (and a file task's) is in docs/config.md's tables."""
+    from config_docs import documented_keys, resolved_keys
 
-
-def test_docs_list_every_key_with_its_default():
-    defaults = _documented_defaults()
-    resolved = tomllib.loads(rate_guided.resolve({"method": "rate_guided"}))
-    flat = {}
-    for name, value in resolved.items():
-        if isinstance(value, dict):
-            flat.update({f"{name}.{key}": item for key, item in value.items()})
-        else:
-            flat[name] = value
-    # task.output and task.input belong to kind = "file" and have no default.
-    assert set(defaults) == set(flat) | {"task.output", "task.input"}
-    for key, value in flat.items():
-        cell = defaults[key].replace("−", "-").strip("`").strip('"')
-        if key == "method":
-            assert cell == ""  # required
-        elif isinstance(value, bool):
-            assert cell == str(value).lower(), key
-        elif isinstance(value, str):
-            assert cell == value, key
-        else:
-            assert float(cell) == value, key
+    documented = documented_keys()
+    keys = resolved_keys(tomllib.loads(rate_guided.resolve(EXAMPLE)))
+    keys |= {"protocol.task.output", "protocol.task.input"}
+    assert keys <= documented, f"undocumented keys {sorted(keys - documented)}"

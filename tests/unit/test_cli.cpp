@@ -167,7 +167,7 @@ TEST(Cli, NonFiniteValuesAndBadCountsAreRefusedNamingTheKey) {
       {"train " + sines + " --set population.theta.params.tau=inf", "params.tau"},
       {"train " + force + " --set synapses.tau_plastic=inf", "synapses.tau_plastic"},
       {"train " + force + " --set readout.output.lambda=nan", "readout[0].lambda"},
-      {"train " + guided + " --set teacher.gain=-inf", "teacher.gain"},
+      {"train " + guided + " --set protocol.teacher.gain=-inf", "protocol.teacher.gain"},
       {"train " + sines + " --seed -1", "--seed"},
       {"train " + sines + " --loops=-2", "--loops"},
       {"train " + sines + " --threads 0", "--threads"},

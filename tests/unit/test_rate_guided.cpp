@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
 #include "rsnn/npy.hpp"
@@ -68,8 +69,8 @@ TEST(RateGuidedPca, BasisIsTheLeadingEigenvectorsOfAKnownMatrix) {
 // Teacher
 // ---------------------------------------------------------------------------
 
-RateGuidedSpec small_spec() {
-  RateGuidedSpec spec;
+RateGuidedPreset small_spec() {
+  RateGuidedPreset spec;
   spec.seed = 7;
   spec.teacher.units = 60;
   spec.spiking.neurons = 80;
@@ -77,8 +78,8 @@ RateGuidedSpec small_spec() {
 }
 
 TEST(RateGuidedTeacher, InputMatchesADirectComputation) {
-  const RateGuidedSpec spec = small_spec();
-  RateGuidedTeacher teacher(spec, 2, 1);
+  const RateGuidedPreset spec = small_spec();
+  RateGuidedTeacher teacher(spec.seed, spec.dt, spec.teacher, 2, 1);
   teacher.reset(0);
   const Eigen::MatrixXd& j = teacher.recurrent_weights();
   Eigen::VectorXd output(2), input(1);
@@ -101,9 +102,9 @@ TEST(RateGuidedTeacher, InputMatchesADirectComputation) {
 }
 
 TEST(RateGuidedTeacher, WeightsFollowTheirDistributions) {
-  RateGuidedSpec spec = small_spec();
+  RateGuidedPreset spec = small_spec();
   spec.teacher.units = 400;
-  const RateGuidedTeacher teacher(spec, 1, 1);
+  const RateGuidedTeacher teacher(spec.seed, spec.dt, spec.teacher, 1, 1);
   const Eigen::MatrixXd& j = teacher.recurrent_weights();
   const double n = static_cast<double>(j.size());
   const double mean = j.sum() / n;
@@ -123,9 +124,8 @@ TEST(RateGuidedTeacher, WeightsFollowTheirDistributions) {
 
 // The lowered spiking network, for trials driven by the bias alone (its
 // read-out has no feedback until it is given encoders).
-ExperimentSpec lowered(const RateGuidedSpec& spec, std::size_t steps) {
-  return lower_rate_guided(spec, steps,
-                           rate_guided_trained_neurons(spec.seed, spec.spiking.neurons, spec.trained_neurons()));
+ExperimentSpec lowered(const RateGuidedPreset& spec, std::size_t steps) {
+  return rate_guided_engine_experiment(rate_guided_experiment(spec), steps);
 }
 
 TEST(RateGuidedLif, ConstantInputFiresAtTheClosedFormInterval) {
@@ -133,7 +133,7 @@ TEST(RateGuidedLif, ConstantInputFiresAtTheClosedFormInterval) {
   // needs τm ln((V∞ − Vreset)/(V∞ − Vth)) = 17.9 ms to reach threshold, i.e.
   // it fires every 18 steps of 1 ms; the read-out's features count its spikes
   // through exponentials of τs and τf.
-  RateGuidedSpec spec;
+  RateGuidedPreset spec;
   spec.spiking.neurons = 1;
   spec.spiking.global_inhibition = 0.0;
   const std::size_t steps = 200;
@@ -164,7 +164,7 @@ TEST(RateGuidedLif, ConstantInputFiresAtTheClosedFormInterval) {
 TEST(RateGuidedSpiking, GlobalInhibitionJumpsByMuOverTauNPerSpike) {
   // Jμ = μf/(τf N) with τf in seconds: every spike lowers μglo by 0.3/(0.005 N),
   // one step after it, and μglo decays with τf.
-  RateGuidedSpec spec = small_spec();
+  RateGuidedPreset spec = small_spec();
   const std::size_t steps = 50;
   Simulation simulation(lowered(spec, steps));
   Network& net = simulation.network();
@@ -191,7 +191,7 @@ TEST(RateGuidedSpiking, EncodersAreOrthonormalTimesTheGain) {
   EXPECT_LT((tall.transpose() * tall - gz2 * Eigen::MatrixXd::Identity(60, 60)).cwiseAbs().maxCoeff(), 1e-10);
   const Eigen::MatrixXd wide = rate_guided_encoders(1, 40, 60, gain);  // N < Ñ: orthonormal rows
   EXPECT_LT((wide * wide.transpose() - gz2 * Eigen::MatrixXd::Identity(40, 40)).cwiseAbs().maxCoeff(), 1e-10);
-  const auto trained = rate_guided_trained_neurons(1, 40, 16);
+  const auto trained = choose_neurons(1, 40, 16);
   EXPECT_EQ(trained.size(), 16u);
   EXPECT_TRUE(std::is_sorted(trained.begin(), trained.end()));
   EXPECT_EQ(std::adjacent_find(trained.begin(), trained.end()), trained.end());
@@ -250,7 +250,7 @@ TEST(RateGuidedSchedule, DependsOnlyOnTrialAndStep) {
 // ---------------------------------------------------------------------------
 
 TEST(RateGuidedTask, Osc4IsAMaxNormalisedSumOfSinesAfterAPulse) {
-  const RateGuidedTask task = make_rate_guided_task(RateGuidedSpec{});
+  const RateGuidedTask task = make_rate_guided_task(RateGuidedTaskSpec{}, 1.0);
   ASSERT_EQ(task.steps, 1000u);
   ASSERT_EQ(task.output.rows(), 1);
   ASSERT_EQ(task.input.rows(), 1);
@@ -278,10 +278,12 @@ TEST(RateGuidedTask, FileTaskReadsStepsByChannels) {
   }
   npy::write(dir / "out.npy", std::span<const double>(output), {30, 2});
   npy::write(dir / "in.npy", std::span<const double>(input), {30, 1});
-  const std::string text =
-      "method = \"rate_guided\"\n[task]\nkind = \"file\"\noutput = \"out.npy\"\ninput = \"in.npy\"\n";
-  const RateGuidedSpec spec = parse_rate_guided(text, "inline", dir.path());
-  const RateGuidedTask task = make_rate_guided_task(spec);
+  const std::string text = "[protocol]\nkind = \"rate_guided\"\n[protocol.task]\nkind = \"file\"\n"
+                           "output = \"out.npy\"\ninput = \"in.npy\"\n";
+  ExperimentSpec spec = rate_guided_experiment({});
+  const std::string experiment = to_toml(spec);
+  spec = parse_experiment(experiment.substr(experiment.find("[[population]]")) + text, "inline", {}, dir.path());
+  const RateGuidedTask task = make_rate_guided_task(spec.protocol.rate_guided.task, spec.dt);
   EXPECT_EQ(task.steps, 30u);
   ASSERT_EQ(task.output.rows(), 2);
   EXPECT_EQ(task.output(1, 7), std::cos(0.2 * 7.0));
@@ -295,8 +297,8 @@ TEST(RateGuidedTask, FileTaskReadsStepsByChannels) {
 
 // The a-min at reduced size: N = Ñ = 300 and fewer trials (10 init, 30 pca,
 // 30 demean, 100 rls, 50 test).
-RateGuidedSpec reduced_a_min() {
-  RateGuidedSpec spec;
+RateGuidedPreset reduced_a_min() {
+  RateGuidedPreset spec;
   spec.seed = 2;
   spec.teacher.units = 300;
   spec.spiking.neurons = 300;
@@ -305,8 +307,8 @@ RateGuidedSpec reduced_a_min() {
 }
 
 TEST(RateGuidedTraining, ReducedAMinLearnsTheOscillation) {
-  const RateGuidedSpec spec = reduced_a_min();
-  RateGuidedTraining training(spec);
+  const RateGuidedPreset spec = reduced_a_min();
+  RateGuidedTraining training(rate_guided_experiment(spec));
   std::size_t reports = 0;
   const RateGuidedResult result = training.run([&](const RateGuidedTrialReport&) { ++reports; });
   EXPECT_EQ(reports, 40u + 40u + 110u + 60u);
@@ -331,17 +333,18 @@ TEST(RateGuidedTraining, ReducedAMinLearnsTheOscillation) {
   EXPECT_NEAR(metrics.rls_update_fraction, 0.5, 0.01);
 
   // Untrained (no RLS trials) the read-out is 0, so every test trial has nMSE 1.
-  RateGuidedSpec untrained_spec = spec;
+  RateGuidedPreset untrained_spec = spec;
   untrained_spec.trials.rls = 0;
-  RateGuidedTraining untrained(untrained_spec);
+  RateGuidedTraining untrained(rate_guided_experiment(untrained_spec));
   const RateGuidedMetrics untrained_metrics = summarize(untrained.run());
   EXPECT_EQ(untrained_metrics.test_nmse_median, 1.0);
   EXPECT_LT(metrics.test_nmse_median, 0.05 * untrained_metrics.test_nmse_median);
 
   // Run file and metrics JSON.
   TempDir dir;
-  write_rate_guided_run_file(dir / "run.h5", spec, result);
-  write_rate_guided_metrics_json(dir / "metrics.json", spec, result);
+  const ExperimentSpec experiment = rate_guided_experiment(spec);
+  write_rate_guided_run_file(dir / "run.h5", experiment, result);
+  write_rate_guided_metrics_json(dir / "metrics.json", experiment, result);
   const h5::File file(dir / "run.h5", h5::File::Mode::read);
   EXPECT_EQ(file.attribute_string("/", "format"), "rsnn-rate-guided-run");
   EXPECT_EQ(file.attribute_number("/", "seed"), 2.0);
@@ -353,7 +356,7 @@ TEST(RateGuidedTraining, ReducedAMinLearnsTheOscillation) {
   const auto times = file.read<double>("/spikes/lif/timestamps");
   EXPECT_FALSE(times.empty());
   EXPECT_TRUE(std::is_sorted(times.begin(), times.end()));
-  EXPECT_EQ(to_toml(parse_rate_guided(file.read_string("/config"), "config")), to_toml(spec));
+  EXPECT_EQ(to_toml(parse_experiment(file.read_string("/config"), "config")), to_toml(experiment));
   std::ifstream json_file(dir / "metrics.json");
   const nlohmann::json json = nlohmann::json::parse(json_file);
   EXPECT_EQ(json.at("test_nmse_median").get<double>(), metrics.test_nmse_median);
@@ -361,7 +364,7 @@ TEST(RateGuidedTraining, ReducedAMinLearnsTheOscillation) {
 }
 
 TEST(RateGuidedTraining, IdenticalForAnyThreadCount) {
-  RateGuidedSpec spec;
+  RateGuidedPreset spec;
   spec.seed = 4;
   spec.teacher.units = 120;
   spec.spiking.neurons = 100;
@@ -374,7 +377,7 @@ TEST(RateGuidedTraining, IdenticalForAnyThreadCount) {
 #ifdef _OPENMP
     omp_set_num_threads(threads);
 #endif
-    results.push_back(RateGuidedTraining(spec).run());
+    results.push_back(RateGuidedTraining(rate_guided_experiment(spec)).run());
   }
 #ifdef _OPENMP
   omp_set_num_threads(omp_get_num_procs());
@@ -386,8 +389,8 @@ TEST(RateGuidedTraining, IdenticalForAnyThreadCount) {
 }
 
 // A small run whose every phase has several trials and random synapses.
-RateGuidedSpec resumable_spec() {
-  RateGuidedSpec spec;
+RateGuidedPreset resumable_spec() {
+  RateGuidedPreset spec;
   spec.seed = 3;
   spec.teacher.units = 60;
   spec.spiking.neurons = 50;
@@ -414,15 +417,15 @@ void expect_same_result(const RateGuidedResult& a, const RateGuidedResult& b, co
 }
 
 TEST(RateGuidedCheckpoint, StoppedAnywhereResumesBitwise) {
-  const RateGuidedSpec spec = resumable_spec();
-  RateGuidedTraining whole(spec);
+  const RateGuidedPreset spec = resumable_spec();
+  RateGuidedTraining whole(rate_guided_experiment(spec));
   const RateGuidedResult expected = whole.run();
   ASSERT_TRUE(whole.finished());
   const std::size_t trials = 5 + 5 + 6 + 5;
   // Stops inside every phase and on the boundaries (after trial k, 1-based).
   for (const std::size_t stop_after : {1u, 4u, 5u, 7u, 10u, 13u, 17u, 20u}) {
     TempDir dir;
-    RateGuidedTraining first(spec);
+    RateGuidedTraining first(rate_guided_experiment(spec));
     std::size_t reports = 0;
     clear_stop_request();
     const RateGuidedResult partial = first.run([&](const RateGuidedTrialReport&) {
@@ -433,7 +436,7 @@ TEST(RateGuidedCheckpoint, StoppedAnywhereResumesBitwise) {
     ASSERT_FALSE(first.finished()) << where;
     EXPECT_LT(reports, trials) << where;
     first.save_checkpoint(dir / "checkpoint.h5");
-    RateGuidedTraining second(spec);
+    RateGuidedTraining second(rate_guided_experiment(spec));
     second.load_checkpoint(dir / "checkpoint.h5");
     EXPECT_EQ(second.next_phase(), first.next_phase()) << where;
     EXPECT_EQ(second.next_trial(), first.next_trial()) << where;
@@ -445,8 +448,8 @@ TEST(RateGuidedCheckpoint, StoppedAnywhereResumesBitwise) {
 
 TEST(RateGuidedCheckpoint, AnotherExperimentOrADamagedFileIsRefused) {
   TempDir dir;
-  const RateGuidedSpec spec = resumable_spec();
-  RateGuidedTraining first(spec);
+  const RateGuidedPreset spec = resumable_spec();
+  RateGuidedTraining first(rate_guided_experiment(spec));
   std::size_t reports = 0;
   clear_stop_request();
   first.run([&](const RateGuidedTrialReport&) {
@@ -455,8 +458,8 @@ TEST(RateGuidedCheckpoint, AnotherExperimentOrADamagedFileIsRefused) {
   clear_stop_request();
   first.save_checkpoint(dir / "checkpoint.h5");
   // The message of the InputError that loading the checkpoint into a run of `into` throws ("" if none).
-  const auto load_error = [&](const RateGuidedSpec& into) -> std::string {
-    RateGuidedTraining training(into);
+  const auto load_error = [&](const RateGuidedPreset& into) -> std::string {
+    RateGuidedTraining training(rate_guided_experiment(into));
     try {
       training.load_checkpoint(dir / "checkpoint.h5");
     } catch (const InputError& error) {
@@ -464,7 +467,7 @@ TEST(RateGuidedCheckpoint, AnotherExperimentOrADamagedFileIsRefused) {
     }
     return "";
   };
-  RateGuidedSpec other = spec;
+  RateGuidedPreset other = spec;
   other.learning.lambda = 2.0;
   EXPECT_NE(load_error(other).find("different experiment"), std::string::npos) << load_error(other);
   const auto damage = [&](const auto& change) {
@@ -486,10 +489,13 @@ TEST(RateGuidedCommandLine, InterruptSavesACheckpointThatResumeFinishes) {
   TempDir dir;
   const std::string example = rsnn::testing::source_path("examples/depasquale/osc4.toml").string();
   const std::string out = (dir / "run").string();
-  const std::vector<std::string> small = {"--set", "teacher.units=80", "--set", "spiking.neurons=80",
-                                          "--set", "trials.init=2",    "--set", "trials.pca=3",
-                                          "--set", "trials.demean=3",  "--set", "trials.rls=400",
-                                          "--set", "trials.test=3"};
+  const std::vector<std::string> small = {"--set", "protocol.teacher.units=80",
+                                          "--set", "population.spiking.size=80",
+                                          "--set", "protocol.init_trials=2",
+                                          "--set", "protocol.pca_trials=3",
+                                          "--set", "protocol.demean_trials=3",
+                                          "--set", "protocol.rls_trials=400",
+                                          "--set", "protocol.test_trials=3"};
   std::vector<std::string> arguments = {"train", example, "--out", out};
   arguments.insert(arguments.end(), small.begin(), small.end());
   EXPECT_EQ(rsnn::testing::run_cli_interrupted(arguments, dir / "log.txt", "rls    trial   25/"), 130);
@@ -511,50 +517,74 @@ TEST(RateGuidedCommandLine, InterruptSavesACheckpointThatResumeFinishes) {
 
 std::string reader_error(const std::string& text) {
   try {
-    parse_rate_guided(text, "exp.toml");
+    parse_experiment(text, "exp.toml");
   } catch (const InputError& error) {
     return error.what();
   }
   return "";
 }
 
+// The shipped preset spells out exactly the experiment of the public demo's
+// parameters, so the reproduction runs the method as documented.
 TEST(RateGuidedReader, TheExampleIsThePublicDemo) {
-  const RateGuidedSpec example = load_rate_guided(RSNN_SOURCE_DIR "/examples/depasquale/osc4.toml");
-  EXPECT_EQ(to_toml(example), to_toml(RateGuidedSpec{}));
-  EXPECT_EQ(example.trained_neurons(), 200u);
+  const ExperimentSpec example = load_experiment(RSNN_SOURCE_DIR "/examples/depasquale/osc4.toml");
+  EXPECT_EQ(to_toml(example), to_toml(rate_guided_experiment(RateGuidedPreset{})));
+  Simulation simulation(rate_guided_engine_experiment(example, 1000));
+  EXPECT_EQ(simulation.readouts().front().spec().neurons.size(), 200u);
+  EXPECT_EQ(simulation.network().static_projections.front().weight, -0.3 / (0.005 * 500.0));
 }
 
 TEST(RateGuidedReader, WrittenSpecReadsBackEqual) {
-  RateGuidedSpec spec = reduced_a_min();
+  RateGuidedPreset spec = reduced_a_min();
   spec.spiking.demean = false;
   spec.spiking.slow_gain = 0.11;
   spec.spiking.v_threshold = 1e-16;
   spec.learning.lambda = 0.25;
-  const std::string text = to_toml(spec);
-  EXPECT_EQ(to_toml(parse_rate_guided(text, "written")), text);
+  const std::string text = to_toml(rate_guided_experiment(spec));
+  EXPECT_EQ(to_toml(parse_experiment(text, "written")), text);
 }
 
 TEST(RateGuidedReader, ErrorsNameTheKey) {
-  const std::string method = "method = \"rate_guided\"\n";
-  EXPECT_NE(reader_error(method + "[spiking]\nneuronz = 3\n").find("spiking.neuronz: unknown key"), std::string::npos);
-  EXPECT_NE(reader_error(method + "[teacher]\nunits = \"many\"\n").find("teacher.units: expected an integer"),
+  const std::string example = testing::read_text(RSNN_SOURCE_DIR "/examples/depasquale/osc4.toml");
+  EXPECT_EQ(reader_error(example), "");
+  auto edited = [&example](const std::string& from, const std::string& to) {
+    return std::string(example).replace(example.find(from), from.size(), to);
+  };
+  EXPECT_NE(reader_error(edited("units = 500", "units = \"many\"")).find("protocol.teacher.units: expected an integer"),
             std::string::npos);
-  EXPECT_NE(reader_error(method + "[learning]\nupdate_probability = 1.5\n")
-                .find("learning.update_probability: expected a number in (0, 1]"),
+  EXPECT_NE(reader_error(edited("update_probability = 0.5", "update_probability = 1.5"))
+                .find("readout[0].update_probability"),
             std::string::npos);
-  EXPECT_NE(reader_error(method + "[spiking]\ntau_m = -1\n").find("spiking.tau_m: expected a number > 0"),
+  EXPECT_NE(reader_error(edited("output_trials = 3", "output_trials = 300")).find("protocol.output_trials"),
             std::string::npos);
-  EXPECT_NE(
-      reader_error(method + "[trials]\ntest = 2\n[recording]\noutput_trials = 3\n").find("recording.output_trials"),
-      std::string::npos);
-  EXPECT_NE(
-      reader_error(method + "[task]\nduration = 1000.5\n").find("task.duration: expected a positive multiple of dt"),
-      std::string::npos);
-  EXPECT_NE(reader_error(method + "bogus = 1\n").find("exp.toml: bogus: unknown key"), std::string::npos);
-  EXPECT_NE(reader_error("method = \"force\"\n").find("method: expected \"rate_guided\""), std::string::npos);
-  EXPECT_NE(reader_error("seed = 3\n").find("method: expected \"rate_guided\""), std::string::npos);
-  EXPECT_NE(reader_error(method + "[task]\nkind = \"file\"\n").find("task.output"), std::string::npos);
-  EXPECT_THROW(load_rate_guided("/nonexistent/rate_guided.toml"), InputError);
+  EXPECT_NE(reader_error(edited("duration = 1000.0", "duration = 1000.5")).find("protocol.task.duration"),
+            std::string::npos);
+  EXPECT_NE(reader_error(edited("feature_taus = [100.0, 5.0]", "feature_taus = [100.0, -5.0]"))
+                .find("readout[0].feature_taus"),
+            std::string::npos);
+  EXPECT_NE(reader_error(edited("name = \"slow\"", "name = \"slower\"")).find("\"slow\""), std::string::npos);
+  EXPECT_NE(reader_error(edited("neuron_fraction = 0.4", "neuron_fraction = 0.0")).find("neuron_fraction"),
+            std::string::npos);
+  EXPECT_NE(reader_error(edited("kind = \"osc4\"", "kind = \"file\"")).find("protocol.task.output"),
+            std::string::npos);
+  EXPECT_NE(reader_error(example + "bogus = 1\n").find("recording.bogus: unknown key"), std::string::npos);
+}
+
+// Every key of the former rate-guided vocabulary is refused with the key that replaced it.
+TEST(RateGuidedReader, KeysOfTheFormerVocabularyNameTheirReplacement) {
+  const std::vector<std::pair<std::string, std::string>> replaced = {
+      {"method = \"rate_guided\"\n", "[protocol] kind"},
+      {"[teacher]\nunits = 10\n", "[protocol.teacher]"},
+      {"[task]\nkind = \"osc4\"\n", "[protocol.task]"},
+      {"[trials]\ninit = 1\n", "init_trials"},
+      {"[spiking]\nneurons = 10\n", "neuron_fraction"},
+      {"[recording]\noutput_trials = 1\n", "protocol.output_trials"},
+  };
+  for (const auto& [old_text, replacement] : replaced) {
+    const std::string error = reader_error(old_text);
+    EXPECT_NE(error.find("this key is gone"), std::string::npos) << old_text << " -> " << error;
+    EXPECT_NE(error.find(replacement), std::string::npos) << old_text << " -> " << error;
+  }
 }
 
 }  // namespace

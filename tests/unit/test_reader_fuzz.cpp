@@ -1,7 +1,7 @@
 // Hostile experiment files: every shipped example, mutated thousands of times
 // with a fixed seed (numbers replaced by non-finite, huge, negative or
 // mistyped values, lines deleted, duplicated or swapped, text truncated or
-// salted with stray bytes), is read by its method's reader. Each mutant must
+// salted with stray bytes), is read by the one experiment reader. Each mutant must
 // either parse into a spec whose resolved TOML parses back, or be refused
 // with an InputError; anything else (another exception, a crash, a hang)
 // fails the test and prints the mutant.
@@ -20,8 +20,6 @@
 
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
-#include "rsnn/force.hpp"
-#include "rsnn/rate_guided.hpp"
 #include "test_support.hpp"
 
 namespace rsnn {
@@ -94,18 +92,13 @@ std::string mutate(const std::string& text, std::mt19937_64& random) {
 
 enum class Outcome { accepted, refused, failed };
 
-// Reads `text` with the reader of `method` ("rate_guided" or the one experiment reader): accepted (and its resolved TOML
+// Reads `text` with the one experiment reader: accepted (and its resolved TOML
 // read back), refused with an InputError, or failed in any other way (`why`).
-Outcome read_or_refuse(const std::string& method, const std::string& text, const fs::path& base_dir,
+Outcome read_or_refuse(const std::string& text, const fs::path& base_dir,
                        std::string& why) {
   try {
-    if (method == "rate_guided") {
-      const RateGuidedSpec spec = parse_rate_guided(text, "mutant.toml", base_dir);
-      parse_rate_guided(to_toml(spec), "resolved", base_dir);
-    } else {
-      const ExperimentSpec spec = parse_experiment(text, "mutant.toml", {}, base_dir);
-      parse_experiment(to_toml(spec), "resolved", {}, base_dir);
-    }
+    const ExperimentSpec spec = parse_experiment(text, "mutant.toml", {}, base_dir);
+    parse_experiment(to_toml(spec), "resolved", {}, base_dir);
   } catch (const InputError&) {
     return Outcome::refused;
   } catch (const std::exception& error) {
@@ -119,13 +112,12 @@ TEST(ReaderFuzz, MutatedExamplesParseOrAreRefusedWithAnInputError) {
   std::mt19937_64 random(20261206);
   std::size_t counts[3] = {0, 0, 0};
   for (const fs::path& file : shipped_experiments()) {
-    const std::string method = experiment_protocol(file);
     const std::string text = testing::read_text(file);
     for (int round = 0; round < 500; ++round) {
       std::string mutant = mutate(text, random);
       if (round % 3 == 0) mutant = mutate(mutant, random);  // some carry two edits
       std::string why;
-      const Outcome outcome = read_or_refuse(method, mutant, file.parent_path(), why);
+      const Outcome outcome = read_or_refuse(mutant, file.parent_path(), why);
       ++counts[static_cast<int>(outcome)];
       if (outcome == Outcome::failed) {
         ADD_FAILURE() << file.filename() << " mutant " << round << " failed outside InputError: " << why

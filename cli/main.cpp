@@ -1,8 +1,8 @@
 // rsnn: the command-line shell over the library. Exit codes: 0 success,
 // 1 runtime failure (divergence, I/O), 2 bad input, 130 interrupted (Ctrl-C,
 // after saving a checkpoint and the run file).
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "rsnn/components.hpp"
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
@@ -100,7 +101,8 @@ void add_common(CLI::App* command, CommonOptions& options) {
 std::string rates_text(const Network& net, const std::vector<double>& rates) {
   std::string text;
   for (std::size_t p = 0; p < net.populations.size(); ++p)
-    text += fmt::format("{}{} {:5.2f} Hz", p ? "  " : "", net.populations[p].name, p < rates.size() ? rates[p] : std::nan(""));
+    text += fmt::format("{}{} {:5.2f} Hz", p ? "  " : "", net.populations[p].name,
+                        p < rates.size() ? rates[p] : std::nan(""));
   return text;
 }
 
@@ -132,9 +134,10 @@ void check_resume_compatible(const ExperimentSpec& requested, const fs::path& ch
   comparable.training.checkpoint_every = saved.training.checkpoint_every;
   comparable.test = saved.test;
   if (to_toml(comparable) != to_toml(saved))
-    throw InputError(fmt::format("--resume: checkpoint '{}' was made with a different experiment "
-                                 "(only training.loops, training.checkpoint_every and test may change)",
-                                 checkpoint.string()));
+    throw InputError(
+        fmt::format("--resume: checkpoint '{}' was made with a different experiment "
+                    "(only training.loops, training.checkpoint_every and test may change)",
+                    checkpoint.string()));
 }
 
 int run_train(const fs::path& experiment, const fs::path& out_option, const CommonOptions& common, std::int64_t loops,
@@ -214,14 +217,16 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
     if (!common.quiet) {
       double mean = 0.0;
       for (const auto& t : tests) mean += t.mean_correlation / static_cast<double>(tests.size());
-      fmt::print("test: {} trials per pattern from fresh initial states, mean correlation {:.4f}\n", spec.test.trials, mean);
+      fmt::print("test: {} trials per pattern from fresh initial states, mean correlation {:.4f}\n", spec.test.trials,
+                 mean);
     }
   }
   write_run_file(run_file, simulation, last.record_times.empty() ? nullptr : &last, tests,
                  fmt::format("training loop {}", simulation.loops_done()));
   if (!common.quiet) fmt::print("wrote {} and {}\n", run_file.string(), checkpoint.string());
   if (interrupted) {
-    fmt::print(stderr, "interrupted after loop {}: checkpoint saved; continue with --resume\n", simulation.loops_done());
+    fmt::print(stderr, "interrupted after loop {}: checkpoint saved; continue with --resume\n",
+               simulation.loops_done());
     return exit_interrupted;
   }
   return 0;
@@ -304,7 +309,8 @@ int run_inspect(const fs::path& path) {
   const h5::File file(path, h5::File::Mode::read);
   const std::string format = file.has_attribute("/", "format") ? file.attribute_string("/", "format") : "unknown";
   fmt::print("{}: {}", path.string(), format);
-  if (file.has_attribute("/", "rsnn_version")) fmt::print(", written by rsnn {}", file.attribute_string("/", "rsnn_version"));
+  if (file.has_attribute("/", "rsnn_version"))
+    fmt::print(", written by rsnn {}", file.attribute_string("/", "rsnn_version"));
   fmt::print("\n");
   for (const char* name : {"seed", "neurons", "loops_done"})
     if (file.has_attribute("/", name)) fmt::print("  {:<11} {}\n", name, file.attribute_number("/", name));
@@ -327,10 +333,11 @@ int run_inspect(const fs::path& path) {
     }
   }
   if (file.exists("/metrics") && file.has_attribute("/metrics", "min_best_lag_correlation")) {  // FORCE runs
-    fmt::print("  training rmse {:.4f}, free running: min best-lag correlation {:.3f} over {} windows, rate {:.2f} Hz\n",
-               file.attribute_number("/metrics", "training_rmse"),
-               file.attribute_number("/metrics", "min_best_lag_correlation"),
-               file.attribute_number("/metrics", "windows"), file.attribute_number("/metrics", "mean_rate"));
+    fmt::print(
+        "  training rmse {:.4f}, free running: min best-lag correlation {:.3f} over {} windows, rate {:.2f} Hz\n",
+        file.attribute_number("/metrics", "training_rmse"),
+        file.attribute_number("/metrics", "min_best_lag_correlation"), file.attribute_number("/metrics", "windows"),
+        file.attribute_number("/metrics", "mean_rate"));
     if (file.exists("/metrics/output_frequency"))
       fmt::print("  output frequency {:.3f} Hz (target {:.3f} Hz)\n",
                  fmt::join(file.read<double>("/metrics/output_frequency"), ", "),
@@ -360,19 +367,15 @@ int run_inspect(const fs::path& path) {
   return 0;
 }
 
-int run_describe() {
-  for (const auto& name : neuron_model_names()) {
-    const auto& model = neuron_model(name);
-    fmt::print("model \"{}\"\n  {}\n", name, model.doc);
-    for (const auto& p : model.parameters) {
-      if (p.is_choice())
-        fmt::print("  {:<14} one of {} (default \"{}\"): {}\n", p.name, fmt::join(p.choices, "|"), p.default_choice, p.doc);
-      else
-        fmt::print("  {:<14} {} [{}] (default {}): {}\n", p.name, p.unit, fmt::format("{}{}, {}]", p.min_exclusive ? "(" : "[", p.min_value, p.max_value),
-                   p.default_value, p.doc);
-    }
-    fmt::print("\n");
-  }
+// Every component family with its kinds and parameter tables, or one of
+// them; --markdown prints docs/config.md's tables.
+int run_describe(const std::string& family, bool markdown) {
+  std::vector<const ComponentFamily*> chosen;
+  if (!family.empty()) chosen.push_back(&component_family(family));
+  for (const ComponentFamily& each : component_families())
+    if (family.empty()) chosen.push_back(&each);
+  for (const ComponentFamily* each : chosen)
+    fmt::print("{}\n", markdown ? family_markdown(*each) : describe_family(*each));
   return 0;
 }
 
@@ -408,7 +411,14 @@ int main(int argc, char** argv) {
   auto* inspect = app.add_subcommand("inspect", "Summarise a run or checkpoint file");
   inspect->add_option("file", directory, "HDF5 file")->required();
 
-  app.add_subcommand("describe", "List neuron models and their parameters");
+  std::string family;
+  bool markdown = false;
+  auto* describe = app.add_subcommand("describe",
+                                      "List every component kind (protocols, neuron models, signals, ...) "
+                                      "and its parameters");
+  describe->add_option("family", family,
+                       "One family: protocol, teacher, task, neuron, weights, stimulus, target, signal");
+  describe->add_flag("--markdown", markdown, "Print the tables of docs/config.md");
 
   try {
     app.parse(argc, argv);
@@ -422,7 +432,7 @@ int main(int argc, char** argv) {
     if (*test) return run_test(directory, trials, common);
     if (*simulate) return run_simulate(experiment, out, common);
     if (*inspect) return run_inspect(directory);
-    return run_describe();
+    return run_describe(family, markdown);
   } catch (const InputError& error) {
     fmt::print(stderr, "rsnn: error: {}\n", error.what());
     return exit_bad_input;

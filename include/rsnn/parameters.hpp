@@ -3,6 +3,8 @@
 // component) declares its parameters once, with unit, default, allowed range
 // and a sentence of documentation; the experiment reader validates against the
 // table and docs/config.md is generated from it (`rsnn describe`).
+#include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <string>
@@ -10,7 +12,12 @@
 
 namespace rsnn {
 
+// number: a finite double in the range; integer: a TOML integer in the range;
+// flag: true/false; text: a string (a file path); choice: one of `choices`.
+enum class ParameterType { number, integer, flag, text, choice };
+
 struct ParameterInfo {
+  ParameterType type = ParameterType::number;
   std::string name;
   std::string unit;  // "ms", "mV-equivalent", "1" (dimensionless), ...
   std::string doc;
@@ -22,18 +29,29 @@ struct ParameterInfo {
   bool min_exclusive = false;
   // Choice parameters: a non-empty list makes this a string choice.
   std::vector<std::string> choices;
-  std::string default_choice;
+  std::string default_choice;  // also the default of a text parameter
+  bool default_flag = false;
+  // Read only when the choice parameter `when_key` of the same table has the
+  // value `when_value` (e.g. a file target's rate_sigma only with units = rate).
+  std::string when_key, when_value;
 
   bool is_choice() const { return !choices.empty(); }
 };
 
 // Validated values of one parameter table.
 struct ParameterValues {
-  std::map<std::string, double> numbers;
-  std::map<std::string, std::string> choices;
+  std::map<std::string, double> numbers;       // number and integer parameters
+  std::map<std::string, std::string> choices;  // choice parameters
+  std::map<std::string, bool> flags;
+  std::map<std::string, std::string> texts;
 
   double number(const std::string& name) const { return numbers.at(name); }
   const std::string& choice(const std::string& name) const { return choices.at(name); }
+  // Copies a value that was read into `into`; leaves it alone otherwise.
+  void get(const std::string& name, double& into) const;
+  void get(const std::string& name, std::size_t& into) const;
+  void get(const std::string& name, bool& into) const;
+  void get(const std::string& name, std::string& into) const;
 };
 
 // Table rows for parameter tables, every field explicit.
@@ -41,6 +59,16 @@ ParameterInfo number_parameter(std::string name, std::string unit, std::string d
                                double min_value = -std::numeric_limits<double>::infinity(), bool min_exclusive = false);
 ParameterInfo choice_parameter(std::string name, std::string doc, std::vector<std::string> choices,
                                std::string default_choice);
+ParameterInfo integer_parameter(std::string name, std::string doc, std::size_t default_value, std::size_t min_value = 0,
+                                std::size_t max_value = std::numeric_limits<std::uint32_t>::max());
+ParameterInfo flag_parameter(std::string name, std::string doc, bool default_value);
+ParameterInfo text_parameter(std::string name, std::string doc, std::string default_value = "");
+// The parameter, read only when choice `key` of its table is `value`.
+ParameterInfo only_when(ParameterInfo info, std::string key, std::string value);
+// The range as text: "> 0", "[0, 1]", "≥ 1", "any", or the choices.
+std::string describe_range(const ParameterInfo& info);
+// The default as text: a number, "true", a quoted string.
+std::string describe_default(const ParameterInfo& info);
 
 // Values filled with the defaults of a table (used by tests and by code that
 // builds experiments programmatically).

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/component_tables.hpp"
 #include "config/section_reader.hpp"
 #include "config/signal_table.hpp"
 #include "rsnn/config.hpp"
@@ -24,8 +25,7 @@ void read_population(SectionReader& r, PopulationSpec& pop) {
   pop.name = r.text("name", "");
   if (pop.name.empty()) r.fail("name", "expected a non-empty population name");
   pop.size = r.count("size", 0, 1, std::numeric_limits<std::uint32_t>::max() - 1);
-  pop.type = r.choice("type", {"excitatory", "inhibitory"}, 0) == 0 ? CellType::excitatory
-                                                                      : CellType::inhibitory;
+  pop.type = r.choice("type", {"excitatory", "inhibitory"}, 0) == 0 ? CellType::excitatory : CellType::inhibitory;
   pop.model = r.text("model", "theta");
   pop.bias = r.number("bias", 0.0);
   pop.parameters = config::read_model_parameters(r, "model", pop.model, "params");
@@ -36,22 +36,21 @@ void read_static(SectionReader& r, StaticProjectionSpec& proj) {
   proj.pre = r.text("pre", "");
   proj.post = r.text("post", "");
   proj.pathway = r.text("pathway", "");
-  proj.rule = r.choice("rule", {"bernoulli", "fixed_outdegree"}, 0) == 0 ? StaticRule::bernoulli
-                                                                         : StaticRule::fixed_outdegree;
+  proj.rule =
+      r.choice("rule", {"bernoulli", "fixed_outdegree"}, 0) == 0 ? StaticRule::bernoulli : StaticRule::fixed_outdegree;
   if (proj.rule == StaticRule::bernoulli)
     proj.probability = r.number("probability", 0.1, Range::between(0.0, 1.0));
   else
     proj.outdegree = r.count("outdegree", 0, 0);
   proj.autapses = r.boolean("autapses", false);
-  proj.weights = r.choice("weights", {"constant", "normal"}, 0) == 0 ? StaticWeights::constant : StaticWeights::normal;
-  if (proj.weights == StaticWeights::constant) {
-    proj.weight = r.number("weight", 0.0);
-    proj.per_presynaptic_neuron = r.boolean("per_presynaptic_neuron", false);
-  } else {
-    if (proj.rule != StaticRule::bernoulli) r.fail("weights", "\"normal\" weights need rule = \"bernoulli\"");
-    proj.gain = r.number("gain", 1.0, Range::non_negative());
-    proj.zero_row_mean = r.boolean("zero_row_mean", false);
-  }
+  ParameterValues v;
+  proj.weights = static_cast<StaticWeights>(config::read_component(r, config::weights_family(), 0, v));
+  if (proj.weights == StaticWeights::normal && proj.rule != StaticRule::bernoulli)
+    r.fail("weights", "\"normal\" weights need rule = \"bernoulli\"");
+  v.get("weight", proj.weight);
+  v.get("per_presynaptic_neuron", proj.per_presynaptic_neuron);
+  v.get("gain", proj.gain);
+  v.get("zero_row_mean", proj.zero_row_mean);
   r.finish();
 }
 
@@ -95,72 +94,61 @@ void read_plastic(SectionReader r, PlasticSpec& plastic) {
 // learn in their own window.
 void read_stimulus(SectionReader r, StimulusSpec& stim, ProtocolKind protocol) {
   const bool single = protocol != ProtocolKind::loops;
-  stim.kind = static_cast<StimulusKind>(r.choice("kind", {"none", "constant", "ou"}, single ? 0 : 1));
-  stim.start = r.number("start", 0.0, Range::non_negative());
-  stim.stop = r.number("stop", single ? 0.0 : 100.0, Range::non_negative());
-  if (stim.stop < stim.start) r.fail("stop", fmt::format("expected a time >= start ({}), got {}", stim.start, stim.stop));
-  if (stim.kind == StimulusKind::constant) stim.amplitude = r.number("amplitude", 1.0, Range::non_negative());
-  if (stim.kind == StimulusKind::ou) {
-    stim.mean = r.number("mean", 0.0);
-    stim.tau = r.number("tau", 20.0, Range::positive());
-    stim.sigma = r.number("sigma", 0.2, Range::non_negative());
-  }
+  ParameterValues v;
+  const std::map<std::string, double> defaults =
+      single ? std::map<std::string, double>{{"stop", 0.0}} : std::map<std::string, double>{};
+  stim.kind = static_cast<StimulusKind>(config::read_component(
+      r, config::stimulus_family(), single ? 0 : config::stimulus_family().default_kind, v, defaults));
+  for (const auto& [name, field] :
+       {std::pair{"start", &stim.start}, std::pair{"stop", &stim.stop}, std::pair{"amplitude", &stim.amplitude},
+        std::pair{"mean", &stim.mean}, std::pair{"tau", &stim.tau}, std::pair{"sigma", &stim.sigma}})
+    v.get(name, *field);
+  if (stim.stop < stim.start)
+    r.fail("stop", fmt::format("expected a time >= start ({}), got {}", stim.start, stim.stop));
   r.finish();
 }
 
 // Per-neuron targets; a single trial trains read-outs only (kind none).
+void read_target_file(SectionReader& r, TargetSpec& target, const ParameterValues& v,
+                      const std::filesystem::path& base_dir) {
+  target.path = v.texts.at("path");
+  if (target.path.empty()) r.fail("path", "expected the path of a .npy or .h5 file");
+  std::filesystem::path path(target.path);
+  if (path.is_relative()) path = base_dir / path;
+  target.path = path.lexically_normal().string();
+  if (!std::filesystem::exists(path)) r.fail("path", fmt::format("file '{}' does not exist", target.path));
+  const bool is_h5 = path.extension() == ".h5" || path.extension() == ".hdf5";
+  if (!is_h5 && path.extension() != ".npy")
+    r.fail("path", fmt::format("file '{}': expected a .npy, .h5 or .hdf5 file", target.path));
+  target.dataset = v.texts.at("dataset");
+  if (!is_h5 && !target.dataset.empty()) r.fail("dataset", "a .npy file has no datasets (HDF5 files only)");
+  if (is_h5 && target.dataset.empty()) target.dataset = "/target";
+  target.units = v.choice("units") == "rate" ? TargetUnits::rate : TargetUnits::current;
+  v.get("rate_sigma", target.rate_sigma);
+}
+
+// Per-neuron targets; a single trial trains read-outs only (kind none).
 void read_target(SectionReader r, TargetSpec& target, const std::filesystem::path& base_dir, ProtocolKind protocol) {
+  ParameterValues v;
   target.kind = static_cast<TargetKind>(
-      r.choice("kind", {"sine", "product_of_sines", "ou", "rate_network", "innate", "file", "none"},
-               protocol != ProtocolKind::loops ? 6 : 0));
-  auto read_range = [&](const std::string& low_key, const std::string& high_key, double& low,
-                        double& high, Range range) {
-    low = r.number(low_key, low, range);
-    high = r.number(high_key, high, range);
-    if (high < low) r.fail(high_key, fmt::format("expected a value >= {} ({}), got {}", low_key, low, high));
-  };
-  switch (target.kind) {
-    case TargetKind::product_of_sines:
-      read_range("period2_min", "period2_max", target.period2_min, target.period2_max, Range::positive());
-      [[fallthrough]];
-    case TargetKind::sine:
-      read_range("amplitude_min", "amplitude_max", target.amplitude_min, target.amplitude_max, {});
-      read_range("period_min", "period_max", target.period_min, target.period_max, Range::positive());
-      read_range("phase_min", "phase_max", target.phase_min, target.phase_max, {});
-      break;
-    case TargetKind::ou:
-      target.tau = r.number("tau", 100.0, Range::positive());
-      target.std = r.number("std", 1.0, Range::non_negative());
-      break;
-    case TargetKind::rate_network:
-      target.network_tau = r.number("network_tau", 40.0, Range::positive());
-      target.network_gain = r.number("network_gain", 5.0, Range::non_negative());
-      target.network_probability = r.number("network_probability", 0.3, Range{0.0, 1.0, true});
-      target.burn_in = r.number("burn_in", 500.0, Range::non_negative());
-      break;
-    case TargetKind::innate:
-    case TargetKind::none:
-      break;
-    case TargetKind::file: {
-      target.path = r.text("path", "");
-      if (target.path.empty()) r.fail("path", "expected the path of a .npy or .h5 file");
-      std::filesystem::path path(target.path);
-      if (path.is_relative()) path = base_dir / path;
-      target.path = path.lexically_normal().string();
-      if (!std::filesystem::exists(path))
-        r.fail("path", fmt::format("file '{}' does not exist", target.path));
-      const bool is_h5 = path.extension() == ".h5" || path.extension() == ".hdf5";
-      if (is_h5) target.dataset = r.text("dataset", "/target");
-      if (!is_h5 && path.extension() != ".npy")
-        r.fail("path", fmt::format("file '{}': expected a .npy, .h5 or .hdf5 file", target.path));
-      target.units = static_cast<TargetUnits>(r.choice("units", {"current", "rate"}, 0));
-      if (target.units == TargetUnits::rate) target.rate_sigma = r.number("rate_sigma", 0.0, Range::non_negative());
-      break;
-    }
+      config::read_component(r, config::target_family(), protocol != ProtocolKind::loops ? 6 : 0, v));
+  for (const auto& [name, field] :
+       {std::pair{"amplitude_min", &target.amplitude_min}, std::pair{"amplitude_max", &target.amplitude_max},
+        std::pair{"period_min", &target.period_min}, std::pair{"period_max", &target.period_max},
+        std::pair{"period2_min", &target.period2_min}, std::pair{"period2_max", &target.period2_max},
+        std::pair{"phase_min", &target.phase_min}, std::pair{"phase_max", &target.phase_max},
+        std::pair{"tau", &target.tau}, std::pair{"std", &target.std}, std::pair{"network_tau", &target.network_tau},
+        std::pair{"network_gain", &target.network_gain}, std::pair{"network_probability", &target.network_probability},
+        std::pair{"burn_in", &target.burn_in}, std::pair{"offset_constant", &target.offset_constant}})
+    v.get(name, *field);
+  for (const char* range : {"amplitude", "period", "period2", "phase"}) {
+    const std::string low = fmt::format("{}_min", range), high = fmt::format("{}_max", range);
+    if (v.numbers.count(low) && v.number(high) < v.number(low))
+      r.fail(high, fmt::format("expected a value >= {} ({}), got {}", low, v.number(low), v.number(high)));
   }
-  target.offset = static_cast<TargetOffset>(r.choice("offset", {"none", "mean_input"}, 0));
-  target.offset_constant = r.number("offset_constant", 0.0);
-  target.transform = static_cast<TargetTransform>(r.choice("transform", {"none", "theta_rate"}, 0));
+  if (target.kind == TargetKind::file) read_target_file(r, target, v, base_dir);
+  target.offset = v.choice("offset") == "mean_input" ? TargetOffset::mean_input : TargetOffset::none;
+  target.transform = v.choice("transform") == "theta_rate" ? TargetTransform::theta_rate : TargetTransform::none;
   r.finish();
 }
 
@@ -206,66 +194,69 @@ void read_recording(SectionReader r, RecordingSpec& recording, std::size_t neuro
   r.finish();
 }
 
-constexpr std::size_t most_teacher_units = 1u << 20;  // a dense Ñ × Ñ teacher beyond this would not fit
-
 std::filesystem::path resolved_path(const std::string& text, const std::filesystem::path& base_dir) {
   const std::filesystem::path path(text);
   return path.is_absolute() ? path : std::filesystem::absolute(base_dir / path).lexically_normal();
 }
 
 void read_teacher(SectionReader r, RateGuidedTeacherSpec& teacher) {
-  teacher.units = r.count("units", teacher.units, 1, most_teacher_units);
-  teacher.tau = r.number("tau", teacher.tau, Range::positive());
-  teacher.gain = r.number("gain", teacher.gain, Range::non_negative());
-  teacher.output_gain = r.number("output_gain", teacher.output_gain, Range::non_negative());
-  teacher.input_gain = r.number("input_gain", teacher.input_gain, Range::non_negative());
-  teacher.pca_fraction = r.number("pca_fraction", teacher.pca_fraction, Range{0.0, 1.0, true});
+  ParameterValues v;
+  config::read_component(r, config::teacher_family(), 0, v);
+  v.get("units", teacher.units);
+  for (const auto& [name, field] :
+       {std::pair{"tau", &teacher.tau}, std::pair{"gain", &teacher.gain},
+        std::pair{"output_gain", &teacher.output_gain}, std::pair{"input_gain", &teacher.input_gain},
+        std::pair{"pca_fraction", &teacher.pca_fraction}})
+    v.get(name, *field);
   r.finish();
 }
 
 void read_task(SectionReader r, RateGuidedTaskSpec& task, double dt, const std::filesystem::path& base_dir) {
-  task.kind = r.choice("kind", {"osc4", "file"}, 0) == 0 ? RateGuidedTaskKind::osc4 : RateGuidedTaskKind::file;
+  ParameterValues v;
+  task.kind = static_cast<RateGuidedTaskKind>(config::read_component(r, config::task_family(), 0, v));
   if (task.kind == RateGuidedTaskKind::osc4) {
-    task.duration = r.number("duration", task.duration, Range::positive());
+    v.get("duration", task.duration);
+    v.get("input_amplitude", task.input_amplitude);
+    v.get("input_duration", task.input_duration);
     if (!is_whole_multiple(task.duration, dt))
       r.fail("duration", fmt::format("expected a multiple of dt = {} ms, got {}", dt, task.duration));
-    task.input_amplitude = r.number("input_amplitude", task.input_amplitude);
-    task.input_duration = r.number("input_duration", task.input_duration, Range::non_negative());
   } else {
-    const std::string output = r.text("output", "");
-    if (output.empty()) r.fail("output", "expected the path of a .npy array [steps × outputs]");
-    task.output = resolved_path(output, base_dir);
-    const std::string input = r.text("input", "");
-    task.input = input.empty() ? std::filesystem::path{} : resolved_path(input, base_dir);
+    if (v.texts.at("output").empty()) r.fail("output", "expected the path of a .npy array [steps × outputs]");
+    task.output = resolved_path(v.texts.at("output"), base_dir);
+    task.input = v.texts.at("input").empty() ? std::filesystem::path{} : resolved_path(v.texts.at("input"), base_dir);
   }
   r.finish();
 }
 
 // The phases of rate-guided training (rsnn/rate_guided.hpp).
-void read_rate_guided(SectionReader& r, RateGuidedProtocolSpec& p, double dt, const std::filesystem::path& base_dir) {
-  p.learned_input_gain = r.number("learned_input_gain", p.learned_input_gain, Range::non_negative());
-  p.demean = r.boolean("demean", p.demean);
-  p.trials.init = r.count("init_trials", p.trials.init);
-  p.trials.pca = r.count("pca_trials", p.trials.pca, 1);
-  p.trials.demean = r.count("demean_trials", p.trials.demean, p.demean ? 1 : 0);
-  p.trials.rls = r.count("rls_trials", p.trials.rls);
-  p.trials.test = r.count("test_trials", p.trials.test, 1);
-  p.output_trials = r.count("output_trials", p.output_trials, 0, p.trials.test);
+void read_rate_guided(SectionReader& r, const ParameterValues& v, RateGuidedProtocolSpec& p, double dt,
+                      const std::filesystem::path& base_dir) {
+  v.get("learned_input_gain", p.learned_input_gain);
+  v.get("demean", p.demean);
+  v.get("init_trials", p.trials.init);
+  v.get("pca_trials", p.trials.pca);
+  v.get("demean_trials", p.trials.demean);
+  v.get("rls_trials", p.trials.rls);
+  v.get("test_trials", p.trials.test);
+  v.get("output_trials", p.output_trials);
+  if (p.demean && p.trials.demean < 1)
+    r.fail("demean_trials", "expected at least 1 trial when demean is true (Imu is their average)");
+  if (p.output_trials > p.trials.test)
+    r.fail("output_trials", fmt::format("expected at most test_trials ({}), got {}", p.trials.test, p.output_trials));
   read_teacher(r.table("teacher"), p.teacher);
   read_task(r.table("task"), p.task, dt, base_dir);
 }
 
 void read_protocol(SectionReader r, ProtocolSpec& protocol, double dt, const std::filesystem::path& base_dir) {
-  protocol.kind = static_cast<ProtocolKind>(r.choice("kind", {"loops", "single_trial", "rate_guided"}, 0));
-  if (protocol.kind == ProtocolKind::rate_guided) read_rate_guided(r, protocol.rate_guided, dt, base_dir);
-  if (protocol.kind == ProtocolKind::single_trial) {
-    protocol.duration = r.number("duration", 15000.0, Range::positive());
-    protocol.evaluation_window = r.number("evaluation_window", 1000.0, Range::positive());
-    protocol.max_lag = r.number("max_lag", 100.0, Range::non_negative());
-    protocol.max_frequency = r.number("max_frequency", 50.0, Range::positive());
-    if (protocol.max_lag >= protocol.evaluation_window)
-      r.fail("max_lag", fmt::format("must be below evaluation_window = {} ms", protocol.evaluation_window));
-  }
+  ParameterValues v;
+  protocol.kind = static_cast<ProtocolKind>(config::read_component(r, config::protocol_family(), 0, v));
+  if (protocol.kind == ProtocolKind::rate_guided) read_rate_guided(r, v, protocol.rate_guided, dt, base_dir);
+  v.get("duration", protocol.duration);
+  v.get("evaluation_window", protocol.evaluation_window);
+  v.get("max_lag", protocol.max_lag);
+  v.get("max_frequency", protocol.max_frequency);
+  if (protocol.kind == ProtocolKind::single_trial && protocol.max_lag >= protocol.evaluation_window)
+    r.fail("max_lag", fmt::format("must be below evaluation_window = {} ms", protocol.evaluation_window));
   r.finish();
 }
 
@@ -299,7 +290,8 @@ void read_regressor(SectionReader& r, ReadoutSpec& readout) {
   if (readout.neuron_fraction > 0.0) {
     readout.feature_taus = r.number_list("feature_taus", {}, Range::positive());
     if (readout.feature_taus.empty())
-      r.fail("feature_taus", "expected the time constants (ms) that filter the chosen neurons' spikes, e.g. [100.0, 5.0]");
+      r.fail("feature_taus",
+             "expected the time constants (ms) that filter the chosen neurons' spikes, e.g. [100.0, 5.0]");
   }
   readout.feedback_after_update = r.choice("feedback", {"a_priori", "a_posteriori"}, 0) == 1;
   readout.keyed_schedule = r.choice("schedule", {"sequential", "keyed"}, 0) == 1;
@@ -313,8 +305,8 @@ void read_readout(SectionReader& r, ReadoutSpec& readout, double dt, const std::
   if (readout.name.empty()) r.fail("name", "expected a non-empty read-out name");
   readout.feedback_gain = r.number("feedback_gain", 0.0, Range::non_negative());
   readout.lambda = r.number("lambda", 1.0, Range::positive());
-  readout.step = r.choice("step", {"textbook", "unnormalised"}, 0) == 0 ? ReadoutStep::textbook
-                                                                        : ReadoutStep::unnormalised;
+  readout.step =
+      r.choice("step", {"textbook", "unnormalised"}, 0) == 0 ? ReadoutStep::textbook : ReadoutStep::unnormalised;
   readout.update_probability = r.number("update_probability", 1.0, {0.0, 1.0, true});
   read_regressor(r, readout);
   if (protocol == ProtocolKind::rate_guided) {
@@ -325,15 +317,17 @@ void read_readout(SectionReader& r, ReadoutSpec& readout, double dt, const std::
   readout.learn_stop = required_time(r, "learn_stop", dt);
   if (readout.learn_stop < readout.learn_start) r.fail("learn_stop", "must not be before learn_start");
   readout.learn_every = on_grid(r, "learn_every", r.number("learn_every", 1.0, Range::positive()), dt);
-  if (!r.has("target")) r.fail("target", "expected the read-out's target signal, e.g. [readout.target] kind = \"sine\"");
+  if (!r.has("target"))
+    r.fail("target", "expected the read-out's target signal, e.g. [readout.target] kind = \"sine\"");
   readout.target = config::read_signal(r.table("target"), base_dir);
   r.finish();
 }
 
 // Keys of the former FORCE vocabulary, each with the key that replaced it.
 const std::vector<std::pair<std::string, std::string>> renamed_keys = {
-    {"method", "[protocol] kind (\"loops\": Kim & Chow; \"single_trial\": FORCE, with a [[readout]]; "
-               "\"rate_guided\": DePasquale et al.)"},
+    {"method",
+     "[protocol] kind (\"loops\": Kim & Chow; \"single_trial\": FORCE, with a [[readout]]; "
+     "\"rate_guided\": DePasquale et al.)"},
     {"duration", "protocol.duration"},
     {"max_rate", "training.max_rate"},
     {"neurons", "[[population]] (size, model, bias; the model's parameters in [population.params])"},
@@ -352,14 +346,16 @@ const std::vector<std::pair<std::string, std::string>> renamed_keys = {
     {"teacher", "[protocol.teacher]"},
     {"task", "[protocol.task]"},
     {"trials", "[protocol] init_trials, pca_trials, demean_trials, rls_trials and test_trials"},
-    {"spiking", "a lif [[population]], the [[pathway]]s slow, fast and global, their [[static]] projections, "
-                "protocol.learned_input_gain, protocol.demean and readout[i].neuron_fraction "
-                "(examples/depasquale/osc4.toml)"},
+    {"spiking",
+     "a lif [[population]], the [[pathway]]s slow, fast and global, their [[static]] projections, "
+     "protocol.learned_input_gain, protocol.demean and readout[i].neuron_fraction "
+     "(examples/depasquale/osc4.toml)"},
     {"recording.output_trials", "protocol.output_trials"},
 };
 // FORCE's target signal is a read-out's now; per-neuron targets keep [target].
-const std::vector<std::string> signal_keys = {"amplitude", "frequency", "frequency2", "mu", "sigma", "rho",
-                                              "beta", "time_scale", "output_scale", "noise_std", "sample_interval"};
+const std::vector<std::string> signal_keys = {"amplitude",    "frequency", "frequency2",     "mu",
+                                              "sigma",        "rho",       "beta",           "time_scale",
+                                              "output_scale", "noise_std", "sample_interval"};
 
 void reject_old_vocabulary(const toml::table& root, const std::string& origin) {
   auto fail = [&](const std::string& key, const std::string& replacement) {
@@ -368,7 +364,8 @@ void reject_old_vocabulary(const toml::table& root, const std::string& origin) {
   for (const auto& [key, replacement] : renamed_keys)
     if (root.at_path(key)) fail(key, replacement);
   for (const std::string& key : signal_keys)
-    if (root.at_path("target." + key)) fail("target." + key, "readout[i].target." + key + " (a read-out's target signal)");
+    if (root.at_path("target." + key))
+      fail("target." + key, "readout[i].target." + key + " (a read-out's target signal)");
 }
 
 }  // namespace
@@ -387,8 +384,7 @@ Override parse_override(const std::string& assignment) {
 }
 
 ExperimentSpec parse_experiment(const std::string& toml_text, const std::string& origin,
-                                const std::vector<Override>& overrides,
-                                const std::filesystem::path& base_dir) {
+                                const std::vector<Override>& overrides, const std::filesystem::path& base_dir) {
   toml::table root = config::parse_toml_text(toml_text, origin);
   for (const auto& change : overrides) config::apply_override(root, change, origin);
 

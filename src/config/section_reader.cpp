@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "rsnn/config.hpp"
@@ -48,9 +48,7 @@ std::string describe_node(const toml::node& node) {
 SectionReader::SectionReader(const toml::table* table, std::string path, std::string origin)
     : table_(table ? table : &empty_table_), path_(std::move(path)), origin_(std::move(origin)) {}
 
-std::string SectionReader::key_path(const std::string& key) const {
-  return path_.empty() ? key : path_ + "." + key;
-}
+std::string SectionReader::key_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
 
 void SectionReader::fail(const std::string& key, const std::string& problem) const {
   throw InputError(fmt::format("{}: {}: {}", origin_, key_path(key), problem));
@@ -82,8 +80,7 @@ double SectionReader::number(const std::string& key, double fallback, Range rang
   return value;
 }
 
-std::uint64_t SectionReader::unsigned_integer(const std::string& key, std::uint64_t fallback,
-                                              std::uint64_t max_value) {
+std::uint64_t SectionReader::unsigned_integer(const std::string& key, std::uint64_t fallback, std::uint64_t max_value) {
   const toml::node* node = lookup(key);
   if (!node) return fallback;
   auto integer = node->value_exact<std::int64_t>();
@@ -131,8 +128,7 @@ std::size_t SectionReader::choice(const std::string& key, const std::vector<std:
   fail(key, fmt::format("expected one of \"{}\", got \"{}\"", fmt::join(choices, "\", \""), value));
 }
 
-std::vector<std::size_t> SectionReader::index_list(const std::string& key,
-                                                   const std::vector<std::size_t>& fallback) {
+std::vector<std::size_t> SectionReader::index_list(const std::string& key, const std::vector<std::size_t>& fallback) {
   const toml::node* node = lookup(key);
   if (!node) return fallback;
   const toml::array* array = node->as_array();
@@ -205,7 +201,8 @@ void apply_override(toml::table& root, const Override& change, const std::string
   std::vector<std::string> parts;
   std::stringstream stream(change.key);
   for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
-  if (parts.empty() || change.key.empty()) throw InputError(fmt::format("--set: empty key in '{}={}'", change.key, change.value));
+  if (parts.empty() || change.key.empty())
+    throw InputError(fmt::format("--set: empty key in '{}={}'", change.key, change.value));
   toml::table* table = &root;
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     toml::node* node = table->get(parts[i]);
@@ -224,12 +221,12 @@ void apply_override(toml::table& root, const Override& change, const std::string
         if (by_index || by_name) element = &(*array)[index];
       }
       if (!element || i + 1 >= parts.size())
-        throw InputError(fmt::format("{}: --set {}: no element '{}' in [[{}]]", origin, change.key, selector, parts[i - 1]));
+        throw InputError(
+            fmt::format("{}: --set {}: no element '{}' in [[{}]]", origin, change.key, selector, parts[i - 1]));
       node = element;
     }
     table = node->as_table();
-    if (!table)
-      throw InputError(fmt::format("{}: --set {}: '{}' is not a table", origin, change.key, parts[i]));
+    if (!table) throw InputError(fmt::format("{}: --set {}: '{}' is not a table", origin, change.key, parts[i]));
   }
   toml::table parsed;
   try {
@@ -249,6 +246,53 @@ toml::table parse_toml_text(const std::string& text, const std::string& origin) 
   }
 }
 
+void read_parameter(SectionReader& r, const ParameterInfo& info, ParameterValues& values) {
+  if (!info.when_key.empty()) {
+    const auto chosen = values.choices.find(info.when_key);
+    if (chosen == values.choices.end() || chosen->second != info.when_value) return;
+  }
+  switch (info.type) {
+    case ParameterType::number:
+      values.numbers[info.name] =
+          r.number(info.name, info.default_value, Range{info.min_value, info.max_value, info.min_exclusive});
+      break;
+    case ParameterType::integer:
+      values.numbers[info.name] = static_cast<double>(r.count(info.name, static_cast<std::size_t>(info.default_value),
+                                                              static_cast<std::size_t>(info.min_value),
+                                                              static_cast<std::size_t>(info.max_value)));
+      break;
+    case ParameterType::flag:
+      values.flags[info.name] = r.boolean(info.name, info.default_flag);
+      break;
+    case ParameterType::text:
+      values.texts[info.name] = r.text(info.name, info.default_choice);
+      break;
+    case ParameterType::choice: {
+      std::size_t fallback = 0;
+      for (std::size_t i = 0; i < info.choices.size(); ++i)
+        if (info.choices[i] == info.default_choice) fallback = i;
+      values.choices[info.name] = info.choices[r.choice(info.name, info.choices, fallback)];
+      break;
+    }
+  }
+}
+
+std::size_t read_component(SectionReader& r, const ComponentFamily& family, std::size_t fallback,
+                           ParameterValues& values, const std::map<std::string, double>& defaults) {
+  std::size_t kind = 0;
+  if (!family.selector.empty()) {
+    const std::string selector = family.selector.substr(family.selector.rfind('.') + 1);
+    kind = r.choice(selector, family.kind_names(), fallback);
+  }
+  auto read = [&](ParameterInfo info) {
+    if (const auto given = defaults.find(info.name); given != defaults.end()) info.default_value = given->second;
+    read_parameter(r, info, values);
+  };
+  for (const ParameterInfo& info : family.kinds[kind].parameters) read(info);
+  for (const ParameterInfo& info : family.common) read(info);
+  return kind;
+}
+
 ParameterValues read_model_parameters(SectionReader& r, const std::string& model_key, const std::string& model_name,
                                       const std::string& params_key) {
   const NeuronModelInfo* model = nullptr;
@@ -259,17 +303,7 @@ ParameterValues read_model_parameters(SectionReader& r, const std::string& model
   }
   ParameterValues values;
   SectionReader params = r.table(params_key);
-  for (const auto& info : model->parameters) {
-    if (info.is_choice()) {
-      std::size_t fallback = 0;
-      for (std::size_t i = 0; i < info.choices.size(); ++i)
-        if (info.choices[i] == info.default_choice) fallback = i;
-      values.choices[info.name] = info.choices[params.choice(info.name, info.choices, fallback)];
-    } else {
-      values.numbers[info.name] =
-          params.number(info.name, info.default_value, Range{info.min_value, info.max_value, info.min_exclusive});
-    }
-  }
+  for (const auto& info : model->parameters) read_parameter(params, info, values);
   params.finish();
   if (model->validate) {
     const std::string problem = model->validate(values);

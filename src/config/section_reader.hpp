@@ -7,12 +7,14 @@
 #include <cstddef>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "rsnn/components.hpp"
 #include "rsnn/parameters.hpp"
 
 namespace rsnn {
@@ -48,8 +50,7 @@ class SectionReader {
   bool boolean(const std::string& key, bool fallback);
   std::string text(const std::string& key, const std::string& fallback);
   // A string that must be one of `choices`; returns its index.
-  std::size_t choice(const std::string& key, const std::vector<std::string>& choices,
-                     std::size_t fallback_index);
+  std::size_t choice(const std::string& key, const std::vector<std::string>& choices, std::size_t fallback_index);
   std::vector<std::size_t> index_list(const std::string& key, const std::vector<std::size_t>& fallback);
   // An array of finite numbers, each in `range`.
   std::vector<double> number_list(const std::string& key, const std::vector<double>& fallback, Range range = {});
@@ -82,6 +83,17 @@ std::string describe_node(const toml::node& node);
 // `model_key` naming the known ones.
 ParameterValues read_model_parameters(SectionReader& r, const std::string& model_key, const std::string& model_name,
                                       const std::string& params_key);
+
+// One parameter of a table into `values`, typed and range-checked; skipped
+// when its when_key choice (already read into `values`) has another value.
+void read_parameter(SectionReader& r, const ParameterInfo& info, ParameterValues& values);
+
+// A component of `family` from table r: its selector (default: kind
+// `fallback`), then the kind's parameters and the family's common ones, each
+// from its table (`defaults` replaces the defaults of the named number
+// parameters). Leftover keys are left for r.finish(). Returns the kind's index.
+std::size_t read_component(SectionReader& r, const ComponentFamily& family, std::size_t fallback,
+                           ParameterValues& values, const std::map<std::string, double>& defaults = {});
 
 // The whole text of an experiment file; InputError naming it when unreadable.
 std::string read_text_file(const std::filesystem::path& path);

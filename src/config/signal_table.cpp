@@ -3,8 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <utility>
 #include <vector>
 
+#include "config/component_tables.hpp"
 #include "config/toml_text.hpp"
 
 namespace rsnn::config {
@@ -12,8 +14,6 @@ namespace {
 
 using force::SignalKind;
 using force::SignalSpec;
-
-const std::vector<std::string> signal_kinds = {"sine", "triangle", "product_of_sines", "van_der_pol", "lorenz", "file"};
 
 bool is_periodic(SignalKind kind) {
   return kind == SignalKind::sine || kind == SignalKind::triangle || kind == SignalKind::product_of_sines;
@@ -24,32 +24,22 @@ bool is_ode(SignalKind kind) { return kind == SignalKind::van_der_pol || kind ==
 
 SignalSpec read_signal(SectionReader r, const std::filesystem::path& base_dir) {
   SignalSpec t;
-  t.kind = static_cast<SignalKind>(r.choice("kind", signal_kinds, 0));
-  if (is_periodic(t.kind)) {
-    t.amplitude = r.number("amplitude", 1.0);
-    t.frequency = r.number("frequency", 5.0, Range::positive());
-    if (t.kind == SignalKind::product_of_sines) t.frequency2 = r.number("frequency2", 6.0, Range::positive());
-  }
-  if (t.kind == SignalKind::van_der_pol) t.mu = r.number("mu", 0.5, Range::positive());
-  if (t.kind == SignalKind::lorenz) {
-    t.sigma = r.number("sigma", 10.0);
-    t.rho = r.number("rho", 28.0);
-    t.beta = r.number("beta", 8.0 / 3.0);
-  }
-  if (is_ode(t.kind)) {
-    t.time_scale = r.number("time_scale", t.kind == SignalKind::lorenz ? 1.0 : 20.0, Range::positive());
-    t.output_scale = r.number("output_scale", t.kind == SignalKind::lorenz ? 1.0 / 70.0 : 0.1);
-    t.burn_in = r.number("burn_in", 50.0, Range::non_negative());
-  }
+  ParameterValues v;
+  t.kind = static_cast<SignalKind>(read_component(r, signal_family(), 0, v));
+  for (const auto& [name, field] :
+       {std::pair{"amplitude", &t.amplitude}, std::pair{"frequency", &t.frequency},
+        std::pair{"frequency2", &t.frequency2}, std::pair{"mu", &t.mu}, std::pair{"sigma", &t.sigma},
+        std::pair{"rho", &t.rho}, std::pair{"beta", &t.beta}, std::pair{"time_scale", &t.time_scale},
+        std::pair{"output_scale", &t.output_scale}, std::pair{"burn_in", &t.burn_in},
+        std::pair{"sample_interval", &t.sample_interval}, std::pair{"noise_std", &t.noise_std}})
+    v.get(name, *field);
   if (t.kind == SignalKind::file) {
-    const std::string path = r.text("path", "");
+    const std::string path = v.texts.at("path");
     if (path.empty()) r.fail("path", "expected the path of a .npy file or an HDF5 file (with dataset)");
     t.path = std::filesystem::path(path).is_absolute() ? std::filesystem::path(path) : base_dir / path;
-    t.dataset = r.text("dataset", "");
-    t.sample_interval = r.number("sample_interval", 1.0, Range::positive());
+    t.dataset = v.texts.at("dataset");
     if (!std::filesystem::exists(t.path)) r.fail("path", fmt::format("file '{}' does not exist", t.path.string()));
   }
-  t.noise_std = r.number("noise_std", 0.0, Range::non_negative());
   r.finish();
   return t;
 }
@@ -57,7 +47,7 @@ SignalSpec read_signal(SectionReader r, const std::filesystem::path& base_dir) {
 std::string signal_lines(const SignalSpec& t) {
   std::string out;
   auto line = [&out](const std::string& text) { out += text + "\n"; };
-  line(fmt::format("kind = {}", quoted(signal_kinds[static_cast<int>(t.kind)])));
+  line(fmt::format("kind = {}", quoted(signal_family().kinds[static_cast<std::size_t>(t.kind)].name)));
   if (is_periodic(t.kind)) {
     line(fmt::format("amplitude = {}", number(t.amplitude)));
     line(fmt::format("frequency = {}", number(t.frequency)));

@@ -60,15 +60,6 @@ learn_stop = 500.0
 kind = "sine"
 )";
 
-std::string error_of(const std::string& toml) {
-  try {
-    parse_experiment(toml, "test.toml");
-  } catch (const InputError& error) {
-    return error.what();
-  }
-  return "";
-}
-
 TEST(ForceExperiment, ShippedExampleRoundTripsThroughToml) {
   const ExperimentSpec spec = load_experiment(rsnn::testing::source_path("examples/force/lif_sine.toml"));
   EXPECT_EQ(spec.protocol.kind, ProtocolKind::single_trial);
@@ -86,32 +77,42 @@ TEST(ForceExperiment, ShippedExampleRoundTripsThroughToml) {
 
 TEST(ForceExperiment, ErrorsNameTheKey) {
   const std::string base = minimal_force;
-  EXPECT_EQ(error_of(base), "");
+  EXPECT_EQ(rsnn::testing::experiment_error(base), "");
   auto edited = [&base](const std::string& from, const std::string& to) {
     return std::string(base).replace(base.find(from), from.size(), to);
   };
-  EXPECT_NE(error_of(edited("[readout.target]", "lambad = 1.0\n[readout.target]")).find("readout[0].lambad"),
+  EXPECT_NE(rsnn::testing::experiment_error(edited("[readout.target]", "lambad = 1.0\n[readout.target]"))
+                .find("readout[0].lambad"),
             std::string::npos);
-  EXPECT_NE(error_of(base + "noise_std = -1.0\n").find("readout[0].target.noise_std"), std::string::npos);
-  EXPECT_NE(error_of(edited("kind = \"sine\"", "kind = \"square\"")).find("readout[0].target.kind"),
+  EXPECT_NE(rsnn::testing::experiment_error(base + "noise_std = -1.0\n").find("readout[0].target.noise_std"),
             std::string::npos);
-  EXPECT_NE(error_of(base + "[readout.target]\nkind = \"file\"\n").find("target"), std::string::npos);
-  EXPECT_NE(error_of(edited("learn_stop = 500.0", "learn_stop = 2000.0")).find("readout[0].learn_stop"),
+  EXPECT_NE(
+      rsnn::testing::experiment_error(edited("kind = \"sine\"", "kind = \"square\"")).find("readout[0].target.kind"),
+      std::string::npos);
+  EXPECT_NE(rsnn::testing::experiment_error(base + "[readout.target]\nkind = \"file\"\n").find("target"),
             std::string::npos);
-  EXPECT_NE(error_of(edited("learn_start = 100.0", "learn_start = 0.07")).find("readout[0].learn_start"),
+  EXPECT_NE(rsnn::testing::experiment_error(edited("learn_stop = 500.0", "learn_stop = 2000.0"))
+                .find("readout[0].learn_stop"),
             std::string::npos);
-  EXPECT_NE(error_of(edited("learn_start = 100.0\n", "")).find("readout[0].learn_start"), std::string::npos);
-  EXPECT_NE(error_of(base + "[synapses]\ntau_rise = 20.0\ntau_excitatory = 20.0\n").find("synapses.tau_rise"),
+  EXPECT_NE(rsnn::testing::experiment_error(edited("learn_start = 100.0", "learn_start = 0.07"))
+                .find("readout[0].learn_start"),
             std::string::npos);
-  EXPECT_NE(error_of(base + "[protocol.x]\n").find("protocol.x"), std::string::npos);
-  EXPECT_NE(error_of(base + "[plastic]\nrule = \"bernoulli\"\n").find("plastic.rule"), std::string::npos);
-  EXPECT_NE(error_of(base + "[[static]]\npre = \"network\"\npost = \"network\"\nrule = \"fixed_outdegree\"\n"
-                            "outdegree = 2\nweights = \"normal\"\n")
+  EXPECT_NE(rsnn::testing::experiment_error(edited("learn_start = 100.0\n", "")).find("readout[0].learn_start"),
+            std::string::npos);
+  EXPECT_NE(rsnn::testing::experiment_error(base + "[synapses]\ntau_rise = 20.0\ntau_excitatory = 20.0\n")
+                .find("synapses.tau_rise"),
+            std::string::npos);
+  EXPECT_NE(rsnn::testing::experiment_error(base + "[protocol.x]\n").find("protocol.x"), std::string::npos);
+  EXPECT_NE(rsnn::testing::experiment_error(base + "[plastic]\nrule = \"bernoulli\"\n").find("plastic.rule"),
+            std::string::npos);
+  EXPECT_NE(rsnn::testing::experiment_error(
+                base + "[[static]]\npre = \"network\"\npost = \"network\"\nrule = \"fixed_outdegree\"\n"
+                       "outdegree = 2\nweights = \"normal\"\n")
                 .find("static[0].weights"),
             std::string::npos);
   // Without a read-out a single trial has nothing to train.
   const std::string no_readout = base.substr(0, base.find("[[readout]]"));
-  EXPECT_NE(error_of(no_readout).find("readout"), std::string::npos);
+  EXPECT_NE(rsnn::testing::experiment_error(no_readout).find("readout"), std::string::npos);
 }
 
 // Every key of the former FORCE vocabulary is refused with the key that replaced it.
@@ -130,7 +131,7 @@ TEST(ForceExperiment, KeysOfTheFormerVocabularyNameTheirReplacement) {
       {"[target]\nfrequency = 5.0\n", "readout[i].target.frequency"},
   };
   for (const auto& [old_text, replacement] : replaced) {
-    const std::string error = error_of(old_text);
+    const std::string error = rsnn::testing::experiment_error(old_text);
     EXPECT_NE(error.find("this key is gone"), std::string::npos) << old_text << " -> " << error;
     EXPECT_NE(error.find(replacement), std::string::npos) << old_text << " -> " << error;
   }
@@ -235,16 +236,16 @@ TEST(ForceTraining, ProgressReportsEverySecondAndCanStopTheRun) {
   EXPECT_LT(result.times.back(), 2000.0);
   EXPECT_GT(result.times.back(), 1990.0);
   EXPECT_EQ(result.spikes_after_learning, 0u);  // stopped at learn_stop
-  EXPECT_EQ(result.rls_updates, 400u);  // 1 s every 2.5 ms
+  EXPECT_EQ(result.rls_updates, 400u);          // 1 s every 2.5 ms
 }
 
 // Ctrl-C stops a run at a simulated second; its checkpoint continues it to
 // exactly the run that was never stopped (random update times and a noisy
 // target exercise the replayed streams).
 TEST(ForceTraining, AStoppedRunResumesFromItsCheckpointBitForBit) {
-  const ExperimentSpec spec = tiny_lif_sine(
-      300, 3000.0, 500.0, 2500.0,
-      {{"readout.output.update_probability", "0.5"}, {"readout.output.target.noise_std", "0.05"}});
+  const ExperimentSpec spec =
+      tiny_lif_sine(300, 3000.0, 500.0, 2500.0,
+                    {{"readout.output.update_probability", "0.5"}, {"readout.output.target.noise_std", "0.05"}});
   ForceTraining whole(spec);
   const ForceResult full = whole.run();
 
@@ -322,10 +323,11 @@ TEST(ForceEndToEnd, WithoutFeedbackTheOscillationIsNotSustained) {
 TEST(ForceCommandLine, TrainWritesRunFileAndMetricsAndRejectsBadInput) {
   rsnn::testing::TempDir dir;
   const std::string example = rsnn::testing::source_path("examples/force/lif_sine.toml").string();
-  const auto ok = rsnn::testing::run_cli("train " + example + " -q --out " + (dir / "run").string() +
-                                         " --set population.network.size=200 --set protocol.duration=1500.0"
-                                         " --set readout.output.learn_start=200.0 --set readout.output.learn_stop=1000.0"
-                                         " --set protocol.evaluation_window=500.0");
+  const auto ok =
+      rsnn::testing::run_cli("train " + example + " -q --out " + (dir / "run").string() +
+                             " --set population.network.size=200 --set protocol.duration=1500.0"
+                             " --set readout.output.learn_start=200.0 --set readout.output.learn_stop=1000.0"
+                             " --set protocol.evaluation_window=500.0");
   ASSERT_EQ(ok.exit_code, 0) << ok.output;
   {
     const h5::File file(dir / "run" / "run.h5", h5::File::Mode::read);
@@ -376,16 +378,17 @@ TEST(ForceCommandLine, TrainWritesRunFileAndMetricsAndRejectsBadInput) {
 TEST(ForceCommandLine, DivergenceAndRunawayActivityFailLoudly) {
   rsnn::testing::TempDir dir;
   const std::string example = rsnn::testing::source_path("examples/force/lif_sine.toml").string();
-  const std::string small = " -q --set population.network.size=200 --set protocol.duration=3000.0"
-                            " --set readout.output.learn_start=500.0 --set readout.output.learn_stop=2000.0"
-                            " --set protocol.evaluation_window=500.0";
-  const auto diverged =
-      rsnn::testing::run_cli("train " + example + " --out " + (dir / "a").string() + small + " --set readout.output.lambda=1e-3");
+  const std::string small =
+      " -q --set population.network.size=200 --set protocol.duration=3000.0"
+      " --set readout.output.learn_start=500.0 --set readout.output.learn_stop=2000.0"
+      " --set protocol.evaluation_window=500.0";
+  const auto diverged = rsnn::testing::run_cli("train " + example + " --out " + (dir / "a").string() + small +
+                                               " --set readout.output.lambda=1e-3");
   EXPECT_EQ(diverged.exit_code, 1) << diverged.output;
   EXPECT_NE(diverged.output.find("diverged"), std::string::npos) << diverged.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "a" / "run.h5"));
-  const auto runaway =
-      rsnn::testing::run_cli("train " + example + " --out " + (dir / "b").string() + small + " --set population.network.bias=1e4");
+  const auto runaway = rsnn::testing::run_cli("train " + example + " --out " + (dir / "b").string() + small +
+                                              " --set population.network.bias=1e4");
   EXPECT_EQ(runaway.exit_code, 1) << runaway.output;
   EXPECT_NE(runaway.output.find("runaway activity"), std::string::npos) << runaway.output;
   EXPECT_NE(runaway.output.find("max_rate"), std::string::npos) << runaway.output;
@@ -398,11 +401,10 @@ TEST(ForceCommandLine, InterruptSavesACheckpointThatResumeFinishes) {
   rsnn::testing::TempDir dir;
   const std::string example = rsnn::testing::source_path("examples/force/lif_sine.toml").string();
   const std::string out = (dir / "run").string();
-  const std::vector<std::string> small = {"--set", "population.network.size=200",
-                                          "--set", "protocol.duration=20000.0",
-                                          "--set", "readout.output.learn_start=1000.0",
-                                          "--set", "readout.output.learn_stop=2000.0",
-                                          "--set", "protocol.evaluation_window=500.0"};
+  const std::vector<std::string> small = {
+      "--set", "population.network.size=200",       "--set", "protocol.duration=20000.0",
+      "--set", "readout.output.learn_start=1000.0", "--set", "readout.output.learn_stop=2000.0",
+      "--set", "protocol.evaluation_window=500.0"};
   std::vector<std::string> arguments = {"train", example, "--out", out, "--threads", "1"};
   arguments.insert(arguments.end(), small.begin(), small.end());
   EXPECT_EQ(rsnn::testing::run_cli_interrupted(arguments, dir / "log.txt", "t     2000 ms"), 130);

@@ -177,8 +177,8 @@ TEST(RateGuidedSpiking, GlobalInhibitionJumpsByMuOverTauNPerSpike) {
   double expected = 0.0;  // after the last step's delivery: spikes of steps 0 .. steps − 2
   for (const double time : trial.spike_times) {
     const auto emitted = static_cast<std::size_t>(std::lround(time / spec.dt)) - 1;
-    if (emitted + 1 < steps) expected += jump * std::exp(-static_cast<double>(steps - 2 - emitted) * spec.dt /
-                                                         spec.spiking.tau_fast);
+    if (emitted + 1 < steps)
+      expected += jump * std::exp(-static_cast<double>(steps - 2 - emitted) * spec.dt / spec.spiking.tau_fast);
   }
   const Pathway& global = net.pathways.back();
   ASSERT_EQ(global.name, "global");
@@ -278,8 +278,9 @@ TEST(RateGuidedTask, FileTaskReadsStepsByChannels) {
   }
   npy::write(dir / "out.npy", std::span<const double>(output), {30, 2});
   npy::write(dir / "in.npy", std::span<const double>(input), {30, 1});
-  const std::string text = "[protocol]\nkind = \"rate_guided\"\n[protocol.task]\nkind = \"file\"\n"
-                           "output = \"out.npy\"\ninput = \"in.npy\"\n";
+  const std::string text =
+      "[protocol]\nkind = \"rate_guided\"\n[protocol.task]\nkind = \"file\"\n"
+      "output = \"out.npy\"\ninput = \"in.npy\"\n";
   ExperimentSpec spec = rate_guided_experiment({});
   const std::string experiment = to_toml(spec);
   spec = parse_experiment(experiment.substr(experiment.find("[[population]]")) + text, "inline", {}, dir.path());
@@ -489,12 +490,9 @@ TEST(RateGuidedCommandLine, InterruptSavesACheckpointThatResumeFinishes) {
   TempDir dir;
   const std::string example = rsnn::testing::source_path("examples/depasquale/osc4.toml").string();
   const std::string out = (dir / "run").string();
-  const std::vector<std::string> small = {"--set", "protocol.teacher.units=80",
-                                          "--set", "population.spiking.size=80",
-                                          "--set", "protocol.init_trials=2",
-                                          "--set", "protocol.pca_trials=3",
-                                          "--set", "protocol.demean_trials=3",
-                                          "--set", "protocol.rls_trials=400",
+  const std::vector<std::string> small = {"--set", "protocol.teacher.units=80", "--set", "population.spiking.size=80",
+                                          "--set", "protocol.init_trials=2",    "--set", "protocol.pca_trials=3",
+                                          "--set", "protocol.demean_trials=3",  "--set", "protocol.rls_trials=400",
                                           "--set", "protocol.test_trials=3"};
   std::vector<std::string> arguments = {"train", example, "--out", out};
   arguments.insert(arguments.end(), small.begin(), small.end());
@@ -514,15 +512,6 @@ TEST(RateGuidedCommandLine, InterruptSavesACheckpointThatResumeFinishes) {
 // ---------------------------------------------------------------------------
 // Reader
 // ---------------------------------------------------------------------------
-
-std::string reader_error(const std::string& text) {
-  try {
-    parse_experiment(text, "exp.toml");
-  } catch (const InputError& error) {
-    return error.what();
-  }
-  return "";
-}
 
 // The shipped preset spells out exactly the experiment of the public demo's
 // parameters, so the reproduction runs the method as documented.
@@ -546,42 +535,45 @@ TEST(RateGuidedReader, WrittenSpecReadsBackEqual) {
 
 TEST(RateGuidedReader, ErrorsNameTheKey) {
   const std::string example = testing::read_text(RSNN_SOURCE_DIR "/examples/depasquale/osc4.toml");
-  EXPECT_EQ(reader_error(example), "");
+  EXPECT_EQ(rsnn::testing::experiment_error(example), "");
   auto edited = [&example](const std::string& from, const std::string& to) {
     return std::string(example).replace(example.find(from), from.size(), to);
   };
-  EXPECT_NE(reader_error(edited("units = 500", "units = \"many\"")).find("protocol.teacher.units: expected an integer"),
+  EXPECT_NE(rsnn::testing::experiment_error(edited("units = 500", "units = \"many\""))
+                .find("protocol.teacher.units: expected an integer"),
             std::string::npos);
-  EXPECT_NE(reader_error(edited("update_probability = 0.5", "update_probability = 1.5"))
+  EXPECT_NE(rsnn::testing::experiment_error(edited("update_probability = 0.5", "update_probability = 1.5"))
                 .find("readout[0].update_probability"),
             std::string::npos);
-  EXPECT_NE(reader_error(edited("output_trials = 3", "output_trials = 300")).find("protocol.output_trials"),
+  EXPECT_NE(rsnn::testing::experiment_error(edited("output_trials = 3", "output_trials = 300"))
+                .find("protocol.output_trials"),
             std::string::npos);
-  EXPECT_NE(reader_error(edited("duration = 1000.0", "duration = 1000.5")).find("protocol.task.duration"),
-            std::string::npos);
-  EXPECT_NE(reader_error(edited("feature_taus = [100.0, 5.0]", "feature_taus = [100.0, -5.0]"))
+  EXPECT_NE(
+      rsnn::testing::experiment_error(edited("duration = 1000.0", "duration = 1000.5")).find("protocol.task.duration"),
+      std::string::npos);
+  EXPECT_NE(rsnn::testing::experiment_error(edited("feature_taus = [100.0, 5.0]", "feature_taus = [100.0, -5.0]"))
                 .find("readout[0].feature_taus"),
             std::string::npos);
-  EXPECT_NE(reader_error(edited("name = \"slow\"", "name = \"slower\"")).find("\"slow\""), std::string::npos);
-  EXPECT_NE(reader_error(edited("neuron_fraction = 0.4", "neuron_fraction = 0.0")).find("neuron_fraction"),
+  EXPECT_NE(rsnn::testing::experiment_error(edited("name = \"slow\"", "name = \"slower\"")).find("\"slow\""),
             std::string::npos);
-  EXPECT_NE(reader_error(edited("kind = \"osc4\"", "kind = \"file\"")).find("protocol.task.output"),
+  EXPECT_NE(
+      rsnn::testing::experiment_error(edited("neuron_fraction = 0.4", "neuron_fraction = 0.0")).find("neuron_fraction"),
+      std::string::npos);
+  EXPECT_NE(rsnn::testing::experiment_error(edited("kind = \"osc4\"", "kind = \"file\"")).find("protocol.task.output"),
             std::string::npos);
-  EXPECT_NE(reader_error(example + "bogus = 1\n").find("recording.bogus: unknown key"), std::string::npos);
+  EXPECT_NE(rsnn::testing::experiment_error(example + "bogus = 1\n", "exp.toml").find("recording.bogus: unknown key"),
+            std::string::npos);
 }
 
 // Every key of the former rate-guided vocabulary is refused with the key that replaced it.
 TEST(RateGuidedReader, KeysOfTheFormerVocabularyNameTheirReplacement) {
   const std::vector<std::pair<std::string, std::string>> replaced = {
-      {"method = \"rate_guided\"\n", "[protocol] kind"},
-      {"[teacher]\nunits = 10\n", "[protocol.teacher]"},
-      {"[task]\nkind = \"osc4\"\n", "[protocol.task]"},
-      {"[trials]\ninit = 1\n", "init_trials"},
-      {"[spiking]\nneurons = 10\n", "neuron_fraction"},
-      {"[recording]\noutput_trials = 1\n", "protocol.output_trials"},
+      {"method = \"rate_guided\"\n", "[protocol] kind"}, {"[teacher]\nunits = 10\n", "[protocol.teacher]"},
+      {"[task]\nkind = \"osc4\"\n", "[protocol.task]"},  {"[trials]\ninit = 1\n", "init_trials"},
+      {"[spiking]\nneurons = 10\n", "neuron_fraction"},  {"[recording]\noutput_trials = 1\n", "protocol.output_trials"},
   };
   for (const auto& [old_text, replacement] : replaced) {
-    const std::string error = reader_error(old_text);
+    const std::string error = rsnn::testing::experiment_error(old_text);
     EXPECT_NE(error.find("this key is gone"), std::string::npos) << old_text << " -> " << error;
     EXPECT_NE(error.find(replacement), std::string::npos) << old_text << " -> " << error;
   }

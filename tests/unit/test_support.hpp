@@ -1,11 +1,11 @@
 #pragma once
 // Helpers shared by the unit tests: small experiments written as TOML text,
 // temporary directories, running the command-line tool.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <chrono>
 #include <random>
 #include <string>
 #include <thread>
@@ -17,8 +17,9 @@
 
 #include <gtest/gtest.h>
 
-#include "rsnn/config.hpp"
 #include "core/scoped_team_size.hpp"
+#include "rsnn/config.hpp"
+#include "rsnn/error.hpp"
 #include "rsnn/network.hpp"
 
 #ifdef _OPENMP
@@ -70,9 +71,7 @@ inline std::size_t sign_violations(const Network& net) {
   return count;
 }
 
-inline void write_text(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+inline void write_text(const std::filesystem::path& path, const std::string& text) { std::ofstream(path) << text; }
 
 inline std::string read_text(const std::filesystem::path& path) {
   std::ifstream file(path);
@@ -121,6 +120,16 @@ inline int run_cli_interrupted(const std::vector<std::string>& arguments, const 
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// The InputError message parse_experiment gives for `toml` ("" when it is accepted).
+inline std::string experiment_error(const std::string& toml, const std::string& origin = "test.toml") {
+  try {
+    parse_experiment(toml, origin);
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "";
+}
+
 inline std::filesystem::path source_path(const std::string& relative) {
   return std::filesystem::path(RSNN_SOURCE_DIR) / relative;
 }
@@ -133,7 +142,8 @@ inline std::string small_theta_experiment(std::size_t neurons, std::size_t loops
 dt = 0.1
 [[population]]
 name = "theta"
-size = )" + std::to_string(neurons) +
+size = )" +
+         std::to_string(neurons) +
          R"(
 model = "theta"
 [synapses]
@@ -154,7 +164,8 @@ kind = "sine"
 learn_every = 2.0
 lambda = 0.01
 [training]
-loops = )" + std::to_string(loops) +
+loops = )" +
+         std::to_string(loops) +
          R"(
 window = 500.0
 [recording]
@@ -174,13 +185,15 @@ inline std::string small_balanced_experiment(std::size_t per_population, std::si
 dt = 0.1
 [[population]]
 name = "E"
-size = )" + n + R"(
+size = )" +
+         n + R"(
 type = "excitatory"
 model = "lif"
 bias = 1.7181
 [[population]]
 name = "I"
-size = )" + n + R"(
+size = )" +
+         n + R"(
 type = "inhibitory"
 model = "lif"
 bias = 1.1454
@@ -192,25 +205,29 @@ tau_plastic = 150.0
 pre = "E"
 post = "E"
 rule = "fixed_outdegree"
-outdegree = )" + k + R"(
+outdegree = )" +
+         k + R"(
 weight = 0.6
 [[static]]
 pre = "E"
 post = "I"
 rule = "fixed_outdegree"
-outdegree = )" + k + R"(
+outdegree = )" +
+         k + R"(
 weight = 4.0
 [[static]]
 pre = "I"
 post = "E"
 rule = "fixed_outdegree"
-outdegree = )" + k + R"(
+outdegree = )" +
+         k + R"(
 weight = -3.0
 [[static]]
 pre = "I"
 post = "I"
 rule = "fixed_outdegree"
-outdegree = )" + k + R"(
+outdegree = )" +
+         k + R"(
 weight = -4.0
 [plastic]
 rule = "fixed_per_population"
@@ -218,8 +235,10 @@ init = "by_sign"
 weight_excitatory = 1.8
 weight_inhibitory = -1.8
 [plastic.inputs_from]
-E = )" + l + R"(
-I = )" + l + R"(
+E = )" + l +
+         R"(
+I = )" + l +
+         R"(
 [stimulus]
 kind = "ou"
 start = 200.0

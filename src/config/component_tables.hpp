@@ -1,0 +1,16 @@
+#pragma once
+// The component families the experiment reader reads from their tables
+// (rsnn/components.hpp); component_families() lists them with the neuron models.
+#include "rsnn/components.hpp"
+
+namespace rsnn::config {
+
+const ComponentFamily& protocol_family();
+const ComponentFamily& teacher_family();
+const ComponentFamily& task_family();
+const ComponentFamily& stimulus_family();
+const ComponentFamily& target_family();
+const ComponentFamily& signal_family();
+const ComponentFamily& weights_family();
+
+}  // namespace rsnn::config

@@ -37,4 +37,18 @@ int run_force_test(const std::filesystem::path& run_file, const std::filesystem:
 int run_rate_guided_training(const std::filesystem::path& experiment, const std::filesystem::path& output_directory,
                              const std::vector<Override>& overrides, bool quiet, bool resume);
 
+// `rsnn test` of a rate-guided run file: the test phase (protocol.init_trials
+// open-loop, then `trials` (negative: protocol.test_trials) closed-loop trials)
+// with the run's trained weights, written to `test_file`; its trials are the
+// training run's own test trials. 130 on Ctrl-C (nothing written).
+int run_rate_guided_test(const std::filesystem::path& run_file, const std::filesystem::path& test_file,
+                         std::int64_t trials, const std::vector<Override>& overrides, bool quiet);
+
+// `rsnn simulate` of a rate-guided experiment: its phases without learning
+// (protocol.rls_trials = 0: the untrained network's test trials after the
+// pca and demean phases), written as a rate-guided run file at `run_file`
+// (attribute protocol = "simulation without learning"); 130 on Ctrl-C.
+int run_rate_guided_simulation(const std::filesystem::path& experiment, const std::filesystem::path& run_file,
+                               const std::vector<Override>& overrides, bool quiet);
+
 }  // namespace rsnn::cli

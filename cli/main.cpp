@@ -246,9 +246,15 @@ int run_test(const fs::path& directory, std::int64_t trials, const CommonOptions
       install_interrupt_handler();
       return cli::run_force_test(run_file, test_file, trials, common.overrides(), common.quiet);
     }
+    if (format == "rsnn-rate-guided-run") {
+      install_interrupt_handler();
+      return cli::run_rate_guided_test(run_file, test_file, trials, common.overrides(), common.quiet);
+    }
     if (format != "rsnn-run")
-      throw InputError(fmt::format("'{}' is not a trained rsnn run file (format \"rsnn-run\" or \"rsnn-force-run\")",
-                                   run_file.string()));
+      throw InputError(
+          fmt::format("'{}' is not a trained rsnn run file (format \"rsnn-run\", \"rsnn-force-run\" or "
+                      "\"rsnn-rate-guided-run\")",
+                      run_file.string()));
     config_text = file.read_string("/config");
   }
   const ExperimentSpec spec = parse_experiment(config_text, run_file.string() + ":/config", common.overrides());
@@ -278,6 +284,12 @@ int run_simulate(const fs::path& experiment, const fs::path& out_option, const C
     refuse_to_replace(run_file, common.force, " or another --out");
     install_interrupt_handler();
     return cli::run_force_simulation(experiment, run_file, common.overrides(), common.quiet);
+  }
+  if (experiment_protocol(experiment) == "rate_guided") {
+    const fs::path run_file = output_directory(out_option, experiment) / "simulation.h5";
+    refuse_to_replace(run_file, common.force, " or another --out");
+    install_interrupt_handler();
+    return cli::run_rate_guided_simulation(experiment, run_file, common.overrides(), common.quiet);
   }
   const ExperimentSpec spec = load_experiment(experiment, common.overrides());
   Simulation simulation(spec);
@@ -400,7 +412,9 @@ int main(int argc, char** argv) {
 
   auto* test = app.add_subcommand("test", "Evoke the trained dynamics with frozen weights from fresh initial states");
   test->add_option("run", directory, "Run directory (or its run.h5)")->required();
-  test->add_option("--trials", trials, "Trials per pattern (default: test.trials; FORCE runs: 1)")->check(non_negative);
+  test->add_option("--trials", trials,
+                   "Trials per pattern (default: test.trials; rate-guided runs: protocol.test_trials)")
+      ->check(non_negative);
   add_common(test, common);
 
   auto* simulate = app.add_subcommand("simulate", "Run one trial of an experiment without learning");

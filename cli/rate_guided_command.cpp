@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
+#include "rsnn/hdf5_file.hpp"
 #include "rsnn/rate_guided.hpp"
 #include "rsnn/version.hpp"
 
@@ -43,8 +44,7 @@ int run_rate_guided_training(const std::filesystem::path& experiment, const std:
     fmt::print("rsnn {}: rate-guided training, {} neurons ({:g} % trained), teacher {} units, seed {}, demean {}\n",
                version_string, spec.neuron_count(), 100.0 * spec.readouts.front().neuron_fraction,
                protocol.teacher.units, spec.seed, protocol.demean ? "on" : "off");
-    if (resume)
-      fmt::print("resuming at {} trial {}\n", phase_name(training.next_phase()), training.next_trial() + 1);
+    if (resume) fmt::print("resuming at {} trial {}\n", phase_name(training.next_phase()), training.next_trial() + 1);
   }
   std::fflush(stdout);
 
@@ -93,6 +93,57 @@ int run_rate_guided_training(const std::filesystem::path& experiment, const std:
   write_rate_guided_metrics_json(metrics_file, spec, result);
   if (!quiet) fmt::print("wrote {} and {} ({:.1f} s)\n", run_file.string(), metrics_file.string(), metrics.seconds);
   std::filesystem::remove(checkpoint);  // the run is complete: nothing left to resume
+  return 0;
+}
+
+int run_rate_guided_test(const std::filesystem::path& run_file, const std::filesystem::path& test_file,
+                         std::int64_t trials, const std::vector<Override>& overrides, bool quiet) {
+  std::string config;
+  {
+    const h5::File file(run_file, h5::File::Mode::read);
+    config = file.read_string("/config");
+  }
+  ExperimentSpec spec = parse_experiment(config, run_file.string() + ":/config", overrides);
+  RateGuidedProtocolSpec& protocol = spec.protocol.rate_guided;
+  if (trials >= 0) {
+    protocol.trials.test = static_cast<std::size_t>(std::max<std::int64_t>(trials, 1));
+    protocol.output_trials = std::min(protocol.output_trials, protocol.trials.test);
+  }
+  RateGuidedTraining training(spec);
+  training.load_trained(run_file);
+  const std::size_t open_loop = protocol.trials.init;
+  const RateGuidedResult result = training.run([quiet, open_loop](const RateGuidedTrialReport& report) {
+    if (!quiet && report.closed_loop)
+      fmt::print("trial {:3d}  rate {:6.2f} Hz  nMSE {:.5f}\n", report.trial + 1 - open_loop, report.rate, report.nmse);
+  });
+  if (!training.finished()) return 130;
+  write_rate_guided_test_file(test_file, spec, run_file.filename().string(), result);
+  if (!quiet) {
+    const RateGuidedMetrics metrics = summarize(result);
+    fmt::print("test: median nMSE {:.5f} over {} trials, rate {:.2f} Hz\n", metrics.test_nmse_median,
+               result.test_nmse.size(), metrics.rate_test);
+    fmt::print("wrote {} (the trained run {} is unchanged)\n", test_file.string(), run_file.string());
+  }
+  return 0;
+}
+
+int run_rate_guided_simulation(const std::filesystem::path& experiment, const std::filesystem::path& run_file,
+                               const std::vector<Override>& overrides, bool quiet) {
+  ExperimentSpec spec = load_experiment(experiment, overrides);
+  spec.protocol.rate_guided.trials.rls = 0;
+  RateGuidedTraining training(spec);
+  const RateGuidedResult result = training.run();
+  if (!training.finished()) return 130;
+  std::filesystem::create_directories(run_file.parent_path());
+  write_rate_guided_run_file(run_file, spec, result, "simulation without learning");
+  if (!quiet) {
+    const RateGuidedMetrics metrics = summarize(result);
+    fmt::print(
+        "simulated without learning: test median nMSE {:.5f} over {} trials, rate {:.2f} Hz "
+        "(demean phase {:.2f} Hz)\n",
+        metrics.test_nmse_median, result.test_nmse.size(), metrics.rate_test, metrics.rate_demean);
+    fmt::print("wrote {}\n", run_file.string());
+  }
   return 0;
 }
 

@@ -281,6 +281,7 @@ struct RateGuidedResult {
   std::vector<double> test_spike_counts;       // per neuron, over the closed-loop test trials
   std::vector<double> mean_input;              // Imu as computed in the demean phase (N)
   bool demeaned = true;                        // whether Imu was subtracted
+  Eigen::MatrixXd pc_basis;                    // uPC, Ñ × m
   Eigen::MatrixXd pc_weights, output_weights;  // trained W_PC, w
   std::vector<std::uint32_t> presynaptic;      // s_train
   // Recorded closed-loop test trials: [trial][step][output].
@@ -339,6 +340,12 @@ class RateGuidedTraining {
   // experiment, another format or a damaged file (InputError naming it).
   void save_checkpoint(const std::filesystem::path& path) const;
   void load_checkpoint(const std::filesystem::path& path);
+  // The trained network of a run file (format "rsnn-rate-guided-run" of this
+  // experiment: uPC, Imu, W_PC, w and the trained neurons); the next run()
+  // then runs the test phase alone, with the training run's trial keys, so
+  // its test trials are the training run's. InputError naming the file and
+  // dataset for another experiment or a damaged array.
+  void load_trained(const std::filesystem::path& run_file);
 
  private:
   static constexpr int done = 4;  // position_.phase after the test phase
@@ -386,7 +393,7 @@ class RateGuidedTraining {
   std::shared_ptr<TeacherTarget> target_;
   Position position_;
   RateGuidedResult result_;
-  Eigen::MatrixXd second_moment_;  // Σ fJ fJᵀ so far (pca phase)
+  Eigen::MatrixXd second_moment_;   // Σ fJ fJᵀ so far (pca phase)
   Eigen::VectorXd mean_input_sum_;  // Σ over demean trials of the slow and fast mean currents
   double elapsed_before_ = 0.0;     // s, of earlier runs of this training (checkpoints)
   bool resumable_ = false;          // the last run was stopped, or a checkpoint was loaded
@@ -399,10 +406,12 @@ class RateGuidedTraining {
 
 // One HDF5 file, written atomically (temporary file + rename). Layout (times
 // in ms, rates in Hz):
-//   /            attrs format="rsnn-rate-guided-run", rsnn_version, seed, created
+//   /            attrs format="rsnn-rate-guided-run", rsnn_version, seed, created,
+//                protocol ("training", "simulation without learning")
 //   /config      the resolved spec as TOML
 //   /metrics     attrs: every RateGuidedMetrics field
 //   /pca/eigenvalues                       decreasing; attrs kept, fraction
+//   /pca/basis                             uPC [Ñ × m] (what `rsnn test` needs)
 //   /demean/rate, /demean/mean_input       per trial; Imu; attr subtracted (0/1)
 //   /rls/nmse, /rls/rate                   per closed-loop trial; attrs updates, steps
 //   /test/nmse, /test/rate, /test/spike_counts
@@ -411,8 +420,14 @@ class RateGuidedTraining {
 //   /spikes/lif/{timestamps,node_ids}      SONATA, sorting="by_time"; /spikes attr trial
 //   /weights/pc [m × 2n], /weights/output [Nout × 2n], /weights/presynaptic [n]
 void write_rate_guided_run_file(const std::filesystem::path& path, const ExperimentSpec& spec,
-                                const RateGuidedResult& result);
+                                const RateGuidedResult& result, const std::string& protocol = "training");
 // The metrics (and seed, sizes, demean flag) as one flat JSON object.
+// The frozen-weight test of a trained run (`rsnn test`): attrs
+// format="rsnn-rate-guided-test", run (the run file's name), trials; /config;
+// /metrics (the test's nMSE statistics and rate); /test and /spikes as in the
+// run file.
+void write_rate_guided_test_file(const std::filesystem::path& path, const ExperimentSpec& spec, const std::string& run,
+                                 const RateGuidedResult& result);
 void write_rate_guided_metrics_json(const std::filesystem::path& path, const ExperimentSpec& spec,
                                     const RateGuidedResult& result);
 

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <span>
 
+#include "rate_guided/matrix_io.hpp"
+#include "rate_guided/teacher_target.hpp"
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
@@ -13,8 +15,6 @@
 #include "rsnn/rate_guided.hpp"
 #include "rsnn/run_file.hpp"
 #include "rsnn/version.hpp"
-#include "rate_guided/matrix_io.hpp"
-#include "rate_guided/teacher_target.hpp"
 
 namespace rsnn {
 namespace {
@@ -31,8 +31,8 @@ std::uint64_t count_attribute(const h5::File& file, const std::string& origin, c
                               const std::string& name) {
   const double value = file.attribute_number(object, name);
   if (!(value >= 0.0 && value < 9.0e15 && value == std::floor(value)))
-    throw InputError(fmt::format("{}: attribute {} of {} is {}, expected a whole number >= 0", origin, name, object,
-                                 value));
+    throw InputError(
+        fmt::format("{}: attribute {} of {} is {}, expected a whole number >= 0", origin, name, object, value));
   return static_cast<std::uint64_t>(value);
 }
 
@@ -50,7 +50,8 @@ void write_result(h5::File& file, const RateGuidedResult& result) {
   file.write<double>("/result/recorded_target", result.recorded_target);
   file.write<double>("/result/spike_times", result.spike_times);
   file.write<std::uint32_t>("/result/spike_ids", result.spike_ids);
-  file.write<double>("/result/phase_seconds", std::vector<double>(result.phase_seconds.begin(), result.phase_seconds.end()));
+  file.write<double>("/result/phase_seconds",
+                     std::vector<double>(result.phase_seconds.begin(), result.phase_seconds.end()));
   file.set_attribute("/result", "rls_updates", static_cast<std::int64_t>(result.rls_updates));
   file.set_attribute("/result", "rls_steps", static_cast<std::int64_t>(result.rls_steps));
   file.set_attribute("/result", "recorded_trials", static_cast<std::int64_t>(result.recorded_trials));
@@ -106,7 +107,8 @@ void RateGuidedTraining::save_checkpoint(const std::filesystem::path& path) cons
     file.write<double>("/readout/features", readout.carried_features());
     write_vector(file, "/teacher/pc_target", target_->pc_target());
     write_vector(file, "/teacher/pc_sum", target_->pc_sum());
-    if (position_.phase == static_cast<int>(RateGuidedPhase::demean)) write_vector(file, "/demean/sum", mean_input_sum_);
+    if (position_.phase == static_cast<int>(RateGuidedPhase::demean))
+      write_vector(file, "/demean/sum", mean_input_sum_);
   });
 }
 
@@ -116,8 +118,9 @@ void RateGuidedTraining::load_checkpoint(const std::filesystem::path& path) {
   if (to_toml(parse_experiment(file.read_string("/config"), path.string() + ":/config")) != to_toml(spec_))
     throw InputError(origin + " was made with a different experiment");
   const double phase = file.attribute_number("/", "phase"), trial = file.attribute_number("/", "trial");
-  const std::size_t counts[] = {protocol().trials.init + protocol().trials.pca, protocol().trials.init + protocol().trials.demean,
-                                protocol().trials.init + protocol().trials.rls, protocol().trials.init + protocol().trials.test};
+  const std::size_t counts[] = {
+      protocol().trials.init + protocol().trials.pca, protocol().trials.init + protocol().trials.demean,
+      protocol().trials.init + protocol().trials.rls, protocol().trials.init + protocol().trials.test};
   if (!(phase >= 0.0 && phase < done && phase == std::floor(phase)) || !(trial >= 0.0 && trial == std::floor(trial)) ||
       trial >= static_cast<double>(counts[static_cast<std::size_t>(phase)]))
     throw InputError(fmt::format("{}: position phase {}, trial {} is not inside the run", origin, phase, trial));
@@ -137,6 +140,7 @@ void RateGuidedTraining::load_checkpoint(const std::filesystem::path& path) {
       throw InputError(fmt::format("{}: /pca/basis is not Ñ = {} rows of at most Ñ components", origin, units));
     pc_basis_ = read_matrix(file, "/pca/basis", units, shape[1]);
     result.pcs_kept = shape[1];
+    result.pc_basis = pc_basis_;
     build_spiking_network();
     result.presynaptic = trained_;
     load_network_state(file, simulation_->network(), "/state", origin);
@@ -152,9 +156,10 @@ void RateGuidedTraining::load_checkpoint(const std::filesystem::path& path) {
   }
   if (position.phase == static_cast<int>(RateGuidedPhase::test) &&
       (result.test_spike_counts.size() != neurons || result.recorded_trials > protocol().trials.test))
-    throw InputError(fmt::format("{}: /result/test_spike_counts is not one count per neuron ({}), or "
-                                 "recorded_trials exceeds protocol.test_trials",
-                                 origin, neurons));
+    throw InputError(
+        fmt::format("{}: /result/test_spike_counts is not one count per neuron ({}), or "
+                    "recorded_trials exceeds protocol.test_trials",
+                    origin, neurons));
   teacher_.set_state(teacher_state);
   const double elapsed = file.attribute_number("/", "elapsed_seconds");
   if (!(elapsed >= 0.0) || !std::isfinite(elapsed))
@@ -164,6 +169,53 @@ void RateGuidedTraining::load_checkpoint(const std::filesystem::path& path) {
   position_ = position;
   resumable_ = true;
   if (position_.phase > static_cast<int>(RateGuidedPhase::rls)) keep_weights();
+}
+
+void RateGuidedTraining::load_trained(const std::filesystem::path& run_file) {
+  const std::string origin = fmt::format("run file '{}'", run_file.string());
+  const h5::File file = open_rsnn_file(run_file, "rsnn-rate-guided-run", "run file", "a rate-guided run file");
+  // The run's experiment, but for the test's own trial counts.
+  ExperimentSpec trained = parse_experiment(file.read_string("/config"), run_file.string() + ":/config");
+  trained.protocol.rate_guided.trials.test = protocol().trials.test;
+  trained.protocol.rate_guided.output_trials = protocol().output_trials;
+  if (to_toml(trained) != to_toml(spec_))
+    throw InputError(origin +
+                     " was made with a different experiment (only protocol.test_trials and "
+                     "protocol.output_trials may differ)");
+  const std::size_t units = protocol().teacher.units, neurons = spec_.neuron_count();
+  const std::vector<std::size_t> shape = file.shape("/pca/basis");
+  if (shape.size() != 2 || shape[0] != units || shape[1] == 0 || shape[1] > units)
+    throw InputError(fmt::format("{}: /pca/basis is not Ñ = {} rows of at most Ñ components", origin, units));
+  pc_basis_ = read_matrix(file, "/pca/basis", units, shape[1]);
+  build_spiking_network();
+  if (file.read<std::uint32_t>("/weights/presynaptic") != trained_)
+    throw InputError(fmt::format("{}: /weights/presynaptic are not the trained neurons of this experiment", origin));
+  const std::size_t pcs = shape[1], outputs = static_cast<std::size_t>(task_.output.rows()),
+                    inputs = 2 * trained_.size();
+  const Eigen::MatrixXd pc_weights = read_matrix(file, "/weights/pc", pcs, inputs);
+  const Eigen::MatrixXd output_weights = read_matrix(file, "/weights/output", outputs, inputs);
+  const std::span<double> decoders = simulation_->readouts().front().learner().decoders();  // [input][output]
+  for (std::size_t i = 0; i < inputs; ++i) {
+    for (std::size_t d = 0; d < pcs; ++d) decoders[i * (pcs + outputs) + d] = pc_weights(d, i);
+    for (std::size_t o = 0; o < outputs; ++o) decoders[i * (pcs + outputs) + pcs + o] = output_weights(o, i);
+  }
+  const std::vector<double> mean_input = file.read_finite("/demean/mean_input", neurons);
+  const bool subtracted = file.attribute_number("/demean", "subtracted") != 0.0;
+  for (std::size_t i = 0; i < neurons; ++i) simulation_->network().bias[i] = subtracted ? -mean_input[i] : 0.0;
+
+  result_ = {};
+  result_.steps = task_.steps;
+  result_.outputs = outputs;
+  result_.pcs_kept = pcs;
+  result_.pc_basis = pc_basis_;
+  result_.presynaptic = trained_;
+  result_.mean_input = mean_input;
+  result_.demeaned = subtracted;
+  result_.pc_weights = pc_weights;
+  result_.output_weights = output_weights;
+  position_ = {static_cast<int>(RateGuidedPhase::test), 0};
+  elapsed_before_ = 0.0;
+  resumable_ = true;
 }
 
 }  // namespace rsnn

@@ -205,6 +205,7 @@ bool RateGuidedTraining::run_pca(const Progress& progress) {
     if (t + 1 == count) {  // after the last report of the phase: pcs_kept is 0 until it has ended
       const PrincipalComponents components = principal_components(second_moment_, protocol().teacher.pca_fraction);
       pc_basis_ = components.basis;
+      result_.pc_basis = pc_basis_;
       result_.pcs_kept = static_cast<std::size_t>(pc_basis_.cols());
       result_.pca_eigenvalues.assign(components.eigenvalues.data(),
                                      components.eigenvalues.data() + components.eigenvalues.size());

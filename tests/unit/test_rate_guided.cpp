@@ -486,6 +486,59 @@ TEST(RateGuidedCheckpoint, AnotherExperimentOrADamagedFileIsRefused) {
   EXPECT_NE(load_error(spec).find("/state/bias"), std::string::npos) << load_error(spec);
 }
 
+// `rsnn test` rebuilds the trained network from the run file (uPC, Imu, W_PC,
+// w) and runs the test phase with the training run's trial keys: its trials
+// must be the run's own test trials, bit for bit.
+TEST(RateGuidedCommandLine, TestRerunsTheTrainedRunsTestTrialsBitwise) {
+  TempDir dir;
+  const std::string example = rsnn::testing::source_path("examples/depasquale/osc4.toml").string();
+  const std::string small =
+      " -q --set protocol.teacher.units=80 --set population.spiking.size=80 --set protocol.init_trials=2"
+      " --set protocol.pca_trials=3 --set protocol.demean_trials=3 --set protocol.rls_trials=10"
+      " --set protocol.test_trials=4 --set protocol.task.duration=300.0";
+  const std::string run = (dir / "run").string();
+  ASSERT_EQ(rsnn::testing::run_cli("train " + example + " --out " + run + small).exit_code, 0);
+  const auto tested = rsnn::testing::run_cli("test " + run + " -q");
+  ASSERT_EQ(tested.exit_code, 0) << tested.output;
+  std::vector<double> trained_nmse, trained_output;
+  {
+    const h5::File trained(dir / "run" / "run.h5", h5::File::Mode::read);
+    trained_nmse = trained.read<double>("/test/nmse");
+    trained_output = trained.read<double>("/test/output");
+    const h5::File test(dir / "run" / "test.h5", h5::File::Mode::read);
+    EXPECT_EQ(test.attribute_string("/", "format"), "rsnn-rate-guided-test");
+    EXPECT_EQ(test.read<double>("/test/nmse"), trained_nmse);
+    EXPECT_EQ(test.read<double>("/test/output"), trained_output);
+    EXPECT_EQ(test.read<double>("/spikes/lif/timestamps"), trained.read<double>("/spikes/lif/timestamps"));
+  }
+  // Fewer trials: the first ones; the run file itself is never changed.
+  ASSERT_EQ(rsnn::testing::run_cli("test " + run + " -q --force --trials 2").exit_code, 0);
+  {
+    const h5::File test(dir / "run" / "test.h5", h5::File::Mode::read);
+    EXPECT_EQ(test.read<double>("/test/nmse"), std::vector<double>(trained_nmse.begin(), trained_nmse.begin() + 2));
+  }
+  // Another experiment, or damaged weights, are refused by name.
+  const auto other = rsnn::testing::run_cli("test " + run + " -q --force --set protocol.teacher.gain=1.2");
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_NE(other.output.find("different experiment"), std::string::npos) << other.output;
+  {
+    h5::File file(dir / "run" / "run.h5", h5::File::Mode::read_write);
+    file.write<double>("/weights/output", std::vector<double>(3, 0.0));
+  }
+  const auto damaged = rsnn::testing::run_cli("test " + run + " -q --force");
+  EXPECT_EQ(damaged.exit_code, 2);
+  EXPECT_NE(damaged.output.find("/weights/output"), std::string::npos) << damaged.output;
+
+  // `rsnn simulate`: the phases without learning. The decoders stay 0, so z = 0
+  // and every test trial's nMSE is exactly 1.
+  const std::string simulated = (dir / "simulated").string();
+  ASSERT_EQ(rsnn::testing::run_cli("simulate " + example + " --out " + simulated + small).exit_code, 0);
+  const h5::File simulation(dir / "simulated" / "simulation.h5", h5::File::Mode::read);
+  EXPECT_EQ(simulation.attribute_string("/", "protocol"), "simulation without learning");
+  EXPECT_TRUE(simulation.read<double>("/rls/nmse").empty());
+  EXPECT_EQ(simulation.read<double>("/test/nmse"), std::vector<double>(4, 1.0));
+}
+
 TEST(RateGuidedCommandLine, InterruptSavesACheckpointThatResumeFinishes) {
   TempDir dir;
   const std::string example = rsnn::testing::source_path("examples/depasquale/osc4.toml").string();

@@ -27,6 +27,219 @@ ParameterInfo fraction(std::string name, std::string doc, double value) {
   return info;
 }
 
+ParameterInfo between(std::string name, std::string doc, double value, double low, double high) {
+  ParameterInfo info = number_parameter(std::move(name), "1", std::move(doc), value, low, false);
+  info.max_value = high;
+  return info;
+}
+
+// A section of fixed keys: a family of one kind, no selector.
+ComponentFamily section(std::string name, std::string table, std::string doc, std::vector<ParameterInfo> keys) {
+  return {std::move(name), std::move(table), "", std::move(doc), {{"keys", "", std::move(keys)}}, {}};
+}
+
+ComponentFamily synapses() {
+  return section(
+      "synapses", "synapses", "The filters of the static E and I pathways and of the plastic pathway.",
+      {positive("tau_excitatory", "ms", "Decay of the static E current (projections from excitatory populations).",
+                3.0),
+       positive("tau_inhibitory", "ms", "Decay of the static I current (projections from inhibitory populations).",
+                3.0),
+       positive("tau_plastic", "ms",
+                "Decay of the plastic current, and of the filtered rates r_j that the learner and the read-outs "
+                "regress on.",
+                20.0),
+       non_negative("tau_rise", "ms",
+                    "Rise time τ_r of the E, I and plastic filters (≠ each decay time). 0: the exponential e^{−t/τ}/τ "
+                    "with normalised charge (a spike adds (1 − e^{−dt/τ})/dt); > 0: the double exponential "
+                    "(e^{−t/τ_d} − e^{−t/τ_r})/(τ_d − τ_r) of Nicola & Clopath.",
+                    0.0),
+       choice_parameter("rate_unit",
+                        "Unit of the filtered spike trains (and so of every weight's effect): per_ms for models "
+                        "written in ms, hertz (× 1000) for models written in seconds (Nicola & Clopath's LIF and "
+                        "theta networks), so their published G, Q and α apply unchanged.",
+                        {"per_ms", "hertz"}, "per_ms")});
+}
+
+ComponentFamily pathways() {
+  return section(
+      "pathway", "pathway[i]",
+      "A named static pathway beside excitatory and inhibitory: a current per neuron with its own filter, fed by "
+      "the [[static]] projections that name it.",
+      {text_parameter("name",
+                      "Required; new (not excitatory, inhibitory, plastic or an earlier pathway's). The current is "
+                      "u_<name> in checkpoints and currents[name] in Python."),
+       positive("tau_decay", "ms", "Decay time τ_d of the filter.", 3.0),
+       non_negative("tau_rise", "ms",
+                    "Rise time τ_r; > 0 gives the double exponential (e^{−t/τ_d} − e^{−t/τ_r})/(τ_d − τ_r).", 0.0),
+       choice_parameter("normalization",
+                        "charge: a spike of weight w delivers the charge w, as on the E and I pathways (the current "
+                        "jumps by w (1 − e^{−dt/τ_d})/dt ≈ w/τ_d). peak (exponential only): the current jumps by w "
+                        "and decays with τ_d, a filtered spike count weighted by w.",
+                        {"charge", "peak"}, "charge")});
+}
+
+ComponentFamily connectivities() {
+  return {"connectivity",
+          "static[i]",
+          "static[i].rule",
+          "Which synapses a static (never trained) projection from pre to post has; two projections between the "
+          "same pair add up.",
+          {{"bernoulli",
+            "Each (pre, post) pair is connected independently with `probability`.",
+            {between("probability", "Connection probability.", 0.1, 0.0, 1.0)}},
+           {"fixed_outdegree",
+            "Each presynaptic neuron gets exactly `outdegree` distinct targets in post.",
+            {integer_parameter("outdegree",
+                               "Targets per presynaptic neuron: at most size(post) (− 1 if pre = post without "
+                               "autapses).",
+                               0)}}},
+          {text_parameter("pre",
+                          "Presynaptic population (required). Unless pathway is given, its type picks the "
+                          "pathway (E or I)."),
+           text_parameter("post", "Postsynaptic population (required)."),
+           text_parameter("pathway",
+                          "The pathway the projection feeds: excitatory, inhibitory or a [[pathway]] name (default: "
+                          "by pre's type)."),
+           flag_parameter("autapses", "When pre = post, whether a neuron may connect to itself.", false)}};
+}
+
+std::vector<ParameterInfo> plastic_keys(bool bernoulli) {
+  std::vector<ParameterInfo> keys;
+  if (bernoulli)
+    keys.push_back(between("probability",
+                           "Each ordered pair j → i over the whole network is plastic with this "
+                           "probability.",
+                           0.3, 0.0, 1.0));
+  keys.push_back(flag_parameter("autapses", "Whether a neuron may be its own plastic input.", false));
+  keys.push_back(choice_parameter("init", "Initial weights.", {"zero", "normal", "by_sign"}, "normal"));
+  keys.push_back(only_when(non_negative("gain", "input units · ms",
+                                        "w ~ N(0, (gain/√K̄)²), with K̄ the network's mean plastic in-degree.", 1.0),
+                           "init", "normal"));
+  keys.push_back(
+      only_when(flag_parameter("zero_row_mean",
+                               "Subtract each neuron's mean incoming weight, so that each row sums to 0.", false),
+                "init", "normal"));
+  keys.push_back(
+      only_when(any("weight_excitatory", "input units · ms", "Initial weight of inputs from excitatory neurons.", 0.0),
+                "init", "by_sign"));
+  keys.push_back(only_when(any("weight_inhibitory", "input units · ms",
+                               "Initial weight of inputs from inhibitory neurons (give it a negative value).", 0.0),
+                           "init", "by_sign"));
+  return keys;
+}
+
+ComponentFamily plastics() {
+  return {
+      "plastic",
+      "plastic",
+      "plastic.rule",
+      "The synapses the per-neuron learner trains (rows by postsynaptic neuron).",
+      {{"none", "No plastic synapses (nothing to train; rsnn train refuses it).", {}},
+       {"bernoulli", "Each ordered pair over the whole network independently with `probability`.", plastic_keys(true)},
+       {"fixed_per_population",
+        "Each neuron draws exactly `count` distinct presynaptic neurons from each population of "
+        "plastic.inputs_from = { <population> = <count> } (required, non-empty; the count is capped at size − 1 "
+        "when the neuron is in the population and autapses are off).",
+        plastic_keys(false)}},
+      {}};
+}
+
+ComponentFamily noises() {
+  return section("noise", "noise", "Fresh noise in every neuron's input.",
+                 {non_negative("current_sigma", "input units",
+                               "Every step, every neuron's input gets a fresh N(0, σ²) draw that differs from trial "
+                               "to trial (per step, not scaled by √dt).",
+                               0.0)});
+}
+
+ComponentFamily learnings() {
+  return section(
+      "learning", "learning", "The per-neuron RLS learner of the plastic synapses (protocol kind loops).",
+      {choice_parameter("quantity",
+                        "current: targets are recurrent currents (static E + static I + plastic), in input units. "
+                        "rate: targets are in Hz; the learner uses each model's rate function φ (all populations "
+                        "need one; theta and lif have one), and the reported correlation uses 1000·r_i, the spike "
+                        "train filtered with tau_plastic.",
+                        {"current", "rate"}, "current"),
+       positive("learn_every", "ms", "Interval between learning samples; a multiple of dt, ≤ training.window.", 2.0),
+       positive("lambda", "(1/ms)²",
+                "Ridge regulariser: P(0) = (λI + penmu·S)⁻¹. Larger values learn more slowly and more stably.", 1.0),
+       non_negative("penmu", "(1/ms)²",
+                    "TrainSpikingNet's penalty on the summed change of E and of I weights: S_ab = 1 when inputs a "
+                    "and b have the same sign. A value > 0 needs plastic.rule ≠ \"none\".",
+                    0.0),
+       choice_parameter("weight_update",
+                        "textbook: w ← w − e c k (= −e P_new z). unscaled: w ← w − e k, the step of "
+                        "TrainSpikingNet's master branch, larger by a factor 1 + zᵀPz.",
+                        {"textbook", "unscaled"}, "textbook"),
+       choice_parameter("precision",
+                        "Storage and arithmetic of the P matrices. float64: double throughout. float32: "
+                        "single-precision storage and arithmetic (half the memory; the RLS tests check that P stays "
+                        "positive definite and agrees with double to ~1e-6). float16: IEEE half storage scaled by a "
+                        "power of two, single-precision arithmetic, a quarter of float64's memory, for networks "
+                        "whose P would not fit otherwise. It is approximate: downdates smaller than half an ulp of "
+                        "an entry are rounded away, so P shrinks more slowly than exact RLS (measured after 3000 "
+                        "updates of 58–100 inputs: P entries up to 16 % larger, weights 9 % off; P stays positive "
+                        "definite), which acts like a somewhat larger learning rate.",
+                        {"float32", "float64", "float16"}, "float64"),
+       flag_parameter("dale",
+                      "Dale's law. A step that would flip a weight's sign relative to its presynaptic type is "
+                      "rejected, and that synapse is frozen (P is conditioned on it). The initial weights must "
+                      "already respect the signs, so use init = \"by_sign\" or \"zero\".",
+                      false),
+       integer_parameter("block_size",
+                         "RLS steps applied at once through the Woodbury identity; must divide training.window / "
+                         "learn_every. Each sample stores the regressor and the a-priori error (taken with the "
+                         "weights from before the block); every block_size-th sample applies them all, P ← P − P X "
+                         "(I + XᵀP X)⁻¹ XᵀP and w ← w − P_new X e, reading P once instead of block_size times. On the "
+                         "same samples this is exactly the least-squares solution the single steps reach; what "
+                         "changes is the dynamics: the weights, and so the network, stay at their old values until "
+                         "the block ends. Needs weight_update = \"textbook\" and dale = false. Measured effect in "
+                         "bench/README.md.",
+                         1, 1, 64)});
+}
+
+ComponentFamily trainings() {
+  return section(
+      "training", "training", "The loops of protocol kind loops (single_trial: max_rate only).",
+      {integer_parameter("loops", "Number of training trials; --loops overrides it.", 30),
+       positive("window", "ms",
+                "Length of the training window after stimulus.stop (a multiple of dt and of learn_every); a trial "
+                "lasts stop + window.",
+                1000.0),
+       flag_parameter("reset_state",
+                      "true: every loop starts from fresh random initial states with cleared synapses; false: the "
+                      "state carries over (the first loop always starts fresh).",
+                      true),
+       integer_parameter("patterns", "Stimulus/target pairs; loop ℓ (0-based) trains pattern ℓ mod patterns.", 1, 1,
+                         1000),
+       positive("max_rate", "Hz",
+                "Divergence guard: a loop's (single_trial: a simulated second's) mean rate above it stops training "
+                "with exit code 1.",
+                500.0),
+       integer_parameter("checkpoint_every",
+                         "Write checkpoint.h5 every this many loops (0: only at the end and on Ctrl-C).", 0),
+       integer_parameter("frozen_every",
+                         "After every this many loops, and after the last, one frozen-weight trial from a fresh "
+                         "initial state scores the network beside the while-learning correlation; before loop 1 an "
+                         "untrained trial gives the loop-0 point (0: neither).",
+                         10),
+       non_negative("correlation_window", "ms",
+                    "Full width of a centred boxcar applied to the response before it is correlated with the targets "
+                    "(TrainSpikingNet: 100); affects the reported correlations only.",
+                    0.0)});
+}
+
+ComponentFamily tests() {
+  return section("test", "test", "The frozen-weight trials after training.",
+                 {integer_parameter("trials",
+                                    "Frozen-weight trials per pattern from fresh initial states, run after rsnn train "
+                                    "(0 skips them); for single_trial, the trials of rsnn test. rsnn test --trials "
+                                    "overrides it.",
+                                    5)});
+}
+
 ComponentFamily protocols() {
   return {"protocol",
           "protocol",
@@ -254,6 +467,38 @@ ComponentFamily static_weights() {
 
 }  // namespace
 
+const ComponentFamily& synapses_family() {
+  static const ComponentFamily family = synapses();
+  return family;
+}
+const ComponentFamily& pathway_family() {
+  static const ComponentFamily family = pathways();
+  return family;
+}
+const ComponentFamily& connectivity_family() {
+  static const ComponentFamily family = connectivities();
+  return family;
+}
+const ComponentFamily& plastic_family() {
+  static const ComponentFamily family = plastics();
+  return family;
+}
+const ComponentFamily& noise_family() {
+  static const ComponentFamily family = noises();
+  return family;
+}
+const ComponentFamily& learning_family() {
+  static const ComponentFamily family = learnings();
+  return family;
+}
+const ComponentFamily& training_family() {
+  static const ComponentFamily family = trainings();
+  return family;
+}
+const ComponentFamily& test_family() {
+  static const ComponentFamily family = tests();
+  return family;
+}
 const ComponentFamily& protocol_family() {
   static const ComponentFamily family = protocols();
   return family;

@@ -6,6 +6,14 @@
 namespace rsnn::config {
 
 const ComponentFamily& protocol_family();
+const ComponentFamily& synapses_family();
+const ComponentFamily& pathway_family();
+const ComponentFamily& connectivity_family();
+const ComponentFamily& plastic_family();
+const ComponentFamily& noise_family();
+const ComponentFamily& learning_family();
+const ComponentFamily& training_family();
+const ComponentFamily& test_family();
 const ComponentFamily& teacher_family();
 const ComponentFamily& task_family();
 const ComponentFamily& stimulus_family();

@@ -33,60 +33,54 @@ void read_population(SectionReader& r, PopulationSpec& pop) {
 }
 
 void read_static(SectionReader& r, StaticProjectionSpec& proj) {
-  proj.pre = r.text("pre", "");
-  proj.post = r.text("post", "");
-  proj.pathway = r.text("pathway", "");
-  proj.rule =
-      r.choice("rule", {"bernoulli", "fixed_outdegree"}, 0) == 0 ? StaticRule::bernoulli : StaticRule::fixed_outdegree;
-  if (proj.rule == StaticRule::bernoulli)
-    proj.probability = r.number("probability", 0.1, Range::between(0.0, 1.0));
-  else
-    proj.outdegree = r.count("outdegree", 0, 0);
-  proj.autapses = r.boolean("autapses", false);
   ParameterValues v;
-  proj.weights = static_cast<StaticWeights>(config::read_component(r, config::weights_family(), 0, v));
+  proj.rule = static_cast<StaticRule>(config::read_component(r, config::connectivity_family(), 0, v));
+  v.get("pre", proj.pre);
+  v.get("post", proj.post);
+  v.get("pathway", proj.pathway);
+  v.get("probability", proj.probability);
+  v.get("outdegree", proj.outdegree);
+  v.get("autapses", proj.autapses);
+  ParameterValues weights;
+  proj.weights = static_cast<StaticWeights>(config::read_component(r, config::weights_family(), 0, weights));
   if (proj.weights == StaticWeights::normal && proj.rule != StaticRule::bernoulli)
     r.fail("weights", "\"normal\" weights need rule = \"bernoulli\"");
-  v.get("weight", proj.weight);
-  v.get("per_presynaptic_neuron", proj.per_presynaptic_neuron);
-  v.get("gain", proj.gain);
-  v.get("zero_row_mean", proj.zero_row_mean);
+  weights.get("weight", proj.weight);
+  weights.get("per_presynaptic_neuron", proj.per_presynaptic_neuron);
+  weights.get("gain", proj.gain);
+  weights.get("zero_row_mean", proj.zero_row_mean);
   r.finish();
 }
 
 void read_pathway(SectionReader& r, PathwaySpec& pathway) {
-  pathway.name = r.text("name", "");
-  pathway.tau_decay = r.number("tau_decay", 3.0, Range::positive());
-  pathway.normalization =
-      r.choice("normalization", {"charge", "peak"}, 0) == 0 ? JumpNormalization::charge : JumpNormalization::peak;
-  pathway.tau_rise = r.number("tau_rise", 0.0, Range::non_negative());
+  ParameterValues v;
+  config::read_component(r, config::pathway_family(), 0, v);
+  v.get("name", pathway.name);
+  v.get("tau_decay", pathway.tau_decay);
+  v.get("tau_rise", pathway.tau_rise);
+  pathway.normalization = v.choice("normalization") == "peak" ? JumpNormalization::peak : JumpNormalization::charge;
   r.finish();
 }
 
 void read_plastic(SectionReader r, PlasticSpec& plastic) {
-  plastic.rule = static_cast<PlasticRule>(r.choice("rule", {"none", "bernoulli", "fixed_per_population"}, 0));
-  if (plastic.rule == PlasticRule::none) {
-    r.finish();
-    return;
-  }
-  if (plastic.rule == PlasticRule::bernoulli)
-    plastic.probability = r.number("probability", 0.3, Range::between(0.0, 1.0));
+  ParameterValues v;
+  plastic.rule = static_cast<PlasticRule>(config::read_component(r, config::plastic_family(), 0, v));
   if (plastic.rule == PlasticRule::fixed_per_population) {
     SectionReader inputs = r.table("inputs_from");
     for (const auto& name : inputs.keys()) plastic.inputs_from[name] = inputs.count(name, 0);
     if (plastic.inputs_from.empty())
       r.fail("inputs_from", "expected a table of population = count, e.g. { E = 29, I = 29 }");
   }
-  plastic.autapses = r.boolean("autapses", false);
-  plastic.init = static_cast<PlasticInit>(r.choice("init", {"zero", "normal", "by_sign"}, 1));
-  if (plastic.init == PlasticInit::normal) {
-    plastic.gain = r.number("gain", 1.0, Range::non_negative());
-    plastic.zero_row_mean = r.boolean("zero_row_mean", false);
+  v.get("probability", plastic.probability);
+  v.get("autapses", plastic.autapses);
+  if (v.choices.count("init")) {
+    const std::string& init = v.choice("init");
+    plastic.init = init == "zero" ? PlasticInit::zero : init == "by_sign" ? PlasticInit::by_sign : PlasticInit::normal;
   }
-  if (plastic.init == PlasticInit::by_sign) {
-    plastic.weight_excitatory = r.number("weight_excitatory", 0.0);
-    plastic.weight_inhibitory = r.number("weight_inhibitory", 0.0);
-  }
+  v.get("gain", plastic.gain);
+  v.get("zero_row_mean", plastic.zero_row_mean);
+  v.get("weight_excitatory", plastic.weight_excitatory);
+  v.get("weight_inhibitory", plastic.weight_inhibitory);
   r.finish();
 }
 
@@ -153,33 +147,41 @@ void read_target(SectionReader r, TargetSpec& target, const std::filesystem::pat
 }
 
 void read_learning(SectionReader r, LearningSpec& learning) {
-  learning.quantity = static_cast<LearnedQuantity>(r.choice("quantity", {"current", "rate"}, 0));
-  learning.learn_every = r.number("learn_every", 2.0, Range::positive());
-  learning.lambda = r.number("lambda", 1.0, Range::positive());
-  learning.penmu = r.number("penmu", 0.0, Range::non_negative());
-  learning.weight_update = static_cast<WeightUpdate>(r.choice("weight_update", {"textbook", "unscaled"}, 0));
-  learning.precision = static_cast<Precision>(r.choice("precision", {"float32", "float64", "float16"}, 1));
-  learning.dale = r.boolean("dale", false);
-  learning.block_size = r.count("block_size", 1, 1, 64);
+  ParameterValues v;
+  config::read_component(r, config::learning_family(), 0, v);
+  learning.quantity = v.choice("quantity") == "rate" ? LearnedQuantity::rate : LearnedQuantity::current;
+  v.get("learn_every", learning.learn_every);
+  v.get("lambda", learning.lambda);
+  v.get("penmu", learning.penmu);
+  learning.weight_update = v.choice("weight_update") == "unscaled" ? WeightUpdate::unscaled : WeightUpdate::textbook;
+  const std::string& precision = v.choice("precision");
+  learning.precision = precision == "float32"   ? Precision::float32
+                       : precision == "float16" ? Precision::float16
+                                                : Precision::float64;
+  v.get("dale", learning.dale);
+  v.get("block_size", learning.block_size);
   r.finish();
 }
 
 void read_training(SectionReader r, TrainingSpec& training, ProtocolKind protocol) {
+  const ComponentFamily& family = config::training_family();
+  ParameterValues v;
   if (protocol != ProtocolKind::loops) {  // the protocol sets the trials and their length
     training.loops = 1;
     training.frozen_every = 0;
-    if (protocol == ProtocolKind::single_trial) training.max_rate = r.number("max_rate", 500.0, Range::positive());
-    r.finish();
-    return;
+    for (const ParameterInfo& info : family.kinds.front().parameters)
+      if (protocol == ProtocolKind::single_trial && info.name == "max_rate") config::read_parameter(r, info, v);
+  } else {
+    config::read_component(r, family, 0, v);
   }
-  training.loops = r.count("loops", 30, 0);
-  training.window = r.number("window", 1000.0, Range::positive());
-  training.reset_state = r.boolean("reset_state", true);
-  training.patterns = r.count("patterns", 1, 1, 1000);
-  training.max_rate = r.number("max_rate", 500.0, Range::positive());
-  training.checkpoint_every = r.count("checkpoint_every", 0, 0);
-  training.frozen_every = r.count("frozen_every", 10, 0);
-  training.correlation_window = r.number("correlation_window", 0.0, Range::non_negative());
+  v.get("loops", training.loops);
+  v.get("window", training.window);
+  v.get("reset_state", training.reset_state);
+  v.get("patterns", training.patterns);
+  v.get("max_rate", training.max_rate);
+  v.get("checkpoint_every", training.checkpoint_every);
+  v.get("frozen_every", training.frozen_every);
+  v.get("correlation_window", training.correlation_window);
   r.finish();
 }
 
@@ -261,14 +263,16 @@ void read_protocol(SectionReader r, ProtocolSpec& protocol, double dt, const std
 }
 
 void read_synapses(SectionReader s, SynapseSpec& synapses) {
-  synapses.tau_excitatory = s.number("tau_excitatory", 3.0, Range::positive());
-  synapses.tau_inhibitory = s.number("tau_inhibitory", 3.0, Range::positive());
-  synapses.tau_plastic = s.number("tau_plastic", 20.0, Range::positive());
-  synapses.tau_rise = s.number("tau_rise", 0.0, Range::non_negative());
+  ParameterValues v;
+  config::read_component(s, config::synapses_family(), 0, v);
+  v.get("tau_excitatory", synapses.tau_excitatory);
+  v.get("tau_inhibitory", synapses.tau_inhibitory);
+  v.get("tau_plastic", synapses.tau_plastic);
+  v.get("tau_rise", synapses.tau_rise);
   for (const char* key : {"tau_excitatory", "tau_inhibitory", "tau_plastic"})
-    if (synapses.tau_rise > 0.0 && s.number(key, 0.0) == synapses.tau_rise)
+    if (synapses.tau_rise > 0.0 && v.number(key) == synapses.tau_rise)
       s.fail("tau_rise", fmt::format("must differ from synapses.{} (the double-exponential kernel is undefined)", key));
-  synapses.kernel_scale = s.choice("rate_unit", {"per_ms", "hertz"}, 0) == 0 ? 1.0 : 1000.0;
+  synapses.kernel_scale = v.choice("rate_unit") == "hertz" ? 1000.0 : 1.0;
   s.finish();
 }
 
@@ -403,7 +407,9 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
   read_stimulus(r.table("stimulus"), spec.stimulus, protocol);
   {
     SectionReader s = r.table("noise");
-    spec.noise.current_sigma = s.number("current_sigma", 0.0, Range::non_negative());
+    ParameterValues v;
+    config::read_component(s, config::noise_family(), 0, v);
+    v.get("current_sigma", spec.noise.current_sigma);
     s.finish();
   }
   read_target(r.table("target"), spec.target, base_dir, protocol);
@@ -419,7 +425,9 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
     read_readout(section, spec.readouts.emplace_back(), spec.dt, base_dir, protocol);
   {
     SectionReader s = r.table("test");
-    spec.test.trials = s.count("trials", 5, 0);
+    ParameterValues v;
+    config::read_component(s, config::test_family(), 0, v);
+    v.get("trials", spec.test.trials);
     s.finish();
   }
   r.finish();

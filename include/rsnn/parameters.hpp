@@ -13,8 +13,10 @@
 namespace rsnn {
 
 // number: a finite double in the range; integer: a TOML integer in the range;
-// flag: true/false; text: a string (a file path); choice: one of `choices`.
-enum class ParameterType { number, integer, flag, text, choice };
+// flag: true/false; text: a string (a file path); choice: one of `choices`;
+// index_list: an array of non-negative integers (neuron ids); number_list: an
+// array of numbers in the range; table: a sub-table its section reads itself.
+enum class ParameterType { number, integer, flag, text, choice, index_list, number_list, table };
 
 struct ParameterInfo {
   ParameterType type = ParameterType::number;
@@ -34,6 +36,8 @@ struct ParameterInfo {
   // Read only when the choice parameter `when_key` of the same table has the
   // value `when_value` (e.g. a file target's rate_sigma only with units = rate).
   std::string when_key, when_value;
+  bool required = false;     // no default: the key must be given
+  std::string default_text;  // a default that depends on the experiment, in words (lists)
 
   bool is_choice() const { return !choices.empty(); }
 };
@@ -44,6 +48,7 @@ struct ParameterValues {
   std::map<std::string, std::string> choices;  // choice parameters
   std::map<std::string, bool> flags;
   std::map<std::string, std::string> texts;
+  std::map<std::string, std::vector<double>> lists;  // index and number lists
 
   double number(const std::string& name) const { return numbers.at(name); }
   const std::string& choice(const std::string& name) const { return choices.at(name); }
@@ -52,6 +57,7 @@ struct ParameterValues {
   void get(const std::string& name, std::size_t& into) const;
   void get(const std::string& name, bool& into) const;
   void get(const std::string& name, std::string& into) const;
+  void get(const std::string& name, std::vector<double>& into) const;
 };
 
 // Table rows for parameter tables, every field explicit.
@@ -63,6 +69,11 @@ ParameterInfo integer_parameter(std::string name, std::string doc, std::size_t d
                                 std::size_t max_value = std::numeric_limits<std::uint32_t>::max());
 ParameterInfo flag_parameter(std::string name, std::string doc, bool default_value);
 ParameterInfo text_parameter(std::string name, std::string doc, std::string default_value = "");
+ParameterInfo list_parameter(ParameterType type, std::string name, std::string unit, std::string doc,
+                             std::string default_text = "[]");
+ParameterInfo table_parameter(std::string name, std::string doc);
+// The parameter without a default: it must be given.
+ParameterInfo required(ParameterInfo info);
 // The parameter, read only when choice `key` of its table is `value`.
 ParameterInfo only_when(ParameterInfo info, std::string key, std::string value);
 // The range as text: "> 0", "[0, 1]", "≥ 1", "any", or the choices.

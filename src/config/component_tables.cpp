@@ -38,6 +38,92 @@ ComponentFamily section(std::string name, std::string table, std::string doc, st
   return {std::move(name), std::move(table), "", std::move(doc), {{"keys", "", std::move(keys)}}, {}};
 }
 
+ComponentFamily top_level() {
+  return section(
+      "experiment", "", "The experiment file's top-level keys.",
+      {integer_parameter("seed",
+                         "Key of every random stream (connectivity, weights, initial states, stimuli, noise, "
+                         "targets). --seed overrides it.",
+                         1, 0, (std::size_t{1} << 48) - 1),
+       positive("dt", "ms", "Integration step. All times in the file must be whole multiples of it.", 0.1)});
+}
+
+ComponentFamily populations() {
+  return section(
+      "population", "population[i]",
+      "A population of neurons of one model; populations take contiguous global neuron ids in file order.",
+      {required(text_parameter("name",
+                               "Non-empty and unique: the name [[static]], plastic.inputs_from and --set "
+                               "population.<name>.… use.")),
+       required(integer_parameter("size", "Number of neurons; the total over all populations must be below 2³²−1.", 0,
+                                  1, 4294967294u)),
+       choice_parameter("type",
+                        "Cell type. It decides which static pathway (E or I current) the population's outgoing "
+                        "static projections feed, and the sign (±1) of its plastic outputs, which init = "
+                        "\"by_sign\", Dale's law and penmu use. It does not set the sign of any weight.",
+                        {"excitatory", "inhibitory"}, "excitatory"),
+       text_parameter("model", "Neuron model: a registered one (rsnn describe neuron).", "theta"),
+       any("bias", "input units", "Constant external input added to every neuron every step.", 0.0),
+       table_parameter("params",
+                       "The model's parameters (the neuron family's tables); keys of other models are "
+                       "rejected.")});
+}
+
+ComponentFamily recordings() {
+  return section(
+      "recording", "recording",
+      "What the run file records: the last training loop, the first test trial, and the trial of rsnn simulate.",
+      {list_parameter(ParameterType::index_list, "neurons", "neuron ids",
+                      "Global ids (each below the total) whose recurrent current is recorded.",
+                      "the first five (all, in smaller networks)"),
+       positive("interval", "ms", "Sampling interval of the recordings; a multiple of dt.", 1.0),
+       flag_parameter("spikes", "Record spike times.", true),
+       integer_parameter("spike_neurons", "Record the spikes of neurons 0 … n−1 only (0: all).", 0)});
+}
+
+ComponentFamily readouts() {
+  ParameterInfo feature_taus = list_parameter(ParameterType::number_list, "feature_taus", "ms",
+                                              "Decay times of the spike features (required when neuron_fraction > "
+                                              "0); the regressor is [features of τ₁; features of τ₂; …].");
+  feature_taus.min_value = 0.0;
+  feature_taus.min_exclusive = true;
+  return section(
+      "readout", "readout[i]",
+      "A read-out z = φᵀ r fed back through fixed encoders E_id ~ U(−Q, Q) and trained by RLS against its target "
+      "(rsnn/readout.hpp).",
+      {text_parameter("name", "Unique: its name in the run file and in overrides (--set readout.<name>.…).", "output"),
+       non_negative("feedback_gain", "input units", "Q: E_id ~ U(−Q, Q); 0 removes the feedback.", 0.0),
+       positive("lambda", "r²", "P(0) = I/λ (Nicola & Clopath's α = 1/λ).", 1.0),
+       choice_parameter("step",
+                        "Decoder step φ ← φ − c P_old r eᵀ with c = 1/(1 + rᵀ P r) (textbook, exact recursive ridge "
+                        "regression) or c = 1 (unnormalised, Nicola & Clopath's code).",
+                        {"textbook", "unnormalised"}, "textbook"),
+       fraction("update_probability", "Each scheduled update happens with this probability (stochastic timing).", 1.0),
+       between("neuron_fraction",
+               "0: the read-out regresses on every neuron's filtered rate r. > 0: on the spikes of round(fraction × "
+               "N) ≥ 1 neurons chosen at random (seeded), each filtered by the exponentials of feature_taus "
+               "(peak-normalised: a filtered spike count).",
+               0.0, 0.0, 1.0),
+       feature_taus,
+       choice_parameter("feedback",
+                        "The next step's feedback uses z before (a_priori) or after (a_posteriori) this step's "
+                        "update.",
+                        {"a_priori", "a_posteriori"}, "a_priori"),
+       choice_parameter("schedule",
+                        "The coin of an update step (update_probability < 1) drawn in sequence, or keyed by (trial, "
+                        "step) so it depends on nothing else.",
+                        {"sequential", "keyed"}, "sequential"),
+       required(non_negative("learn_start", "ms",
+                             "RLS runs for learn_start ≤ t < learn_stop (multiples of dt; not with rate_guided, "
+                             "which learns at every closed-loop step).",
+                             0.0)),
+       required(non_negative("learn_stop", "ms", "≥ learn_start, ≤ the trial's end.", 0.0)),
+       positive("learn_every", "ms", "Stride between RLS updates; a multiple of dt.", 1.0),
+       table_parameter("target",
+                       "The target signal (the signal family; not with rate_guided, whose teacher is "
+                       "the target).")});
+}
+
 ComponentFamily synapses() {
   return section(
       "synapses", "synapses", "The filters of the static E and I pathways and of the plastic pathway.",
@@ -467,6 +553,22 @@ ComponentFamily static_weights() {
 
 }  // namespace
 
+const ComponentFamily& top_level_family() {
+  static const ComponentFamily family = top_level();
+  return family;
+}
+const ComponentFamily& population_family() {
+  static const ComponentFamily family = populations();
+  return family;
+}
+const ComponentFamily& recording_family() {
+  static const ComponentFamily family = recordings();
+  return family;
+}
+const ComponentFamily& readout_family() {
+  static const ComponentFamily family = readouts();
+  return family;
+}
 const ComponentFamily& synapses_family() {
   static const ComponentFamily family = synapses();
   return family;

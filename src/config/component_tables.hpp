@@ -5,6 +5,10 @@
 
 namespace rsnn::config {
 
+const ComponentFamily& top_level_family();
+const ComponentFamily& population_family();
+const ComponentFamily& recording_family();
+const ComponentFamily& readout_family();
 const ComponentFamily& protocol_family();
 const ComponentFamily& synapses_family();
 const ComponentFamily& pathway_family();

@@ -38,6 +38,12 @@ std::string type_name(const ParameterInfo& p) {
       return "string";
     case ParameterType::choice:
       return "choice";
+    case ParameterType::index_list:
+      return "array of integers";
+    case ParameterType::number_list:
+      return "array of numbers";
+    case ParameterType::table:
+      return "table";
   }
   return "?";
 }
@@ -103,10 +109,11 @@ std::vector<std::string> ComponentFamily::kind_names() const {
 
 const std::vector<ComponentFamily>& component_families() {
   static const std::vector<ComponentFamily> families = {
-      config::protocol_family(), config::teacher_family(),  config::task_family(),         neuron_family(),
-      config::synapses_family(), config::pathway_family(),  config::connectivity_family(), config::weights_family(),
-      config::plastic_family(),  config::stimulus_family(), config::noise_family(),        config::target_family(),
-      config::learning_family(), config::training_family(), config::test_family(),         config::signal_family()};
+      config::top_level_family(),    config::protocol_family(), config::teacher_family(),  config::task_family(),
+      config::population_family(),   neuron_family(),           config::synapses_family(), config::pathway_family(),
+      config::connectivity_family(), config::weights_family(),  config::plastic_family(),  config::stimulus_family(),
+      config::noise_family(),        config::target_family(),   config::learning_family(), config::training_family(),
+      config::recording_family(),    config::test_family(),     config::readout_family(),  config::signal_family()};
   return families;
 }
 
@@ -147,12 +154,14 @@ std::string family_markdown(const ComponentFamily& family) {
     for (const ComponentKind& kind : family.kinds) out += fmt::format("- `{}`: {}\n", kind.name, kind.doc);
     out += "\n";
   }
-  out += "| key | kinds | type | unit | default | range | meaning |\n|---|---|---|---|---|---|---|\n";
+  const bool kinds = !family.selector.empty();  // a section of fixed keys has no kinds column
+  out += kinds ? "| key | kinds | type | unit | default | range | meaning |\n|---|---|---|---|---|---|---|\n"
+               : "| key | type | unit | default | range | meaning |\n|---|---|---|---|---|---|\n";
   for (const Row& row : rows_of(family)) {
     const ParameterInfo& p = row.info;
-    out += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} |\n", key_of(family, p), fmt::join(row.kinds, ", "),
-                       type_name(p), unit_name(p), escaped(describe_default(p)), escaped(describe_range(p)),
-                       escaped(meaning(p)));
+    const std::string kind_cell = kinds ? fmt::format(" {} |", fmt::join(row.kinds, ", ")) : "";
+    out += fmt::format("| `{}` |{} {} | {} | {} | {} | {} |\n", key_of(family, p), kind_cell, type_name(p),
+                       unit_name(p), escaped(describe_default(p)), escaped(describe_range(p)), escaped(meaning(p)));
   }
   return out;
 }

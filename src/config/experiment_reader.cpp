@@ -22,12 +22,14 @@ using config::Range;
 using config::SectionReader;
 
 void read_population(SectionReader& r, PopulationSpec& pop) {
-  pop.name = r.text("name", "");
+  ParameterValues v;
+  config::read_component(r, config::population_family(), 0, v);
+  v.get("name", pop.name);
   if (pop.name.empty()) r.fail("name", "expected a non-empty population name");
-  pop.size = r.count("size", 0, 1, std::numeric_limits<std::uint32_t>::max() - 1);
-  pop.type = r.choice("type", {"excitatory", "inhibitory"}, 0) == 0 ? CellType::excitatory : CellType::inhibitory;
-  pop.model = r.text("model", "theta");
-  pop.bias = r.number("bias", 0.0);
+  v.get("size", pop.size);
+  pop.type = v.choice("type") == "inhibitory" ? CellType::inhibitory : CellType::excitatory;
+  v.get("model", pop.model);
+  v.get("bias", pop.bias);
   pop.parameters = config::read_model_parameters(r, "model", pop.model, "params");
   r.finish();
 }
@@ -186,13 +188,17 @@ void read_training(SectionReader r, TrainingSpec& training, ProtocolKind protoco
 }
 
 void read_recording(SectionReader r, RecordingSpec& recording, std::size_t neuron_count) {
-  // Default: the first five neurons (or all, in smaller networks).
-  std::vector<std::size_t> first_neurons;
-  for (std::size_t i = 0; i < std::min<std::size_t>(5, neuron_count); ++i) first_neurons.push_back(i);
-  recording.neurons = r.index_list("neurons", first_neurons);
-  recording.interval = r.number("interval", 1.0, Range::positive());
-  recording.spikes = r.boolean("spikes", true);
-  recording.spike_neurons = r.count("spike_neurons", 0, 0);
+  ParameterValues v;
+  config::read_component(r, config::recording_family(), 0, v);
+  recording.neurons.clear();
+  if (const auto given = v.lists.find("neurons"); given != v.lists.end()) {
+    for (const double id : given->second) recording.neurons.push_back(static_cast<std::size_t>(id));
+  } else {  // the first five neurons (or all, in smaller networks)
+    for (std::size_t i = 0; i < std::min<std::size_t>(5, neuron_count); ++i) recording.neurons.push_back(i);
+  }
+  v.get("interval", recording.interval);
+  v.get("spikes", recording.spikes);
+  v.get("spike_neurons", recording.spike_neurons);
   r.finish();
 }
 
@@ -282,45 +288,41 @@ double on_grid(SectionReader& r, const std::string& key, double value, double dt
   return value;
 }
 
-double required_time(SectionReader& r, const std::string& key, double dt) {
-  if (!r.has(key)) r.fail(key, "expected a time in ms (required)");
-  return on_grid(r, key, r.number(key, 0.0, Range::non_negative()), dt);
-}
-
-// What the read-out regresses on: every neuron's rate, or the spikes of a
-// fraction of the neurons filtered into features.
-void read_regressor(SectionReader& r, ReadoutSpec& readout) {
-  readout.neuron_fraction = r.number("neuron_fraction", 0.0, Range::between(0.0, 1.0));
-  if (readout.neuron_fraction > 0.0) {
-    readout.feature_taus = r.number_list("feature_taus", {}, Range::positive());
-    if (readout.feature_taus.empty())
-      r.fail("feature_taus",
-             "expected the time constants (ms) that filter the chosen neurons' spikes, e.g. [100.0, 5.0]");
-  }
-  readout.feedback_after_update = r.choice("feedback", {"a_priori", "a_posteriori"}, 0) == 1;
-  readout.keyed_schedule = r.choice("schedule", {"sequential", "keyed"}, 0) == 1;
-}
-
 // A read-out; under the rate-guided protocol its target (the teacher) and
 // learning window (every closed-loop step) are the protocol's.
 void read_readout(SectionReader& r, ReadoutSpec& readout, double dt, const std::filesystem::path& base_dir,
                   ProtocolKind protocol) {
-  readout.name = r.text("name", "output");
+  const bool rate_guided = protocol == ProtocolKind::rate_guided;
+  ParameterValues v;
+  for (const ParameterInfo& info : config::readout_family().kinds.front().parameters) {
+    const bool window = info.name == "learn_start" || info.name == "learn_stop" || info.name == "learn_every";
+    if (!(rate_guided && window)) config::read_parameter(r, info, v);
+  }
+  v.get("name", readout.name);
   if (readout.name.empty()) r.fail("name", "expected a non-empty read-out name");
-  readout.feedback_gain = r.number("feedback_gain", 0.0, Range::non_negative());
-  readout.lambda = r.number("lambda", 1.0, Range::positive());
-  readout.step =
-      r.choice("step", {"textbook", "unnormalised"}, 0) == 0 ? ReadoutStep::textbook : ReadoutStep::unnormalised;
-  readout.update_probability = r.number("update_probability", 1.0, {0.0, 1.0, true});
-  read_regressor(r, readout);
-  if (protocol == ProtocolKind::rate_guided) {
+  v.get("feedback_gain", readout.feedback_gain);
+  v.get("lambda", readout.lambda);
+  readout.step = v.choice("step") == "unnormalised" ? ReadoutStep::unnormalised : ReadoutStep::textbook;
+  v.get("update_probability", readout.update_probability);
+  v.get("neuron_fraction", readout.neuron_fraction);
+  v.get("feature_taus", readout.feature_taus);
+  if (readout.neuron_fraction > 0.0 && readout.feature_taus.empty())
+    r.fail("feature_taus",
+           "expected the time constants (ms) that filter the chosen neurons' spikes, e.g. [100.0, 5.0]");
+  if (readout.neuron_fraction == 0.0 && !readout.feature_taus.empty())
+    r.fail("feature_taus", "only for a read-out of spikes (neuron_fraction > 0)");
+  readout.feedback_after_update = v.choice("feedback") == "a_posteriori";
+  readout.keyed_schedule = v.choice("schedule") == "keyed";
+  if (rate_guided) {
+    if (r.has("target")) r.fail("target", "the rate-guided protocol's teacher is the read-out's target");
     r.finish();
     return;
   }
-  readout.learn_start = required_time(r, "learn_start", dt);
-  readout.learn_stop = required_time(r, "learn_stop", dt);
+  v.get("learn_start", readout.learn_start);
+  v.get("learn_stop", readout.learn_stop);
+  v.get("learn_every", readout.learn_every);
+  for (const char* key : {"learn_start", "learn_stop", "learn_every"}) on_grid(r, key, v.number(key), dt);
   if (readout.learn_stop < readout.learn_start) r.fail("learn_stop", "must not be before learn_start");
-  readout.learn_every = on_grid(r, "learn_every", r.number("learn_every", 1.0, Range::positive()), dt);
   if (!r.has("target"))
     r.fail("target", "expected the read-out's target signal, e.g. [readout.target] kind = \"sine\"");
   readout.target = config::read_signal(r.table("target"), base_dir);
@@ -395,8 +397,12 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
   reject_old_vocabulary(root, origin);
   ExperimentSpec spec;
   SectionReader r(&root, "", origin);
-  spec.seed = r.unsigned_integer("seed", 1, (std::uint64_t{1} << 48) - 1);
-  spec.dt = r.number("dt", 0.1, Range::positive());
+  {
+    ParameterValues v;
+    config::read_component(r, config::top_level_family(), 0, v);
+    spec.seed = static_cast<std::uint64_t>(v.number("seed"));
+    v.get("dt", spec.dt);
+  }
   read_protocol(r.table("protocol"), spec.protocol, spec.dt, base_dir);
   const ProtocolKind protocol = spec.protocol.kind;
   for (auto& section : r.array_of_tables("population")) read_population(section, spec.populations.emplace_back());

@@ -95,8 +95,7 @@ std::string to_toml(const ExperimentSpec& spec) {
     line(fmt::format("name = {}", quoted(pathway.name)));
     line(fmt::format("tau_decay = {}", number(pathway.tau_decay)));
     line(fmt::format("tau_rise = {}", number(pathway.tau_rise)));
-    line(fmt::format("normalization = \"{}\"",
-                     pathway.normalization == JumpNormalization::charge ? "charge" : "peak"));
+    line(fmt::format("normalization = \"{}\"", pathway.normalization == JumpNormalization::charge ? "charge" : "peak"));
   }
   for (const auto& proj : spec.static_projections) {
     line("\n[[static]]");
@@ -205,7 +204,8 @@ std::string to_toml(const ExperimentSpec& spec) {
   line(fmt::format("learn_every = {}", number(learning.learn_every)));
   line(fmt::format("lambda = {}", number(learning.lambda)));
   line(fmt::format("penmu = {}", number(learning.penmu)));
-  line(fmt::format("weight_update = \"{}\"", learning.weight_update == WeightUpdate::textbook ? "textbook" : "unscaled"));
+  line(fmt::format("weight_update = \"{}\"",
+                   learning.weight_update == WeightUpdate::textbook ? "textbook" : "unscaled"));
   static const char* precisions[] = {"float32", "float64", "float16"};
   line(fmt::format("precision = \"{}\"", precisions[static_cast<int>(learning.precision)]));
   if (learning.block_size != 1) line(fmt::format("block_size = {}", learning.block_size));

@@ -251,7 +251,19 @@ void read_parameter(SectionReader& r, const ParameterInfo& info, ParameterValues
     const auto chosen = values.choices.find(info.when_key);
     if (chosen == values.choices.end() || chosen->second != info.when_value) return;
   }
+  if (info.required && !r.has(info.name)) r.fail(info.name, "required, and missing");
   switch (info.type) {
+    case ParameterType::table:
+      break;  // its section reads it
+    case ParameterType::index_list: {
+      if (!r.has(info.name)) break;  // the section's own default
+      std::vector<double>& list = values.lists[info.name];
+      for (const std::size_t index : r.index_list(info.name, {})) list.push_back(static_cast<double>(index));
+      break;
+    }
+    case ParameterType::number_list:
+      values.lists[info.name] = r.number_list(info.name, {}, Range{info.min_value, info.max_value, info.min_exclusive});
+      break;
     case ParameterType::number:
       values.numbers[info.name] =
           r.number(info.name, info.default_value, Range{info.min_value, info.max_value, info.min_exclusive});

@@ -46,11 +46,13 @@ void validate_single_trial(const ExperimentSpec& spec) {
   if (spec.readouts.empty())
     throw InputError("readout: protocol kind \"single_trial\" trains read-outs: expected at least one [[readout]]");
   if (spec.plastic.rule != PlasticRule::none)
-    throw InputError("plastic.rule: protocol kind \"single_trial\" trains read-outs only; per-neuron learning "
-                     "of plastic synapses needs kind = \"loops\"");
+    throw InputError(
+        "plastic.rule: protocol kind \"single_trial\" trains read-outs only; per-neuron learning "
+        "of plastic synapses needs kind = \"loops\"");
   if (spec.target.kind != TargetKind::none)
-    throw InputError("target.kind: protocol kind \"single_trial\" has no per-neuron targets (expected \"none\"); "
-                     "a read-out's target signal is readout[i].target");
+    throw InputError(
+        "target.kind: protocol kind \"single_trial\" has no per-neuron targets (expected \"none\"); "
+        "a read-out's target signal is readout[i].target");
 }
 
 // The phases of rate-guided training: one population read out through the
@@ -61,21 +63,24 @@ void validate_rate_guided(const ExperimentSpec& spec) {
     throw InputError(fmt::format("population: protocol kind \"rate_guided\" trains one population, got {}",
                                  spec.populations.size()));
   if (spec.readouts.size() != 1 || !(spec.readouts.front().neuron_fraction > 0.0))
-    throw InputError("readout: protocol kind \"rate_guided\" needs one [[readout]] with neuron_fraction > 0 (the "
-                     "trained neurons whose filtered spikes it reads)");
+    throw InputError(
+        "readout: protocol kind \"rate_guided\" needs one [[readout]] with neuron_fraction > 0 (the "
+        "trained neurons whose filtered spikes it reads)");
   for (const char* name : {"slow", "fast"}) {
     bool found = false;
     for (const PathwaySpec& pathway : spec.pathways) found = found || pathway.name == name;
     if (!found)
-      throw InputError(fmt::format("pathway: protocol kind \"rate_guided\" needs a [[pathway]] named \"{}\" (the demean "
-                                   "phase averages its current)",
-                                   name));
+      throw InputError(
+          fmt::format("pathway: protocol kind \"rate_guided\" needs a [[pathway]] named \"{}\" (the demean "
+                      "phase averages its current)",
+                      name));
   }
   if (spec.plastic.rule != PlasticRule::none)
     throw InputError("plastic.rule: protocol kind \"rate_guided\" trains its read-out only (expected \"none\")");
   if (spec.target.kind != TargetKind::none)
-    throw InputError("target.kind: protocol kind \"rate_guided\" has no per-neuron targets (expected \"none\"); the "
-                     "teacher network supplies the read-out's targets");
+    throw InputError(
+        "target.kind: protocol kind \"rate_guided\" has no per-neuron targets (expected \"none\"); the "
+        "teacher network supplies the read-out's targets");
 }
 
 }  // namespace
@@ -96,9 +101,10 @@ void validate(const ExperimentSpec& spec) {
   for (std::size_t i = 0; i < spec.pathways.size(); ++i) {
     const PathwaySpec& pathway = spec.pathways[i];
     if (pathway.name.empty() || pathway.name == "plastic" || !pathway_names.insert(pathway.name).second)
-      throw InputError(fmt::format("pathway[{}].name: expected a new name (not \"excitatory\", \"inhibitory\", "
-                                   "\"plastic\" or an earlier pathway's), got '{}'",
-                                   i, pathway.name));
+      throw InputError(
+          fmt::format("pathway[{}].name: expected a new name (not \"excitatory\", \"inhibitory\", "
+                      "\"plastic\" or an earlier pathway's), got '{}'",
+                      i, pathway.name));
     if (!(pathway.tau_decay > 0.0) || !(pathway.tau_rise >= 0.0))
       throw InputError(fmt::format("pathway[{}]: expected tau_decay > 0 and tau_rise >= 0 ms", i));
     if (pathway.normalization == JumpNormalization::peak && pathway.tau_rise > 0.0)
@@ -109,15 +115,15 @@ void validate(const ExperimentSpec& spec) {
     if (!proj.pathway.empty() && !pathway_names.count(proj.pathway)) {
       std::string known;
       for (const std::string& name : pathway_names) known += (known.empty() ? "" : ", ") + name;
-      throw InputError(
-          fmt::format("static[{}].pathway: unknown pathway '{}' (pathways: {})", i, proj.pathway, known));
+      throw InputError(fmt::format("static[{}].pathway: unknown pathway '{}' (pathways: {})", i, proj.pathway, known));
     }
     for (const auto& [key, name] : {std::pair{"pre", proj.pre}, std::pair{"post", proj.post}})
       if (!find_population(spec, name))
         throw InputError(fmt::format("static[{}].{}: unknown population '{}' (populations: {})", i, key, name,
                                      population_names(spec)));
     if (proj.rule == StaticRule::fixed_outdegree) {
-      const std::size_t available = find_population(spec, proj.post)->size - ((proj.pre == proj.post && !proj.autapses) ? 1 : 0);
+      const std::size_t available =
+          find_population(spec, proj.post)->size - ((proj.pre == proj.post && !proj.autapses) ? 1 : 0);
       if (proj.outdegree > available)
         throw InputError(fmt::format("static[{}].outdegree: expected at most {} (targets available in '{}'), got {}", i,
                                      available, proj.post, proj.outdegree));
@@ -154,19 +160,22 @@ void validate(const ExperimentSpec& spec) {
   if (spec.learning.block_size > 1) {
     const auto samples = whole_multiples(spec.training.window, spec.learning.learn_every);
     if (samples % spec.learning.block_size != 0)
-      throw InputError(fmt::format("learning.block_size: a training trial has {} learning samples (training.window / "
-                                   "learning.learn_every), which {} does not divide; blocks must end with the trial",
-                                   samples, spec.learning.block_size));
+      throw InputError(
+          fmt::format("learning.block_size: a training trial has {} learning samples (training.window / "
+                      "learning.learn_every), which {} does not divide; blocks must end with the trial",
+                      samples, spec.learning.block_size));
     if (spec.learning.weight_update != WeightUpdate::textbook)
       throw InputError("learning.block_size: block updates need weight_update = \"textbook\" (the least-squares step)");
     if (spec.learning.dale)
-      throw InputError("learning.block_size: block updates cannot enforce Dale's law (learning.dale = true) step by step");
+      throw InputError(
+          "learning.block_size: block updates cannot enforce Dale's law (learning.dale = true) step by step");
   }
 
   const std::size_t n = spec.neuron_count();
   for (std::size_t index : spec.recording.neurons)
     if (index >= n)
-      throw InputError(fmt::format("recording.neurons: neuron {} does not exist (the network has {} neurons)", index, n));
+      throw InputError(
+          fmt::format("recording.neurons: neuron {} does not exist (the network has {} neurons)", index, n));
 
   if (spec.target.kind == TargetKind::file && spec.target.units == TargetUnits::rate) {
     // Rates become current targets through the LIF transfer function, which
@@ -174,17 +183,18 @@ void validate(const ExperimentSpec& spec) {
     // would be the targets already.
     for (const auto& pop : spec.populations)
       if (pop.model != "lif")
-        throw InputError(fmt::format(
-            "target.units: \"rate\" converts rates to currents with the LIF transfer function, so every "
-            "population must use the lif model; population '{}' uses '{}'",
-            pop.name, pop.model));
+        throw InputError(
+            fmt::format("target.units: \"rate\" converts rates to currents with the LIF transfer function, so every "
+                        "population must use the lif model; population '{}' uses '{}'",
+                        pop.name, pop.model));
     if (spec.learning.quantity == LearnedQuantity::rate)
       throw InputError(
           "target.units: \"rate\" converts rates to current targets, but learning.quantity is \"rate\": "
           "use units = \"current\" (the default) to train on the file's rates as they are");
     if (spec.target.transform != TargetTransform::none)
-      throw InputError("target.units: \"rate\" cannot be combined with target.transform (the rates are converted "
-                       "to currents already)");
+      throw InputError(
+          "target.units: \"rate\" cannot be combined with target.transform (the rates are converted "
+          "to currents already)");
   }
 
   if (spec.learning.penmu > 0.0 && spec.plastic.rule == PlasticRule::none)

@@ -66,6 +66,31 @@ ParameterInfo text_parameter(std::string name, std::string doc, std::string defa
   return info;
 }
 
+ParameterInfo list_parameter(ParameterType type, std::string name, std::string unit, std::string doc,
+                             std::string default_text) {
+  ParameterInfo info;
+  info.type = type;
+  info.name = std::move(name);
+  info.unit = std::move(unit);
+  info.doc = std::move(doc);
+  info.default_text = std::move(default_text);
+  return info;
+}
+
+ParameterInfo table_parameter(std::string name, std::string doc) {
+  ParameterInfo info;
+  info.type = ParameterType::table;
+  info.name = std::move(name);
+  info.unit = "-";
+  info.doc = std::move(doc);
+  return info;
+}
+
+ParameterInfo required(ParameterInfo info) {
+  info.required = true;
+  return info;
+}
+
 ParameterInfo only_when(ParameterInfo info, std::string key, std::string value) {
   info.when_key = std::move(key);
   info.when_value = std::move(value);
@@ -78,21 +103,34 @@ std::string describe_range(const ParameterInfo& p) {
       return fmt::format("{}", fmt::join(p.choices, ", "));
     case ParameterType::flag:
     case ParameterType::text:
+    case ParameterType::table:
       return "";
+    case ParameterType::index_list:
+      return "each ≥ 0";
+    case ParameterType::number_list:
     case ParameterType::number:
     case ParameterType::integer:
       break;
   }
   const bool low = std::isfinite(p.min_value), high = std::isfinite(p.max_value);
-  const bool integer_cap = p.type == ParameterType::integer && p.max_value >= 4294967295.0;
-  if (low && high && !integer_cap)
-    return fmt::format("{}{:g}, {:g}]", p.min_exclusive ? "(" : "[", p.min_value, p.max_value);
-  if (low) return fmt::format("{} {:g}", p.min_exclusive ? ">" : "≥", p.min_value);
+  if (p.type == ParameterType::integer) {  // the default cap, 2³² − 1, goes unsaid
+    const auto min = static_cast<unsigned long long>(p.min_value), max = static_cast<unsigned long long>(p.max_value);
+    return max == 4294967295ull ? fmt::format("≥ {}", min) : fmt::format("[{}, {}]", min, max);
+  }
+  const std::string each = p.type == ParameterType::number_list ? "each " : "";
+  if (low && high) return fmt::format("{}{}{:g}, {:g}]", each, p.min_exclusive ? "(" : "[", p.min_value, p.max_value);
+  if (low) return fmt::format("{}{} {:g}", each, p.min_exclusive ? ">" : "≥", p.min_value);
   return "any";
 }
 
 std::string describe_default(const ParameterInfo& p) {
+  if (p.required) return "(required)";
+  if (!p.default_text.empty()) return p.default_text;
   switch (p.type) {
+    case ParameterType::index_list:
+    case ParameterType::number_list:
+    case ParameterType::table:
+      return "";
     case ParameterType::choice:
       return fmt::format("\"{}\"", p.default_choice);
     case ParameterType::text:
@@ -123,6 +161,12 @@ ParameterValues default_values(const std::vector<ParameterInfo>& table) {
       case ParameterType::integer:
         values.numbers[p.name] = p.default_value;
         break;
+      case ParameterType::index_list:
+      case ParameterType::number_list:
+        values.lists[p.name] = {};
+        break;
+      case ParameterType::table:
+        break;
     }
   }
   return values;
@@ -138,6 +182,10 @@ void ParameterValues::get(const std::string& name, std::size_t& into) const {
 
 void ParameterValues::get(const std::string& name, bool& into) const {
   if (const auto found = flags.find(name); found != flags.end()) into = found->second;
+}
+
+void ParameterValues::get(const std::string& name, std::vector<double>& into) const {
+  if (const auto found = lists.find(name); found != lists.end()) into = found->second;
 }
 
 void ParameterValues::get(const std::string& name, std::string& into) const {

@@ -61,7 +61,7 @@ TEST(Components, DescribeListsEveryKindAndParameter) {
   EXPECT_NE(cli.output.find("van_der_pol"), std::string::npos) << cli.output;
   const auto unknown = testing::run_cli("describe signals");
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_NE(unknown.output.find("known: protocol"), std::string::npos) << unknown.output;
+  EXPECT_NE(unknown.output.find("known: experiment, protocol"), std::string::npos) << unknown.output;
 }
 
 // Every self-contained kind reads with its defaults; every key of another

@@ -16,6 +16,9 @@ Contents
 --------
 experiment, Experiment
     Experiments from a TOML file, TOML text, a dict or keyword arguments.
+run
+    Train and test an experiment of any protocol (Kim & Chow loops, FORCE's
+    single trial, rate-guided phases), as ``rsnn train`` does.
 Simulation, Trial, set_threads
     Training, testing, simulating; weights, P, targets, spikes and currents
     as numpy arrays.
@@ -65,6 +68,7 @@ __all__ = [
     "lif_siegert_rate",
     "neuron_models",
     "rates_to_currents",
+    "run",
     "set_threads",
 ]
 
@@ -72,6 +76,7 @@ __all__ = [
 # pure-Python modules import without it.
 _FROM_EXPERIMENT = {"Experiment", "experiment"}
 _FROM_SIMULATION = {"Simulation", "set_threads"}
+_FROM_RUN = {"run"}
 _FROM_EXTENSION = {"Trial", "InputError", "RuntimeFailure", "__version__"}
 # Submodules imported on first use (rsnn.transfer is imported above).
 _SUBMODULES = ("plot", "interop", "analysis", "sweep", "force", "rate_guided")
@@ -93,6 +98,10 @@ def __getattr__(name):
         from . import _simulation as module
 
         return getattr(module, name)
+    if name in _FROM_RUN:
+        from ._run import run
+
+        return run
     if name in _SUBMODULES:
         import importlib
 

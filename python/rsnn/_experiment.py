@@ -201,6 +201,11 @@ class Experiment:
         return self._spec.seed
 
     @property
+    def protocol(self) -> str:
+        """protocol.kind: "loops" (Kim & Chow), "single_trial" (FORCE) or "rate_guided" (DePasquale et al.)."""
+        return self.to_dict()["protocol"]["kind"]
+
+    @property
     def dt(self) -> float:
         """Integration step, ms."""
         return self._spec.dt

@@ -174,6 +174,10 @@ class Simulation:
         KeyboardInterrupt
             On Ctrl-C, after the current loop.
         """
+        if self._experiment.protocol != "loops":
+            raise core().InputError(
+                f"protocol.kind: Simulation.train runs the loops of kind \"loops\"; this experiment's kind is "
+                f"\"{self._experiment.protocol}\": train it with rsnn.run(experiment)")
         if loops is None:
             loops = max(self._experiment.loops - self.loops_done, 0)
         loops = _integer("loops", loops, minimum=0)

@@ -34,7 +34,8 @@ from rsnn import analysis, force  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "force" / "lif_sine.toml"
 CLI = os.environ.get("RSNN_CLI", str(ROOT / "build" / "rsnn"))
-SMALL = {"population.network.size": 200, "protocol.duration": 1500.0, "readout.output.learn_start": 200.0, "readout.output.learn_stop": 1000.0,
+SMALL = {"population.network.size": 200, "protocol.duration": 1500.0, "readout.output.learn_start": 200.0,
+         "readout.output.learn_stop": 1000.0,
          "protocol.evaluation_window": 500.0}
 
 

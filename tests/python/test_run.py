@@ -1,0 +1,79 @@
+"""rsnn.run: one entry point that trains and tests an experiment of any protocol.
+
+* A FORCE and a rate-guided experiment run through rsnn.run give bitwise the
+  result of their method's module, and write the method's run file.
+* A Kim & Chow experiment runs its loops and tests and writes an rsnn-run file.
+* Simulation.train refuses an experiment of another protocol, naming the key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import rsnn
+
+h5py = pytest.importorskip("h5py", reason="h5py is missing: run with /usr/bin/python3")
+
+if not rsnn.extension_available():
+    pytest.skip("rsnn's compiled module is not built (target _rsnn); set PYTHONPATH=<build>/python",
+                allow_module_level=True)
+
+from rsnn import force, rate_guided  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+FORCE = ROOT / "examples" / "force" / "lif_sine.toml"
+FORCE_SMALL = {"population.network.size": 150, "protocol.duration": 1000.0, "readout.output.learn_start": 200.0,
+               "readout.output.learn_stop": 600.0, "protocol.evaluation_window": 200.0}
+GUIDED = ROOT / "examples" / "depasquale" / "osc4.toml"
+GUIDED_SMALL = {"protocol.teacher.units": 60, "population.spiking.size": 60, "protocol.init_trials": 1,
+                "protocol.pca_trials": 2, "protocol.demean_trials": 2, "protocol.rls_trials": 3,
+                "protocol.test_trials": 2, "protocol.output_trials": 1, "protocol.task.duration": 200.0}
+KIM_CHOW = ROOT / "examples" / "kim_chow_sines.toml"
+
+
+def file_format(path) -> str:
+    with h5py.File(path, "r") as file:
+        return file.attrs["format"].decode() if isinstance(file.attrs["format"], bytes) else file.attrs["format"]
+
+
+def test_protocols_are_read_from_the_experiment():
+    assert rsnn.experiment(FORCE).protocol == "single_trial"
+    assert rsnn.experiment(GUIDED).protocol == "rate_guided"
+    assert rsnn.experiment(KIM_CHOW).protocol == "loops"
+
+
+def test_force_through_run_is_the_force_module(tmp_path):
+    result = rsnn.run(FORCE, overrides=FORCE_SMALL, seed=2, run_file=tmp_path / "run.h5")
+    direct = force.run(FORCE, overrides=FORCE_SMALL, seed=2)
+    assert result["protocol"] == "single_trial"
+    np.testing.assert_array_equal(result["output"], direct["output"])
+    np.testing.assert_array_equal(result["decoders"], direct["decoders"])
+    assert file_format(tmp_path / "run.h5") == "rsnn-force-run"
+
+
+def test_rate_guided_through_run_is_the_rate_guided_module(tmp_path):
+    result = rsnn.run(GUIDED, overrides=GUIDED_SMALL, run_file=tmp_path / "run.h5")
+    direct = rate_guided.run(GUIDED, overrides=GUIDED_SMALL)
+    assert result["protocol"] == "rate_guided"
+    np.testing.assert_array_equal(result["test_nmse"], direct["test_nmse"])
+    assert file_format(tmp_path / "run.h5") == "rsnn-rate-guided-run"
+
+
+def test_kim_chow_through_run_trains_and_tests(tmp_path):
+    seen = []
+    result = rsnn.run(KIM_CHOW, overrides={"training.loops": 2, "test.trials": 1, "training.window": 200.0},
+                      progress=lambda metrics: seen.append(metrics["loop"]), run_file=tmp_path / "run.h5")
+    assert result["protocol"] == "loops"
+    assert seen == [1, 2]
+    assert len(result["learning_curve"]["correlation"]) == 2
+    assert len(result["tests"]) >= 1
+    assert file_format(tmp_path / "run.h5") == "rsnn-run"
+
+
+def test_simulation_train_refuses_another_protocol():
+    simulation = rsnn.Simulation(FORCE, overrides=FORCE_SMALL)
+    with pytest.raises(ValueError, match="protocol.kind"):
+        simulation.train()

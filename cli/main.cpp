@@ -355,6 +355,16 @@ int run_inspect(const fs::path& path) {
                  fmt::join(file.read<double>("/metrics/output_frequency"), ", "),
                  fmt::join(file.read<double>("/metrics/target_frequency"), ", "));
   }
+  if (file.exists("/metrics") && file.has_attribute("/metrics", "test_nmse_median")) {  // rate-guided runs and tests
+    fmt::print("  test: median nMSE {:.5f}, fraction below 0.1 {:.2f}, rate {:.2f} Hz, {:.1f} % of neurons silent\n",
+               file.attribute_number("/metrics", "test_nmse_median"),
+               file.attribute_number("/metrics", "test_fraction_below_0_1"),
+               file.attribute_number("/metrics", "rate_test_hz"),
+               100.0 * file.attribute_number("/metrics", "silent_fraction"));
+    if (file.has_attribute("/metrics", "pcs_kept"))
+      fmt::print("  {} principal components kept; rls: median nMSE {:.5f}\n",
+                 file.attribute_number("/metrics", "pcs_kept"), file.attribute_number("/metrics", "rls_nmse_median"));
+  }
   if (file.exists("/test") && file.has_attribute("/test", "mean_correlation"))
     fmt::print("  test: {} trials, mean correlation {:.4f}\n", file.attribute_number("/test", "trials"),
                file.attribute_number("/test", "mean_correlation"));

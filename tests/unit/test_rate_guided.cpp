@@ -511,6 +511,8 @@ TEST(RateGuidedCommandLine, TestRerunsTheTrainedRunsTestTrialsBitwise) {
     EXPECT_EQ(test.read<double>("/test/output"), trained_output);
     EXPECT_EQ(test.read<double>("/spikes/lif/timestamps"), trained.read<double>("/spikes/lif/timestamps"));
   }
+  const auto inspected = rsnn::testing::run_cli("inspect " + (dir / "run" / "test.h5").string());
+  EXPECT_NE(inspected.output.find("test: median nMSE"), std::string::npos) << inspected.output;
   // Fewer trials: the first ones; the run file itself is never changed.
   ASSERT_EQ(rsnn::testing::run_cli("test " + run + " -q --force --trials 2").exit_code, 0);
   {

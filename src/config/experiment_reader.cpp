@@ -1,5 +1,7 @@
-// TOML -> ExperimentSpec. Each section is read by one function, so the keys a
-// section accepts are listed in one place (and in docs/config.md).
+// TOML -> ExperimentSpec. Each section is read by one function, every key
+// through its registry table (rsnn/components.hpp, src/config/component_tables.cpp),
+// which `rsnn describe` prints and docs/config.md is generated from; what a
+// table cannot say (cross-key checks, files) follows the table read.
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -104,7 +106,7 @@ void read_stimulus(SectionReader r, StimulusSpec& stim, ProtocolKind protocol) {
   r.finish();
 }
 
-// Per-neuron targets; a single trial trains read-outs only (kind none).
+// A target file: it must exist, with a dataset only when it is HDF5.
 void read_target_file(SectionReader& r, TargetSpec& target, const ParameterValues& v,
                       const std::filesystem::path& base_dir) {
   target.path = v.texts.at("path");
@@ -329,7 +331,7 @@ void read_readout(SectionReader& r, ReadoutSpec& readout, double dt, const std::
   r.finish();
 }
 
-// Keys of the former FORCE vocabulary, each with the key that replaced it.
+// Keys of the former FORCE and rate-guided vocabularies, each with the key that replaced it.
 const std::vector<std::pair<std::string, std::string>> renamed_keys = {
     {"method",
      "[protocol] kind (\"loops\": Kim & Chow; \"single_trial\": FORCE, with a [[readout]]; "

@@ -62,6 +62,7 @@ __all__ = [
     "RuntimeFailure",
     "Simulation",
     "Trial",
+    "components",
     "currents_to_rates",
     "experiment",
     "extension_available",
@@ -80,6 +81,18 @@ _FROM_RUN = {"run"}
 _FROM_EXTENSION = {"Trial", "InputError", "RuntimeFailure", "__version__"}
 # Submodules imported on first use (rsnn.transfer is imported above).
 _SUBMODULES = ("plot", "interop", "analysis", "sweep", "force", "rate_guided")
+
+
+def components() -> dict:
+    """Every component family and its kinds' parameter tables, as ``rsnn describe`` prints them.
+
+    {family: {"table", "selector", "doc", "default_kind", "kinds": {kind: {"doc", "parameters": {name: {type, unit,
+    doc, default, range, required, when}}}}, "common": {...}}}; docs/config.md's key tables are generated from the
+    same registry.
+    """
+    from ._core import core
+
+    return core().components()
 
 
 def neuron_models() -> dict:

@@ -12,10 +12,11 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "rsnn/components.hpp"
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
-#include "rsnn/hdf5_file.hpp"
 #include "rsnn/experiment.hpp"
+#include "rsnn/hdf5_file.hpp"
 #include "rsnn/neuron_model.hpp"
 #include "rsnn/version.hpp"
 
@@ -55,9 +56,53 @@ py::dict parameter_table(const NeuronModelInfo& model) {
   return parameters;
 }
 
+// A registry table as {name: {type, unit, doc, default, range, required, when}}
+// (default and range as `rsnn describe` writes them).
+py::dict component_parameters(const std::vector<ParameterInfo>& table) {
+  static const char* types[] = {"number", "integer", "bool", "string", "choice", "index list", "number list", "table"};
+  py::dict parameters;
+  for (const ParameterInfo& p : table) {
+    py::dict entry;
+    entry["type"] = types[static_cast<int>(p.type)];
+    entry["unit"] = p.unit;
+    entry["doc"] = p.doc;
+    entry["default"] = describe_default(p);
+    entry["range"] = describe_range(p);
+    entry["required"] = p.required;
+    entry["when"] = p.when_key.empty() ? py::object(py::none()) : py::object(py::make_tuple(p.when_key, p.when_value));
+    parameters[py::str(p.name)] = entry;
+  }
+  return parameters;
+}
+
+py::dict component_registry() {
+  py::dict families;
+  for (const ComponentFamily& family : component_families()) {
+    py::dict kinds;
+    for (const ComponentKind& kind : family.kinds) {
+      py::dict entry;
+      entry["doc"] = kind.doc;
+      entry["parameters"] = component_parameters(kind.parameters);
+      kinds[py::str(kind.name)] = entry;
+    }
+    py::dict entry;
+    entry["table"] = family.table;
+    entry["selector"] = family.selector;
+    entry["doc"] = family.doc;
+    entry["default_kind"] = family.kinds[family.default_kind].name;
+    entry["kinds"] = kinds;
+    entry["common"] = component_parameters(family.common);
+    families[py::str(family.name)] = entry;
+  }
+  return families;
+}
+
 }  // namespace
 
 void bind_experiment(py::module_& module) {
+  module.def("components", &component_registry,
+             "Every component family (what `rsnn describe` prints): {family: {table, selector, doc, default_kind, "
+             "kinds: {kind: {doc, parameters}}, common}}.");
   py::class_<ExperimentSpec>(module, "ExperimentSpec",
                              "A validated experiment (the C++ ExperimentSpec). Build it with parse_experiment or "
                              "load_experiment; to_toml() gives the resolved TOML with every default written out.")
@@ -65,8 +110,7 @@ void bind_experiment(py::module_& module) {
       .def_readonly("seed", &ExperimentSpec::seed)
       .def_readonly("dt", &ExperimentSpec::dt, "Integration step, ms.")
       .def_property_readonly("neurons", &ExperimentSpec::neuron_count)
-      .def_property_readonly("trial_duration", &ExperimentSpec::trial_duration,
-                             "stimulus.stop + training.window, ms.")
+      .def_property_readonly("trial_duration", &ExperimentSpec::trial_duration, "stimulus.stop + training.window, ms.")
       .def_property_readonly("patterns", [](const ExperimentSpec& s) { return s.training.patterns; })
       .def_property_readonly("loops", [](const ExperimentSpec& s) { return s.training.loops; })
       .def_property_readonly("test_trials", [](const ExperimentSpec& s) { return s.test.trials; })
@@ -74,10 +118,9 @@ void bind_experiment(py::module_& module) {
                              [](const ExperimentSpec& s) { return std::make_pair(s.stimulus.start, s.stimulus.stop); })
       .def_property_readonly("learn_every", [](const ExperimentSpec& s) { return s.learning.learn_every; })
       .def_property_readonly("recorded_neurons", [](const ExperimentSpec& s) { return s.recording.neurons; })
-      .def_property_readonly("learning_quantity",
-                             [](const ExperimentSpec& s) {
-                               return s.learning.quantity == LearnedQuantity::rate ? "rate" : "current";
-                             })
+      .def_property_readonly(
+          "learning_quantity",
+          [](const ExperimentSpec& s) { return s.learning.quantity == LearnedQuantity::rate ? "rate" : "current"; })
       .def_property_readonly("has_plastic_synapses",
                              [](const ExperimentSpec& s) { return s.plastic.rule != PlasticRule::none; })
       .def_property_readonly("populations", [](const ExperimentSpec& s) {
@@ -122,8 +165,7 @@ void bind_experiment(py::module_& module) {
   module.def(
       "read_config",
       [](const std::filesystem::path& path) {
-        if (!h5::is_hdf5_file(path))
-          throw InputError("'" + path.string() + "' is missing or is not an HDF5 file");
+        if (!h5::is_hdf5_file(path)) throw InputError("'" + path.string() + "' is missing or is not an HDF5 file");
         const h5::File file(path, h5::File::Mode::read);
         const std::string format = file.has_attribute("/", "format") ? file.attribute_string("/", "format") : "";
         if (format != "rsnn-run" && format != "rsnn-checkpoint")

@@ -4,6 +4,7 @@
   result of their method's module, and write the method's run file.
 * A Kim & Chow experiment runs its loops and tests and writes an rsnn-run file.
 * Simulation.train refuses an experiment of another protocol, naming the key.
+* rsnn.components() is the registry `rsnn describe` prints.
 """
 
 from __future__ import annotations
@@ -77,3 +78,23 @@ def test_simulation_train_refuses_another_protocol():
     simulation = rsnn.Simulation(FORCE, overrides=FORCE_SMALL)
     with pytest.raises(ValueError, match="protocol.kind"):
         simulation.train()
+
+
+def test_components_are_the_registry_rsnn_describe_prints():
+    import os
+    import subprocess
+
+    registry = rsnn.components()
+    cli = os.environ.get("RSNN_CLI", str(ROOT / "build" / "rsnn"))
+    for family, entry in registry.items():
+        text = subprocess.run([cli, "describe", family], check=True, capture_output=True, text=True).stdout
+        for kind, details in entry["kinds"].items():
+            assert f'"{kind}"' in text, (family, kind)
+            for name in details["parameters"]:
+                assert name in text, (family, kind, name)
+    signal = registry["signal"]
+    assert signal["selector"] == "readout[i].target.kind" and signal["default_kind"] == "sine"
+    assert signal["kinds"]["van_der_pol"]["parameters"]["time_scale"]["default"] == "20"
+    assert registry["target"]["kinds"]["file"]["parameters"]["rate_sigma"]["when"] == ("units", "rate")
+    assert registry["readout"]["kinds"]["keys"]["parameters"]["learn_start"]["required"] is True
+    assert set(registry["neuron"]["kinds"]) == set(rsnn.neuron_models())

@@ -15,13 +15,12 @@ namespace rsnn::cli {
 // Ctrl-C it stops at the next simulated second, writes the run so far and
 // <output_directory>/checkpoint.h5 and returns 130; `resume` continues from
 // that checkpoint to the run an uninterrupted call would have made.
-int run_force_training(const std::filesystem::path& experiment, const std::filesystem::path& output_directory,
-                       const std::vector<Override>& overrides, bool quiet, bool resume);
+int run_force_training(const ExperimentSpec& spec, const std::filesystem::path& output_directory, bool quiet,
+                       bool resume);
 
 // `rsnn simulate` of a FORCE experiment: the whole duration without learning
 // (φ = 0), written as a FORCE run file at `run_file`; 130 on Ctrl-C.
-int run_force_simulation(const std::filesystem::path& experiment, const std::filesystem::path& run_file,
-                         const std::vector<Override>& overrides, bool quiet);
+int run_force_simulation(const ExperimentSpec& spec, const std::filesystem::path& run_file, bool quiet);
 
 // `rsnn test` of a FORCE run file: `trials` (negative: the experiment's
 // test.trials) frozen-weight trials of the whole duration from fresh initial
@@ -34,8 +33,8 @@ int run_force_test(const std::filesystem::path& run_file, const std::filesystem:
 // phases, printing progress per phase; throws RuntimeFailure when training
 // diverges. Ctrl-C stops after the current trial with <out>/checkpoint.h5
 // (exit 130); `resume` continues from it.
-int run_rate_guided_training(const std::filesystem::path& experiment, const std::filesystem::path& output_directory,
-                             const std::vector<Override>& overrides, bool quiet, bool resume);
+int run_rate_guided_training(const ExperimentSpec& spec, const std::filesystem::path& output_directory, bool quiet,
+                             bool resume);
 
 // `rsnn test` of a rate-guided run file: the test phase (protocol.init_trials
 // open-loop, then `trials` (negative: protocol.test_trials) closed-loop trials)
@@ -48,7 +47,6 @@ int run_rate_guided_test(const std::filesystem::path& run_file, const std::files
 // (protocol.rls_trials = 0: the untrained network's test trials after the
 // pca and demean phases), written as a rate-guided run file at `run_file`
 // (attribute protocol = "simulation without learning"); 130 on Ctrl-C.
-int run_rate_guided_simulation(const std::filesystem::path& experiment, const std::filesystem::path& run_file,
-                               const std::vector<Override>& overrides, bool quiet);
+int run_rate_guided_simulation(ExperimentSpec spec, const std::filesystem::path& run_file, bool quiet);
 
 }  // namespace rsnn::cli

@@ -19,7 +19,8 @@ namespace {
 
 std::string list(const std::vector<double>& values, const char* format) {
   std::string text;
-  for (std::size_t i = 0; i < values.size(); ++i) text += (i ? ", " : "") + fmt::format(fmt::runtime(format), values[i]);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    text += (i ? ", " : "") + fmt::format(fmt::runtime(format), values[i]);
   return text;
 }
 
@@ -28,10 +29,10 @@ force::ForceProgress progress_printer(const ExperimentSpec& spec, bool quiet, bo
   const ReadoutSpec& readout = spec.readouts.front();
   return [&readout, quiet, learning](double time_ms, double rmse) {
     if (!quiet) {
-      const char* phase = !learning ? "frozen"
+      const char* phase = !learning                        ? "frozen"
                           : time_ms <= readout.learn_start ? "before"
                           : time_ms <= readout.learn_stop  ? "learning"
-                                                        : "after";
+                                                           : "after";
       fmt::print("t {:8.0f} ms  {:8s}  rms error (last s) {:.4f}\n", time_ms, phase, rmse);
       std::fflush(stdout);
     }
@@ -40,18 +41,17 @@ force::ForceProgress progress_printer(const ExperimentSpec& spec, bool quiet, bo
 }
 
 void print_free_running(const force::ForceMetrics& metrics) {
-  fmt::print("free running: frequency {} Hz (target {}), amplitude {} (target {}), min best-lag r {:.3f} over {} "
-             "windows\n",
-             list(metrics.output_frequency, "{:.3f}"), list(metrics.target_frequency, "{:.3f}"),
-             list(metrics.output_amplitude, "{:.3f}"), list(metrics.target_amplitude, "{:.3f}"),
-             metrics.min_best_lag_correlation, metrics.windows);
+  fmt::print(
+      "free running: frequency {} Hz (target {}), amplitude {} (target {}), min best-lag r {:.3f} over {} "
+      "windows\n",
+      list(metrics.output_frequency, "{:.3f}"), list(metrics.target_frequency, "{:.3f}"),
+      list(metrics.output_amplitude, "{:.3f}"), list(metrics.target_amplitude, "{:.3f}"),
+      metrics.min_best_lag_correlation, metrics.windows);
 }
 
 }  // namespace
 
-int run_force_training(const fs::path& experiment, const fs::path& output_directory,
-                       const std::vector<Override>& overrides, bool quiet, bool resume) {
-  const ExperimentSpec spec = load_experiment(experiment, overrides);
+int run_force_training(const ExperimentSpec& spec, const fs::path& output_directory, bool quiet, bool resume) {
   force::ForceTraining network(spec);
   const fs::path checkpoint = output_directory / "checkpoint.h5";
   if (resume) {
@@ -78,7 +78,8 @@ int run_force_training(const fs::path& experiment, const fs::path& output_direct
   write_text_atomically(output_directory / "metrics.json", force::metrics_json(spec, metrics));
   if (!quiet) {
     fmt::print("{} RLS updates in {:.1f} s\n", result.rls_updates, result.elapsed_seconds);
-    fmt::print("training rmse (last {} ms of learning) {:.4f}\n", spec.protocol.evaluation_window, metrics.training_rmse);
+    fmt::print("training rmse (last {} ms of learning) {:.4f}\n", spec.protocol.evaluation_window,
+               metrics.training_rmse);
     print_free_running(metrics);
     fmt::print("mean rate {:.2f} Hz ({:.2f} Hz after learning)\n", metrics.mean_rate, metrics.mean_rate_after_learning);
     fmt::print("wrote {} and {}\n", run_file.string(), (output_directory / "metrics.json").string());
@@ -93,9 +94,7 @@ int run_force_training(const fs::path& experiment, const fs::path& output_direct
   return 0;
 }
 
-int run_force_simulation(const fs::path& experiment, const fs::path& run_file, const std::vector<Override>& overrides,
-                         bool quiet) {
-  const ExperimentSpec spec = load_experiment(experiment, overrides);
+int run_force_simulation(const ExperimentSpec& spec, const fs::path& run_file, bool quiet) {
   force::ForceTraining network(spec);
   const force::ForceResult result = network.simulate(progress_printer(spec, quiet, false));
   const force::ForceMetrics metrics = force::evaluate_frozen(spec, result);

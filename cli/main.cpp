@@ -142,27 +142,31 @@ void check_resume_compatible(const ExperimentSpec& requested, const fs::path& ch
 
 int run_train(const fs::path& experiment, const fs::path& out_option, const CommonOptions& common, std::int64_t loops,
               bool resume) {
-  const std::string protocol = experiment_protocol(experiment);
+  // The protocol is the parsed experiment's, after every --set.
+  ExperimentSpec spec = load_experiment(experiment, common.overrides());
   const fs::path out = output_directory(out_option, experiment);
   if (!resume) {
     for (const char* name : {"run.h5", "checkpoint.h5", "metrics.json"})
       refuse_to_replace(out / name, common.force, ", --resume to continue it, or another --out");
   }
-  if (protocol == "single_trial") {
-    if (loops >= 0)
-      throw InputError("--loops applies to protocol kind \"loops\", not to \"single_trial\" (set protocol.duration)");
+  if (loops >= 0 && spec.protocol.kind != ProtocolKind::loops)
+    throw InputError(
+        fmt::format("--loops applies to protocol kind \"loops\", not to \"{}\" (set {})",
+                    spec.protocol.kind == ProtocolKind::single_trial ? "single_trial" : "rate_guided",
+                    spec.protocol.kind == ProtocolKind::single_trial ? "protocol.duration" : "protocol.rls_trials"));
+  if (spec.protocol.kind == ProtocolKind::single_trial) {
     install_interrupt_handler();
-    return cli::run_force_training(experiment, out, common.overrides(), common.quiet, resume);
+    return cli::run_force_training(spec, out, common.quiet, resume);
   }
-  if (protocol == "rate_guided") {
-    if (loops >= 0)
-      throw InputError("--loops applies to Kim & Chow experiments, not to method \"rate_guided\" (set trials.*)");
+  if (spec.protocol.kind == ProtocolKind::rate_guided) {
     install_interrupt_handler();
-    return cli::run_rate_guided_training(experiment, out, common.overrides(), common.quiet, resume);
+    return cli::run_rate_guided_training(spec, out, common.quiet, resume);
   }
-  auto overrides = common.overrides();
-  if (loops >= 0) overrides.push_back({"training.loops", std::to_string(loops)});
-  const ExperimentSpec spec = load_experiment(experiment, overrides);
+  if (loops >= 0) {  // through the reader, so the count is range-checked like training.loops
+    auto overrides = common.overrides();
+    overrides.push_back({"training.loops", std::to_string(loops)});
+    spec = load_experiment(experiment, overrides);
+  }
   const fs::path checkpoint = out / "checkpoint.h5";
   const fs::path run_file = out / "run.h5";
   if (resume) {
@@ -279,19 +283,15 @@ int run_test(const fs::path& directory, std::int64_t trials, const CommonOptions
 }
 
 int run_simulate(const fs::path& experiment, const fs::path& out_option, const CommonOptions& common) {
-  if (experiment_protocol(experiment) == "single_trial") {
-    const fs::path run_file = output_directory(out_option, experiment) / "simulation.h5";
-    refuse_to_replace(run_file, common.force, " or another --out");
-    install_interrupt_handler();
-    return cli::run_force_simulation(experiment, run_file, common.overrides(), common.quiet);
-  }
-  if (experiment_protocol(experiment) == "rate_guided") {
-    const fs::path run_file = output_directory(out_option, experiment) / "simulation.h5";
-    refuse_to_replace(run_file, common.force, " or another --out");
-    install_interrupt_handler();
-    return cli::run_rate_guided_simulation(experiment, run_file, common.overrides(), common.quiet);
-  }
   const ExperimentSpec spec = load_experiment(experiment, common.overrides());
+  if (spec.protocol.kind != ProtocolKind::loops) {
+    const fs::path run_file = output_directory(out_option, experiment) / "simulation.h5";
+    refuse_to_replace(run_file, common.force, " or another --out");
+    install_interrupt_handler();
+    return spec.protocol.kind == ProtocolKind::single_trial
+               ? cli::run_force_simulation(spec, run_file, common.quiet)
+               : cli::run_rate_guided_simulation(spec, run_file, common.quiet);
+  }
   Simulation simulation(spec);
   TrialOptions options;
   options.kind = TrialKind::untrained;

@@ -28,9 +28,8 @@ double median(std::vector<double> values) {
 
 }  // namespace
 
-int run_rate_guided_training(const std::filesystem::path& experiment, const std::filesystem::path& output_directory,
-                             const std::vector<Override>& overrides, bool quiet, bool resume) {
-  const ExperimentSpec spec = load_experiment(experiment, overrides);
+int run_rate_guided_training(const ExperimentSpec& spec, const std::filesystem::path& output_directory, bool quiet,
+                             bool resume) {
   RateGuidedTraining training(spec);
   const RateGuidedProtocolSpec& protocol = training.protocol();
   const std::filesystem::path checkpoint = output_directory / "checkpoint.h5";
@@ -127,9 +126,7 @@ int run_rate_guided_test(const std::filesystem::path& run_file, const std::files
   return 0;
 }
 
-int run_rate_guided_simulation(const std::filesystem::path& experiment, const std::filesystem::path& run_file,
-                               const std::vector<Override>& overrides, bool quiet) {
-  ExperimentSpec spec = load_experiment(experiment, overrides);
+int run_rate_guided_simulation(ExperimentSpec spec, const std::filesystem::path& run_file, bool quiet) {
   spec.protocol.rate_guided.trials.rls = 0;
   RateGuidedTraining training(spec);
   const RateGuidedResult result = training.run();

@@ -26,13 +26,7 @@ Override parse_override(const std::string& assignment);
 ExperimentSpec parse_experiment(const std::string& toml_text, const std::string& origin,
                                 const std::vector<Override>& overrides = {},
                                 const std::filesystem::path& base_dir = ".");
-ExperimentSpec load_experiment(const std::filesystem::path& path,
-                               const std::vector<Override>& overrides = {});
-
-// How an experiment file is run: its protocol.kind, "loops" (the default),
-// "single_trial" or "rate_guided". InputError for an unreadable file or a
-// TOML syntax error; other mistakes are parse_experiment's to report.
-std::string experiment_protocol(const std::filesystem::path& path);
+ExperimentSpec load_experiment(const std::filesystem::path& path, const std::vector<Override>& overrides = {});
 
 // The resolved experiment as TOML, every default written out. Parsing the
 // result gives back an equal spec (the run file stores this text).

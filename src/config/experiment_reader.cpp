@@ -451,11 +451,4 @@ ExperimentSpec load_experiment(const std::filesystem::path& path, const std::vec
   return parse_experiment(config::read_text_file(path), path.string(), overrides, path.parent_path());
 }
 
-std::string experiment_protocol(const std::filesystem::path& path) {
-  const toml::table root = config::parse_toml_text(config::read_text_file(path), path.string());
-  const std::string kind = root.at_path("protocol.kind").value_or(std::string("loops"));
-  // Anything unknown is for parse_experiment to refuse by name.
-  return kind == "single_trial" || kind == "rate_guided" ? kind : "loops";
-}
-
 }  // namespace rsnn

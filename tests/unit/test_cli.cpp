@@ -41,7 +41,8 @@ TEST(Cli, BadExperimentsExitWithCode2AndNameTheKey) {
   TempDir dir;
   const std::string base = small_theta_experiment(40, 1);
   expect_bad_input(dir, replace(base, "lambda = 0.01", "lamda = 0.01"), "learning.lamda: unknown key");
-  expect_bad_input(dir, replace(base, "loops = 1", "loops = \"many\""), "training.loops: expected an integer, got \"many\"");
+  expect_bad_input(dir, replace(base, "loops = 1", "loops = \"many\""),
+                   "training.loops: expected an integer, got \"many\"");
   expect_bad_input(dir, replace(base, "lambda = 0.01", "lambda = 0"), "learning.lambda: expected a number > 0, got 0");
   expect_bad_input(dir, replace(base, "kind = \"sine\"", "kind = \"file\"\npath = \"missing.npy\""),
                    "missing.npy' does not exist");
@@ -50,7 +51,8 @@ TEST(Cli, BadExperimentsExitWithCode2AndNameTheKey) {
 TEST(Cli, CorruptTargetFileIsReportedWithItsName) {
   TempDir dir;
   write_text(dir / "targets.npy", "this is not a numpy file");
-  expect_bad_input(dir, replace(small_theta_experiment(40, 1), "kind = \"sine\"", "kind = \"file\"\npath = \"targets.npy\""),
+  expect_bad_input(dir,
+                   replace(small_theta_experiment(40, 1), "kind = \"sine\"", "kind = \"file\"\npath = \"targets.npy\""),
                    "targets.npy");
   // A real .npy file of the wrong shape names the expected shape.
   const std::string npy_header = "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }";
@@ -62,7 +64,8 @@ TEST(Cli, CorruptTargetFileIsReportedWithItsName) {
   bytes += static_cast<char>(header.size() >> 8);
   bytes += header + std::string(12 * 8, '\0');
   write_text(dir / "targets.npy", bytes);
-  expect_bad_input(dir, replace(small_theta_experiment(40, 1), "kind = \"sine\"", "kind = \"file\"\npath = \"targets.npy\""),
+  expect_bad_input(dir,
+                   replace(small_theta_experiment(40, 1), "kind = \"sine\"", "kind = \"file\"\npath = \"targets.npy\""),
                    "expected shape (250 samples, 40 neurons)");
 }
 
@@ -78,7 +81,8 @@ TEST(Cli, MissingExperimentFileAndUnknownOptions) {
 TEST(Cli, TrainWritesRunFileThenTestAndInspectReadIt) {
   TempDir dir;
   write_text(dir / "exp.toml", small_theta_experiment(40, 2, "[test]\ntrials = 1\n"));
-  const auto train = run_cli("train " + (dir / "exp.toml").string() + " --out " + (dir / "out").string() + " --threads 1");
+  const auto train =
+      run_cli("train " + (dir / "exp.toml").string() + " --out " + (dir / "out").string() + " --threads 1");
   ASSERT_EQ(train.exit_code, 0) << train.output;
   EXPECT_NE(train.output.find("loop    2/2"), std::string::npos) << train.output;
   EXPECT_TRUE(std::filesystem::exists(dir / "out/run.h5"));
@@ -117,6 +121,30 @@ TEST(Cli, TrainWritesRunFileThenTestAndInspectReadIt) {
 
 // No command replaces an earlier run's files unless --force is given, and
 // `simulate` writes beside a trained run, never over it.
+// The protocol that runs is the parsed experiment's, after every --set: a file
+// whose protocol an override changes is trained by the protocol it names.
+TEST(Cli, OverridesChooseTheProtocolThatRuns) {
+  TempDir dir;
+  std::string text = testing::read_text(source_path("examples/force/lif_sine.toml"));
+  const std::string single = "kind = \"single_trial\"";
+  text.replace(text.find(single), single.size(), "kind = \"loops\"");
+  write_text(dir / "force_as_loops.toml", text);
+  const std::string small =
+      " -q --set population.network.size=100 --set protocol.duration=500.0 --set readout.output.learn_start=100.0"
+      " --set readout.output.learn_stop=300.0 --set protocol.evaluation_window=200.0";
+  const auto trained = run_cli("train " + (dir / "force_as_loops.toml").string() + " --out " + (dir / "run").string() +
+                               " --set protocol.kind=single_trial" + small);
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  const h5::File file(dir / "run" / "run.h5", h5::File::Mode::read);
+  EXPECT_EQ(file.attribute_string("/", "format"), "rsnn-force-run");
+  const auto looped = run_cli("train " + source_path("examples/force/lif_sine.toml").string() + " --out " +
+                              (dir / "other").string() + " --loops 3" + small);
+  EXPECT_EQ(looped.exit_code, 2);
+  EXPECT_NE(looped.output.find("--loops applies to protocol kind \"loops\", not to \"single_trial\""),
+            std::string::npos)
+      << looped.output;
+}
+
 TEST(Cli, EarlierRunsAreReplacedOnlyWithForce) {
   TempDir dir;
   write_text(dir / "exp.toml", small_theta_experiment(40, 1, "[test]\ntrials = 1\n"));
@@ -211,7 +239,8 @@ TEST(Cli, ResumeThroughTheToolEqualsUninterruptedTraining) {
   EXPECT_EQ(whole.read<double>("/weights/plastic/weight"), parts.read<double>("/weights/plastic/weight"));
   EXPECT_EQ(whole.read<double>("/learning_curve/correlation"), parts.read<double>("/learning_curve/correlation"));
   // A resume with a different experiment is refused.
-  const auto changed = run_cli("train " + exp + " --out " + (dir / "parts").string() + " --resume --set learning.lambda=0.5");
+  const auto changed =
+      run_cli("train " + exp + " --out " + (dir / "parts").string() + " --resume --set learning.lambda=0.5");
   EXPECT_EQ(changed.exit_code, 2);
   EXPECT_NE(changed.output.find("different experiment"), std::string::npos) << changed.output;
 }

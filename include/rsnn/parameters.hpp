@@ -76,6 +76,9 @@ ParameterInfo table_parameter(std::string name, std::string doc);
 ParameterInfo required(ParameterInfo info);
 // The parameter, read only when choice `key` of its table is `value`.
 ParameterInfo only_when(ParameterInfo info, std::string key, std::string value);
+// The type as docs/config.md names it: "number", "integer", "bool", "string",
+// "choice", "array of integers", "array of numbers", "table".
+const char* parameter_type_name(ParameterType type);
 // The range as text: "> 0", "[0, 1]", "≥ 1", "any", or the choices.
 std::string describe_range(const ParameterInfo& info);
 // The default as text: a number, "true", a quoted string.

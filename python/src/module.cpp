@@ -59,11 +59,10 @@ py::dict parameter_table(const NeuronModelInfo& model) {
 // A registry table as {name: {type, unit, doc, default, range, required, when}}
 // (default and range as `rsnn describe` writes them).
 py::dict component_parameters(const std::vector<ParameterInfo>& table) {
-  static const char* types[] = {"number", "integer", "bool", "string", "choice", "index list", "number list", "table"};
   py::dict parameters;
   for (const ParameterInfo& p : table) {
     py::dict entry;
-    entry["type"] = types[static_cast<int>(p.type)];
+    entry["type"] = parameter_type_name(p.type);
     entry["unit"] = p.unit;
     entry["doc"] = p.doc;
     entry["default"] = describe_default(p);

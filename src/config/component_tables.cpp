@@ -433,7 +433,8 @@ ComponentFamily stimuli() {
            non_negative("stop", "ms",
                         "Offset, ≥ start, a multiple of dt: the training window starts here (default 0 for "
                         "protocol kinds single_trial and rate_guided).",
-                        100.0)}};
+                        100.0)},
+          1};  // constant
 }
 
 std::vector<ParameterInfo> sine_targets() {
@@ -551,87 +552,33 @@ ComponentFamily static_weights() {
           {}};
 }
 
+// Each table is built once, on first use.
+template <ComponentFamily (*make)()>
+const ComponentFamily& built_once() {
+  static const ComponentFamily family = make();
+  return family;
+}
+
 }  // namespace
 
-const ComponentFamily& top_level_family() {
-  static const ComponentFamily family = top_level();
-  return family;
-}
-const ComponentFamily& population_family() {
-  static const ComponentFamily family = populations();
-  return family;
-}
-const ComponentFamily& recording_family() {
-  static const ComponentFamily family = recordings();
-  return family;
-}
-const ComponentFamily& readout_family() {
-  static const ComponentFamily family = readouts();
-  return family;
-}
-const ComponentFamily& synapses_family() {
-  static const ComponentFamily family = synapses();
-  return family;
-}
-const ComponentFamily& pathway_family() {
-  static const ComponentFamily family = pathways();
-  return family;
-}
-const ComponentFamily& connectivity_family() {
-  static const ComponentFamily family = connectivities();
-  return family;
-}
-const ComponentFamily& plastic_family() {
-  static const ComponentFamily family = plastics();
-  return family;
-}
-const ComponentFamily& noise_family() {
-  static const ComponentFamily family = noises();
-  return family;
-}
-const ComponentFamily& learning_family() {
-  static const ComponentFamily family = learnings();
-  return family;
-}
-const ComponentFamily& training_family() {
-  static const ComponentFamily family = trainings();
-  return family;
-}
-const ComponentFamily& test_family() {
-  static const ComponentFamily family = tests();
-  return family;
-}
-const ComponentFamily& protocol_family() {
-  static const ComponentFamily family = protocols();
-  return family;
-}
-const ComponentFamily& teacher_family() {
-  static const ComponentFamily family = teachers();
-  return family;
-}
-const ComponentFamily& task_family() {
-  static const ComponentFamily family = tasks();
-  return family;
-}
-const ComponentFamily& stimulus_family() {
-  static const ComponentFamily family = [] {
-    ComponentFamily stimulus = stimuli();
-    stimulus.default_kind = 1;  // constant
-    return stimulus;
-  }();
-  return family;
-}
-const ComponentFamily& target_family() {
-  static const ComponentFamily family = targets();
-  return family;
-}
-const ComponentFamily& signal_family() {
-  static const ComponentFamily family = signals();
-  return family;
-}
-const ComponentFamily& weights_family() {
-  static const ComponentFamily family = static_weights();
-  return family;
-}
+const ComponentFamily& top_level_family() { return built_once<top_level>(); }
+const ComponentFamily& population_family() { return built_once<populations>(); }
+const ComponentFamily& recording_family() { return built_once<recordings>(); }
+const ComponentFamily& readout_family() { return built_once<readouts>(); }
+const ComponentFamily& synapses_family() { return built_once<synapses>(); }
+const ComponentFamily& pathway_family() { return built_once<pathways>(); }
+const ComponentFamily& connectivity_family() { return built_once<connectivities>(); }
+const ComponentFamily& plastic_family() { return built_once<plastics>(); }
+const ComponentFamily& noise_family() { return built_once<noises>(); }
+const ComponentFamily& learning_family() { return built_once<learnings>(); }
+const ComponentFamily& training_family() { return built_once<trainings>(); }
+const ComponentFamily& test_family() { return built_once<tests>(); }
+const ComponentFamily& protocol_family() { return built_once<protocols>(); }
+const ComponentFamily& teacher_family() { return built_once<teachers>(); }
+const ComponentFamily& task_family() { return built_once<tasks>(); }
+const ComponentFamily& stimulus_family() { return built_once<stimuli>(); }
+const ComponentFamily& target_family() { return built_once<targets>(); }
+const ComponentFamily& signal_family() { return built_once<signals>(); }
+const ComponentFamily& weights_family() { return built_once<static_weights>(); }
 
 }  // namespace rsnn::config

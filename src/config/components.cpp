@@ -18,34 +18,15 @@ ComponentFamily neuron_family() {
                          "The neuron model of a population; its parameters go in [population.params].",
                          {},
                          {}};
+  std::string default_model;  // population[i].model's default
+  for (const ParameterInfo& p : config::population_family().kinds.front().parameters)
+    if (p.name == "model") default_model = p.default_choice;
   for (const std::string& name : neuron_model_names()) {
     const NeuronModelInfo& model = neuron_model(name);
-    if (name == "theta") family.default_kind = family.kinds.size();
+    if (name == default_model) family.default_kind = family.kinds.size();
     family.kinds.push_back({model.name, model.doc, model.parameters});
   }
   return family;
-}
-
-std::string type_name(const ParameterInfo& p) {
-  switch (p.type) {
-    case ParameterType::number:
-      return "number";
-    case ParameterType::integer:
-      return "integer";
-    case ParameterType::flag:
-      return "bool";
-    case ParameterType::text:
-      return "string";
-    case ParameterType::choice:
-      return "choice";
-    case ParameterType::index_list:
-      return "array of integers";
-    case ParameterType::number_list:
-      return "array of numbers";
-    case ParameterType::table:
-      return "table";
-  }
-  return "?";
 }
 
 std::string unit_name(const ParameterInfo& p) { return p.unit == "-" || p.unit == "1" ? "–" : p.unit; }
@@ -132,7 +113,7 @@ std::string describe_family(const ComponentFamily& family) {
   if (!family.selector.empty()) out += fmt::format("  default: \"{}\"\n", family.kinds[family.default_kind].name);
   auto parameter_line = [&out](const ParameterInfo& p) {
     const std::string range = describe_range(p);
-    out += fmt::format("    {:<22} {:<8} {:<16} default {}{}{}\n", p.name, type_name(p), unit_name(p),
+    out += fmt::format("    {:<22} {:<8} {:<16} default {}{}{}\n", p.name, parameter_type_name(p.type), unit_name(p),
                        describe_default(p).empty() ? "(none)" : describe_default(p), range.empty() ? "" : ", " + range,
                        p.when_key.empty() ? "" : " (with " + p.when_key + " = " + p.when_value + ")");
     out += fmt::format("      {}\n", p.doc);
@@ -160,8 +141,9 @@ std::string family_markdown(const ComponentFamily& family) {
   for (const Row& row : rows_of(family)) {
     const ParameterInfo& p = row.info;
     const std::string kind_cell = kinds ? fmt::format(" {} |", fmt::join(row.kinds, ", ")) : "";
-    out += fmt::format("| `{}` |{} {} | {} | {} | {} | {} |\n", key_of(family, p), kind_cell, type_name(p),
-                       unit_name(p), escaped(describe_default(p)), escaped(describe_range(p)), escaped(meaning(p)));
+    out +=
+        fmt::format("| `{}` |{} {} | {} | {} | {} | {} |\n", key_of(family, p), kind_cell, parameter_type_name(p.type),
+                    unit_name(p), escaped(describe_default(p)), escaped(describe_range(p)), escaped(meaning(p)));
   }
   return out;
 }

@@ -95,8 +95,9 @@ void read_stimulus(SectionReader r, StimulusSpec& stim, ProtocolKind protocol) {
   ParameterValues v;
   const std::map<std::string, double> defaults =
       single ? std::map<std::string, double>{{"stop", 0.0}} : std::map<std::string, double>{};
-  stim.kind = static_cast<StimulusKind>(config::read_component(
-      r, config::stimulus_family(), single ? 0 : config::stimulus_family().default_kind, v, defaults));
+  const ComponentFamily& family = config::stimulus_family();
+  stim.kind = static_cast<StimulusKind>(
+      config::read_component(r, family, single ? family.index("none") : family.default_kind, v, defaults));
   for (const auto& [name, field] :
        {std::pair{"start", &stim.start}, std::pair{"stop", &stim.stop}, std::pair{"amplitude", &stim.amplitude},
         std::pair{"mean", &stim.mean}, std::pair{"tau", &stim.tau}, std::pair{"sigma", &stim.sigma}})
@@ -128,8 +129,9 @@ void read_target_file(SectionReader& r, TargetSpec& target, const ParameterValue
 // Per-neuron targets; a single trial trains read-outs only (kind none).
 void read_target(SectionReader r, TargetSpec& target, const std::filesystem::path& base_dir, ProtocolKind protocol) {
   ParameterValues v;
-  target.kind = static_cast<TargetKind>(
-      config::read_component(r, config::target_family(), protocol != ProtocolKind::loops ? 6 : 0, v));
+  const ComponentFamily& family = config::target_family();
+  target.kind = static_cast<TargetKind>(config::read_component(
+      r, family, protocol != ProtocolKind::loops ? family.index("none") : family.default_kind, v));
   for (const auto& [name, field] :
        {std::pair{"amplitude_min", &target.amplitude_min}, std::pair{"amplitude_max", &target.amplitude_max},
         std::pair{"period_min", &target.period_min}, std::pair{"period_max", &target.period_max},

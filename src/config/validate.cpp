@@ -37,6 +37,19 @@ void validate_readouts(const ExperimentSpec& spec) {
   }
 }
 
+// The protocols that train read-outs: no plastic synapses, no per-neuron
+// targets (`target_source` says where a read-out's target comes from).
+void require_read_outs_only(const ExperimentSpec& spec, const char* kind, const char* target_source) {
+  if (spec.plastic.rule != PlasticRule::none)
+    throw InputError(
+        fmt::format("plastic.rule: protocol kind \"{}\" trains read-outs only (expected \"none\"); "
+                    "per-neuron learning of plastic synapses needs kind = \"loops\"",
+                    kind));
+  if (spec.target.kind != TargetKind::none)
+    throw InputError(fmt::format("target.kind: protocol kind \"{}\" has no per-neuron targets (expected \"none\"); {}",
+                                 kind, target_source));
+}
+
 // One trial in which read-outs learn: no per-neuron learning to schedule.
 void validate_single_trial(const ExperimentSpec& spec) {
   require_whole_multiple("protocol.duration", spec.protocol.duration, spec.dt, "dt");
@@ -45,14 +58,7 @@ void validate_single_trial(const ExperimentSpec& spec) {
                                  spec.protocol.duration, spec.stimulus.stop));
   if (spec.readouts.empty())
     throw InputError("readout: protocol kind \"single_trial\" trains read-outs: expected at least one [[readout]]");
-  if (spec.plastic.rule != PlasticRule::none)
-    throw InputError(
-        "plastic.rule: protocol kind \"single_trial\" trains read-outs only; per-neuron learning "
-        "of plastic synapses needs kind = \"loops\"");
-  if (spec.target.kind != TargetKind::none)
-    throw InputError(
-        "target.kind: protocol kind \"single_trial\" has no per-neuron targets (expected \"none\"); "
-        "a read-out's target signal is readout[i].target");
+  require_read_outs_only(spec, "single_trial", "a read-out's target signal is readout[i].target");
 }
 
 // The phases of rate-guided training: one population read out through the
@@ -75,12 +81,7 @@ void validate_rate_guided(const ExperimentSpec& spec) {
                       "phase averages its current)",
                       name));
   }
-  if (spec.plastic.rule != PlasticRule::none)
-    throw InputError("plastic.rule: protocol kind \"rate_guided\" trains its read-out only (expected \"none\")");
-  if (spec.target.kind != TargetKind::none)
-    throw InputError(
-        "target.kind: protocol kind \"rate_guided\" has no per-neuron targets (expected \"none\"); the "
-        "teacher network supplies the read-out's targets");
+  require_read_outs_only(spec, "rate_guided", "the teacher network supplies the read-out's targets");
 }
 
 }  // namespace

@@ -97,6 +97,28 @@ ParameterInfo only_when(ParameterInfo info, std::string key, std::string value) 
   return info;
 }
 
+const char* parameter_type_name(ParameterType type) {
+  switch (type) {
+    case ParameterType::number:
+      return "number";
+    case ParameterType::integer:
+      return "integer";
+    case ParameterType::flag:
+      return "bool";
+    case ParameterType::text:
+      return "string";
+    case ParameterType::choice:
+      return "choice";
+    case ParameterType::index_list:
+      return "array of integers";
+    case ParameterType::number_list:
+      return "array of numbers";
+    case ParameterType::table:
+      return "table";
+  }
+  return "?";
+}
+
 std::string describe_range(const ParameterInfo& p) {
   switch (p.type) {
     case ParameterType::choice:

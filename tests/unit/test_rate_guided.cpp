@@ -616,6 +616,11 @@ TEST(RateGuidedReader, ErrorsNameTheKey) {
       std::string::npos);
   EXPECT_NE(rsnn::testing::experiment_error(edited("kind = \"osc4\"", "kind = \"file\"")).find("protocol.task.output"),
             std::string::npos);
+  // The read-out is what it trains: no plastic synapses, no per-neuron targets.
+  EXPECT_NE(rsnn::testing::experiment_error(example + "[plastic]\nrule = \"bernoulli\"\n").find("plastic.rule"),
+            std::string::npos);
+  EXPECT_NE(rsnn::testing::experiment_error(example + "[target]\nkind = \"sine\"\n").find("target.kind"),
+            std::string::npos);
   EXPECT_NE(rsnn::testing::experiment_error(example + "bogus = 1\n", "exp.toml").find("recording.bogus: unknown key"),
             std::string::npos);
 }

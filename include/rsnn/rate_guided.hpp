@@ -373,6 +373,9 @@ class RateGuidedTraining {
   // After the pca phase: the lowered network, its read-out's target and
   // encoders, and the task input.
   void build_spiking_network();
+  // uPC from the pca phase (or a file): kept, the spiking network built on
+  // it, and the basis, its size and the trained neurons noted in `result`.
+  void adopt_pc_basis(Eigen::MatrixXd basis, RateGuidedResult& result);
   // Trial `trial` of `phase` (the first one resets the state).
   TrialOutcome spiking_trial(RateGuidedPhase phase, std::size_t trial, bool closed_loop, bool learn, bool record,
                              bool average_currents);

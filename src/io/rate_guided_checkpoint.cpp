@@ -24,6 +24,14 @@ using detail::read_vector;
 using detail::write_matrix;
 using detail::write_vector;
 
+// uPC: Ñ rows of at most Ñ components, or InputError naming the dataset.
+Eigen::MatrixXd read_pc_basis(const h5::File& file, const std::string& origin, std::size_t units) {
+  const std::vector<std::size_t> shape = file.shape("/pca/basis");
+  if (shape.size() != 2 || shape[0] != units || shape[1] == 0 || shape[1] > units)
+    throw InputError(fmt::format("{}: /pca/basis is not Ñ = {} rows of at most Ñ components", origin, units));
+  return read_matrix(file, "/pca/basis", units, shape[1]);
+}
+
 constexpr const char* checkpoint_format = "rsnn-rate-guided-checkpoint";
 
 // A count kept as an attribute: a whole number >= 0, or InputError naming it.
@@ -135,22 +143,15 @@ void RateGuidedTraining::load_checkpoint(const std::filesystem::path& path) {
   if (position.phase == static_cast<int>(RateGuidedPhase::pca)) {
     if (position.trial > 0) second_moment_ = read_matrix(file, "/pca/second_moment", units, units);
   } else {
-    const std::vector<std::size_t> shape = file.shape("/pca/basis");
-    if (shape.size() != 2 || shape[0] != units || shape[1] == 0 || shape[1] > units)
-      throw InputError(fmt::format("{}: /pca/basis is not Ñ = {} rows of at most Ñ components", origin, units));
-    pc_basis_ = read_matrix(file, "/pca/basis", units, shape[1]);
-    result.pcs_kept = shape[1];
-    result.pc_basis = pc_basis_;
-    build_spiking_network();
-    result.presynaptic = trained_;
+    adopt_pc_basis(read_pc_basis(file, origin, units), result);
     load_network_state(file, simulation_->network(), "/state", origin);
     simulation_->network().bias = file.read_finite("/state/bias", neurons);
     Readout& readout = simulation_->readouts().front();
     readout.learner().load(file, "/readout");
     readout.carried_output() = file.read_finite("/readout/output", readout.dimensions());
     readout.carried_features() = file.read_finite("/readout/features", readout.carried_features().size());
-    target_->pc_target() = read_vector(file, "/teacher/pc_target", shape[1]);
-    target_->pc_sum() = read_vector(file, "/teacher/pc_sum", shape[1]);
+    target_->pc_target() = read_vector(file, "/teacher/pc_target", result.pcs_kept);
+    target_->pc_sum() = read_vector(file, "/teacher/pc_sum", result.pcs_kept);
     if (position.phase == static_cast<int>(RateGuidedPhase::demean))
       mean_input_sum_ = read_vector(file, "/demean/sum", neurons);
   }
@@ -183,15 +184,13 @@ void RateGuidedTraining::load_trained(const std::filesystem::path& run_file) {
                      " was made with a different experiment (only protocol.test_trials and "
                      "protocol.output_trials may differ)");
   const std::size_t units = protocol().teacher.units, neurons = spec_.neuron_count();
-  const std::vector<std::size_t> shape = file.shape("/pca/basis");
-  if (shape.size() != 2 || shape[0] != units || shape[1] == 0 || shape[1] > units)
-    throw InputError(fmt::format("{}: /pca/basis is not Ñ = {} rows of at most Ñ components", origin, units));
-  pc_basis_ = read_matrix(file, "/pca/basis", units, shape[1]);
-  build_spiking_network();
+  result_ = {};
+  result_.steps = task_.steps;
+  result_.outputs = static_cast<std::size_t>(task_.output.rows());
+  adopt_pc_basis(read_pc_basis(file, origin, units), result_);
   if (file.read<std::uint32_t>("/weights/presynaptic") != trained_)
     throw InputError(fmt::format("{}: /weights/presynaptic are not the trained neurons of this experiment", origin));
-  const std::size_t pcs = shape[1], outputs = static_cast<std::size_t>(task_.output.rows()),
-                    inputs = 2 * trained_.size();
+  const std::size_t pcs = result_.pcs_kept, outputs = result_.outputs, inputs = 2 * trained_.size();
   const Eigen::MatrixXd pc_weights = read_matrix(file, "/weights/pc", pcs, inputs);
   const Eigen::MatrixXd output_weights = read_matrix(file, "/weights/output", outputs, inputs);
   const std::span<double> decoders = simulation_->readouts().front().learner().decoders();  // [input][output]
@@ -203,12 +202,6 @@ void RateGuidedTraining::load_trained(const std::filesystem::path& run_file) {
   const bool subtracted = file.attribute_number("/demean", "subtracted") != 0.0;
   for (std::size_t i = 0; i < neurons; ++i) simulation_->network().bias[i] = subtracted ? -mean_input[i] : 0.0;
 
-  result_ = {};
-  result_.steps = task_.steps;
-  result_.outputs = outputs;
-  result_.pcs_kept = pcs;
-  result_.pc_basis = pc_basis_;
-  result_.presynaptic = trained_;
   result_.mean_input = mean_input;
   result_.demeaned = subtracted;
   result_.pc_weights = pc_weights;

@@ -11,10 +11,10 @@
 #include <span>
 #include <utility>
 
+#include "rate_guided/teacher_target.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/rate_guided.hpp"
 #include "rsnn/simulation.hpp"
-#include "rate_guided/teacher_target.hpp"
 
 namespace rsnn {
 
@@ -40,7 +40,6 @@ const ExperimentSpec& checked(const ExperimentSpec& spec) {
   validate(spec);
   return spec;
 }
-
 
 // Rows [first, first + count) of the read-out's weights as a matrix [output × input].
 Eigen::MatrixXd decoder_rows(const ReadoutRls& readout, std::size_t first, std::size_t count) {
@@ -80,6 +79,14 @@ RateGuidedTraining::RateGuidedTraining(const ExperimentSpec& spec)
 }
 
 RateGuidedTraining::~RateGuidedTraining() = default;
+
+void RateGuidedTraining::adopt_pc_basis(Eigen::MatrixXd basis, RateGuidedResult& result) {
+  pc_basis_ = std::move(basis);
+  build_spiking_network();
+  result.pc_basis = pc_basis_;
+  result.pcs_kept = static_cast<std::size_t>(pc_basis_.cols());
+  result.presynaptic = trained_;
+}
 
 void RateGuidedTraining::build_spiking_network() {
   const std::size_t neurons = spec_.neuron_count(), pcs = static_cast<std::size_t>(pc_basis_.cols());
@@ -134,8 +141,8 @@ RateGuidedTraining::TrialOutcome RateGuidedTraining::spiking_trial(RateGuidedPha
     }
     outcome.nmse = squared_error / squared_target;
     if (!std::isfinite(outcome.nmse))
-      throw RuntimeFailure(fmt::format("rate-guided training diverged: non-finite output in {} trial {}",
-                                       phase_name(phase), trial + 1));
+      throw RuntimeFailure(
+          fmt::format("rate-guided training diverged: non-finite output in {} trial {}", phase_name(phase), trial + 1));
   }
   return outcome;
 }
@@ -204,14 +211,10 @@ bool RateGuidedTraining::run_pca(const Progress& progress) {
     report(progress, RateGuidedPhase::pca, t, count, false, std::nan(""), std::nan(""), 0);
     if (t + 1 == count) {  // after the last report of the phase: pcs_kept is 0 until it has ended
       const PrincipalComponents components = principal_components(second_moment_, protocol().teacher.pca_fraction);
-      pc_basis_ = components.basis;
-      result_.pc_basis = pc_basis_;
-      result_.pcs_kept = static_cast<std::size_t>(pc_basis_.cols());
       result_.pca_eigenvalues.assign(components.eigenvalues.data(),
                                      components.eigenvalues.data() + components.eigenvalues.size());
       second_moment_.resize(0, 0);
-      build_spiking_network();
-      result_.presynaptic = trained_;
+      adopt_pc_basis(components.basis, result_);
     }
     if (!advance(t, count)) return false;
   }
@@ -255,7 +258,8 @@ void RateGuidedTraining::set_mean_input() {
   result_.mean_input.assign(mean_input.data(), mean_input.data() + mean_input.size());
   result_.demeaned = protocol().demean;
   if (protocol().demean)
-    for (std::size_t i = 0; i < neurons; ++i) simulation_->network().bias[i] = -mean_input(static_cast<Eigen::Index>(i));
+    for (std::size_t i = 0; i < neurons; ++i)
+      simulation_->network().bias[i] = -mean_input(static_cast<Eigen::Index>(i));
 }
 
 // rls: Tinit teacher-forced, then closed loop with learning.

@@ -206,6 +206,11 @@ void read_recording(SectionReader r, RecordingSpec& recording, std::size_t neuro
   r.finish();
 }
 
+// A duration that must be a whole number of steps.
+void require_on_grid(SectionReader& r, const std::string& key, double value, double dt) {
+  if (!is_whole_multiple(value, dt)) r.fail(key, fmt::format("expected a multiple of dt = {} ms, got {}", dt, value));
+}
+
 std::filesystem::path resolved_path(const std::string& text, const std::filesystem::path& base_dir) {
   const std::filesystem::path path(text);
   return path.is_absolute() ? path : std::filesystem::absolute(base_dir / path).lexically_normal();
@@ -230,8 +235,7 @@ void read_task(SectionReader r, RateGuidedTaskSpec& task, double dt, const std::
     v.get("duration", task.duration);
     v.get("input_amplitude", task.input_amplitude);
     v.get("input_duration", task.input_duration);
-    if (!is_whole_multiple(task.duration, dt))
-      r.fail("duration", fmt::format("expected a multiple of dt = {} ms, got {}", dt, task.duration));
+    require_on_grid(r, "duration", task.duration, dt);
   } else {
     if (v.texts.at("output").empty()) r.fail("output", "expected the path of a .npy array [steps × outputs]");
     task.output = resolved_path(v.texts.at("output"), base_dir);
@@ -286,12 +290,6 @@ void read_synapses(SectionReader s, SynapseSpec& synapses) {
   s.finish();
 }
 
-// A duration that must be a whole number of steps.
-double on_grid(SectionReader& r, const std::string& key, double value, double dt) {
-  if (!is_whole_multiple(value, dt)) r.fail(key, fmt::format("expected a multiple of dt = {} ms, got {}", dt, value));
-  return value;
-}
-
 // A read-out; under the rate-guided protocol its target (the teacher) and
 // learning window (every closed-loop step) are the protocol's.
 void read_readout(SectionReader& r, ReadoutSpec& readout, double dt, const std::filesystem::path& base_dir,
@@ -325,7 +323,7 @@ void read_readout(SectionReader& r, ReadoutSpec& readout, double dt, const std::
   v.get("learn_start", readout.learn_start);
   v.get("learn_stop", readout.learn_stop);
   v.get("learn_every", readout.learn_every);
-  for (const char* key : {"learn_start", "learn_stop", "learn_every"}) on_grid(r, key, v.number(key), dt);
+  for (const char* key : {"learn_start", "learn_stop", "learn_every"}) require_on_grid(r, key, v.number(key), dt);
   if (readout.learn_stop < readout.learn_start) r.fail("learn_stop", "must not be before learn_start");
   if (!r.has("target"))
     r.fail("target", "expected the read-out's target signal, e.g. [readout.target] kind = \"sine\"");

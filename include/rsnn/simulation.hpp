@@ -2,33 +2,43 @@
 // The engine: runs trials of a lowered network, with or without learning.
 //
 // A trial lasts stimulus.stop + training.window ms = S steps. Per step n
-// (t = n dt; an integer step counter is the clock), in this fixed order:
-//   1. sample   if n is a learning sample (n = stop + (k+1) learn_every):
-//               score the network against target row k (a-priori values),
-//               then, in training trials, run the learner;
-//   2. record   every recording.interval: recurrent currents of the chosen
-//               neurons;
-//   3. synapses every filter decays one step, then the spikes emitted in
-//               step n-1 are delivered (one-step delay);
-//   3b. readouts z = phi^T r for every read-out, then its target sample,
-//               error and RLS step (rsnn/readout.hpp), and its recording;
-//   4. input    bias + currents + stimulus (inside [start, stop)) + noise +
-//               external input + read-out feedback;
-//   5. neurons  integrate one step; spikes emitted now are stamped (n+1) dt
-//               and delivered in step n+1;
-//   6. readouts_late  read-outs of chosen neurons' spikes (ReadoutSpec::neurons)
-//               filter this step's spikes into their features, then read z,
-//               compare it with the target drawn in 3b and learn; their z
-//               (or, teacher-forced, their target) is the feedback of step n+1.
-// A trial runs in one OpenMP region (networks of at least the parallel step
-// threshold): each thread owns a contiguous range of neurons for phases 1 and
-// 3-5 (and receives deliveries only for its range, in spike order), the
-// learner shares its per-neuron work over the same team, and threads meet at
-// one barrier per step, after phase 5 (networks with read-outs meet again
-// around phase 3b, which one thread runs). Results are bitwise identical for any
-// thread count, so the team may change from trial to trial: each trial takes
-// the team size that ran fastest so far (src/core/team_sizer.hpp), which
-// keeps a run on a shared machine from waiting on a descheduled thread.
+// (t = n dt; an integer step counter is the clock) the slots of
+// rsnn/step_pass.hpp run in their fixed order, with the engine's work and
+// its passes (src/core/engine_passes.hpp) at these slots:
+//   sample        if n is a learning sample (n = stop + (k+1) learn_every):
+//                 score the network against target row k (a-priori values),
+//                 then, in training trials, the learner; the smoothed score;
+//   record        every recording.interval: recurrent currents of the chosen
+//                 neurons;
+//                 (at n = S the trial ends here, so the last sample is step S)
+//   synapses      every filter decays one step, then the spikes emitted in
+//                 step n-1 are delivered (one-step delay);
+//   readouts      z = phi^T r for every read-out of rates, then its target
+//                 sample, error and RLS step (rsnn/readout.hpp), and its
+//                 recording;
+//   input         bias + currents + stimulus (inside [start, stop)) + noise +
+//                 external input + read-out feedback;
+//   neurons       integrate one step; spikes emitted now are stamped (n+1) dt
+//                 and delivered in step n+1;
+//   exchange      the step's barrier and spike exchange; Kim & Chow's
+//                 deleted spike;
+//   readouts_late read-outs of chosen neurons' spikes (ReadoutSpec::neurons)
+//                 filter this step's spikes into their features, then read z,
+//                 compare it with the target drawn at `readouts` and learn;
+//                 their z (or, teacher-forced, their target) is the feedback
+//                 of step n+1;
+//   step_end      spike counts and the recorded raster; progress and max_rate.
+// A trial's own passes (TrialOptions::passes) run after the engine's at
+// their slots. A trial runs in one OpenMP region (networks of at least the
+// parallel step threshold): each thread owns a contiguous range of neurons
+// for the engine's slots and the every_thread passes (and receives
+// deliveries only for its range, in spike order), the learner shares its
+// per-neuron work over the same team, and threads meet at one barrier per
+// step, at the exchange, plus one around each one_thread pass that runs.
+// Results are bitwise identical for any thread count, so the team may change
+// from trial to trial: each trial takes the team size that ran fastest so far
+// (src/core/team_sizer.hpp), which keeps a run on a shared machine from
+// waiting on a descheduled thread.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -44,11 +54,13 @@
 #include "rsnn/network.hpp"
 #include "rsnn/random.hpp"
 #include "rsnn/readout.hpp"
+#include "rsnn/step_pass.hpp"
 #include "rsnn/targets.hpp"
 
 namespace rsnn {
 
 class TeamSizer;
+struct TrialGrid;
 
 // Trial identities select initial-state and noise streams.
 enum class TrialKind : std::uint32_t { training = 0, test = 1, untrained = 2, frozen = 3 };
@@ -59,8 +71,8 @@ struct TrialOptions {
   std::size_t pattern = 0;
   bool learn = false;
   bool reset_state = true;
-  bool record = false;          // spikes and recorded currents
-  bool keep_samples = false;    // the scored quantity at every sample (samples x N)
+  bool record = false;        // spikes and recorded currents
+  bool keep_samples = false;  // the scored quantity at every sample (samples x N)
   // Trial length in ms; 0: the experiment's, stimulus.stop + training.window.
   // A trial of another length cannot learn, and it is scored against the
   // targets only when it has exactly as many learning samples.
@@ -92,6 +104,9 @@ struct TrialOptions {
   // (Readout::resume_at) must be where that trial left them, reset_state
   // false; only for trials without per-neuron targets or an OU stimulus.
   std::uint64_t first_step = 0;
+  // Passes of the caller's (not owned), run at their slots after the
+  // engine's own; they must outlive the call.
+  std::vector<StepPass*> passes;
 };
 
 // A read-out's output and target, sampled every recording.interval.
@@ -110,20 +125,20 @@ struct TrialResult {
   std::vector<double> population_rate;  // Hz, per population, over the whole trial
   double mean_rate = 0.0;               // Hz, all neurons
   double elapsed_seconds = 0.0;
-  std::uint64_t steps = 0;                   // simulated by this call (fewer when progress stopped it)
-  std::vector<std::uint64_t> spike_counts;   // per neuron
-  std::uint64_t late_spikes = 0;             // all neurons, stamped after TrialOptions::late_from
-  std::vector<ReadoutTrace> readouts;        // record = true
+  std::uint64_t steps = 0;                  // simulated by this call (fewer when progress stopped it)
+  std::vector<std::uint64_t> spike_counts;  // per neuron
+  std::uint64_t late_spikes = 0;            // all neurons, stamped after TrialOptions::late_from
+  std::vector<ReadoutTrace> readouts;       // record = true
   // average_currents = true: per static pathway (Network::pathways order),
   // each neuron's current as the neurons saw it, averaged over the steps.
   std::vector<std::vector<double>> mean_pathway_current;
   // record = true
-  std::vector<double> spike_times;      // ms from trial start
+  std::vector<double> spike_times;  // ms from trial start
   std::vector<std::uint32_t> spike_ids;
-  std::vector<double> record_times;     // ms
-  std::vector<double> recorded_current; // [time][recorded neuron]
+  std::vector<double> record_times;      // ms
+  std::vector<double> recorded_current;  // [time][recorded neuron]
   // keep_samples = true
-  std::vector<double> samples;          // [sample][neuron]
+  std::vector<double> samples;            // [sample][neuron]
   std::vector<double> mean_window_input;  // per neuron, mean recurrent current at the samples
   // delete_spike_at >= 0: the deleted spike (time in ms, neuron), or time -1.
   double deleted_spike_time = -1.0;
@@ -213,19 +228,24 @@ class Simulation {
   const std::vector<double>& external_input() const { return external_input_; }
 
  private:
-  // Phase 3 of one step for neurons [lo, hi).
+  TrialGrid trial_grid(const TrialOptions& options) const;
+  void check_trial_options(const TrialOptions& options, const TrialGrid& grid) const;
+  // The trial's initial state: fresh neurons (reset_state), read-outs, the
+  // pattern's stimulus.
+  void start_trial(const TrialOptions& options);
+  // The engine's passes for a trial (src/core/engine_passes.hpp).
+  std::vector<std::unique_ptr<StepPass>> engine_passes(const TrialOptions& options, const TrialGrid& grid,
+                                                       std::size_t threads) const;
+  // Rates and averaged currents of a finished trial.
+  void summarise_activity(const TrialOptions& options, TrialResult& result) const;
+  // Slot synapses for neurons [lo, hi): decay, then deliver.
   void advance_synapses(const SpikeLists& delivered, std::size_t lo, std::size_t hi);
-  // Phases 4-5 of one step for neurons [lo, hi); this range's spikes go to
+  // Slot input for neurons [lo, hi).
+  void assemble_input(std::uint64_t step, const TrialOptions& options, bool stimulus_on, std::uint64_t stimulus_start,
+                      std::size_t lo, std::size_t hi);
+  // Slot neurons for [lo, hi): integrate one step; this range's spikes go to
   // `emitted`.
-  void advance_neurons(std::uint64_t step, const TrialOptions& options, bool stimulus_on, std::uint64_t stimulus_start,
-                       std::size_t lo, std::size_t hi, std::vector<std::uint32_t>& emitted);
-  // Phase 3b (one thread): every read-out reads, samples and learns; records
-  // into `traces` when `record`. Returns false when an output is not finite.
-  bool step_readouts(std::uint64_t step, bool learn, bool record, std::vector<ReadoutTrace>& traces);
-  // Phase 6 (one thread): the read-outs of spikes take this step's spikes,
-  // read, sample and learn.
-  bool step_late_readouts(std::uint64_t step, const SpikeLists& emitted, bool learn, bool record,
-                          std::vector<ReadoutTrace>& traces);
+  void integrate_neurons(std::size_t lo, std::size_t hi, std::vector<std::uint32_t>& emitted);
   const double* paired_normals(Purpose purpose, std::uint32_t sub, std::uint64_t count, std::size_t lo, std::size_t hi,
                                std::vector<double>& spare);
   ExperimentSpec spec_;

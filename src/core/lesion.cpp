@@ -12,7 +12,8 @@ void lesion_neurons(Network& net, const std::vector<std::uint32_t>& neurons) {
   std::vector<std::uint8_t> removed(net.neuron_count, 0);
   for (const std::uint32_t id : neurons) {
     if (id >= net.neuron_count)
-      throw InputError(fmt::format("lesion: neuron {} does not exist (the network has {} neurons)", id, net.neuron_count));
+      throw InputError(
+          fmt::format("lesion: neuron {} does not exist (the network has {} neurons)", id, net.neuron_count));
     removed[id] = 1;
   }
   // Static projections: drop the targets that are removed, and whole rows of

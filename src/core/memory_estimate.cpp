@@ -15,9 +15,12 @@ namespace {
 
 double precision_bytes(Precision precision) {
   switch (precision) {
-    case Precision::float16: return 2.0;
-    case Precision::float32: return 4.0;
-    case Precision::float64: return 8.0;
+    case Precision::float16:
+      return 2.0;
+    case Precision::float32:
+      return 4.0;
+    case Precision::float64:
+      return 8.0;
   }
   return 8.0;
 }
@@ -26,8 +29,10 @@ double precision_bytes(Precision precision) {
 double plastic_inputs(const ExperimentSpec& spec) {
   const double n = static_cast<double>(spec.neuron_count());
   switch (spec.plastic.rule) {
-    case PlasticRule::none: return 0.0;
-    case PlasticRule::bernoulli: return spec.plastic.probability * n;
+    case PlasticRule::none:
+      return 0.0;
+    case PlasticRule::bernoulli:
+      return spec.plastic.probability * n;
     case PlasticRule::fixed_per_population: {
       double inputs = 0.0;
       for (const auto& [population, count] : spec.plastic.inputs_from) inputs += static_cast<double>(count);
@@ -88,10 +93,11 @@ void require_memory(const ExperimentSpec& spec) {
   if (estimate.total() <= *available) return;
   std::string largest;
   if (estimate.rls_bytes >= estimate.readout_bytes && estimate.rls_bytes >= estimate.synapse_bytes)
-    largest = fmt::format("the RLS matrices P take {} ({} neurons x {:.0f} plastic inputs each, K(K+1)/2 values at "
-                          "learning.precision; see plastic.probability / plastic.inputs_from, or learning.precision = "
-                          "\"float16\")",
-                          gigabytes(estimate.rls_bytes), spec.neuron_count(), plastic_inputs(spec));
+    largest = fmt::format(
+        "the RLS matrices P take {} ({} neurons x {:.0f} plastic inputs each, K(K+1)/2 values at "
+        "learning.precision; see plastic.probability / plastic.inputs_from, or learning.precision = "
+        "\"float16\")",
+        gigabytes(estimate.rls_bytes), spec.neuron_count(), plastic_inputs(spec));
   else if (estimate.readout_bytes >= estimate.synapse_bytes)
     largest = fmt::format("the read-out's P takes {} (N(N+1)/2 doubles for {} neurons; see neurons.count)",
                           gigabytes(estimate.readout_bytes), spec.neuron_count());

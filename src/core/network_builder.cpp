@@ -65,8 +65,8 @@ std::vector<std::uint32_t> sample_bernoulli(RandomStream& stream, std::size_t n,
 // Nicola & Clopath's Omega on a Bernoulli mask: per presynaptic neuron one
 // stream, one uniform per candidate target and, for each accepted one, its
 // weight (experiment.hpp, StaticWeights::normal).
-void build_normal_weights(const ExperimentSpec& spec, std::size_t index, const Population& pre,
-                          const Population& post, StaticProjection& proj) {
+void build_normal_weights(const ExperimentSpec& spec, std::size_t index, const Population& pre, const Population& post,
+                          StaticProjection& proj) {
   const auto& proj_spec = spec.static_projections[index];
   const bool same = &pre == &post;
   const double scale = proj_spec.gain / (proj_spec.probability * std::sqrt(static_cast<double>(pre.size)));
@@ -134,7 +134,8 @@ StaticProjection build_static(const ExperimentSpec& spec, const Network& net, st
     proj.targets.resize(pre.size * degree);
 #pragma omp parallel for schedule(dynamic, 64)
     for (std::size_t local = 0; local < pre.size; ++local) {
-      RandomStream stream(spec.seed, Purpose::static_connectivity, pre.first + local, static_cast<std::uint32_t>(index));
+      RandomStream stream(spec.seed, Purpose::static_connectivity, pre.first + local,
+                          static_cast<std::uint32_t>(index));
       const std::size_t excluded = (same && !proj_spec.autapses) ? local : post.size;
       const auto chosen = sample_distinct(stream, post.size, degree, excluded);
       for (std::size_t a = 0; a < degree; ++a)
@@ -156,7 +157,8 @@ StaticProjection build_static(const ExperimentSpec& spec, const Network& net, st
     rows[local] = std::move(chosen);
   }
   proj.row_offsets.assign(pre.size + 1, 0);
-  for (std::size_t local = 0; local < pre.size; ++local) proj.row_offsets[local + 1] = proj.row_offsets[local] + rows[local].size();
+  for (std::size_t local = 0; local < pre.size; ++local)
+    proj.row_offsets[local + 1] = proj.row_offsets[local] + rows[local].size();
   proj.targets.reserve(proj.row_offsets.back());
   for (auto& row : rows) proj.targets.insert(proj.targets.end(), row.begin(), row.end());
   return proj;
@@ -211,9 +213,14 @@ void build_plastic(const ExperimentSpec& spec, Network& net) {
       plastic.sign[begin + a] = excitatory ? 1 : -1;
       double w = 0.0;
       switch (plastic_spec.init) {
-        case PlasticInit::zero: break;
-        case PlasticInit::normal: w = normal_std * stream.normal(); break;
-        case PlasticInit::by_sign: w = excitatory ? plastic_spec.weight_excitatory : plastic_spec.weight_inhibitory; break;
+        case PlasticInit::zero:
+          break;
+        case PlasticInit::normal:
+          w = normal_std * stream.normal();
+          break;
+        case PlasticInit::by_sign:
+          w = excitatory ? plastic_spec.weight_excitatory : plastic_spec.weight_inhibitory;
+          break;
       }
       plastic.weight[begin + a] = w;
       row_sum += w;
@@ -372,8 +379,9 @@ Network build_network(const ExperimentSpec& spec) {
   if (graded > 0 && graded < net.populations.size())
     throw InputError("population: graded units (tanh_rate) and spiking neurons cannot share a network");
   if (graded > 0 && !net.static_projections.empty())
-    throw InputError("static: a network of graded units (tanh_rate) has no static projections; its recurrent input "
-                     "is the plastic one, u = W r");
+    throw InputError(
+        "static: a network of graded units (tanh_rate) has no static projections; its recurrent input "
+        "is the plastic one, u = W r");
   net.graded = graded > 0;
   if (net.graded) net.feeds_plastic = false;  // u_plastic is recomputed as W r, not decayed
 
@@ -386,8 +394,9 @@ Network build_network(const ExperimentSpec& spec) {
   net.rate_filter.assign(n, 0.0);
   const auto& syn = spec.synapses;
   if (syn.tau_rise > 0.0 && spec.plastic.rule != PlasticRule::none)
-    throw InputError("synapses.tau_rise: plastic synapses need exponential filters (tau_rise = 0); the learner keeps "
-                     "u_plastic = w . r, which a rise variable would break");
+    throw InputError(
+        "synapses.tau_rise: plastic synapses need exponential filters (tau_rise = 0); the learner keeps "
+        "u_plastic = w . r, which a rise variable would break");
   net.filter_plastic = SynapticFilter(syn.tau_rise, syn.tau_plastic, spec.dt, syn.kernel_scale);
   if (syn.tau_rise > 0.0)
     for (auto* rise : {&net.rise_plastic, &net.rise_rate}) rise->assign(n, 0.0);

@@ -20,9 +20,8 @@ void for_each_state_array(Net& net, const Visit& visit) {
 
 NetworkSnapshot snapshot_state(const Network& net) {
   NetworkSnapshot snapshot;
-  for_each_state_array(net, [&](std::span<const double> values) {
-    snapshot.arrays.emplace_back(values.begin(), values.end());
-  });
+  for_each_state_array(
+      net, [&](std::span<const double> values) { snapshot.arrays.emplace_back(values.begin(), values.end()); });
   snapshot.pending_spikes = net.pending_spikes;
   return snapshot;
 }

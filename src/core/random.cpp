@@ -11,9 +11,8 @@ namespace {
 using Philox = r123::Philox4x32;
 
 Philox::key_type make_key(std::uint64_t seed, Purpose purpose) {
-  Philox::key_type key = {{static_cast<std::uint32_t>(seed),
-                           static_cast<std::uint32_t>((seed >> 32) & 0xFFFFu) |
-                               (static_cast<std::uint32_t>(purpose) << 16)}};
+  Philox::key_type key = {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>((seed >> 32) & 0xFFFFu) |
+                                                                 (static_cast<std::uint32_t>(purpose) << 16)}};
   return key;
 }
 
@@ -35,8 +34,8 @@ RandomStream::RandomStream(std::uint64_t seed, Purpose purpose, std::uint64_t id
 void RandomStream::refill() {
   Philox generator;
   const Philox::key_type key = {{key_[0], key_[1]}};
-  const Philox::ctr_type counter = {{id_, sub_, static_cast<std::uint32_t>(position_),
-                                     static_cast<std::uint32_t>(position_ >> 32)}};
+  const Philox::ctr_type counter = {
+      {id_, sub_, static_cast<std::uint32_t>(position_), static_cast<std::uint32_t>(position_ >> 32)}};
   const auto out = generator(counter, key);
   for (int i = 0; i < 4; ++i) buffer_[i] = out[i];
   buffered_ = 4;
@@ -77,12 +76,10 @@ std::uint64_t RandomStream::below(std::uint64_t n) {
   }
 }
 
-double normal_at(std::uint64_t seed, Purpose purpose, std::uint64_t id, std::uint32_t sub,
-                 std::uint64_t position) {
+double normal_at(std::uint64_t seed, Purpose purpose, std::uint64_t id, std::uint32_t sub, std::uint64_t position) {
   Philox generator;
   const auto key = make_key(seed, purpose);
-  const Philox::ctr_type counter = {{static_cast<std::uint32_t>(id), sub,
-                                     static_cast<std::uint32_t>(position),
+  const Philox::ctr_type counter = {{static_cast<std::uint32_t>(id), sub, static_cast<std::uint32_t>(position),
                                      static_cast<std::uint32_t>(position >> 32)}};
   const auto out = generator(counter, key);
   const double u1 = 1.0 - to_unit_interval(out[0], out[1]);

@@ -53,8 +53,8 @@ std::size_t regressor_size(const ReadoutSpec& spec, std::size_t neurons) {
     throw InputError(fmt::format("readout '{}': feature_taus: expected at least one time constant", spec.name));
   for (const std::uint32_t id : spec.neurons)
     if (id >= neurons)
-      throw InputError(fmt::format("readout '{}': neurons: neuron {} does not exist (the network has {})", spec.name,
-                                   id, neurons));
+      throw InputError(
+          fmt::format("readout '{}': neurons: neuron {} does not exist (the network has {})", spec.name, id, neurons));
   if (!std::is_sorted(spec.neurons.begin(), spec.neurons.end()) ||
       std::adjacent_find(spec.neurons.begin(), spec.neurons.end()) != spec.neurons.end())
     throw InputError(fmt::format("readout '{}': neurons: expected distinct ids in ascending order", spec.name));
@@ -97,7 +97,8 @@ Readout::Readout(const ReadoutSpec& given, std::size_t neurons, double dt, std::
   encoders_.resize(neurons * k);
   for (std::size_t i = 0; i < neurons; ++i) {
     RandomStream stream(seed, Purpose::encoders, i);
-    for (std::size_t d = 0; d < k; ++d) encoders_[d * neurons + i] = stream.uniform(-spec_.feedback_gain, spec_.feedback_gain);
+    for (std::size_t d = 0; d < k; ++d)
+      encoders_[d * neurons + i] = stream.uniform(-spec_.feedback_gain, spec_.feedback_gain);
   }
   output_.assign(k, 0.0);
   target_.assign(k, 0.0);
@@ -112,7 +113,8 @@ Readout::Readout(const ReadoutSpec& given, std::size_t neurons, double dt, std::
       feature_filters_.push_back(SynapticFilter::peak_normalized(tau, dt, 1.0));
     }
     feature_slot_.assign(neurons, -1);
-    for (std::size_t a = 0; a < spec_.neurons.size(); ++a) feature_slot_[spec_.neurons[a]] = static_cast<std::int32_t>(a);
+    for (std::size_t a = 0; a < spec_.neurons.size(); ++a)
+      feature_slot_[spec_.neurons[a]] = static_cast<std::int32_t>(a);
   }
 }
 

@@ -14,6 +14,7 @@
 #include <numeric>
 #include <utility>
 
+#include "engine_passes.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/memory_estimate.hpp"
 #include "rsnn/random.hpp"
@@ -36,27 +37,6 @@ std::atomic<bool> stop_flag{false};
 std::uint32_t trial_key(TrialKind kind, std::uint32_t index) {
   return (static_cast<std::uint32_t>(kind) << 28) | (index & 0x0FFFFFFFu);
 }
-
-// Per-neuron running sums for Pearson's r between target x and response y.
-struct CorrelationSums {
-  explicit CorrelationSums(std::size_t n) : x(n, 0.0), y(n, 0.0), xx(n, 0.0), yy(n, 0.0), xy(n, 0.0) {}
-  void add(std::size_t i, double target, double response) {
-    x[i] += target;
-    y[i] += response;
-    xx[i] += target * target;
-    yy[i] += response * response;
-    xy[i] += target * response;
-  }
-  double correlation(std::size_t i, double count) const {
-    const double cov = count * xy[i] - x[i] * y[i];
-    const double var_x = count * xx[i] - x[i] * x[i];
-    const double var_y = count * yy[i] - y[i] * y[i];
-    if (!(var_x > 1e-12 * count * xx[i]) || !(var_y > 1e-12 * count * yy[i]))
-      return std::numeric_limits<double>::quiet_NaN();
-    return cov / std::sqrt(var_x * var_y);
-  }
-  std::vector<double> x, y, xx, yy, xy;
-};
 
 // Appends the ids in [lo, hi) whose flag is set, checking eight flags at a
 // time (spikes are rare, so most words are zero).
@@ -199,46 +179,8 @@ void Simulation::advance_synapses(const SpikeLists& delivered, std::size_t lo, s
     deliver_spikes(network_, delivered.lists[list].data(), delivered.lists[list].size(), lo, hi);
 }
 
-namespace {
-
-void append_to_trace(const Readout& readout, double time, ReadoutTrace& trace) {
-  trace.times.push_back(time);
-  trace.output.insert(trace.output.end(), readout.output().begin(), readout.output().end());
-  trace.target.insert(trace.target.end(), readout.target().begin(), readout.target().end());
-}
-
-}  // namespace
-
-bool Simulation::step_readouts(std::uint64_t step, bool learn, bool record, std::vector<ReadoutTrace>& traces) {
-  bool finite = true;
-  for (std::size_t r = 0; r < readouts_.size(); ++r) {
-    Readout& readout = readouts_[r];
-    if (readout.reads_spikes()) {  // its turn comes after the neurons; the target is needed now
-      readout.draw_target();
-      continue;
-    }
-    readout.read(network_.rate_filter.data());
-    finite = readout.sample(step, network_.rate_filter.data(), learn) && finite;
-    if (record) append_to_trace(readout, static_cast<double>(step) * spec_.dt, traces[r]);
-  }
-  return finite;
-}
-
-bool Simulation::step_late_readouts(std::uint64_t step, const SpikeLists& emitted, bool learn, bool record,
-                                    std::vector<ReadoutTrace>& traces) {
-  bool finite = true;
-  for (std::size_t r = 0; r < readouts_.size(); ++r) {
-    Readout& readout = readouts_[r];
-    if (!readout.reads_spikes()) continue;
-    finite = readout.observe_spikes(step, emitted.lists, emitted.count, learn) && finite;
-    if (record) append_to_trace(readout, static_cast<double>(step) * spec_.dt, traces[r]);
-  }
-  return finite;
-}
-
-void Simulation::advance_neurons(std::uint64_t step, const TrialOptions& options, bool stimulus_on,
-                                 std::uint64_t stimulus_start, std::size_t lo, std::size_t hi,
-                                 std::vector<std::uint32_t>& emitted) {
+void Simulation::assemble_input(std::uint64_t step, const TrialOptions& options, bool stimulus_on,
+                                std::uint64_t stimulus_start, std::size_t lo, std::size_t hi) {
   Network& net = network_;
   const std::size_t n = net.neuron_count;
   const std::uint32_t key = trial_key(options.kind, options.index);
@@ -293,8 +235,12 @@ void Simulation::advance_neurons(std::uint64_t step, const TrialOptions& options
   if (external)
     for (std::size_t i = lo; i < hi; ++i) input_[i] += external[i];
   for (const Readout& readout : readouts_) readout.add_feedback(input_.data(), lo, hi);
-  // 5. neurons, population by population over this range; then this range's
-  // spikes, in ascending id order.
+}
+
+void Simulation::integrate_neurons(std::size_t lo, std::size_t hi, std::vector<std::uint32_t>& emitted) {
+  // Population by population over this range; then this range's spikes, in
+  // ascending id order.
+  Network& net = network_;
   for (const Population& pop : net.populations) {
     const std::size_t begin = std::max(lo, pop.first);
     const std::size_t end = std::min(hi, pop.first + pop.size);
@@ -306,50 +252,53 @@ void Simulation::advance_neurons(std::uint64_t step, const TrialOptions& options
   if (net.graded) update_graded_output(net, lo, hi);
 }
 
-TrialResult Simulation::run_trial(const TrialOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
-  Network& net = network_;
-  const std::size_t n = net.neuron_count;
-  const double dt = spec_.dt;
-  const double duration = options.duration > 0.0 ? options.duration : spec_.trial_duration();
-  const std::uint64_t total_steps = whole_multiples(duration, dt);
-  const std::uint64_t stim_start = whole_multiples(spec_.stimulus.start, dt);
-  const std::uint64_t stim_stop = whole_multiples(spec_.stimulus.stop, dt);
-  const std::uint64_t learn_steps = whole_multiples(spec_.learning.learn_every, dt);
-  const std::uint64_t record_steps = whole_multiples(spec_.recording.interval, dt);
-  const std::size_t samples =
-      total_steps > stim_stop ? static_cast<std::size_t>((total_steps - stim_stop) / learn_steps) : 0;
-  const bool rate_quantity = spec_.learning.quantity == LearnedQuantity::rate;
+TrialGrid Simulation::trial_grid(const TrialOptions& options) const {
+  TrialGrid grid;
+  grid.dt = spec_.dt;
+  grid.total_steps = whole_multiples(options.duration > 0.0 ? options.duration : spec_.trial_duration(), spec_.dt);
+  grid.stimulus_stop = whole_multiples(spec_.stimulus.stop, spec_.dt);
+  grid.learn_every = whole_multiples(spec_.learning.learn_every, spec_.dt);
+  grid.record_every = whole_multiples(spec_.recording.interval, spec_.dt);
+  grid.samples = grid.total_steps > grid.stimulus_stop
+                     ? static_cast<std::size_t>((grid.total_steps - grid.stimulus_stop) / grid.learn_every)
+                     : 0;
+  return grid;
+}
+
+void Simulation::check_trial_options(const TrialOptions& options, const TrialGrid& grid) const {
   if (options.learn && !learner_ && readouts_.empty())
     throw InputError("plastic.rule: training needs plastic synapses (rule is \"none\") or a read-out");
-  if (options.learn && learner_ && total_steps != whole_multiples(spec_.trial_duration(), dt))
+  if (options.learn && learner_ && grid.total_steps != whole_multiples(spec_.trial_duration(), spec_.dt))
     throw InputError(fmt::format("trial duration: a learning trial lasts the experiment's {} ms, not {} ms",
-                                 spec_.trial_duration(), duration));
-
+                                 spec_.trial_duration(), static_cast<double>(grid.total_steps) * spec_.dt));
   const std::uint64_t first_step = options.first_step;
-  if (first_step > 0 &&
-      (options.reset_state || first_step >= total_steps || spec_.stimulus.kind == StimulusKind::ou ||
-       spec_.target.kind != TargetKind::none))
-    throw InputError(fmt::format("resuming a trial at step {}: needs the carried-over state, a step inside the trial "
-                                 "({} steps), no OU stimulus and no per-neuron targets",
-                                 first_step, total_steps));
-  const std::uint32_t key = trial_key(options.kind, options.index);
+  if (first_step > 0 && (options.reset_state || first_step >= grid.total_steps ||
+                         spec_.stimulus.kind == StimulusKind::ou || spec_.target.kind != TargetKind::none))
+    throw InputError(
+        fmt::format("resuming a trial at step {}: needs the carried-over state, a step inside the trial "
+                    "({} steps), no OU stimulus and no per-neuron targets",
+                    first_step, grid.total_steps));
+  for (const StepPass* pass : options.passes)
+    if (!pass) throw InputError("TrialOptions::passes: a pass is null");
+}
+
+void Simulation::start_trial(const TrialOptions& options) {
+  Network& net = network_;
   if (options.reset_state) {
     net.clear_synapses();
+    const std::uint32_t key = trial_key(options.kind, options.index);
     for (const Population& pop : net.populations) pop.neurons->initialize(spec_.seed, key, pop.first);
   }
-  if (first_step == 0)
+  if (options.first_step == 0)
     for (Readout& readout : readouts_) readout.start_trial(options.index, options.reset_state);
   for (Readout& readout : readouts_) readout.set_teacher_forcing(options.teacher_forcing);
-  bool late_readouts = false;
-  for (const Readout& readout : readouts_) late_readouts = late_readouts || readout.reads_spikes();
-  if (net.graded && first_step == 0) {  // the units' outputs and drive at the trial's start
-    update_graded_output(net, 0, n);
-    recompute_plastic_current(net, 0, n);
+  if (net.graded && options.first_step == 0) {  // the units' outputs and drive at the trial's start
+    update_graded_output(net, 0, net.neuron_count);
+    recompute_plastic_current(net, 0, net.neuron_count);
   }
   // The stimulus of a pattern: drawn once per (pattern, neuron), identical in
   // every trial; OU stimuli restart from their mean at every trial.
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < net.neuron_count; ++i) {
     if (spec_.stimulus.kind == StimulusKind::constant) {
       RandomStream stream(spec_.seed, Purpose::stimulus, i, static_cast<std::uint32_t>(options.pattern));
       stimulus_[i] = stream.uniform(-spec_.stimulus.amplitude, spec_.stimulus.amplitude);
@@ -357,75 +306,90 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
       stimulus_[i] = spec_.stimulus.kind == StimulusKind::ou ? spec_.stimulus.mean : 0.0;
     }
   }
+  if (options.average_currents) current_sums_.assign(net.pathways.size() * net.neuron_count, 0.0);
+}
 
-  if (options.average_currents) current_sums_.assign(net.pathways.size() * n, 0.0);
+std::vector<std::unique_ptr<StepPass>> Simulation::engine_passes(const TrialOptions& options, const TrialGrid& grid,
+                                                                 std::size_t threads) const {
+  // The engine's passes are built for a const Simulation's trial but act on
+  // its learner and read-outs, which the trial changes.
+  auto& self = const_cast<Simulation&>(*this);
+  const ScoredQuantity quantity{&network_, spec_.learning.quantity == LearnedQuantity::rate};
+  const bool have_targets = targets_.samples == grid.samples && !targets_.values.empty();
+  const bool smooth = have_targets && spec_.training.correlation_window > 0.0;
+  std::vector<std::unique_ptr<StepPass>> passes;
+  if ((have_targets && !smooth) || options.keep_samples)
+    passes.push_back(std::make_unique<SampleScorePass>(grid, quantity, have_targets && !smooth ? &targets_ : nullptr,
+                                                       options.pattern, options.keep_samples));
+  if (options.learn && learner_)
+    passes.push_back(
+        std::make_unique<LearnerPass>(grid, *self.learner_, have_targets ? &targets_ : nullptr, options.pattern));
+  if (smooth)
+    passes.push_back(std::make_unique<SmoothedScorePass>(
+        grid, quantity, targets_, options.pattern, whole_multiples(spec_.training.correlation_window / 2.0, spec_.dt),
+        threads));
+  if (options.record) passes.push_back(std::make_unique<CurrentRecordingPass>(grid, spec_.recording.neurons));
+  if (!readouts_.empty())
+    passes.push_back(std::make_unique<ReadoutPass>(grid, self.readouts_, options.learn, options.record));
+  if (options.delete_spike_at >= 0.0)
+    passes.push_back(std::make_unique<SpikeDeletionPass>(options.delete_spike_at, spec_.dt));
+  if (std::any_of(readouts_.begin(), readouts_.end(), [](const Readout& r) { return r.reads_spikes(); }))
+    passes.push_back(std::make_unique<LateReadoutPass>(grid, self.readouts_, options.learn, options.record));
+  const std::size_t recorded =
+      spec_.recording.spike_neurons == 0 ? network_.neuron_count : spec_.recording.spike_neurons;
+  passes.push_back(std::make_unique<SpikeTallyPass>(threads, options.record && spec_.recording.spikes, recorded,
+                                                    whole_multiples(std::max(options.late_from, 0.0), spec_.dt),
+                                                    spec_.dt));
+  if (options.progress || options.max_rate > 0.0)
+    passes.push_back(std::make_unique<ActivityGuardPass>(
+        std::max<std::uint64_t>(1, whole_multiples(options.progress_every, spec_.dt)), spec_.dt, options.max_rate,
+        options.progress_every, options.progress));
+  return passes;
+}
+
+TrialResult Simulation::run_trial(const TrialOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  Network& net = network_;
+  const std::size_t n = net.neuron_count;
+  const double dt = spec_.dt;
+  const TrialGrid grid = trial_grid(options);
+  check_trial_options(options, grid);
+  start_trial(options);
+  const std::uint64_t stim_start = whole_multiples(spec_.stimulus.start, dt);
+  const std::uint64_t first_step = options.first_step;
+
   TrialResult result;
   result.pattern = options.pattern;
   result.spike_counts.assign(n, 0);
+  result.correlation.assign(n, std::numeric_limits<double>::quiet_NaN());
+  result.mean_correlation = std::numeric_limits<double>::quiet_NaN();
   if (options.record)
     for (const Readout& readout : readouts_)
       result.readouts.push_back(ReadoutTrace{readout.spec().name, readout.dimensions(), {}, {}, {}});
-  CorrelationSums sums(n);
-  if (options.keep_samples) {
-    result.samples.assign(samples * n, 0.0);
-    result.mean_window_input.assign(n, 0.0);
-  }
-  const bool have_targets = targets_.samples == samples && !targets_.values.empty();
-  auto response = [&](std::size_t i) { return rate_quantity ? 1000.0 * net.rate_filter[i] : net.recurrent_current(i); };
-
-  // training.correlation_window: the correlation is computed at the end of
-  // the trial from centred boxcar averages over all steps in
-  // [s_k - h, s_k + h] around each sample step s_k. A running sum of the
-  // response is kept per neuron and snapshotted at the window edges only, so
-  // the memory is N x (samples + window / learn_every + 1), not N x steps.
-  const bool smooth = have_targets && spec_.training.correlation_window > 0.0;
-  const std::uint64_t half_window = whole_multiples(spec_.training.correlation_window / 2.0, dt);
-  const std::uint64_t first_sample = stim_stop + learn_steps;
-  std::vector<std::uint64_t> edges;  // steps at which the running sum is snapshotted (before adding that step)
-  std::vector<std::pair<std::size_t, std::size_t>> window_edges;  // per sample: indices into edges
-  if (smooth) {
-    for (std::size_t k = 0; k < samples; ++k) {
-      const std::uint64_t at = first_sample + k * learn_steps;
-      edges.push_back(at - std::min(at, half_window));
-      edges.push_back(std::min(at + half_window, total_steps) + 1);
-    }
-    std::sort(edges.begin(), edges.end());
-    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
-    for (std::size_t k = 0; k < samples; ++k) {
-      const std::uint64_t at = first_sample + k * learn_steps;
-      const auto low = std::lower_bound(edges.begin(), edges.end(), at - std::min(at, half_window));
-      const auto high = std::lower_bound(edges.begin(), edges.end(), std::min(at + half_window, total_steps) + 1);
-      window_edges.emplace_back(low - edges.begin(), high - edges.begin());
-    }
-  }
-  std::vector<double> running_sum(smooth ? n : 0, 0.0);
-  std::vector<double> snapshots(edges.size() * n, 0.0);
 
   // The steps run in one parallel region (for networks of at least
   // parallel_step_threshold_ neurons; otherwise on one thread, and the learner
   // opens its own region at each sample). Each thread owns a contiguous range
-  // of neurons for phases 1 and 3-5 and emits its range's spikes into its own
-  // outbox of the spike exchange (spike_exchange.hpp); after the step's
+  // of neurons for the engine's slots and emits its range's spikes into its
+  // own outbox of the spike exchange (spike_exchange.hpp); after the step's
   // barrier and exchange, those are the spikes every thread delivers in step
-  // n + 1. One barrier per step is the only synchronisation a step needs.
+  // n + 1. One barrier per step is the only synchronisation a step needs; a
+  // one_thread pass adds a barrier before it (and one after, the single's).
   const bool parallel_steps = n >= parallel_step_threshold_;
   const auto most = static_cast<std::size_t>(max_team_size());
   const std::size_t team_size = adaptive_team_ ? team_sizer_->next(most, options.learn) : most;
   const ScopedTeamSize scoped_team(team_size);
   const std::size_t team = parallel_steps ? team_size : 1;
   ThreadSpikeExchange exchange(team, net.pending_spikes, first_step);
-  std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> recorded_spikes(team);  // (step, id)
-  const bool record_spikes = options.record && spec_.recording.spikes;
-  const std::size_t spike_limit = spec_.recording.spike_neurons == 0 ? n : spec_.recording.spike_neurons;
-  const std::uint64_t late_step = whole_multiples(std::max(options.late_from, 0.0), dt);
-  std::vector<std::uint64_t> late_spikes(team, 0);
-  std::vector<std::uint64_t> interval_spikes(team, 0);  // since the last progress interval
-  double runaway_rate = 0.0;                           // > 0: the interval that exceeded max_rate
-  const std::uint64_t progress_steps = std::max<std::uint64_t>(1, whole_multiples(options.progress_every, dt));
-  std::uint64_t steps_run = total_steps;  // fewer when progress stops the trial
-  bool keep_going = true;
-  bool readouts_finite = true;
-  std::exception_ptr progress_error;
+
+  const std::vector<std::unique_ptr<StepPass>> own_passes = engine_passes(options, grid, team);
+  std::array<std::vector<StepPass*>, slot_count> schedule;
+  for (const auto& pass : own_passes) schedule[static_cast<std::size_t>(pass->slot())].push_back(pass.get());
+  for (StepPass* pass : options.passes) schedule[static_cast<std::size_t>(pass->slot())].push_back(pass);
+  for (auto& slot : schedule)
+    for (StepPass* pass : slot) pass->clear_trial_end();
+  const StepPass* ended_by = nullptr;  // the pass that ended the trial early
+
   // The per-step barrier: SpinBarrier (cheaper per crossing) when every thread
   // can have a core of its own, else OpenMP's (more patient with a team larger
   // than the machine).
@@ -460,188 +424,90 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
 #pragma omp single
       work();
     };
-    std::size_t next_edge = 0;
-    bool deletion_pending = options.delete_spike_at >= 0.0;
-    for (std::uint64_t step = first_step;; ++step) {
-      // 1. sample (and learn): score this range; every thread calls the
-      // learner, which shares its work over the team.
-      if (step > stim_stop && (step - stim_stop) % learn_steps == 0) {
-        const std::size_t k = (step - stim_stop) / learn_steps - 1;
-        const float* target = have_targets ? targets_.row(options.pattern, k) : nullptr;
-        for (std::size_t i = lo; i < hi && (have_targets || options.keep_samples); ++i) {
-          const double value = response(i);
-          if (target && !smooth) sums.add(i, target[i], value);
-          if (options.keep_samples) {
-            result.samples[k * n + i] = value;
-            result.mean_window_input[i] += net.recurrent_current(i) / static_cast<double>(samples);
-          }
+    StepContext context{
+        .lo = lo, .hi = hi, .thread = thread, .threads = threads, .network = net, .options = options, .result = result};
+    // The passes of one slot; false when one of them ended the trial.
+    const auto run_slot = [&](Slot slot) {
+      for (StepPass* pass : schedule[static_cast<std::size_t>(slot)]) {
+        if (!pass->due(context.step)) continue;
+        if (pass->team() == PassTeam::every_thread) {
+          pass->run(context);
+          continue;
         }
-        if (options.learn && learner_) learner_->update(net, target);
-      }
-      if (smooth && step >= edges.front()) {
-        for (; next_edge < edges.size() && edges[next_edge] == step; ++next_edge)
-          std::copy(running_sum.begin() + static_cast<std::ptrdiff_t>(lo),
-                    running_sum.begin() + static_cast<std::ptrdiff_t>(hi),
-                    snapshots.begin() + static_cast<std::ptrdiff_t>(next_edge * n + lo));
-        for (std::size_t i = lo; i < hi; ++i) running_sum[i] += response(i);
-      }
-      // 2. record (one thread; the others wait, as phase 3 changes currents).
-      if (options.record && step % record_steps == 0)
+        if (threads > 1) meet();
         once([&] {
-          result.record_times.push_back(static_cast<double>(step) * dt);
-          for (std::size_t i : spec_.recording.neurons) result.recorded_current.push_back(net.recurrent_current(i));
+          StepContext whole = context;
+          whole.lo = 0;
+          whole.hi = n;
+          pass->run(whole);
+          if (pass->ends_trial()) ended_by = pass;
         });
-      if (step == total_steps) break;
-      // 3-5.
+        if (pass->ends_trial()) return false;
+      }
+      return true;
+    };
+    for (std::uint64_t step = first_step;; ++step) {
+      context.step = step;
+      context.time = static_cast<double>(step) * dt;
+      context.spikes = {};
+      context.emitted = nullptr;
+      context.own_spikes = nullptr;
+      if (!run_slot(Slot::sample) || !run_slot(Slot::record)) break;
+      if (step == grid.total_steps) break;
       advance_synapses(exchange.delivered(step), lo, hi);
-      if (!readouts_.empty()) {
-        if (threads > 1) meet();  // z needs every range's rates
-        once([&] {
-          readouts_finite =
-              step_readouts(step, options.learn, options.record && step % record_steps == 0, result.readouts);
-          if (!readouts_finite) steps_run = step;
-        });
-        if (!readouts_finite) break;
-      }
+      if (!run_slot(Slot::synapses) || !run_slot(Slot::readouts)) break;
+      assemble_input(step, options, step >= stim_start && step < grid.stimulus_stop, stim_start, lo, hi);
+      context.input = input_.data();
+      if (!run_slot(Slot::input)) break;
+      context.input = nullptr;
       auto& mine = exchange.outbox(step, thread);
-      advance_neurons(step, options, step >= stim_start && step < stim_stop, stim_start, lo, hi, mine);
+      integrate_neurons(lo, hi, mine);
+      if (!run_slot(Slot::neurons)) break;
       meet();
       exchange.exchange(step);
-      // Kim & Chow's perturbation: the lowest id among the first spikes at or
-      // after delete_spike_at is removed before anyone delivers it.
-      if (deletion_pending && static_cast<double>(step) * dt >= options.delete_spike_at - 0.5 * dt) {
-        once([&] {
-          for (auto& list : exchange.emitted(step)) {
-            if (list.empty()) continue;
-            result.deleted_spike_time = static_cast<double>(step + 1) * dt;
-            result.deleted_spike_neuron = list.front();
-            list.erase(list.begin());
-            break;
-          }
-        });
-        deletion_pending = result.deleted_spike_time < 0.0;
-      }
-      // 6. late read-outs: the read-outs of chosen neurons' spikes take this step's.
-      if (late_readouts) {
-        once([&] {
-          readouts_finite = step_late_readouts(step, exchange.delivered(step + 1), options.learn,
-                                               options.record && step % record_steps == 0, result.readouts);
-          if (!readouts_finite) steps_run = step;
-        });
-        if (!readouts_finite) break;
-      }
-      for (const std::uint32_t j : mine) {
-        ++result.spike_counts[j];
-        if (record_spikes && j < spike_limit) recorded_spikes[thread].emplace_back(step + 1, j);
-      }
-      if (step >= late_step) late_spikes[thread] += mine.size();
       if (net.graded) {  // every unit's output is in: u = W r for this range, seen by all from here on
         recompute_plastic_current(net, lo, hi);
         if (threads > 1) meet();
       }
-      interval_spikes[thread] += mine.size();
-      if ((options.progress || options.max_rate > 0.0) && (step + 1) % progress_steps == 0) {
-        once([&] {
-          std::uint64_t spikes = 0;
-          for (std::uint64_t& count : interval_spikes) spikes += std::exchange(count, 0);
-          const double rate = static_cast<double>(spikes) /
-                              (static_cast<double>(n) * static_cast<double>(progress_steps) * dt / 1000.0);
-          if (options.max_rate > 0.0 && rate > options.max_rate) {
-            runaway_rate = rate;
-            keep_going = false;
-          } else if (options.progress) {
-            try {
-              keep_going = options.progress(static_cast<double>(step + 1) * dt);
-            } catch (...) {
-              progress_error = std::current_exception();
-              keep_going = false;
-            }
-          }
-        });
-        if (!keep_going) {
-          steps_run = step + 1;
-          break;
-        }
-      }
+      context.spikes = exchange.delivered(step + 1);
+      context.emitted = &exchange.emitted(step);
+      context.own_spikes = &mine;
+      if (!run_slot(Slot::exchange) || !run_slot(Slot::readouts_late) || !run_slot(Slot::step_end)) break;
     }
   }
-  if (progress_error) std::rethrow_exception(progress_error);
-  if (!readouts_finite)
-    throw RuntimeFailure(fmt::format("a read-out diverged at t = {:.2f} ms (its output is not finite or exceeds "
-                                     "{} times the largest target value plus one)",
-                                     static_cast<double>(steps_run) * dt, Readout::divergence_factor));
-  if (runaway_rate > 0.0)
-    throw RuntimeFailure(fmt::format("runaway activity: mean rate {:.1f} Hz in the {} ms before t = {:.0f} ms exceeds "
-                                     "the limit of {} Hz",
-                                     runaway_rate, options.progress_every, static_cast<double>(steps_run) * dt,
-                                     options.max_rate));
+  const std::uint64_t steps_run = ended_by ? ended_by->trial_stop().steps_run : grid.total_steps;
+  if (ended_by && ended_by->trial_stop().failure) std::rethrow_exception(ended_by->trial_stop().failure);
   // The last step's spikes stay pending (a trial that does not reset the
   // state delivers them first).
   if (steps_run > 0) net.pending_spikes = exchange.concatenated(steps_run - 1);
   result.steps = steps_run - first_step;
-  for (const std::uint64_t count : late_spikes) result.late_spikes += count;
-  if (record_spikes) {
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> all;
-    for (const auto& list : recorded_spikes) all.insert(all.end(), list.begin(), list.end());
-    std::sort(all.begin(), all.end());  // by step, then by id
-    result.spike_times.reserve(all.size());
-    result.spike_ids.reserve(all.size());
-    for (const auto& [spike_step, id] : all) {
-      result.spike_times.push_back(static_cast<double>(spike_step) * dt);
-      result.spike_ids.push_back(id);
-    }
-  }
-  std::vector<std::uint64_t> population_spikes(net.populations.size(), 0);
-  for (std::size_t p = 0; p < net.populations.size(); ++p) {
-    const auto first = result.spike_counts.begin() + static_cast<std::ptrdiff_t>(net.populations[p].first);
-    population_spikes[p] = std::accumulate(first, first + static_cast<std::ptrdiff_t>(net.populations[p].size),
-                                           std::uint64_t{0});
-  }
+  const bool complete = steps_run == grid.total_steps;  // a trial stopped early is not scored
+  for (auto& slot : schedule)
+    for (StepPass* pass : slot) pass->finish(result, complete);
+  summarise_activity(options, result);
+  result.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  team_sizer_->record(team_size, options.learn, result.steps, result.elapsed_seconds);
+  return result;
+}
 
-  const bool complete = steps_run == total_steps;  // a trial stopped early is not scored
-  if (smooth && complete) {
-    for (std::size_t e = 0; e < edges.size(); ++e)
-      if (edges[e] == total_steps + 1)
-        std::copy(running_sum.begin(), running_sum.end(), snapshots.begin() + static_cast<std::ptrdiff_t>(e * n));
-    for (std::size_t k = 0; k < samples; ++k) {
-      const auto [low, high] = window_edges[k];
-      const double count = static_cast<double>(edges[high] - edges[low]);
-      const double* before = snapshots.data() + low * n;
-      const double* after = snapshots.data() + high * n;
-      const float* target = targets_.row(options.pattern, k);
-      for (std::size_t i = 0; i < n; ++i) sums.add(i, target[i], (after[i] - before[i]) / count);
-    }
-  }
-
+void Simulation::summarise_activity(const TrialOptions& options, TrialResult& result) const {
+  const Network& net = network_;
+  const std::size_t n = net.neuron_count;
   if (options.average_currents)
     for (std::size_t p = 0; p < net.pathways.size(); ++p) {
       std::vector<double>& mean = result.mean_pathway_current.emplace_back(n, 0.0);
       for (std::size_t i = 0; i < n; ++i) mean[i] = current_sums_[p * n + i] / static_cast<double>(result.steps);
     }
-  const double duration_s = static_cast<double>(result.steps) * dt / 1000.0;
+  const double duration_s = static_cast<double>(result.steps) * spec_.dt / 1000.0;
   std::uint64_t all_spikes = 0;
-  for (std::size_t p = 0; p < net.populations.size(); ++p) {
-    result.population_rate.push_back(static_cast<double>(population_spikes[p]) /
-                                     (static_cast<double>(net.populations[p].size) * duration_s));
-    all_spikes += population_spikes[p];
+  for (const Population& pop : net.populations) {
+    const auto first = result.spike_counts.begin() + static_cast<std::ptrdiff_t>(pop.first);
+    const std::uint64_t spikes =
+        std::accumulate(first, first + static_cast<std::ptrdiff_t>(pop.size), std::uint64_t{0});
+    result.population_rate.push_back(static_cast<double>(spikes) / (static_cast<double>(pop.size) * duration_s));
+    all_spikes += spikes;
   }
   result.mean_rate = static_cast<double>(all_spikes) / (static_cast<double>(n) * duration_s);
-  result.correlation.assign(n, std::numeric_limits<double>::quiet_NaN());
-  double sum = 0.0;
-  std::size_t defined = 0;
-  if (have_targets && complete) {
-    for (std::size_t i = 0; i < n; ++i) {
-      result.correlation[i] = sums.correlation(i, static_cast<double>(samples));
-      if (std::isfinite(result.correlation[i])) {
-        sum += result.correlation[i];
-        ++defined;
-      }
-    }
-  }
-  result.mean_correlation = defined > 0 ? sum / static_cast<double>(defined) : std::numeric_limits<double>::quiet_NaN();
-  result.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  team_sizer_->record(team_size, options.learn, result.steps, result.elapsed_seconds);
-  return result;
 }
 
 TrialOptions Simulation::training_options(std::size_t loop, bool record) const {
@@ -694,15 +560,17 @@ TrialResult Simulation::train_loop(bool record) {
   // Divergence checks: a run that has gone wrong should fail loudly and early.
   for (std::size_t i = 0; i < network_.neuron_count; ++i)
     if (!std::isfinite(network_.recurrent_current(i)))
-      throw RuntimeFailure(fmt::format("training diverged at loop {}: neuron {} has a non-finite synaptic current "
-                                       "(try a larger learning.lambda)",
-                                       loop + 1, i));
+      throw RuntimeFailure(
+          fmt::format("training diverged at loop {}: neuron {} has a non-finite synaptic current "
+                      "(try a larger learning.lambda)",
+                      loop + 1, i));
   for (std::size_t s = 0; s < network_.plastic.synapse_count(); ++s)
     if (!std::isfinite(network_.plastic.weight[s]))
       throw RuntimeFailure(fmt::format("training diverged at loop {}: plastic weight {} is not finite", loop + 1, s));
   if (result.mean_rate > spec_.training.max_rate)
-    throw RuntimeFailure(fmt::format("runaway activity at loop {}: mean rate {:.1f} Hz exceeds training.max_rate = {} Hz",
-                                     loop + 1, result.mean_rate, spec_.training.max_rate));
+    throw RuntimeFailure(
+        fmt::format("runaway activity at loop {}: mean rate {:.1f} Hz exceeds training.max_rate = {} Hz", loop + 1,
+                    result.mean_rate, spec_.training.max_rate));
 
   LoopRecord entry = loop_record(loop + 1, options.pattern, result);
   if (frozen_trial_due(loop + 1)) {
@@ -753,8 +621,8 @@ void Simulation::set_external_input(std::vector<double> values, std::size_t patt
                                  values.size(), patterns, n));
   const std::uint64_t every = whole_multiples(interval, spec_.dt);
   if (!(interval > 0.0) || every == 0 || !is_whole_multiple(interval, spec_.dt))
-    throw InputError(fmt::format("external input: interval {} ms is not a positive multiple of dt = {} ms", interval,
-                                 spec_.dt));
+    throw InputError(
+        fmt::format("external input: interval {} ms is not a positive multiple of dt = {} ms", interval, spec_.dt));
   for (std::size_t a = 0; a < values.size(); ++a)
     if (!std::isfinite(values[a]))
       throw InputError(fmt::format("external input: value at flat index {} is not finite", a));

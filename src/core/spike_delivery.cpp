@@ -10,13 +10,12 @@ namespace {
 
 // The part [begin, end) of a sorted row of target ids that lies in [lo, hi).
 template <class Index>
-std::pair<const Index*, const Index*> targets_in(const Index* first, const Index* last, std::size_t lo,
-                                                 std::size_t hi, bool whole_network) {
+std::pair<const Index*, const Index*> targets_in(const Index* first, const Index* last, std::size_t lo, std::size_t hi,
+                                                 bool whole_network) {
   if (whole_network) return {first, last};
   const Index* begin = std::lower_bound(first, last, static_cast<Index>(lo));
-  const Index* end = hi > std::numeric_limits<Index>::max()
-                         ? last
-                         : std::lower_bound(begin, last, static_cast<Index>(hi));
+  const Index* end =
+      hi > std::numeric_limits<Index>::max() ? last : std::lower_bound(begin, last, static_cast<Index>(hi));
   return {begin, end};
 }
 
@@ -63,7 +62,8 @@ void deliver_spikes(Network& net, const std::uint32_t* spikes, std::size_t count
         continue;
       }
       const std::uint32_t* row = proj.targets.data() + proj.row_offsets[local];
-      const auto [begin, end] = targets_in(row, proj.targets.data() + proj.row_offsets[local + 1], lo, hi, whole_network);
+      const auto [begin, end] =
+          targets_in(row, proj.targets.data() + proj.row_offsets[local + 1], lo, hi, whole_network);
       double* const current = pathway_values[proj.pathway];
       const double unit = pathway_jump[proj.pathway];
       if (proj.weights.empty()) {

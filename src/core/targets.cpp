@@ -28,9 +28,7 @@ TargetSet empty_targets(const ExperimentSpec& spec) {
 }
 
 // Time of sample k measured from the start of the training window.
-double window_time(const TargetSet& targets, std::size_t k) {
-  return static_cast<double>(k + 1) * targets.interval;
-}
+double window_time(const TargetSet& targets, std::size_t k) { return static_cast<double>(k + 1) * targets.interval; }
 
 }  // namespace
 
@@ -139,7 +137,9 @@ void load_target_file(const ExperimentSpec& spec, TargetSet& targets) {
         "of the {} ms window), got ({})",
         path, spec.target.dataset.empty() ? "" : " dataset '" + spec.target.dataset + "'", targets.samples,
         targets.neurons,
-        targets.patterns > 1 ? fmt::format(" per pattern, i.e. ({}, {}, {})", targets.patterns, targets.samples, targets.neurons) : "",
+        targets.patterns > 1
+            ? fmt::format(" per pattern, i.e. ({}, {}, {})", targets.patterns, targets.samples, targets.neurons)
+            : "",
         spec.learning.learn_every, spec.training.window, fmt::join(shape, ", ")));
   }
   for (std::size_t a = 0; a < file.data.size(); ++a) targets.values[a] = static_cast<float>(file.data[a]);
@@ -193,15 +193,24 @@ TargetSet make_targets(const ExperimentSpec& spec, const UntrainedActivity& untr
   if (spec.target.kind == TargetKind::none) return TargetSet{};
   TargetSet targets = empty_targets(spec);
   switch (spec.target.kind) {
-    case TargetKind::sine: fill_sine_targets(spec, targets, false); break;
-    case TargetKind::product_of_sines: fill_sine_targets(spec, targets, true); break;
-    case TargetKind::ou: fill_ou_targets(spec, targets); break;
-    case TargetKind::rate_network: fill_rate_network_targets(spec, targets); break;
+    case TargetKind::sine:
+      fill_sine_targets(spec, targets, false);
+      break;
+    case TargetKind::product_of_sines:
+      fill_sine_targets(spec, targets, true);
+      break;
+    case TargetKind::ou:
+      fill_ou_targets(spec, targets);
+      break;
+    case TargetKind::rate_network:
+      fill_rate_network_targets(spec, targets);
+      break;
     case TargetKind::file:
       load_target_file(spec, targets);
       if (spec.target.units == TargetUnits::rate) convert_rate_targets(spec, targets);
       break;
-    case TargetKind::none: break;
+    case TargetKind::none:
+      break;
     case TargetKind::innate:
       for (std::size_t p = 0; p < targets.patterns; ++p)
         for (std::size_t k = 0; k < targets.samples; ++k)

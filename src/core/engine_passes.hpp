@@ -10,7 +10,7 @@
 //   record         CurrentRecordingPass
 //   readouts       ReadoutPass         read-outs of rates
 //   exchange       SpikeDeletionPass   Kim & Chow's perturbation
-//   readouts_late  LateReadoutPass     read-outs of chosen neurons' spikes
+//   readouts_late  ReadoutPass         read-outs of chosen neurons' spikes
 //   step_end       SpikeTallyPass      spike counts and the recorded raster
 //                  ActivityGuardPass   progress callback and max_rate
 #include <cstddef>
@@ -157,36 +157,23 @@ class CurrentRecordingPass final : public StepPass {
   const std::vector<std::size_t>& neurons_;
 };
 
-// readouts, one thread: every read-out of rates reads z = φᵀ r, samples its
-// target, learns on its schedule and records; read-outs of spikes only draw
-// their target here. A diverged output ends the trial with RuntimeFailure.
+// The read-outs, one thread, at two slots. At `readouts` every read-out of
+// rates reads z = φᵀ r, samples its target, learns on its schedule and
+// records, while read-outs of spikes only draw their target; at
+// `readouts_late` the read-outs of chosen neurons' spikes take this step's
+// spikes, read, sample and learn. A diverged output ends the trial with
+// RuntimeFailure.
 class ReadoutPass final : public StepPass {
  public:
-  ReadoutPass(const TrialGrid& grid, std::vector<Readout>& readouts, bool learn, bool record)
-      : grid_(grid), readouts_(readouts), learn_(learn), record_(record) {}
-  std::string_view name() const override { return "readouts"; }
-  Slot slot() const override { return Slot::readouts; }
+  ReadoutPass(Slot slot, const TrialGrid& grid, std::vector<Readout>& readouts, bool learn, bool record)
+      : slot_(slot), grid_(grid), readouts_(readouts), learn_(learn), record_(record) {}
+  std::string_view name() const override { return slot_ == Slot::readouts ? "readouts" : "late_readouts"; }
+  Slot slot() const override { return slot_; }
   PassTeam team() const override { return PassTeam::one_thread; }
   void run(StepContext& context) override;
 
  private:
-  TrialGrid grid_;
-  std::vector<Readout>& readouts_;
-  bool learn_, record_;
-};
-
-// readouts_late, one thread: the read-outs of chosen neurons' spikes take
-// this step's spikes, read, sample and learn.
-class LateReadoutPass final : public StepPass {
- public:
-  LateReadoutPass(const TrialGrid& grid, std::vector<Readout>& readouts, bool learn, bool record)
-      : grid_(grid), readouts_(readouts), learn_(learn), record_(record) {}
-  std::string_view name() const override { return "late_readouts"; }
-  Slot slot() const override { return Slot::readouts_late; }
-  PassTeam team() const override { return PassTeam::one_thread; }
-  void run(StepContext& context) override;
-
- private:
+  Slot slot_;
   TrialGrid grid_;
   std::vector<Readout>& readouts_;
   bool learn_, record_;

@@ -31,24 +31,17 @@ void ReadoutPass::run(StepContext& context) {
   bool finite = true;
   for (std::size_t r = 0; r < readouts_.size(); ++r) {
     Readout& readout = readouts_[r];
-    if (readout.reads_spikes()) {  // its turn comes after the neurons; the target is needed now
-      readout.draw_target();
-      continue;
+    if (slot_ == Slot::readouts) {
+      if (readout.reads_spikes()) {  // its turn comes after the neurons; the target is needed now
+        readout.draw_target();
+        continue;
+      }
+      readout.read(rates);
+      finite = readout.sample(context.step, rates, learn_) && finite;
+    } else {
+      if (!readout.reads_spikes()) continue;
+      finite = readout.observe_spikes(context.step, context.spikes.lists, context.spikes.count, learn_) && finite;
     }
-    readout.read(rates);
-    finite = readout.sample(context.step, rates, learn_) && finite;
-    if (record) append_to_trace(readout, context.time, context.result.readouts[r]);
-  }
-  if (!finite) end_trial(diverged_at(context.step, grid_.dt));
-}
-
-void LateReadoutPass::run(StepContext& context) {
-  const bool record = record_ && grid_.is_recorded(context.step);
-  bool finite = true;
-  for (std::size_t r = 0; r < readouts_.size(); ++r) {
-    Readout& readout = readouts_[r];
-    if (!readout.reads_spikes()) continue;
-    finite = readout.observe_spikes(context.step, context.spikes.lists, context.spikes.count, learn_) && finite;
     if (record) append_to_trace(readout, context.time, context.result.readouts[r]);
   }
   if (!finite) end_trial(diverged_at(context.step, grid_.dt));

@@ -330,11 +330,13 @@ std::vector<std::unique_ptr<StepPass>> Simulation::engine_passes(const TrialOpti
         threads));
   if (options.record) passes.push_back(std::make_unique<CurrentRecordingPass>(grid, spec_.recording.neurons));
   if (!readouts_.empty())
-    passes.push_back(std::make_unique<ReadoutPass>(grid, self.readouts_, options.learn, options.record));
+    passes.push_back(
+        std::make_unique<ReadoutPass>(Slot::readouts, grid, self.readouts_, options.learn, options.record));
   if (options.delete_spike_at >= 0.0)
     passes.push_back(std::make_unique<SpikeDeletionPass>(options.delete_spike_at, spec_.dt));
   if (std::any_of(readouts_.begin(), readouts_.end(), [](const Readout& r) { return r.reads_spikes(); }))
-    passes.push_back(std::make_unique<LateReadoutPass>(grid, self.readouts_, options.learn, options.record));
+    passes.push_back(
+        std::make_unique<ReadoutPass>(Slot::readouts_late, grid, self.readouts_, options.learn, options.record));
   const std::size_t recorded =
       spec_.recording.spike_neurons == 0 ? network_.neuron_count : spec_.recording.spike_neurons;
   passes.push_back(std::make_unique<SpikeTallyPass>(threads, options.record && spec_.recording.spikes, recorded,

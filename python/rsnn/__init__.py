@@ -9,6 +9,10 @@ tool) in the compiled extension ``rsnn._rsnn``::
     tests = sim.test()
     sim.save_run("runs/sines/run.h5")
 
+    force = rsnn.Simulation("examples/force/lif_sine.toml", seed=2)   # any protocol
+    result = force.train()                                            # FORCE's one trial
+    force.readout["decoders"], result["output"], result["metrics"]
+
 Build it with CMake (target ``_rsnn``) and import it with
 ``PYTHONPATH=build/python /usr/bin/python3``.
 
@@ -20,8 +24,11 @@ run
     Train and test an experiment of any protocol (Kim & Chow loops, FORCE's
     single trial, rate-guided phases), as ``rsnn train`` does.
 Simulation, Trial, set_threads
-    Training, testing, simulating; weights, P, targets, spikes and currents
-    as numpy arrays.
+    Training, testing, simulating an experiment of any protocol: Kim & Chow
+    loops (weights, P, targets, spikes and currents as numpy arrays), FORCE
+    read-out training (Nicola & Clopath 2017) and rate-guided training
+    (DePasquale, Churchland & Abbott), whose results and read-outs come as
+    numpy arrays too.
 rates_to_currents, currents_to_rates, lif_siegert_rate
     Transfer functions of the neuron models and their inverses (rsnn.transfer).
 rsnn.plot
@@ -33,12 +40,6 @@ rsnn.analysis
     The C++ analysis library: correlations (best lag too), PSTHs, Fano
     factors, ISI CVs, eigenvalue spectra, perturbation distances, the
     sampling/tracking error decomposition.
-rsnn.force
-    FORCE read-out training with output feedback (Nicola & Clopath 2017):
-    LIF, Izhikevich and theta networks learning oscillators and attractors.
-rsnn.rate_guided
-    Rate-guided training (DePasquale, Churchland & Abbott): a tanh teacher
-    network's principal components guide RLS training of LIF neurons.
 rsnn.sweep
     A grid of overrides x seeds over the CLI, collected into a CSV table
     (``python -m rsnn.sweep``).
@@ -80,7 +81,7 @@ _FROM_SIMULATION = {"Simulation", "set_threads"}
 _FROM_RUN = {"run"}
 _FROM_EXTENSION = {"Trial", "InputError", "RuntimeFailure", "__version__"}
 # Submodules imported on first use (rsnn.transfer is imported above).
-_SUBMODULES = ("plot", "interop", "analysis", "sweep", "force", "rate_guided")
+_SUBMODULES = ("plot", "interop", "analysis", "sweep")
 
 
 def components() -> dict:

@@ -291,6 +291,16 @@ def check_targets(values, experiment: Experiment) -> np.ndarray:
     return array
 
 
+def _is_file(text: str) -> bool:
+    """Whether a str names an existing file (TOML text may be too long or too odd to be a path at all)."""
+    if "\n" in text or "\0" in text:
+        return False
+    try:
+        return Path(text).is_file()
+    except OSError:
+        return False
+
+
 def experiment(source=None, *, overrides=None, base_dir=None, **sections) -> Experiment:
     """Build an :class:`Experiment` from whatever describes one.
 
@@ -315,7 +325,7 @@ def experiment(source=None, *, overrides=None, base_dir=None, **sections) -> Exp
         source = {}
     if isinstance(source, dict):
         return Experiment.from_dict(source, overrides=overrides, base_dir=base_dir or ".", **sections)
-    if isinstance(source, os.PathLike) or (isinstance(source, str) and ("=" not in source or Path(source).is_file())):
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and ("=" not in source or _is_file(source))):
         if base_dir is not None:
             raise TypeError("base_dir applies to dicts and TOML text; a file's paths are relative to its directory")
         return Experiment.from_file(source, overrides=overrides, **sections)

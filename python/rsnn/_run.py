@@ -10,37 +10,36 @@ def run(experiment, *, overrides=None, seed=None, progress=None, run_file=None, 
 
     ``experiment`` is what :func:`rsnn.experiment` accepts (an Experiment, a
     path, TOML text or a dict); ``overrides`` and ``seed`` apply on top. The
-    experiment's ``[protocol] kind`` picks the method:
+    experiment's ``[protocol] kind`` picks the method, and
+    :class:`rsnn.Simulation` runs it:
 
-    * ``loops`` (Kim & Chow): :class:`rsnn.Simulation` trains
-      ``training.loops`` loops (``progress(metrics)`` after each; False
-      stops), then runs ``test.trials`` frozen-weight trials. Returns
-      protocol, learning_curve, tests (rsnn.Trial) and the simulation.
-    * ``single_trial`` (FORCE): :func:`rsnn.force.run` (``progress(time_ms,
-      rmse)`` every simulated second). Returns its result with protocol.
-    * ``rate_guided`` (DePasquale et al.): :func:`rsnn.rate_guided.run`
-      (``progress(report)`` after every trial). Returns its result with
-      protocol.
+    * ``loops`` (Kim & Chow): ``training.loops`` loops (``progress(metrics)``
+      after each; False stops), then ``test.trials`` frozen-weight trials.
+      Returns protocol, learning_curve, tests (rsnn.Trial) and simulation.
+    * ``single_trial`` (FORCE): the one trial (``progress({"time", "rmse"})``
+      every simulated second; False stops). Returns the trial's result
+      (times, output, target, spikes, metrics), decoders, encoders, config,
+      protocol and simulation.
+    * ``rate_guided`` (DePasquale et al.): the phases (``progress(report)``
+      after every trial). Returns their result, config, protocol and
+      simulation.
 
-    ``run_file`` writes the method's run file there (the file ``rsnn train``
-    writes).
+    ``run_file`` writes the run file there (the file ``rsnn train`` writes).
     """
-    sections = {} if seed is None else {"seed": seed}
-    spec = make_experiment(experiment, overrides=overrides, **sections)
-    kind = spec.protocol
-    if kind == "single_trial":
-        from . import force
-
-        return {**force.run(spec.toml, progress=progress, run_file=run_file), "protocol": kind}
-    if kind == "rate_guided":
-        from . import rate_guided
-
-        return {**rate_guided.run(spec.toml, progress=progress, run_file=run_file), "protocol": kind}
     from ._simulation import Simulation
 
+    sections = {} if seed is None else {"seed": seed}
+    spec = make_experiment(experiment, overrides=overrides, **sections)
     simulation = Simulation(spec, threads=threads)
+    if simulation.protocol != "loops":
+        result = simulation.train(callback=progress)
+        if run_file is not None:
+            simulation.save_run(run_file)
+        return {**result, **simulation.readout, "config": spec.toml, "protocol": simulation.protocol,
+                "simulation": simulation}
     simulation.train(callback=progress)
     tests = simulation.test()
     if run_file is not None:
         simulation.save_run(run_file)
-    return {"protocol": kind, "learning_curve": simulation.learning_curve, "tests": tests, "simulation": simulation}
+    return {"protocol": "loops", "learning_curve": simulation.learning_curve, "tests": tests,
+            "simulation": simulation}

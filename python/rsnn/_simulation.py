@@ -25,6 +25,7 @@ import numpy as np
 from ._core import core
 from ._experiment import Experiment
 from ._experiment import experiment as make_experiment
+from ._protocol_drivers import driver_for
 
 __all__ = ["Simulation", "set_threads"]
 
@@ -67,7 +68,25 @@ def set_threads(threads: int) -> None:
 
 
 class Simulation:
-    """A lowered network with its targets and learner, ready to run.
+    """An experiment of any protocol, lowered and ready to train, test and simulate.
+
+    The experiment's ``[protocol] kind`` decides what the methods do:
+
+    * ``"loops"`` (Kim & Chow): :meth:`train` runs training loops of RLS on
+      the plastic weights, :meth:`test` frozen-weight trials; the engine's
+      state (weights, P, currents, targets) is open to inspection.
+    * ``"single_trial"`` (FORCE, Nicola & Clopath 2017): :meth:`train` runs
+      the one trial in which the read-out learns and returns its result
+      (times, output, target, spikes, metrics); :meth:`test` runs
+      frozen-decoder trials from fresh states; :attr:`readout` holds the
+      decoders and encoders.
+    * ``"rate_guided"`` (DePasquale, Churchland & Abbott): :meth:`train`
+      runs the pca, demean, rls and test phases and returns their result;
+      :meth:`test` reruns the test phase of a trained run file
+      (:meth:`from_file`).
+
+    Methods that only make sense for loops (weights, P, currents, lesion,
+    checkpoints) raise rsnn.InputError for the other protocols.
 
     Parameters
     ----------
@@ -116,7 +135,8 @@ class Simulation:
         elif targets_path is not None:
             raise TypeError("targets_path needs targets")
         self._experiment = spec
-        self._core = core().Simulation(spec._spec)
+        self._driver = driver_for(spec)  # None for loops: the engine is driven loop by loop
+        self._core = core().Simulation(spec._spec) if self._driver is None else None
         self._last_trial = None
         self._last_description = None
         self._last_tests = []
@@ -124,6 +144,31 @@ class Simulation:
             self.set_external_input(external_input, external_input_interval)
         elif external_input_interval is not None:
             raise TypeError("external_input_interval needs external_input")
+
+    @property
+    def _engine(self):
+        if self._core is None:
+            raise core().InputError(
+                f"protocol.kind: this is a \"{self._experiment.protocol}\" experiment, whose engine state is not "
+                f"open to inspection from Python; use Simulation.result and Simulation.readout")
+        return self._core
+
+    @property
+    def protocol(self) -> str:
+        """The experiment's protocol.kind: "loops", "single_trial" or "rate_guided"."""
+        return self._experiment.protocol
+
+    @property
+    def result(self):
+        """single_trial and rate_guided: the result of the latest :meth:`train` (or :meth:`test`), a dict of
+        numpy arrays and numbers; None before. loops: the learning curve."""
+        return self.learning_curve if self._driver is None else self._driver.result
+
+    @property
+    def readout(self) -> dict:
+        """The trained read-out as numpy arrays: FORCE's decoders and encoders [neuron, dimension];
+        rate-guided training's pc_weights, output_weights and presynaptic (after train). Empty for loops."""
+        return {} if self._driver is None else self._driver.readout
 
     @classmethod
     def from_file(cls, path, *, threads=None) -> "Simulation":
@@ -137,7 +182,9 @@ class Simulation:
         path = _path("path", path)
         file_format, config = core().read_config(str(path))
         simulation = cls(Experiment.from_toml(config), threads=threads)
-        if file_format == "rsnn-run":
+        if simulation._driver is not None:
+            simulation._driver.load_trained(path)
+        elif file_format == "rsnn-run":
             simulation.load_weights(path)
         else:
             simulation.load_checkpoint(path)
@@ -174,15 +221,15 @@ class Simulation:
         KeyboardInterrupt
             On Ctrl-C, after the current loop.
         """
-        if self._experiment.protocol != "loops":
-            raise core().InputError(
-                f"protocol.kind: Simulation.train runs the loops of kind \"loops\"; this experiment's kind is "
-                f"\"{self._experiment.protocol}\": train it with rsnn.run(experiment)")
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be callable, got {type(callback).__name__}")
+        if self._driver is not None:
+            if loops is not None:
+                raise TypeError(f"loops: a \"{self.protocol}\" experiment trains in one run; leave loops out")
+            return self._driver.train(callback)
         if loops is None:
             loops = max(self._experiment.loops - self.loops_done, 0)
         loops = _integer("loops", loops, minimum=0)
-        if callback is not None and not callable(callback):
-            raise TypeError(f"callback must be callable, got {type(callback).__name__}")
         if not isinstance(record, bool):
             raise TypeError(f"record must be a bool, got {type(record).__name__}")
         history = []
@@ -194,7 +241,7 @@ class Simulation:
                 self._last_description = f"training loop {metrics['loop']}"
             return None if callback is None else callback(metrics)
 
-        self._core.train(loops, record, after_loop)
+        self._engine.train(loops, record, after_loop)
         return history
 
     def test(self, trials=None, *, record_first=True) -> list:
@@ -203,13 +250,22 @@ class Simulation:
         The same trials as ``rsnn train``'s tests (and ``rsnn test``). Returns
         a list of :class:`rsnn.Trial` (pattern by pattern); the first of each
         pattern is recorded when ``record_first``. Kept in :attr:`last_tests`.
+
+        single_trial: a list of one dict per trial (the decoders as they are,
+        the initial state of test trial t; what :meth:`train` returns).
+        rate_guided: the test phase of the trained run file (:meth:`from_file`
+        or after :meth:`save_run`) with ``trials`` trials (default
+        protocol.test_trials), as a result dict.
         """
-        if trials is None:
-            trials = self._experiment.test_trials
+        if trials is None:  # test.trials; rate-guided runs: protocol.test_trials
+            trials = (self._experiment.to_dict()["protocol"]["test_trials"] if self.protocol == "rate_guided"
+                      else self._experiment.test_trials)
         trials = _integer("trials", trials, minimum=0)
         if not isinstance(record_first, bool):
             raise TypeError(f"record_first must be a bool, got {type(record_first).__name__}")
-        self._last_tests = list(self._core.test(trials, record_first))
+        if self._driver is not None:
+            return self._driver.test(trials)
+        self._last_tests = list(self._engine.test(trials, record_first))
         return list(self._last_tests)
 
     def simulate(self, duration=None, *, pattern=0, record=True, keep_samples=False):
@@ -231,6 +287,11 @@ class Simulation:
         keep_samples : bool
             Keep the scored quantity at every learning sample (Trial.samples).
         """
+        if self._driver is not None:
+            if duration is not None or pattern != 0 or keep_samples:
+                raise TypeError(f"simulate: a \"{self.protocol}\" experiment simulates its own protocol without "
+                                f"learning; duration, pattern and keep_samples are for loops")
+            return self._driver.simulate()
         if duration is not None:
             duration = _real("duration", duration, positive=True)
         pattern = _integer("pattern", pattern, minimum=0, maximum=self._experiment.patterns - 1)
@@ -238,7 +299,7 @@ class Simulation:
             if not isinstance(value, bool):
                 raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
         # Untrained trials 0..patterns-1 generate innate targets; like the CLI, use the next one.
-        trial = self._core.run_trial("untrained", self._experiment.patterns, pattern, False, True, record,
+        trial = self._engine.run_trial("untrained", self._experiment.patterns, pattern, False, True, record,
                                      keep_samples, duration or 0.0)
         if record:
             self._last_trial = trial
@@ -273,7 +334,7 @@ class Simulation:
             delete_spike_at = _real("delete_spike_at", delete_spike_at)
             if delete_spike_at < 0:
                 raise ValueError(f"delete_spike_at must be >= 0 ms, got {delete_spike_at}")
-        return self._core.run_trial(kind, index, pattern, learn, reset_state, record, keep_samples, duration or 0.0,
+        return self._engine.run_trial(kind, index, pattern, learn, reset_state, record, keep_samples, duration or 0.0,
                                     -1.0 if delete_spike_at is None else delete_spike_at)
 
     def lesion(self, neurons) -> None:
@@ -290,7 +351,7 @@ class Simulation:
             raise TypeError("neurons must be a 1-D sequence of neuron ids (ints)")
         if ids.size and (ids.min() < 0 or ids.max() >= self.neurons):
             raise ValueError(f"neuron ids must be in [0, {self.neurons}), got {ids.min()}..{ids.max()}")
-        self._core.lesion([int(i) for i in ids])
+        self._engine.lesion([int(i) for i in ids])
 
     # ------------------------------------------------------------------ state
 
@@ -300,16 +361,16 @@ class Simulation:
 
     @property
     def neurons(self) -> int:
-        return self._core.neurons
+        return self._engine.neurons
 
     @property
     def populations(self) -> list:
         """One dict per population: name, first (global id), size, type, model."""
-        return self._core.populations
+        return self._engine.populations
 
     @property
     def loops_done(self) -> int:
-        return self._core.loops_done
+        return self._engine.loops_done
 
     @property
     def last_trial(self):
@@ -326,13 +387,13 @@ class Simulation:
         """Arrays (one entry per loop): loop, pattern, correlation (while learning), rate (Hz), elapsed (s),
         population_rate [loop x population], frozen_correlation and frozen_rate (a frozen-weight trial after
         the loop every training.frozen_every loops and after the last; NaN elsewhere)."""
-        return self._core.learning_curve()
+        return self._engine.learning_curve()
 
     @property
     def untrained_point(self) -> dict:
         """The learning curve's loop-0 point: correlation and rate (Hz) of loop 1's trial without learning
         (NaN before the first loop)."""
-        return self._core.untrained_point()
+        return self._engine.untrained_point()
 
     # Plastic synapses: rows by postsynaptic neuron. Slots row_offsets[i] .. row_offsets[i+1]
     # are neuron i's inputs, from presynaptic[slot].
@@ -340,31 +401,31 @@ class Simulation:
     @property
     def weights(self) -> np.ndarray:
         """Plastic weights (input units x ms), one per synapse; a live read-only view (use :meth:`set_weights`)."""
-        return self._core.weights
+        return self._engine.weights
 
     @property
     def initial_weights(self) -> np.ndarray:
-        return self._core.initial_weights
+        return self._engine.initial_weights
 
     @property
     def presynaptic(self) -> np.ndarray:
         """Presynaptic neuron (global id) of each plastic synapse."""
-        return self._core.presynaptic
+        return self._engine.presynaptic
 
     @property
     def row_offsets(self) -> np.ndarray:
         """N + 1 offsets into the synapse arrays, by postsynaptic neuron."""
-        return self._core.row_offsets
+        return self._engine.row_offsets
 
     @property
     def signs(self) -> np.ndarray:
         """+1 / -1: the presynaptic neuron's type (excitatory / inhibitory), per plastic synapse."""
-        return self._core.signs
+        return self._engine.signs
 
     @property
     def frozen(self) -> np.ndarray:
         """Dale's law: 1 where a synapse was frozen by training."""
-        return self._core.frozen
+        return self._engine.frozen
 
     @property
     def postsynaptic(self) -> np.ndarray:
@@ -373,7 +434,7 @@ class Simulation:
 
     def set_weights(self, weights) -> None:
         """Replace the plastic weights (a copy is taken; same layout as :attr:`weights`)."""
-        self._core.set_weights(weights)
+        self._engine.set_weights(weights)
 
     def weight_matrix(self, *, initial=False, include_static=False) -> np.ndarray:
         """The dense N x N weight matrix W[post, pre], input units x ms.
@@ -391,7 +452,7 @@ class Simulation:
         np.add.at(matrix, (self.postsynaptic, self.presynaptic.astype(np.int64)), weights)
         if include_static:
             first = {p["name"]: p["first"] for p in self.populations}
-            for projection in self._core.static_projections:
+            for projection in self._engine.static_projections:
                 offsets = projection["row_offsets"].astype(np.int64)
                 pre = first[projection["pre"]] + np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
                 np.add.at(matrix, (projection["targets"].astype(np.int64), pre), projection["weight"])
@@ -400,24 +461,24 @@ class Simulation:
     @property
     def static_projections(self) -> list:
         """One dict per [[static]]: pre, post, pathway, weight, and CSR row_offsets/targets (by presynaptic neuron)."""
-        return self._core.static_projections
+        return self._engine.static_projections
 
     def inverse_correlation(self, neuron) -> np.ndarray:
         """The RLS matrix P of one neuron, K x K over its plastic inputs in slot order (a copy)."""
         neuron = _integer("neuron", neuron, minimum=0, maximum=self.neurons - 1)
-        return self._core.inverse_correlation(neuron)
+        return self._engine.inverse_correlation(neuron)
 
     P = inverse_correlation
 
     @property
     def targets(self) -> np.ndarray:
         """Targets [pattern, sample, neuron], float32, a read-only view."""
-        return self._core.targets
+        return self._engine.targets
 
     @property
     def target_times(self) -> np.ndarray:
         """ms from trial start of each target sample."""
-        return self._core.target_times
+        return self._engine.target_times
 
     @property
     def bias(self) -> np.ndarray:
@@ -426,35 +487,35 @@ class Simulation:
         It starts as each population's bias; writing sets a per-neuron bias
         for the trials that follow (not stored in run files or checkpoints).
         """
-        return self._core.bias
+        return self._engine.bias
 
     @property
     def currents(self) -> dict:
         """Synaptic currents now (input units), read-only views: one per static pathway
         ('excitatory', 'inhibitory', then the experiment's [[pathway]] tables) and 'plastic'."""
-        currents = dict(self._core.pathway_currents)
-        currents["plastic"] = self._core.u_plastic
+        currents = dict(self._engine.pathway_currents)
+        currents["plastic"] = self._engine.u_plastic
         return currents
 
     @property
     def recurrent_current(self) -> np.ndarray:
         """Every static pathway's current plus u_plastic, per neuron (the quantity current
         targets are compared with); a new array."""
-        total = np.zeros_like(self._core.u_plastic)
-        for current in self._core.pathway_currents.values():
+        total = np.zeros_like(self._engine.u_plastic)
+        for current in self._engine.pathway_currents.values():
             total += current
-        return total + self._core.u_plastic
+        return total + self._engine.u_plastic
 
     @property
     def filtered_rates(self) -> np.ndarray:
         """Spike trains filtered with tau_plastic, in 1/ms (x 1000 for Hz): a read-only view."""
-        return self._core.rate_filter
+        return self._engine.rate_filter
 
     def population_state(self, population: str) -> dict:
         """The neuron model's state arrays of a population (e.g. theta, or v), read-only views."""
         if not isinstance(population, str):
             raise TypeError(f"population must be a population name (str), got {type(population).__name__}")
-        return self._core.population_state(population)
+        return self._engine.population_state(population)
 
     def set_external_input(self, values, interval=None) -> None:
         """Add a time-varying input to every later trial (training, test, simulate).
@@ -475,10 +536,10 @@ class Simulation:
         if values is None or isinstance(values, (str, bytes)):
             raise TypeError(f"values must be an array of numbers, got {type(values).__name__}")
         interval = self._experiment.dt if interval is None else _real("interval", interval, positive=True)
-        self._core.set_external_input(values, interval)
+        self._engine.set_external_input(values, interval)
 
     def clear_external_input(self) -> None:
-        self._core.clear_external_input()
+        self._engine.clear_external_input()
 
     # ------------------------------------------------------------------ files
 
@@ -499,6 +560,13 @@ class Simulation:
             "simulation without learning", as the CLI writes).
         """
         path = _path("path", path)
+        if self._driver is not None:
+            if trial is not None or tests is not None or description is not None:
+                raise TypeError(f"save_run: a \"{self.protocol}\" run file holds its own training run; "
+                                f"trial, tests and description are for loops")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._driver.save_run(path)
+            return path
         trial = self._last_trial if trial is None else trial
         tests = self._last_tests if tests is None else list(tests)
         if trial is not None and not isinstance(trial, core().Trial):
@@ -512,24 +580,27 @@ class Simulation:
         if not isinstance(description, str):
             raise TypeError(f"description must be a str, got {type(description).__name__}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._core.write_run_file(str(path), trial, tests, description)
+        self._engine.write_run_file(str(path), trial, tests, description)
         return path
 
     def save_checkpoint(self, path) -> Path:
         """Write a checkpoint (weights, RLS state, network state, learning curve)."""
         path = _path("path", path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._core.save_checkpoint(str(path))
+        self._engine.save_checkpoint(str(path))
         return path
 
     def load_checkpoint(self, path) -> None:
         """Restore a checkpoint of the same experiment; training then continues exactly."""
-        self._core.load_checkpoint(str(_path("path", path)))
+        self._engine.load_checkpoint(str(_path("path", path)))
 
     def load_weights(self, path) -> None:
         """Load the trained plastic weights of a run file of the same experiment."""
-        self._core.load_weights(str(_path("path", path)))
+        self._engine.load_weights(str(_path("path", path)))
 
     def __repr__(self) -> str:
+        if self._driver is not None:
+            state = "trained" if self._driver.result is not None else "untrained"
+            return f"<rsnn.Simulation ({self._experiment.neurons} neurons), protocol {self.protocol}, {state}>"
         sizes = ", ".join(f"{p['name']}: {p['size']}" for p in self.populations)
         return f"<rsnn.Simulation ({sizes}), {self.loops_done} loops done>"

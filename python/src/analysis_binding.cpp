@@ -102,8 +102,8 @@ void bind_analysis(py::module_& module) {
     const auto t = series(times, "spike_times");
     const auto id = neuron_ids(ids);
     std::vector<double> rates = checked([&] { return an::psth(t, id, neurons, t_begin, t_end, bin_ms, trials); });
-    return copy(rates, {static_cast<py::ssize_t>(an::bin_count(t_begin, t_end, bin_ms)),
-                        static_cast<py::ssize_t>(neurons)});
+    return copy(rates,
+                {static_cast<py::ssize_t>(an::bin_count(t_begin, t_end, bin_ms)), static_cast<py::ssize_t>(neurons)});
   });
   m.def("trial_average", [](const std::vector<py::handle>& arrays) {
     std::vector<std::vector<double>> values;
@@ -112,12 +112,12 @@ void bind_analysis(py::module_& module) {
     std::vector<py::ssize_t> out_shape(shape.begin(), shape.end());
     return copy(checked([&] { return an::trial_average(values); }), out_shape);
   });
-  m.def("spike_counts", [](const py::handle& times, const py::handle& ids, std::size_t neurons, double t_begin,
-                           double t_end) {
-    const auto t = series(times, "spike_times");
-    const auto id = neuron_ids(ids);
-    return copy(checked([&] { return an::spike_counts(t, id, neurons, t_begin, t_end); }));
-  });
+  m.def("spike_counts",
+        [](const py::handle& times, const py::handle& ids, std::size_t neurons, double t_begin, double t_end) {
+          const auto t = series(times, "spike_times");
+          const auto id = neuron_ids(ids);
+          return copy(checked([&] { return an::spike_counts(t, id, neurons, t_begin, t_end); }));
+        });
   m.def("fano_factor", [](const py::handle& counts) {
     std::size_t neurons = 0;
     const auto values = table(counts, "counts", neurons);
@@ -162,16 +162,18 @@ void bind_analysis(py::module_& module) {
     const auto x = series(values, "series");
     return checked([&] { return an::dominant_frequency(x, dt_ms, max_frequency_hz); });
   });
-  m.def("oscillation_amplitude", [](const py::handle& values) { return an::oscillation_amplitude(series(values, "series")); });
+  m.def("oscillation_amplitude",
+        [](const py::handle& values) { return an::oscillation_amplitude(series(values, "series")); });
   m.def("local_maxima", [](const py::handle& values) { return copy(an::local_maxima(series(values, "series"))); });
   m.def("excursion_maxima", [](const py::handle& values, double level, double hysteresis) {
     const auto x = series(values, "series");
     return copy(checked([&] { return an::excursion_maxima(x, level, hysteresis); }));
   });
-  m.def("return_map_similarity", [](const py::handle& a, const py::handle& b, std::size_t bins, double low, double high) {
-    const auto x = series(a, "maxima_a"), y = series(b, "maxima_b");
-    return checked([&] { return an::return_map_similarity(x, y, bins, low, high); });
-  });
+  m.def("return_map_similarity",
+        [](const py::handle& a, const py::handle& b, std::size_t bins, double low, double high) {
+          const auto x = series(a, "maxima_a"), y = series(b, "maxima_b");
+          return checked([&] { return an::return_map_similarity(x, y, bins, low, high); });
+        });
 }
 
 }  // namespace rsnn::python

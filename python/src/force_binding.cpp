@@ -12,9 +12,14 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include "arrays.hpp"
 #include "bindings.hpp"
+
+#include "rsnn/error.hpp"
 #include "rsnn/force.hpp"
+#include "rsnn/hdf5_file.hpp"
+#include "rsnn/run_file.hpp"
 
 namespace rsnn::python {
 namespace {
@@ -75,7 +80,8 @@ py::dict simulate(ForceHandle& h, const py::object& progress, const Body& body, 
   {
     py::gil_scoped_release released;
     h.result = body(report);
-    h.metrics = frozen ? force::evaluate_frozen(h.network.spec(), *h.result) : force::evaluate(h.network.spec(), *h.result);
+    h.metrics =
+        frozen ? force::evaluate_frozen(h.network.spec(), *h.result) : force::evaluate(h.network.spec(), *h.result);
   }
   if (callback_error) throw std::move(*callback_error);
   if (interrupted) {
@@ -111,8 +117,8 @@ void bind_force(py::module_& module) {
       .def(
           "run",
           [](ForceHandle& h, const py::object& progress) {
-            return simulate(h, progress, [&](const force::ForceProgress& report) { return h.network.run(report); },
-                            false);
+            return simulate(
+                h, progress, [&](const force::ForceProgress& report) { return h.network.run(report); }, false);
           },
           py::arg("progress") = py::none(),
           "Simulate the whole duration (GIL released; Ctrl-C raises KeyboardInterrupt at the next simulated second).")
@@ -137,12 +143,22 @@ void bind_force(py::module_& module) {
             h.network.set_decoders(std::span<const double>(decoders.data(), static_cast<std::size_t>(decoders.size())));
           },
           py::arg("decoders"))
-      .def("write_run_file",
-           [](const ForceHandle& h, const std::filesystem::path& path) {
-             if (!h.result) throw py::value_error("write_run_file: call run() first");
-             force::write_force_run_file(path, h.network, *h.result, *h.metrics);
-           },
-           py::arg("path"))
+      .def(
+          "load_trained",
+          [](ForceHandle& h, const std::filesystem::path& path) {
+            const h5::File file = open_rsnn_file(path, "rsnn-force-run", "run file", "a FORCE run");
+            if (!file.exists("/weights/decoders"))
+              throw InputError(fmt::format("'{}': /weights/decoders is missing", path.string()));
+            h.network.set_decoders(file.read<double>("/weights/decoders"));
+          },
+          py::arg("path"), "The trained decoders of a run file of this experiment.")
+      .def(
+          "write_run_file",
+          [](const ForceHandle& h, const std::filesystem::path& path) {
+            if (!h.result) throw py::value_error("write_run_file: call run() first");
+            force::write_force_run_file(path, h.network, *h.result, *h.metrics);
+          },
+          py::arg("path"))
       .def_property_readonly("decoders",
                              [](const ForceHandle& h) {
                                const auto d = h.network.learner().decoders();

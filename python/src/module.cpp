@@ -167,7 +167,8 @@ void bind_experiment(py::module_& module) {
         if (!h5::is_hdf5_file(path)) throw InputError("'" + path.string() + "' is missing or is not an HDF5 file");
         const h5::File file(path, h5::File::Mode::read);
         const std::string format = file.has_attribute("/", "format") ? file.attribute_string("/", "format") : "";
-        if (format != "rsnn-run" && format != "rsnn-checkpoint")
+        if (format != "rsnn-run" && format != "rsnn-checkpoint" && format != "rsnn-force-run" &&
+            format != "rsnn-rate-guided-run")
           throw InputError("'" + path.string() + "' is neither an rsnn run file nor a checkpoint (format=\"" + format +
                            "\")");
         return std::make_pair(format, file.read_string("/config"));

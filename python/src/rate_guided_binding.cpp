@@ -162,6 +162,13 @@ void bind_rate_guided(py::module_& module) {
           },
           py::arg("path"))
       .def(
+          "load_trained",
+          [](RateGuidedHandle& h, const std::filesystem::path& path) {
+            h.training.load_trained(path);
+            h.result.reset();
+          },
+          py::arg("path"), "Load a trained run file of this experiment; the next run() is its test phase alone.")
+      .def(
           "write_metrics_json",
           [](const RateGuidedHandle& h, const std::filesystem::path& path) {
             if (!h.result) throw py::value_error("write_metrics_json: call run() first");

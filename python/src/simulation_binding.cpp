@@ -34,10 +34,14 @@ namespace {
 
 const char* kind_name(TrialKind kind) {
   switch (kind) {
-    case TrialKind::training: return "training";
-    case TrialKind::test: return "test";
-    case TrialKind::untrained: return "untrained";
-    case TrialKind::frozen: return "frozen";
+    case TrialKind::training:
+      return "training";
+    case TrialKind::test:
+      return "test";
+    case TrialKind::untrained:
+      return "untrained";
+    case TrialKind::frozen:
+      return "frozen";
   }
   return "?";
 }
@@ -55,9 +59,9 @@ struct Trial {
   TrialResult result;
   TrialKind kind = TrialKind::training;
   std::uint32_t index = 0;
-  double duration = 0.0;                        // ms
-  std::vector<std::size_t> recorded_neurons;    // columns of recorded_current
-  std::vector<std::string> population_names;    // entries of population_rate
+  double duration = 0.0;                      // ms
+  std::vector<std::size_t> recorded_neurons;  // columns of recorded_current
+  std::vector<std::string> population_names;  // entries of population_rate
 };
 
 // A Python-owned simulation.
@@ -185,13 +189,15 @@ void bind_trial(py::module_& module) {
       .def_readonly("duration", &Trial::duration, "ms")
       .def_property_readonly("pattern", [](const Trial& t) { return t.result.pattern; })
       .def_property_readonly("mean_correlation", [](const Trial& t) { return t.result.mean_correlation; })
-      .def_property_readonly("mean_rate", [](const Trial& t) { return t.result.mean_rate; }, "Hz")
+      .def_property_readonly(
+          "mean_rate", [](const Trial& t) { return t.result.mean_rate; }, "Hz")
       .def_property_readonly("elapsed_seconds", [](const Trial& t) { return t.result.elapsed_seconds; })
       .def_property_readonly("population_names", [](const Trial& t) { return t.population_names; })
       .def_property_readonly("correlation",
                              [](py::object self) { return view(self.cast<const Trial&>().result.correlation, self); })
       .def_property_readonly(
-          "population_rate", [](py::object self) { return view(self.cast<const Trial&>().result.population_rate, self); })
+          "population_rate",
+          [](py::object self) { return view(self.cast<const Trial&>().result.population_rate, self); })
       .def_property_readonly("spike_times",
                              [](py::object self) { return view(self.cast<const Trial&>().result.spike_times, self); })
       .def_property_readonly("spike_ids",
@@ -219,10 +225,9 @@ void bind_trial(py::module_& module) {
                                const auto rows = n ? static_cast<py::ssize_t>(t.result.samples.size()) / n : 0;
                                return view(t.result.samples.data(), {rows, n}, self);
                              })
-      .def_property_readonly("mean_window_input",
-                             [](py::object self) {
-                               return view(self.cast<const Trial&>().result.mean_window_input, self);
-                             })
+      .def_property_readonly(
+          "mean_window_input",
+          [](py::object self) { return view(self.cast<const Trial&>().result.mean_window_input, self); })
       .def_property_readonly(
           "deleted_spike",
           [](const Trial& t) -> py::object {
@@ -316,9 +321,9 @@ void bind_simulation(py::module_& module) {
              bool reset_state, bool record, bool keep_samples, double duration, double delete_spike_at) {
             SimulationHandle& h = self.cast<SimulationHandle&>();
             if (pattern >= h.simulation.spec().training.patterns)
-              throw py::value_error("pattern must be below training.patterns = " +
-                                    std::to_string(h.simulation.spec().training.patterns) + ", got " +
-                                    std::to_string(pattern));
+              throw py::value_error(
+                  "pattern must be below training.patterns = " + std::to_string(h.simulation.spec().training.patterns) +
+                  ", got " + std::to_string(pattern));
             if (!(duration >= 0.0) || !std::isfinite(duration))
               throw py::value_error("duration must be a finite number of ms >= 0 (0: the experiment's)");
             TrialOptions options;
@@ -354,20 +359,22 @@ void bind_simulation(py::module_& module) {
                              [](py::object self) {
                                return view(self.cast<SimulationHandle&>().simulation.network().plastic.weight, self);
                              })
-      .def_property_readonly(
-          "initial_weights",
-          [](py::object self) { return view(self.cast<SimulationHandle&>().simulation.network().plastic.initial_weight, self); })
-      .def_property_readonly("presynaptic",
+      .def_property_readonly("initial_weights",
                              [](py::object self) {
-                               return view(self.cast<SimulationHandle&>().simulation.network().plastic.pre, self);
+                               return view(self.cast<SimulationHandle&>().simulation.network().plastic.initial_weight,
+                                           self);
                              })
       .def_property_readonly(
-          "row_offsets",
-          [](py::object self) { return view(self.cast<SimulationHandle&>().simulation.network().plastic.row_offsets, self); })
-      .def_property_readonly("signs",
+          "presynaptic",
+          [](py::object self) { return view(self.cast<SimulationHandle&>().simulation.network().plastic.pre, self); })
+      .def_property_readonly("row_offsets",
                              [](py::object self) {
-                               return view(self.cast<SimulationHandle&>().simulation.network().plastic.sign, self);
+                               return view(self.cast<SimulationHandle&>().simulation.network().plastic.row_offsets,
+                                           self);
                              })
+      .def_property_readonly(
+          "signs",
+          [](py::object self) { return view(self.cast<SimulationHandle&>().simulation.network().plastic.sign, self); })
       .def_property_readonly("frozen",
                              [](py::object self) {
                                return view(self.cast<SimulationHandle&>().simulation.network().plastic.frozen, self);
@@ -384,14 +391,12 @@ void bind_simulation(py::module_& module) {
                                  currents[py::str(pathway.name)] = view(pathway.current, self);
                                return currents;
                              })
-      .def_property_readonly("u_plastic",
-                             [](py::object self) {
-                               return view(self.cast<SimulationHandle&>().simulation.network().u_plastic, self);
-                             })
-      .def_property_readonly("rate_filter",
-                             [](py::object self) {
-                               return view(self.cast<SimulationHandle&>().simulation.network().rate_filter, self);
-                             })
+      .def_property_readonly(
+          "u_plastic",
+          [](py::object self) { return view(self.cast<SimulationHandle&>().simulation.network().u_plastic, self); })
+      .def_property_readonly(
+          "rate_filter",
+          [](py::object self) { return view(self.cast<SimulationHandle&>().simulation.network().rate_filter, self); })
       .def_property_readonly("targets",
                              [](py::object self) {
                                const TargetSet& t = self.cast<SimulationHandle&>().simulation.targets();
@@ -459,9 +464,8 @@ void bind_simulation(py::module_& module) {
           [](SimulationHandle& h, std::size_t neuron) {
             Learner* learner = h.simulation.learner();
             if (!learner) throw InputError("plastic.rule: this experiment has no plastic synapses, hence no learner");
-            const std::size_t k = neuron < h.simulation.network().neuron_count
-                                      ? h.simulation.network().plastic.inputs_of(neuron)
-                                      : 0;
+            const std::size_t k =
+                neuron < h.simulation.network().neuron_count ? h.simulation.network().plastic.inputs_of(neuron) : 0;
             std::vector<double> values = learner->inverse_correlation(neuron);
             return copy(values, {static_cast<py::ssize_t>(k), static_cast<py::ssize_t>(k)});
           },

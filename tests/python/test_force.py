@@ -1,11 +1,11 @@
-"""FORCE read-out training from Python (rsnn.force) against the command-line tool.
+"""FORCE read-out training from Python (rsnn.Simulation, rsnn.run) against the command-line tool.
 
-* ``rsnn.force.run`` and ``rsnn train`` on the same FORCE experiment give
+* ``rsnn.run`` and ``rsnn train`` on the same FORCE experiment give
   bitwise the same output, target, spikes and decoders, and the run file the
   module writes holds the same arrays as the CLI's.
 * Experiments from a file, TOML text and a dict agree; seeds and overrides act.
 * Bad experiments raise ValueError naming the key; bad arguments TypeError.
-* ``rsnn test`` and ``rsnn simulate`` of a FORCE run equal ForceNetwork.test()
+* ``rsnn test`` and ``rsnn simulate`` of a FORCE run equal Simulation.test()
   and .simulate() bit for bit.
 * The progress callback is called every simulated second and can stop a run.
 * The oscillation measures of rsnn.analysis against closed forms.
@@ -29,7 +29,7 @@ if not rsnn.extension_available():
     pytest.skip("rsnn's compiled module is not built (target _rsnn); set PYTHONPATH=<build>/python",
                 allow_module_level=True)
 
-from rsnn import analysis, force  # noqa: E402
+from rsnn import analysis  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "force" / "lif_sine.toml"
@@ -40,7 +40,7 @@ SMALL = {"population.network.size": 200, "protocol.duration": 1500.0, "readout.o
 
 
 def test_module_run_equals_cli_run(tmp_path):
-    result = force.run(EXAMPLE, overrides=SMALL, seed=3, run_file=tmp_path / "py" / "run.h5")
+    result = rsnn.run(EXAMPLE, overrides=SMALL, seed=3, run_file=tmp_path / "py" / "run.h5")
     command = [CLI, "train", str(EXAMPLE), "-q", "--seed", "3", "--threads", "1", "--out", str(tmp_path / "cli")]
     for key, value in SMALL.items():
         command += ["--set", f"{key}={value}"]
@@ -73,14 +73,14 @@ def test_frozen_test_and_simulation_equal_the_cli(tmp_path):
     subprocess.run([CLI, "train", str(EXAMPLE), "--out", str(out)] + small_cli_arguments(), check=True)
     subprocess.run([CLI, "test", str(out), "--trials", "2", "-q"], check=True)
     subprocess.run([CLI, "simulate", str(EXAMPLE), "--out", str(out)] + small_cli_arguments(), check=True)
-    network = force.ForceNetwork(EXAMPLE, overrides=SMALL)
+    network = rsnn.Simulation.from_file(out / "run.h5")
+    assert network.protocol == "single_trial"
     with h5py.File(out / "run.h5", "r") as run:
-        network.set_decoders(run["weights/decoders"][:])
+        np.testing.assert_array_equal(network.readout["decoders"], run["weights/decoders"][:])
     with h5py.File(out / "test.h5", "r") as test:
         assert test.attrs["format"] == "rsnn-force-test" and test.attrs["trials"] == 2
         outputs = []
-        for trial in range(2):
-            result = network.test(trial)
+        for trial, result in enumerate(network.test(2)):
             np.testing.assert_array_equal(test[f"trials/{trial}/output/z"][:], result["output"])
             np.testing.assert_array_equal(test[f"trials/{trial}/spikes/network/node_ids"][:], result["spike_ids"])
             assert np.isnan(result["metrics"]["training_rmse"])
@@ -88,49 +88,53 @@ def test_frozen_test_and_simulation_equal_the_cli(tmp_path):
             assert np.abs(result["output"]).max() > 0.1
             outputs.append(result["output"])
         assert not np.array_equal(outputs[0], outputs[1])  # each trial starts from its own state
-    untrained = force.ForceNetwork(EXAMPLE, overrides=SMALL).simulate()
+    untrained = rsnn.Simulation(EXAMPLE, overrides=SMALL).simulate()
     with h5py.File(out / "simulation.h5", "r") as simulation:
         assert simulation.attrs["protocol"] == "simulation without learning"
         np.testing.assert_array_equal(simulation["spikes/network/node_ids"][:], untrained["spike_ids"])
         assert not simulation["output/z"][:].any()  # no decoders: no output
 
 
+def resolve(experiment, **arguments) -> str:
+    return rsnn.experiment(experiment, **arguments).toml
+
+
 def test_file_text_and_dict_agree_and_overrides_act():
     text = EXAMPLE.read_text()
     as_dict = tomllib.loads(text)
-    from_file = force.resolve(EXAMPLE, overrides=SMALL)
-    assert force.resolve(text, overrides=SMALL) == from_file
-    assert force.resolve(as_dict, overrides=SMALL) == from_file
+    from_file = resolve(EXAMPLE, overrides=SMALL)
+    assert resolve(text, overrides=SMALL, base_dir=EXAMPLE.parent) == from_file
+    assert resolve(as_dict, overrides=SMALL, base_dir=EXAMPLE.parent) == from_file
     assert "size = 200" in from_file
-    assert "seed = 7" in force.resolve(EXAMPLE, seed=7)
-    assert force.resolve(EXAMPLE, overrides=["population.network.size=100"]).count("size = 100") == 1
+    assert "seed = 7" in resolve(EXAMPLE, seed=7)
+    assert resolve(EXAMPLE, overrides=["population.network.size=100"]).count("size = 100") == 1
 
 
 def test_bad_experiments_name_the_key():
     with pytest.raises(ValueError, match=r"readout\[0\]\.lambad"):
-        force.resolve(EXAMPLE, overrides={"readout.output.lambad": 1.0})
+        resolve(EXAMPLE, overrides={"readout.output.lambad": 1.0})
     with pytest.raises(ValueError, match="synapses.tau_plastic"):
-        force.resolve(EXAMPLE, overrides={"synapses.tau_plastic": -1.0})
+        resolve(EXAMPLE, overrides={"synapses.tau_plastic": -1.0})
     with pytest.raises(ValueError, match="protocol.duration"):  # the former vocabulary names its replacement
-        force.resolve({"duration": 1000.0})
+        resolve({"duration": 1000.0})
     with pytest.raises(ValueError, match="does not exist"):
-        force.resolve(ROOT / "no_such_experiment.toml")
+        resolve(ROOT / "no_such_experiment.toml")
     with pytest.raises(TypeError):
-        force.resolve(3.5)
-    with pytest.raises(TypeError, match="seed"):
-        force.resolve(EXAMPLE, seed="one")
+        resolve(3.5)
+    with pytest.raises(ValueError, match="seed"):
+        resolve(EXAMPLE, seed="one")
 
 
 def test_progress_is_reported_every_second_and_can_stop_the_run():
     seen = []
 
-    def progress(time_ms, rmse):
-        seen.append((time_ms, rmse))
-        return time_ms < 1000.0
+    def progress(report):
+        seen.append((report["time"], report["rmse"]))
+        return report["time"] < 1000.0
 
     # No learning in the first second: z = 0, so its error is the unit sine's RMS, 1/sqrt(2).
-    network = force.ForceNetwork(EXAMPLE, overrides={**SMALL, "readout.output.learn_start": 1000.0})
-    result = network.run(progress)
+    network = rsnn.Simulation(EXAMPLE, overrides={**SMALL, "readout.output.learn_start": 1000.0})
+    result = network.train(callback=progress)
     assert [t for t, _ in seen] == [1000.0]  # stopped after the first simulated second
     assert len(result["times"]) == 1000
     assert seen[0][1] == pytest.approx(np.sqrt(0.5), abs=1e-9)
@@ -159,5 +163,5 @@ def test_docs_list_every_key():
     for kind in ("sine", "triangle", "product_of_sines", "van_der_pol", "lorenz"):
         experiment = tomllib.loads(EXAMPLE.read_text())
         experiment["readout"][0]["target"] = {"kind": kind}
-        keys = resolved_keys(tomllib.loads(force.resolve(experiment)))
+        keys = resolved_keys(tomllib.loads(resolve(experiment)))
         assert keys <= documented, f"{kind}: undocumented keys {sorted(keys - documented)}"

@@ -1,6 +1,6 @@
-"""Rate-guided training from Python (rsnn.rate_guided) against the command-line tool.
+"""Rate-guided training from Python (rsnn.Simulation, rsnn.run) against the command-line tool.
 
-* ``rsnn.rate_guided.run`` and ``rsnn train`` on the same experiment and seed
+* ``rsnn.run`` and ``rsnn train`` on the same experiment and seed
   give bitwise the same nMSEs, rates, recorded outputs, spikes and weights,
   and the run file the module writes holds the same arrays as the CLI's.
 * Experiments from a file, TOML text and a dict agree; seeds and overrides act.
@@ -35,8 +35,6 @@ if not rsnn.extension_available():
     pytest.skip("rsnn's compiled module is not built (target _rsnn); set PYTHONPATH=<build>/python",
                 allow_module_level=True)
 
-from rsnn import rate_guided  # noqa: E402
-
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "depasquale" / "osc4.toml"
 CLI = os.environ.get("RSNN_CLI", str(ROOT / "build" / "rsnn"))
@@ -49,7 +47,7 @@ STEPS = 1000  # osc4: 1 s trials at dt = 1 ms
 def small_run(tmp_path_factory):
     """One small run from the module (with its run file) and the CLI's run of the same experiment."""
     directory = tmp_path_factory.mktemp("rate_guided")
-    result = rate_guided.run(EXAMPLE, overrides=SMALL, seed=3, run_file=directory / "py" / "run.h5")
+    result = rsnn.run(EXAMPLE, overrides=SMALL, seed=3, run_file=directory / "py" / "run.h5")
     command = [CLI, "train", str(EXAMPLE), "-q", "--seed", "3", "--out", str(directory / "cli")]
     for key, value in SMALL.items():
         command += ["--set", f"{key}={value}"]
@@ -118,17 +116,21 @@ def test_result_shapes_and_metrics(small_run):
     assert metrics["silent_fraction"] == np.mean(result["test_spike_counts"] == 0)
 
 
+def resolve(experiment, **arguments) -> str:
+    return rsnn.experiment(experiment, **arguments).toml
+
+
 def test_file_text_and_dict_agree_and_overrides_act():
     text = EXAMPLE.read_text()
-    from_file = rate_guided.resolve(EXAMPLE, overrides=SMALL)
-    assert rate_guided.resolve(text, overrides=SMALL) == from_file
-    assert rate_guided.resolve(tomllib.loads(text), overrides=SMALL) == from_file
+    from_file = resolve(EXAMPLE, overrides=SMALL)
+    assert resolve(text, overrides=SMALL, base_dir=EXAMPLE.parent) == from_file
+    assert resolve(tomllib.loads(text), overrides=SMALL, base_dir=EXAMPLE.parent) == from_file
     resolved = tomllib.loads(from_file)
     assert resolved["protocol"]["teacher"]["units"] == resolved["population"][0]["size"] == 100
     trials = {key: resolved["protocol"][f"{key}_trials"] for key in ("init", "pca", "demean", "rls", "test")}
     assert trials == {"init": 3, "pca": 10, "demean": 10, "rls": 20, "test": 5}
-    assert tomllib.loads(rate_guided.resolve(EXAMPLE, seed=7))["seed"] == 7
-    assert tomllib.loads(rate_guided.resolve(EXAMPLE, overrides=["protocol.demean=false"]))["protocol"]["demean"] is False
+    assert tomllib.loads(resolve(EXAMPLE, seed=7))["seed"] == 7
+    assert tomllib.loads(resolve(EXAMPLE, overrides=["protocol.demean=false"]))["protocol"]["demean"] is False
 
 
 def test_file_task_paths_are_relative_to_the_experiment(tmp_path):
@@ -141,45 +143,42 @@ def test_file_task_paths_are_relative_to_the_experiment(tmp_path):
     text = text[:text.index("[protocol.task]")] + (
         '[protocol.task]\nkind = "file"\noutput = "output.npy"\ninput = "input.npy"\n\n') + text[text.index("[[population]]"):]
     experiment.write_text(text)
-    resolved = tomllib.loads(rate_guided.resolve(experiment))
+    resolved = tomllib.loads(resolve(experiment))
     assert resolved["protocol"]["task"] == {"kind": "file", "output": str(tmp_path / "output.npy"),
                                             "input": str(tmp_path / "input.npy")}
-    network = rate_guided.RateGuidedNetwork(experiment, overrides={**SMALL, "protocol.rls_trials": 2,
-                                                                   "protocol.test_trials": 3})
-    assert network.task["output"].shape == (steps, 2)
-    np.testing.assert_array_equal(network.task["input"][:, 0], (t < 20).astype(float))
-    result = network.run()
+    network = rsnn.Simulation(experiment, overrides={**SMALL, "protocol.rls_trials": 2, "protocol.test_trials": 3})
+    result = network.train()
     assert result["output"].shape == (3, steps, 2)
     np.testing.assert_array_equal(result["target"][1], np.load(tmp_path / "output.npy"))
 
 
 def test_bad_experiments_name_the_key():
     with pytest.raises(ValueError, match="protocol.teacher.unitz"):
-        rate_guided.resolve(EXAMPLE, overrides={"protocol.teacher.unitz": 10})
+        resolve(EXAMPLE, overrides={"protocol.teacher.unitz": 10})
     with pytest.raises(ValueError, match=r"population\[0\]\.params\.tau_m"):
-        rate_guided.resolve(EXAMPLE, overrides={"population.spiking.params.tau_m": -1.0})
+        resolve(EXAMPLE, overrides={"population.spiking.params.tau_m": -1.0})
     with pytest.raises(ValueError, match="protocol.teacher.pca_fraction"):
-        rate_guided.resolve(EXAMPLE, overrides={"protocol.teacher.pca_fraction": 1.5})
+        resolve(EXAMPLE, overrides={"protocol.teacher.pca_fraction": 1.5})
     with pytest.raises(ValueError, match="v_reset"):
-        rate_guided.resolve(EXAMPLE, overrides={"population.spiking.params.v_reset": 1.0})
+        resolve(EXAMPLE, overrides={"population.spiking.params.v_reset": 1.0})
     with pytest.raises(ValueError, match="protocol.output_trials"):
-        rate_guided.resolve(EXAMPLE, overrides={"protocol.test_trials": 2})
+        resolve(EXAMPLE, overrides={"protocol.test_trials": 2})
     with pytest.raises(ValueError, match="protocol.task.duration"):
-        rate_guided.resolve(EXAMPLE, overrides={"protocol.task.duration": 1000.5})
+        resolve(EXAMPLE, overrides={"protocol.task.duration": 1000.5})
     with pytest.raises(ValueError, match=r"\[protocol.teacher\]"):  # the former vocabulary names its replacement
-        rate_guided.resolve({"teacher": {"units": 10}})
+        resolve({"teacher": {"units": 10}})
     with pytest.raises(ValueError, match="does not exist"):
-        rate_guided.resolve(ROOT / "no_such_experiment.toml")
+        resolve(ROOT / "no_such_experiment.toml")
     with pytest.raises(TypeError):
-        rate_guided.resolve(3.5)
-    with pytest.raises(TypeError, match="seed"):
-        rate_guided.resolve(EXAMPLE, seed="one")
+        resolve(3.5)
+    with pytest.raises(ValueError, match="seed"):
+        resolve(EXAMPLE, seed="one")
 
 
 def test_progress_sees_every_trial_and_an_exception_abandons_the_run(small_run, tmp_path):
     reports = []
-    network = rate_guided.RateGuidedNetwork(EXAMPLE, overrides=SMALL, seed=3)
-    result = network.run(reports.append)
+    network = rsnn.Simulation(EXAMPLE, overrides=SMALL, seed=3)
+    result = network.train(callback=reports.append)
     expected = [(phase, trial, total) for phase, total in (("pca", 13), ("demean", 13), ("rls", 23), ("test", 8))
                 for trial in range(total)]
     assert [(r["phase"], r["trial"], r["trials"]) for r in reports] == expected
@@ -205,37 +204,38 @@ def test_progress_sees_every_trial_and_an_exception_abandons_the_run(small_run, 
             raise Abandon(report["trial"])
 
     with pytest.raises(Abandon):
-        network.run(stop_in_rls)
-    with pytest.raises(ValueError, match="run\\(\\) first"):
-        network.write_run_file("never.h5")
+        network.train(callback=stop_in_rls)
+    with pytest.raises(ValueError, match="train\\(\\) first"):
+        network.save_run(tmp_path / "never.h5")
+    assert not (tmp_path / "never.h5").exists()
     # Every run starts afresh: after the abandoned one, the same result again.
-    again = network.run()
+    again = network.train()
     for key in ("rls_nmse", "test_nmse", "output", "spike_times", "pc_weights"):
         np.testing.assert_array_equal(again[key], result[key], err_msg=key)
-    # Its metrics.json is the CLI's but for the wall time.
-    network.write_metrics_json(tmp_path / "metrics.json")
-    written = json.loads((tmp_path / "metrics.json").read_text())
-    cli_written = json.loads((small_run[2].parent / "metrics.json").read_text())
+    # Its run file's metrics are the CLI's but for the wall time.
+    network.save_run(tmp_path / "again.h5")
+    with h5py.File(tmp_path / "again.h5", "r") as mine, h5py.File(small_run[2], "r") as cli:
+        written, cli_written = dict(mine["metrics"].attrs), dict(cli["metrics"].attrs)
     assert written.pop("seconds") > 0
     cli_written.pop("seconds")
     assert written == cli_written
-    assert written["test_nmse"] == list(result["test_nmse"])
+    assert json.loads((small_run[2].parent / "metrics.json").read_text())["test_nmse"] == list(result["test_nmse"])
 
 
 def test_ctrl_c_raises_keyboard_interrupt_after_the_current_trial():
-    network = rate_guided.RateGuidedNetwork(EXAMPLE, overrides={**SMALL, "protocol.rls_trials": 100000})
+    network = rsnn.Simulation(EXAMPLE, overrides={**SMALL, "protocol.rls_trials": 100000})
     # SIGINT to the main thread while it runs the engine with the GIL released.
     timer = threading.Timer(0.3, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT))
     started = time.monotonic()
     timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
-            network.run()
+            network.train()
     finally:
         timer.cancel()
     assert time.monotonic() - started < 10.0  # the whole run would take minutes
-    with pytest.raises(ValueError, match="run\\(\\) first"):
-        network.write_run_file("never.h5")
+    with pytest.raises(ValueError, match="train\\(\\) first"):
+        network.save_run("never.h5")
 
 
 def test_docs_list_every_key():
@@ -243,6 +243,6 @@ def test_docs_list_every_key():
     from config_docs import documented_keys, resolved_keys
 
     documented = documented_keys()
-    keys = resolved_keys(tomllib.loads(rate_guided.resolve(EXAMPLE)))
+    keys = resolved_keys(tomllib.loads(resolve(EXAMPLE)))
     keys |= {"protocol.task.output", "protocol.task.input"}
     assert keys <= documented, f"undocumented keys {sorted(keys - documented)}"

@@ -1,9 +1,10 @@
 """rsnn.run: one entry point that trains and tests an experiment of any protocol.
 
 * A FORCE and a rate-guided experiment run through rsnn.run give bitwise the
-  result of their method's module, and write the method's run file.
+  result of rsnn.Simulation's train, and write the method's run file.
 * A Kim & Chow experiment runs its loops and tests and writes an rsnn-run file.
-* Simulation.train refuses an experiment of another protocol, naming the key.
+* The engine's inspection accessors refuse another protocol, naming the key;
+  there are no per-method modules.
 * rsnn.components() is the registry `rsnn describe` prints.
 """
 
@@ -21,8 +22,6 @@ h5py = pytest.importorskip("h5py", reason="h5py is missing: run with /usr/bin/py
 if not rsnn.extension_available():
     pytest.skip("rsnn's compiled module is not built (target _rsnn); set PYTHONPATH=<build>/python",
                 allow_module_level=True)
-
-from rsnn import force, rate_guided  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 FORCE = ROOT / "examples" / "force" / "lif_sine.toml"
@@ -46,18 +45,19 @@ def test_protocols_are_read_from_the_experiment():
     assert rsnn.experiment(KIM_CHOW).protocol == "loops"
 
 
-def test_force_through_run_is_the_force_module(tmp_path):
+def test_force_through_run_is_simulation_train(tmp_path):
     result = rsnn.run(FORCE, overrides=FORCE_SMALL, seed=2, run_file=tmp_path / "run.h5")
-    direct = force.run(FORCE, overrides=FORCE_SMALL, seed=2)
+    simulation = rsnn.Simulation(FORCE, overrides=FORCE_SMALL, seed=2)
+    direct = {**simulation.train(), **simulation.readout}
     assert result["protocol"] == "single_trial"
     np.testing.assert_array_equal(result["output"], direct["output"])
     np.testing.assert_array_equal(result["decoders"], direct["decoders"])
     assert file_format(tmp_path / "run.h5") == "rsnn-force-run"
 
 
-def test_rate_guided_through_run_is_the_rate_guided_module(tmp_path):
+def test_rate_guided_through_run_is_simulation_train(tmp_path):
     result = rsnn.run(GUIDED, overrides=GUIDED_SMALL, run_file=tmp_path / "run.h5")
-    direct = rate_guided.run(GUIDED, overrides=GUIDED_SMALL)
+    direct = rsnn.Simulation(GUIDED, overrides=GUIDED_SMALL).train()
     assert result["protocol"] == "rate_guided"
     np.testing.assert_array_equal(result["test_nmse"], direct["test_nmse"])
     assert file_format(tmp_path / "run.h5") == "rsnn-rate-guided-run"
@@ -74,10 +74,18 @@ def test_kim_chow_through_run_trains_and_tests(tmp_path):
     assert file_format(tmp_path / "run.h5") == "rsnn-run"
 
 
-def test_simulation_train_refuses_another_protocol():
+def test_engine_accessors_refuse_another_protocol_and_no_method_modules_remain():
     simulation = rsnn.Simulation(FORCE, overrides=FORCE_SMALL)
+    assert simulation.protocol == "single_trial" and simulation.result is None
     with pytest.raises(ValueError, match="protocol.kind"):
-        simulation.train()
+        simulation.weights
+    with pytest.raises(TypeError, match="loops"):
+        simulation.train(loops=3)
+    with pytest.raises(ValueError, match=r"train\(\) first"):
+        simulation.save_run("never.h5")
+    for name in ("force", "rate_guided"):
+        with pytest.raises(AttributeError):
+            getattr(rsnn, name)
 
 
 def test_components_are_the_registry_rsnn_describe_prints():

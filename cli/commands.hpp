@@ -49,4 +49,10 @@ int run_rate_guided_test(const std::filesystem::path& run_file, const std::files
 // (attribute protocol = "simulation without learning"); 130 on Ctrl-C.
 int run_rate_guided_simulation(ExperimentSpec spec, const std::filesystem::path& run_file, bool quiet);
 
+// `rsnn plot`: the figure of a run file (or a run directory's run.h5),
+// written to `figure` (empty: beside the run file, .png), by the plotting
+// script under Debian's Python; does not return unless the script cannot be
+// started (RuntimeFailure) or the run or script is missing (InputError).
+int run_plot(const std::filesystem::path& run, const std::filesystem::path& figure);
+
 }  // namespace rsnn::cli

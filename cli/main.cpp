@@ -435,6 +435,11 @@ int main(int argc, char** argv) {
   auto* inspect = app.add_subcommand("inspect", "Summarise a run or checkpoint file");
   inspect->add_option("file", directory, "HDF5 file")->required();
 
+  fs::path figure;
+  auto* plot = app.add_subcommand("plot", "Draw the figure of a run (any method) into a PNG");
+  plot->add_option("run", directory, "Run directory (or its run.h5, or simulation.h5)")->required();
+  plot->add_option("-o,--out", figure, "Figure file (default: beside the run file, with the suffix .png)");
+
   std::string family;
   bool markdown = false;
   auto* describe = app.add_subcommand("describe",
@@ -456,6 +461,7 @@ int main(int argc, char** argv) {
     if (*test) return run_test(directory, trials, common);
     if (*simulate) return run_simulate(experiment, out, common);
     if (*inspect) return run_inspect(directory);
+    if (*plot) return cli::run_plot(directory, figure);
     return run_describe(family, markdown);
   } catch (const InputError& error) {
     fmt::print(stderr, "rsnn: error: {}\n", error.what());

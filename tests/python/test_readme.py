@@ -18,7 +18,7 @@ def test_readme_starts_with_the_two_commands():
     main_job, tests = readme_commands()
     for command in (main_job, tests):
         assert command.startswith("apt-get update && apt-get install -y ")
-    assert "rsnn train examples/" in main_job and "plot_run.py" in main_job
+    assert "rsnn train examples/" in main_job and "rsnn plot " in main_job
     assert "ctest" in tests
 
 

@@ -107,6 +107,16 @@ TEST(Cli, TrainWritesRunFileThenTestAndInspectReadIt) {
   EXPECT_NE(inspect.output.find("untrained (loop 0)"), std::string::npos) << inspect.output;
   EXPECT_NE(inspect.output.find("frozen-weight correlation after loop 2"), std::string::npos) << inspect.output;
 
+  // rsnn plot draws the run's figure (Debian's Python with matplotlib, as CI installs it).
+  if (std::filesystem::exists("/usr/bin/python3")) {
+    const auto plot = run_cli("plot " + (dir / "out").string() + " -o " + (dir / "figure.png").string());
+    ASSERT_EQ(plot.exit_code, 0) << plot.output;
+    EXPECT_EQ(read_text(dir / "figure.png").substr(1, 3), "PNG");
+    write_text(dir / "not_a_run.h5", "text");
+    EXPECT_EQ(run_cli("plot " + (dir / "not_a_run.h5").string()).exit_code, 2);
+  }
+  EXPECT_EQ(run_cli("plot " + (dir / "missing").string()).exit_code, 2);
+
   // A run file whose weights were damaged is refused by name, not used.
   {
     h5::File run(dir / "out/run.h5", h5::File::Mode::read_write);

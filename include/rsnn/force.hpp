@@ -90,6 +90,9 @@ struct ForceResult {
   std::uint64_t spikes_after_learning = 0;  // all neurons, t ≥ learn_stop
   std::size_t rls_updates = 0;
   double elapsed_seconds = 0.0;
+  // The learning curve: the RMS error of z − x over each simulated second,
+  // reported at its end (ms).
+  std::vector<double> rmse_times, rmse;
 };
 
 // Progress report every simulated second: time (ms) and the RMS error of the

@@ -70,11 +70,11 @@ class ForceNetwork:
         return self._network.simulate(progress)
 
     def set_decoders(self, decoders) -> None:
-        """Set phi, [neuron, dimension] (e.g. a trained run file's /weights/decoders)."""
+        """Set phi, [neuron, dimension] (e.g. a trained run file's /weights/readouts/<name>/decoders)."""
         self._network.set_decoders(decoders)
 
     def write_run_file(self, path) -> None:
-        """Write the last run as an rsnn-force-run HDF5 file (temporary name, then rename)."""
+        """Write the last run's run file (format "rsnn-run", protocol "single_trial"; temporary name, then rename)."""
         self._network.write_run_file(str(path))
 
     @property

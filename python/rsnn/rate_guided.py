@@ -70,7 +70,7 @@ class RateGuidedNetwork:
         return self._training.run(progress)
 
     def write_run_file(self, path) -> None:
-        """Write the last run as an rsnn-rate-guided-run HDF5 file (temporary name, then rename)."""
+        """Write the last run's run file (format "rsnn-run", protocol "rate_guided"; temporary name, then rename)."""
         self._training.write_run_file(str(path))
 
     def write_metrics_json(self, path) -> None:

@@ -18,6 +18,7 @@
 #include "rsnn/experiment.hpp"
 #include "rsnn/hdf5_file.hpp"
 #include "rsnn/neuron_model.hpp"
+#include "rsnn/run_file.hpp"
 #include "rsnn/version.hpp"
 
 #ifdef _OPENMP
@@ -170,6 +171,10 @@ void bind_experiment(py::module_& module) {
         if (format != "rsnn-run" && format != "rsnn-checkpoint")
           throw InputError("'" + path.string() + "' is neither an rsnn run file nor a checkpoint (format=\"" + format +
                            "\")");
+        if (format == "rsnn-run" && run_file_protocol(file) != ProtocolKind::loops)
+          throw InputError("'" + path.string() + "' is a run file of protocol \"" +
+                           protocol_kind_name(run_file_protocol(file)) +
+                           "\"; rsnn.Simulation rebuilds \"loops\" runs (see rsnn.force and rsnn.rate_guided)");
         return std::make_pair(format, file.read_string("/config"));
       },
       py::arg("path"), "(format, resolved experiment TOML) of a run file or checkpoint.");

@@ -99,7 +99,7 @@ int run_force_simulation(const ExperimentSpec& spec, const fs::path& run_file, b
   const force::ForceResult result = network.simulate(progress_printer(spec, quiet, false));
   const force::ForceMetrics metrics = force::evaluate_frozen(spec, result);
   fs::create_directories(run_file.parent_path());
-  force::write_force_run_file(run_file, network, result, metrics, "simulation without learning");
+  force::write_force_run_file(run_file, network, result, metrics, RunContent::simulation);
   if (!quiet) {
     fmt::print("simulated {} ms of {} neurons without learning in {:.2f} s; mean rate {:.2f} Hz\n",
                result.times.empty() ? 0.0 : result.times.back() + spec.recording.interval, spec.neuron_count(),
@@ -111,17 +111,11 @@ int run_force_simulation(const ExperimentSpec& spec, const fs::path& run_file, b
 
 int run_force_test(const fs::path& run_file, const fs::path& test_file, std::int64_t trial_option,
                    const std::vector<Override>& overrides, bool quiet) {
-  const h5::File file(run_file, h5::File::Mode::read);
-  const ExperimentSpec spec = parse_experiment(file.read_string("/config"), run_file.string() + ":/config", overrides);
+  const ExperimentSpec spec = parse_experiment(h5::File(run_file, h5::File::Mode::read).read_string("/config"),
+                                               run_file.string() + ":/config", overrides);
   const std::size_t trials = trial_option >= 0 ? static_cast<std::size_t>(trial_option) : spec.test.trials;
   force::ForceTraining network(spec);
-  if (!file.exists("/weights/decoders"))
-    throw InputError(fmt::format("'{}': /weights/decoders is missing", run_file.string()));
-  try {
-    network.set_decoders(file.read<double>("/weights/decoders"));
-  } catch (const InputError& error) {
-    throw InputError(fmt::format("'{}': /weights/{}", run_file.string(), error.what()));
-  }
+  network.load_trained(run_file);
   std::vector<force::ForceResult> results;
   std::vector<force::ForceMetrics> metrics;
   for (std::size_t t = 0; t < trials && !stop_requested(); ++t) {
@@ -133,7 +127,7 @@ int run_force_test(const fs::path& run_file, const fs::path& test_file, std::int
     }
   }
   if (stop_requested()) return 130;
-  force::write_force_test_file(test_file, spec, run_file.filename().string(), results, metrics);
+  force::write_force_test_file(test_file, network, run_file.filename().string(), results, metrics);
   if (!quiet) fmt::print("wrote {} (the trained run {} is unchanged)\n", test_file.string(), run_file.string());
   return 0;
 }

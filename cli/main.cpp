@@ -225,8 +225,8 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
                  mean);
     }
   }
-  write_run_file(run_file, simulation, last.record_times.empty() ? nullptr : &last, tests,
-                 fmt::format("training loop {}", simulation.loops_done()));
+  write_loops_run_file(run_file, simulation, last.record_times.empty() ? nullptr : &last, tests,
+                       fmt::format("training loop {}", simulation.loops_done()));
   if (!common.quiet) fmt::print("wrote {} and {}\n", run_file.string(), checkpoint.string());
   if (interrupted) {
     fmt::print(stderr, "interrupted after loop {}: checkpoint saved; continue with --resume\n",
@@ -240,25 +240,18 @@ int run_test(const fs::path& directory, std::int64_t trials, const CommonOptions
   const fs::path run_file = fs::is_directory(directory) ? directory / "run.h5" : directory;
   const fs::path test_file = run_file.parent_path() / "test.h5";
   refuse_to_replace(test_file, common.force, "");
-  if (!h5::is_hdf5_file(run_file))
-    throw InputError(fmt::format("run file '{}' is missing or is not an HDF5 file", run_file.string()));
   std::string config_text;
   {
-    const h5::File file(run_file, h5::File::Mode::read);
-    const std::string format = file.has_attribute("/", "format") ? file.attribute_string("/", "format") : "";
-    if (format == "rsnn-force-run") {
+    const h5::File file = open_run_file(run_file);
+    const ProtocolKind protocol = run_file_protocol(file);
+    if (protocol == ProtocolKind::single_trial) {
       install_interrupt_handler();
       return cli::run_force_test(run_file, test_file, trials, common.overrides(), common.quiet);
     }
-    if (format == "rsnn-rate-guided-run") {
+    if (protocol == ProtocolKind::rate_guided) {
       install_interrupt_handler();
       return cli::run_rate_guided_test(run_file, test_file, trials, common.overrides(), common.quiet);
     }
-    if (format != "rsnn-run")
-      throw InputError(
-          fmt::format("'{}' is not a trained rsnn run file (format \"rsnn-run\", \"rsnn-force-run\" or "
-                      "\"rsnn-rate-guided-run\")",
-                      run_file.string()));
     config_text = file.read_string("/config");
   }
   const ExperimentSpec spec = parse_experiment(config_text, run_file.string() + ":/config", common.overrides());
@@ -270,14 +263,7 @@ int run_test(const fs::path& directory, std::int64_t trials, const CommonOptions
     if (!common.quiet)
       fmt::print("trial {:3d}  pattern {}  {}  correlation {:7.4f}\n", t + 1, tests[t].pattern,
                  rates_text(simulation.network(), tests[t].population_rate), tests[t].mean_correlation);
-  write_file_atomically(test_file, [&](h5::File& file) {
-    file.set_attribute("/", "format", std::string("rsnn-test"));
-    file.set_attribute("/", "rsnn_version", std::string(version_string));
-    file.set_attribute("/", "run", run_file.filename().string());
-    file.set_attribute("/", "created", now_iso8601());
-    file.write_string("/config", to_toml(spec));
-    write_test_results(file, simulation, tests);
-  });
+  write_loops_test_file(test_file, simulation, run_file.filename().string(), tests);
   if (!common.quiet) fmt::print("wrote {} (the trained run {} is unchanged)\n", test_file.string(), run_file.string());
   return 0;
 }
@@ -303,7 +289,7 @@ int run_simulate(const fs::path& experiment, const fs::path& out_option, const C
   refuse_to_replace(run_file, common.force, " or another --out");
   const TrialResult trial = simulation.run_trial(options);
   fs::create_directories(out);
-  write_run_file(run_file, simulation, &trial, {}, "simulation without learning");
+  write_loops_run_file(run_file, simulation, &trial, {}, "simulation without learning");
   if (!common.quiet) {
     fmt::print("simulated {} ms of {} neurons in {:.2f} s ({:.2f} simulated s per wall s)\n", spec.trial_duration(),
                simulation.network().neuron_count, trial.elapsed_seconds,
@@ -316,40 +302,58 @@ int run_simulate(const fs::path& experiment, const fs::path& out_option, const C
   return 0;
 }
 
+// The learning curve's first and last measure (the names its attributes
+// give), the untrained point and the last frozen-weight measurement.
+void print_learning_curve(const h5::File& file) {
+  if (!file.exists("/learning_curve") || !file.has_attribute("/learning_curve", "measure")) return;
+  const std::string axis = file.attribute_string("/learning_curve", "axis");
+  const std::string measure = file.attribute_string("/learning_curve", "measure");
+  const auto values = file.read<double>("/learning_curve/" + measure);
+  if (!values.empty()) {
+    const std::string points = axis == "time" ? "simulated seconds" : axis + "s";  // time: one per second
+    fmt::print("  learning curve: {} {}, {} {:.4f} (first) -> {:.4f} (last)", values.size(), points, measure,
+               values.front(), values.back());
+    if (file.exists("/learning_curve/rate"))
+      fmt::print(", rate {:.2f} Hz (last)", file.read<double>("/learning_curve/rate").back());
+    fmt::print("\n");
+  }
+  if (file.has_attribute("/learning_curve", "untrained_" + measure))
+    fmt::print("  untrained ({} 0): {} {:.4f}\n", axis, measure,
+               file.attribute_number("/learning_curve", "untrained_" + measure));
+  if (file.exists("/learning_curve/frozen_" + measure)) {
+    const auto frozen = file.read<double>("/learning_curve/frozen_" + measure);
+    for (std::size_t point = frozen.size(); point-- > 0;)
+      if (std::isfinite(frozen[point])) {
+        fmt::print("  frozen-weight {} after {} {}: {:.4f}\n", measure, axis, point + 1, frozen[point]);
+        break;
+      }
+  }
+}
+
 int run_inspect(const fs::path& path) {
   if (!h5::is_hdf5_file(path)) throw InputError(fmt::format("'{}' is missing or is not an HDF5 file", path.string()));
   const h5::File file(path, h5::File::Mode::read);
   const std::string format = file.has_attribute("/", "format") ? file.attribute_string("/", "format") : "unknown";
+  if (is_earlier_run_format(format))
+    throw InputError(
+        fmt::format("'{}' has format \"{}\", an earlier rsnn's layout; expected a run file of format "
+                    "\"rsnn-run\" or \"rsnn-test\" (train it again)",
+                    path.string(), format));
   fmt::print("{}: {}", path.string(), format);
   if (file.has_attribute("/", "rsnn_version"))
     fmt::print(", written by rsnn {}", file.attribute_string("/", "rsnn_version"));
   fmt::print("\n");
+  for (const char* name : {"protocol", "mode", "run"})
+    if (file.has_attribute("/", name)) fmt::print("  {:<11} {}\n", name, file.attribute_string("/", name));
   for (const char* name : {"seed", "neurons", "loops_done"})
     if (file.has_attribute("/", name)) fmt::print("  {:<11} {}\n", name, file.attribute_number("/", name));
-  if (file.exists("/learning_curve/correlation")) {
-    const auto correlation = file.read<double>("/learning_curve/correlation");
-    const auto rate = file.read<double>("/learning_curve/rate");
-    if (!correlation.empty())
-      fmt::print("  learning curve: {} loops, correlation {:.4f} (first) -> {:.4f} (last), rate {:.2f} Hz (last)\n",
-                 correlation.size(), correlation.front(), correlation.back(), rate.back());
-    if (file.has_attribute("/learning_curve", "untrained_correlation"))
-      fmt::print("  untrained (loop 0): correlation {:.4f}\n",
-                 file.attribute_number("/learning_curve", "untrained_correlation"));
-    if (file.exists("/learning_curve/frozen_correlation")) {
-      const auto frozen = file.read<double>("/learning_curve/frozen_correlation");
-      for (std::size_t loop = frozen.size(); loop-- > 0;)
-        if (std::isfinite(frozen[loop])) {
-          fmt::print("  frozen-weight correlation after loop {}: {:.4f}\n", loop + 1, frozen[loop]);
-          break;
-        }
-    }
-  }
+  print_learning_curve(file);
   if (file.exists("/metrics") && file.has_attribute("/metrics", "min_best_lag_correlation")) {  // FORCE runs
-    fmt::print(
-        "  training rmse {:.4f}, free running: min best-lag correlation {:.3f} over {} windows, rate {:.2f} Hz\n",
-        file.attribute_number("/metrics", "training_rmse"),
-        file.attribute_number("/metrics", "min_best_lag_correlation"), file.attribute_number("/metrics", "windows"),
-        file.attribute_number("/metrics", "mean_rate"));
+    if (file.has_attribute("/metrics", "training_rmse"))
+      fmt::print("  training rmse {:.4f}\n", file.attribute_number("/metrics", "training_rmse"));
+    fmt::print("  free running: min best-lag correlation {:.3f} over {} windows, rate {:.2f} Hz\n",
+               file.attribute_number("/metrics", "min_best_lag_correlation"),
+               file.attribute_number("/metrics", "windows"), file.attribute_number("/metrics", "mean_rate"));
     if (file.exists("/metrics/output_frequency"))
       fmt::print("  output frequency {:.3f} Hz (target {:.3f} Hz)\n",
                  fmt::join(file.read<double>("/metrics/output_frequency"), ", "),

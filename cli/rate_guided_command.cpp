@@ -88,7 +88,7 @@ int run_rate_guided_training(const ExperimentSpec& spec, const std::filesystem::
 
   const std::filesystem::path run_file = output_directory / "run.h5";
   const std::filesystem::path metrics_file = output_directory / "metrics.json";
-  write_rate_guided_run_file(run_file, spec, result);
+  write_rate_guided_run_file(run_file, training, result);
   write_rate_guided_metrics_json(metrics_file, spec, result);
   if (!quiet) fmt::print("wrote {} and {} ({:.1f} s)\n", run_file.string(), metrics_file.string(), metrics.seconds);
   std::filesystem::remove(checkpoint);  // the run is complete: nothing left to resume
@@ -116,7 +116,7 @@ int run_rate_guided_test(const std::filesystem::path& run_file, const std::files
       fmt::print("trial {:3d}  rate {:6.2f} Hz  nMSE {:.5f}\n", report.trial + 1 - open_loop, report.rate, report.nmse);
   });
   if (!training.finished()) return 130;
-  write_rate_guided_test_file(test_file, spec, run_file.filename().string(), result);
+  write_rate_guided_test_file(test_file, training, run_file.filename().string(), result);
   if (!quiet) {
     const RateGuidedMetrics metrics = summarize(result);
     fmt::print("test: median nMSE {:.5f} over {} trials, rate {:.2f} Hz\n", metrics.test_nmse_median,
@@ -132,7 +132,7 @@ int run_rate_guided_simulation(ExperimentSpec spec, const std::filesystem::path&
   const RateGuidedResult result = training.run();
   if (!training.finished()) return 130;
   std::filesystem::create_directories(run_file.parent_path());
-  write_rate_guided_run_file(run_file, spec, result, "simulation without learning");
+  write_rate_guided_run_file(run_file, training, result, RunContent::simulation);
   if (!quiet) {
     const RateGuidedMetrics metrics = summarize(result);
     fmt::print(

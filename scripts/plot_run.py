@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Plot an rsnn run file (run.h5) as one PNG, for every method.
 
-FORCE and rate-guided run files get their method's figure (rsnn.plot.force_run,
-rsnn.plot.rate_guided_run); Kim & Chow run files the figure described below.
+FORCE and rate-guided run files (root attribute protocol "single_trial",
+"rate_guided") get their method's figure (rsnn.plot.force_run,
+rsnn.plot.rate_guided_run); Kim & Chow run files (protocol "loops") the
+figure described below.
 
 Usage:
     /usr/bin/python3 scripts/plot_run.py RUN.h5 [-o OUT.png] [--neurons 0 1 2 ...]
@@ -74,17 +76,17 @@ class RunFileError(Exception):
 # --------------------------------------------------------------------------- reading
 
 
-# Run files of the read-out methods, drawn by rsnn.plot (format -> figure).
-READ_OUT_METHODS = {"rsnn-force-run": rsnn_plot.force_run, "rsnn-rate-guided-run": rsnn_plot.rate_guided_run}
+# Run files of the read-out methods, drawn by rsnn.plot (protocol -> figure).
+READ_OUT_METHODS = {"single_trial": rsnn_plot.force_run, "rate_guided": rsnn_plot.rate_guided_run}
 
 
-def _format_of(path: Path):
-    """The root 'format' attribute of an HDF5 file, or None."""
+def _protocol_of(path: Path):
+    """The root 'protocol' attribute of an rsnn run file (format "rsnn-run"), or None."""
     if not path.is_file() or not h5py.is_hdf5(path):
         return None
     try:
         with h5py.File(path, "r") as file:
-            return _attr(file, "format")
+            return _attr(file, "protocol") if _attr(file, "format") == "rsnn-run" else None
     except OSError:
         return None
 
@@ -375,12 +377,13 @@ def main(argv=None) -> int:
 
     path = args.run / "run.h5" if args.run.is_dir() else args.run
     out = args.out or path.with_suffix(".png")
-    method_figure = READ_OUT_METHODS.get(_format_of(path))
+    protocol = _protocol_of(path)
+    method_figure = READ_OUT_METHODS.get(protocol)
     if method_figure is not None:  # FORCE and rate-guided runs: their own figure
         try:
             fig = method_figure(path)
         except (KeyError, OSError, ValueError, IndexError) as error:
-            print(f"{PROG}: {path}: incomplete {_format_of(path)} file ({error})", file=sys.stderr)
+            print(f"{PROG}: {path}: incomplete {protocol} run file ({error})", file=sys.stderr)
             return 2
         fig.savefig(out, dpi=120, bbox_inches="tight")
         plt.close(fig)

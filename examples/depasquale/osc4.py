@@ -148,10 +148,10 @@ def figure(out: Path, seeds, ablation_seeds) -> None:
     traces, curves, raster = fig.add_subplot(grid[0, :]), fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
     first = seeds[0]
     with h5py.File(out / f"seed{first}" / "run.h5", "r") as f:
-        times = f["test/times"][:] / 1000.0
-        output, target = f["test/output"][:], f["test/target"][:]
+        times = f["test/readouts/output/times"][:] / 1000.0
+        output, target = f["test/readouts/output/z"][:], f["test/readouts/output/target"][:]
         nmse = f["test/nmse"][:]
-        spike_times, spike_ids = f["spikes/lif/timestamps"][:] / 1000.0, f["spikes/lif/node_ids"][:]
+        spike_times, spike_ids = f["spikes/spiking/timestamps"][:] / 1000.0, f["spikes/spiking/node_ids"][:]
         neurons = int(f.attrs["neurons"])
     for trial in range(output.shape[0]):
         offset = trial * times[-1] + trial * (times[1] - times[0])
@@ -166,7 +166,7 @@ def figure(out: Path, seeds, ablation_seeds) -> None:
 
     for i, seed in enumerate(seeds):
         with h5py.File(out / f"seed{seed}" / "run.h5", "r") as f:
-            rls, test = f["rls/nmse"][:], f["test/nmse"][:]
+            rls, test = f["learning_curve/nmse"][:], f["test/nmse"][:]
         x = np.arange(1, rls.size + test.size + 1)
         curves.semilogy(x, np.concatenate([rls, test]), lw=0.6, color=f"C{i}", label=f"seed {seed}")
     for i, seed in enumerate(ablation_seeds):  # test trials only, dotted, in the seed's colour
@@ -174,7 +174,7 @@ def figure(out: Path, seeds, ablation_seeds) -> None:
         if not path.is_file():
             continue
         with h5py.File(path, "r") as f:
-            test, offset = f["test/nmse"][:], f["rls/nmse"].shape[0]
+            test, offset = f["test/nmse"][:], f["learning_curve/nmse"].shape[0]
         color = f"C{seeds.index(seed)}" if seed in seeds else "0.5"
         curves.semilogy(np.arange(offset + 1, offset + test.size + 1), test, lw=0.6, ls=":", color=color,
                         label="test, Imu = 0" if i == 0 else None)

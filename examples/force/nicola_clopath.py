@@ -106,8 +106,8 @@ def lorenz_map_similarity(run: Path) -> dict:
     from rsnn import analysis  # the library's measures (needs PYTHONPATH=build/python)
 
     with h5py.File(run / "run.h5", "r") as f:
-        times = f["output/times"][:]
-        z, x = f["output/z"][:, 2], f["output/target"][:, 2]
+        times = f["readouts/output/times"][:]
+        z, x = f["readouts/output/z"][:, 2], f["readouts/output/target"][:, 2]
         config = f["config"][()]
     config = config.decode() if isinstance(config, bytes) else config
     stop = float(next(line.split("=")[1] for line in config.splitlines() if line.startswith("stop")))
@@ -126,13 +126,13 @@ def lorenz_map_similarity(run: Path) -> dict:
 
 def figure(experiment: str, run: Path, path: Path) -> None:
     with h5py.File(run / "run.h5", "r") as f:
-        times = f["output/times"][:] / 1000.0
-        z, x = f["output/z"][:], f["output/target"][:]
+        times = f["readouts/output/times"][:] / 1000.0
+        z, x = f["readouts/output/z"][:], f["readouts/output/target"][:]
         spike_t = f["spikes/network/timestamps"][:] / 1000.0
         spike_i = f["spikes/network/node_ids"][:]
         n = int(f.attrs["neurons"])
-        offsets, targets, weights = (f["weights/static/" + k][:] for k in ("row_offsets", "targets", "weights"))
-        decoders, encoders = f["weights/decoders"][:], f["weights/encoders"][:]
+        offsets, targets, weights = (f["weights/static/0/" + k][:] for k in ("row_offsets", "targets", "weights"))
+        decoders, encoders = f["weights/readouts/output/decoders"][:], f["weights/readouts/output/encoders"][:]
         config = f["config"][()].decode() if isinstance(f["config"][()], bytes) else f["config"][()]
     stop = float(next(line.split("=")[1] for line in config.splitlines() if line.startswith("stop")))
     fig = plt.figure(figsize=(11, 7.5))

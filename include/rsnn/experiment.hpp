@@ -241,6 +241,8 @@ struct TestSpec {
 // rate-guided training, a teacher network supplying the read-out's targets
 // (DePasquale et al.; rsnn/rate_guided.hpp).
 enum class ProtocolKind { loops, single_trial, rate_guided };
+// Its name in experiment files and run files ("loops", "single_trial", "rate_guided").
+const char* protocol_kind_name(ProtocolKind kind);
 
 struct ProtocolSpec {
   ProtocolKind kind = ProtocolKind::loops;

@@ -69,6 +69,7 @@
 #include "rsnn/neuron_model.hpp"
 #include "rsnn/parameters.hpp"
 #include "rsnn/readout_rls.hpp"
+#include "rsnn/run_file.hpp"
 #include "rsnn/signals.hpp"
 #include "rsnn/simulation.hpp"
 
@@ -90,6 +91,9 @@ struct ForceResult {
   std::uint64_t spikes_after_learning = 0;  // all neurons, t ≥ learn_stop
   std::size_t rls_updates = 0;
   double elapsed_seconds = 0.0;
+  // The learning curve: the RMS error of z − x over each simulated second,
+  // reported at its end (ms).
+  std::vector<double> rmse_times, rmse;
 };
 
 // Progress report every simulated second: time (ms) and the RMS error of the
@@ -120,9 +124,14 @@ class ForceTraining {
   // The network without learning from the training run's initial state (φ
   // as it is: 0 unless trained or set). Abandons a stopped run.
   ForceResult simulate(const ForceProgress& progress = {});
-  // φ, [neuron][dimension] (a trained run's /weights/decoders). Throws
-  // InputError for another size or a non-finite value.
+  // φ, [neuron][dimension] (a trained run's
+  // /weights/readouts/<name>/decoders). Throws InputError for another size or
+  // a non-finite value.
   void set_decoders(std::span<const double> decoders);
+  // The decoders of a run file (format "rsnn-run", rsnn/run_file.hpp) of this
+  // experiment; InputError naming the file and the dataset when they are
+  // missing or do not fit.
+  void load_trained(const std::filesystem::path& run_file);
 
   // Steps simulated of the current run (0: none; the run's step count: complete).
   std::uint64_t steps_done() const { return steps_done_; }
@@ -145,6 +154,7 @@ class ForceTraining {
   const std::vector<double>& static_weights() const { return omega().weights; }
   // The engine it runs on (thread settings, network state).
   Simulation& simulation() { return simulation_; }
+  const Simulation& simulation() const { return simulation_; }
 
  private:
   const Readout& readout() const { return simulation_.readouts().front(); }
@@ -185,24 +195,14 @@ ForceMetrics evaluate(const ExperimentSpec& spec, const ForceResult& result);
 // the whole run's).
 ForceMetrics evaluate_frozen(const ExperimentSpec& spec, const ForceResult& result);
 
-// One HDF5 file per run (written to a temporary name, then renamed):
-//   /  attrs format="rsnn-force-run", rsnn_version, seed, neurons, dimensions,
-//      protocol ("training", "simulation without learning"), rls_updates,
-//      elapsed_seconds, created
-//   /config                      resolved experiment TOML
-//   /output/times, /output/z, /output/target   [sample x dimension]
-//   /spikes/network/timestamps, node_ids (SONATA, sorting="by_time")
-//   /spikes/counts               per neuron, whole run
-//   /weights/decoders [N x k], /weights/encoders [N x k],
-//   /weights/static/row_offsets, targets, weights  (CSR by presynaptic neuron)
-//   /metrics                     attributes of ForceMetrics (scalars) and its
-//                                per-dimension/per-window arrays as datasets
+// The run file (rsnn/run_file.hpp) of a training run (content training) or
+// of a run without learning (simulation), written atomically.
 void write_force_run_file(const std::filesystem::path& path, const ForceTraining& network, const ForceResult& result,
-                          const ForceMetrics& metrics, const std::string& protocol = "training");
-// The frozen-weight test of a trained run (`rsnn test`): attrs
-// format="rsnn-force-test", run (the run file's name), trials; /config; and per
-// trial t the run file's /output, /spikes and /metrics under /trials/<t>.
-void write_force_test_file(const std::filesystem::path& path, const ExperimentSpec& spec, const std::string& run,
+                          const ForceMetrics& metrics, RunContent content = RunContent::training);
+// The frozen-weight test of a trained run (`rsnn test`, format "rsnn-test";
+// `run` is the trained run file's name): each trial's metrics and output
+// under /test, the first trial's spikes, and /metrics over all trials.
+void write_force_test_file(const std::filesystem::path& path, const ForceTraining& network, const std::string& run,
                            const std::vector<ForceResult>& results, const std::vector<ForceMetrics>& metrics);
 
 // The metrics as JSON text (for metrics.json beside the run file).

@@ -141,6 +141,7 @@
 #include "rsnn/config.hpp"
 #include "rsnn/experiment.hpp"
 #include "rsnn/readout_rls.hpp"
+#include "rsnn/run_file.hpp"
 #include "rsnn/simulation.hpp"
 
 namespace rsnn {
@@ -340,12 +341,16 @@ class RateGuidedTraining {
   // experiment, another format or a damaged file (InputError naming it).
   void save_checkpoint(const std::filesystem::path& path) const;
   void load_checkpoint(const std::filesystem::path& path);
-  // The trained network of a run file (format "rsnn-rate-guided-run" of this
-  // experiment: uPC, Imu, W_PC, w and the trained neurons); the next run()
+  // The trained network of a run file (format "rsnn-run", protocol
+  // rate_guided, of this experiment: uPC, Imu, W_PC, w and the trained
+  // neurons; rsnn/run_file.hpp); the next run()
   // then runs the test phase alone, with the training run's trial keys, so
   // its test trials are the training run's. InputError naming the file and
   // dataset for another experiment or a damaged array.
   void load_trained(const std::filesystem::path& run_file);
+  // The spiking network's engine, built once the pca phase has ended
+  // (RuntimeFailure before).
+  const Simulation& simulation() const;
 
  private:
   static constexpr int done = 4;  // position_.phase after the test phase
@@ -407,30 +412,16 @@ class RateGuidedTraining {
 // Output
 // ---------------------------------------------------------------------------
 
-// One HDF5 file, written atomically (temporary file + rename). Layout (times
-// in ms, rates in Hz):
-//   /            attrs format="rsnn-rate-guided-run", rsnn_version, seed, created,
-//                protocol ("training", "simulation without learning")
-//   /config      the resolved spec as TOML
-//   /metrics     attrs: every RateGuidedMetrics field
-//   /pca/eigenvalues                       decreasing; attrs kept, fraction
-//   /pca/basis                             uPC [Ñ × m] (what `rsnn test` needs)
-//   /demean/rate, /demean/mean_input       per trial; Imu; attr subtracted (0/1)
-//   /rls/nmse, /rls/rate                   per closed-loop trial; attrs updates, steps
-//   /test/nmse, /test/rate, /test/spike_counts
-//   /test/output, /test/target             [trial × step × output] of the recorded trials
-//   /test/times                            k dt of each step
-//   /spikes/lif/{timestamps,node_ids}      SONATA, sorting="by_time"; /spikes attr trial
-//   /weights/pc [m × 2n], /weights/output [Nout × 2n], /weights/presynaptic [n]
-void write_rate_guided_run_file(const std::filesystem::path& path, const ExperimentSpec& spec,
-                                const RateGuidedResult& result, const std::string& protocol = "training");
+// The run file (rsnn/run_file.hpp) of a training run (content training) or
+// of a run without learning (simulation), written atomically.
+void write_rate_guided_run_file(const std::filesystem::path& path, const RateGuidedTraining& training,
+                                const RateGuidedResult& result, RunContent content = RunContent::training);
+// The frozen-weight test of a trained run (`rsnn test`, format "rsnn-test";
+// `run` is the trained run file's name): /test and /metrics of the test
+// phase, the first closed-loop test trial's spikes in /test/spikes.
+void write_rate_guided_test_file(const std::filesystem::path& path, const RateGuidedTraining& training,
+                                 const std::string& run, const RateGuidedResult& result);
 // The metrics (and seed, sizes, demean flag) as one flat JSON object.
-// The frozen-weight test of a trained run (`rsnn test`): attrs
-// format="rsnn-rate-guided-test", run (the run file's name), trials; /config;
-// /metrics (the test's nMSE statistics and rate); /test and /spikes as in the
-// run file.
-void write_rate_guided_test_file(const std::filesystem::path& path, const ExperimentSpec& spec, const std::string& run,
-                                 const RateGuidedResult& result);
 void write_rate_guided_metrics_json(const std::filesystem::path& path, const ExperimentSpec& spec,
                                     const RateGuidedResult& result);
 

@@ -94,8 +94,9 @@ def read_spikes(source, population=None, group="/spikes", *, global_ids=False):
     population : str, optional
         One population's spikes; default: all populations.
     group : str
-        The spikes group: "/spikes" (recorded training loop or simulated
-        trial) or "/test/spikes" (first test trial) in run files.
+        The spikes group: "/spikes" (the run's recorded trial, named by its
+        attribute ``trial``) or "/test/spikes" (the first test trial) in run
+        files of every method.
     global_ids : bool
         Add each population's first global id (from /populations) to its
         node ids.
@@ -326,25 +327,36 @@ def load_targets(path, dataset=None) -> np.ndarray:
 
 @dataclass
 class Run:
-    """A run file read into memory (see include/rsnn/run_file.hpp for the layout).
+    """A run file of any method read into memory (see include/rsnn/run_file.hpp for the layout).
 
-    Spikes are ``{population: (times_ms, global_ids)}``; recordings
-    ``{"times": ms, "node_ids": global ids, "values": [time x neuron]}``.
-    Missing parts are empty dicts or None.
+    ``protocol`` ("loops", "single_trial", "rate_guided") says which method
+    wrote it. Spikes are ``{population: (times_ms, global_ids)}``; recordings
+    ``{"times": ms, "node_ids": global ids, "values": [time x neuron]}``;
+    read-outs ``{name: {"times", "z", "target"}}``. ``weights`` holds the
+    plastic weights' arrays (loops), ``"static"`` (a list, one dict per
+    projection) and ``"readouts"`` (``{name: {array: values}}``). Targets
+    are None unless the method has per-neuron targets (loops). Missing parts
+    are empty dicts or None.
     """
 
     path: Path
     config: dict
     populations: list
-    targets: np.ndarray
-    target_times: np.ndarray
+    targets: np.ndarray | None = None
+    target_times: np.ndarray | None = None
     learning_curve: dict = field(default_factory=dict)
     weights: dict = field(default_factory=dict)
     spikes: dict = field(default_factory=dict)
     spikes_trial: str | None = None
     recording: dict | None = None
+    readouts: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
     test: dict | None = None
     attributes: dict = field(default_factory=dict)
+
+    @property
+    def protocol(self) -> str | None:
+        return self.attributes.get("protocol")
 
     @property
     def neurons(self) -> int:
@@ -365,63 +377,61 @@ class Run:
         return self.training_window[1]
 
     def weight_matrix(self, *, initial=False, include_static=False) -> np.ndarray:
-        """Dense W[post, pre] of the plastic (and optionally static) weights."""
+        """Dense W[post, pre] of the plastic (and optionally static) weights; the read-out methods have no plastic ones."""
         n = self.neurons
         w = self.weights
         matrix = np.zeros((n, n))
-        post = np.repeat(np.arange(n), np.diff(w["row_offsets"]).astype(np.int64))
-        np.add.at(matrix, (post, w["pre"].astype(np.int64)), w["initial_weight" if initial else "weight"])
+        if "row_offsets" in w:
+            post = np.repeat(np.arange(n), np.diff(w["row_offsets"]).astype(np.int64))
+            np.add.at(matrix, (post, w["pre"].astype(np.int64)), w["initial_weight" if initial else "weight"])
         if include_static:
             first = {p["name"]: p["first"] for p in self.populations}
             for projection in w.get("static", []):
                 offsets = projection["row_offsets"].astype(np.int64)
                 pre = first[projection["pre"]] + np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
-                np.add.at(matrix, (projection["targets"].astype(np.int64), pre), projection["weight"])
+                weight = projection["weights"] if projection["weights"] is not None else projection["weight"]
+                np.add.at(matrix, (projection["targets"].astype(np.int64), pre), weight)
         return matrix
 
 
 def read_run(path) -> Run:
-    """Read an rsnn run file.
+    """Read an rsnn run file (``format = "rsnn-run"``) of any method, or a test file (``"rsnn-test"``).
 
     Raises
     ------
     ValueError
-        When the file is not an rsnn run file (message names the file).
+        When the file is not an rsnn run or test file (message names the file).
     """
     h5py = _h5py()
     path = _path("path", path)
     file, _ = _open(path)
     with file:
-        if _attribute(file, "format") != "rsnn-run":
-            raise ValueError(f"{path}: not an rsnn run file (root attribute format is not 'rsnn-run')")
-        for required in ("/config", "/targets/values", "/targets/times"):
+        file_format = _attribute(file, "format")
+        if file_format not in ("rsnn-run", "rsnn-test"):
+            raise ValueError(f"{path}: not an rsnn run file (root attribute format is {file_format!r}, "
+                             "expected 'rsnn-run' or 'rsnn-test')")
+        for required in ("/config", "/populations"):
             if required not in file:
                 raise ValueError(f"{path}: rsnn run file lacks {required}")
         config = tomllib.loads(_text(file["/config"][()]))
-        populations = _populations(file)
-        run = Run(path=path, config=config, populations=populations, targets=file["/targets/values"][()],
-                  target_times=file["/targets/times"][()],
+        run = Run(path=path, config=config, populations=_populations(file),
                   attributes={key: _attribute(file, key) for key in file.attrs})
+        if "/targets" in file:
+            run.targets, run.target_times = file["/targets/values"][()], file["/targets/times"][()]
         if "/learning_curve" in file:
-            run.learning_curve = {name: dataset[()] for name, dataset in file["/learning_curve"].items()}
-            if "untrained_correlation" in file["/learning_curve"].attrs:
-                run.learning_curve["untrained_correlation"] = float(
-                    file["/learning_curve"].attrs["untrained_correlation"])
-        if "/weights/plastic" in file:
-            run.weights = {name: dataset[()] for name, dataset in file["/weights/plastic"].items()}
-            run.weights["static"] = []
-            if "/weights/static" in file:
-                for key in sorted(file["/weights/static"].keys(), key=int):
-                    node = file[f"/weights/static/{key}"]
-                    run.weights["static"].append({"pre": _attribute(node, "pre"), "post": _attribute(node, "post"),
-                                                  "weight": _attribute(node, "weight"),
-                                                  "row_offsets": node["row_offsets"][()],
-                                                  "targets": node["targets"][()]})
+            curve = file["/learning_curve"]
+            run.learning_curve = {name: dataset[()] for name, dataset in curve.items()}
+            run.learning_curve.update({name: _attribute(curve, name) for name in curve.attrs})
+        run.weights = _read_weights(file, h5py)
         recording_spikes = config.get("recording", {}).get("spikes", True)
         if "/spikes" in file and recording_spikes:
             run.spikes = read_spikes(file, global_ids=True)
             run.spikes_trial = _attribute(file["/spikes"], "trial")
         run.recording = _read_recording(file, "/recordings/current")
+        run.readouts = _read_readouts(file, "/readouts")
+        if "/metrics" in file:
+            run.metrics = {name: _attribute(file["/metrics"], name) for name in file["/metrics"].attrs}
+            run.metrics.update({name: node[()] for name, node in file["/metrics"].items()})
         if "/test" in file and isinstance(file["/test"], h5py.Group):
             node = file["/test"]
             run.test = {name: node[name][()] for name in node if isinstance(node[name], h5py.Dataset)}
@@ -430,7 +440,36 @@ def read_run(path) -> Run:
             run.test["spikes"] = (read_spikes(file, group="/test/spikes", global_ids=True)
                                   if "/test/spikes" in file and recording_spikes else {})
             run.test["recording"] = _read_recording(file, "/test/recordings/current")
+            run.test["readouts"] = _read_readouts(file, "/test/readouts")
     return run
+
+
+def _read_weights(file, h5py) -> dict:
+    """The plastic weights' arrays (loops), the static projections and the read-outs' weights."""
+    weights = {}
+    if "/weights/plastic" in file:
+        weights = {name: dataset[()] for name, dataset in file["/weights/plastic"].items()}
+    weights["static"] = []
+    if "/weights/static" in file:
+        for key in sorted(file["/weights/static"].keys(), key=int):
+            node = file[f"/weights/static/{key}"]
+            weights["static"].append({"pre": _attribute(node, "pre"), "post": _attribute(node, "post"),
+                                      "pathway": _attribute(node, "pathway"), "weight": _attribute(node, "weight"),
+                                      "weights": node["weights"][()] if "weights" in node else None,
+                                      "row_offsets": node["row_offsets"][()], "targets": node["targets"][()]})
+    weights["readouts"] = {}
+    if "/weights/readouts" in file:
+        for name, node in file["/weights/readouts"].items():
+            weights["readouts"][name] = {array: node[array][()] for array in node
+                                         if isinstance(node[array], h5py.Dataset)}
+    return weights
+
+
+def _read_readouts(file, base) -> dict:
+    if base not in file:
+        return {}
+    return {name: {array: node[array][()] for array in ("times", "z", "target")}
+            for name, node in file[base].items()}
 
 
 def _read_recording(file, base):

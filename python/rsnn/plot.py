@@ -520,8 +520,38 @@ def _read_config(file):
     return tomllib.loads(raw.decode() if isinstance(raw, bytes) else str(raw))
 
 
+def _open_run(path, protocol):
+    """The run file at ``path`` opened with h5py, checked to be ``format = "rsnn-run"`` of ``protocol``."""
+    import h5py
+
+    file = h5py.File(path, "r")
+    found = tuple(_text_attribute(file, name) for name in ("format", "protocol"))
+    if found != ("rsnn-run", protocol):
+        file.close()
+        raise ValueError(f"{path}: format {found[0]!r}, protocol {found[1]!r}; expected a run file "
+                         f"(format 'rsnn-run') of protocol {protocol!r}")
+    return file
+
+
+def _text_attribute(node, name):
+    value = node.attrs.get(name)
+    return value.decode() if isinstance(value, bytes) else (None if value is None else str(value))
+
+
+def _population_spikes(file, group="/spikes"):
+    """Every population's spikes under ``group`` with global neuron ids, in one (times, ids) pair."""
+    times, ids = [], []
+    for name, population in file["/populations"].items():
+        if f"{group}/{name}" in file:
+            times.append(file[f"{group}/{name}/timestamps"][()])
+            ids.append(file[f"{group}/{name}/node_ids"][()].astype(np.int64) + int(population.attrs["first_id"]))
+    if not times:
+        return None
+    return np.concatenate(times), np.concatenate(ids)
+
+
 def force_run(path, fig=None):
-    """One figure of a FORCE run file (``format = "rsnn-force-run"``).
+    """One figure of a FORCE run file (``format = "rsnn-run"``, ``protocol = "single_trial"``).
 
     Top: the output z against the target over the whole run, the learning
     window shaded; middle: close-ups of the last second of learning and of the
@@ -529,18 +559,16 @@ def force_run(path, fig=None):
     recorded neurons' spikes and the root-mean-square error per second.
     Returns the Figure.
     """
-    import h5py
-
-    with h5py.File(path, "r") as file:
+    with _open_run(path, "single_trial") as file:
         config = _read_config(file)
-        times = file["/output/times"][()]
-        z, x = file["/output/z"][()], file["/output/target"][()]
-        spike_times = file["/spikes/network/timestamps"][()]
-        spike_ids = file["/spikes/network/node_ids"][()]
+        readout = config["readout"][0]["name"]
+        times = file[f"/readouts/{readout}/times"][()]
+        z, x = file[f"/readouts/{readout}/z"][()], file[f"/readouts/{readout}/target"][()]
+        spike_times, spike_ids = _population_spikes(file) or (np.zeros(0), np.zeros(0, dtype=np.int64))
         rmse = file["/metrics"].attrs.get("training_rmse", float("nan"))
         best_lag = file["/metrics"].attrs.get("min_best_lag_correlation", float("nan"))
-    learning = config.get("learning", {})
-    start, stop = float(learning.get("start", 0.0)), float(learning.get("stop", 0.0))
+        error_times, error = file["/learning_curve/time"][()], file["/learning_curve/rmse"][()]
+    start, stop = float(config["readout"][0]["learn_start"]), float(config["readout"][0]["learn_stop"])
     duration = float(times[-1]) if times.size else 0.0
     plt = _pyplot()
     fig = fig or plt.figure(figsize=(11, 8))
@@ -560,8 +588,8 @@ def force_run(path, fig=None):
     whole.axvspan(start / 1000.0, stop / 1000.0, color=STIMULUS_COLOUR, alpha=0.25, lw=0, label="RLS on")
     whole.set_xlabel("time (s)", fontsize=9)
     whole.legend(loc="upper right", fontsize=8, ncol=3)
-    whole.set_title(f"FORCE ({config.get('neurons', {}).get('model', '?')}, "
-                    f"{config.get('neurons', {}).get('count', '?')} neurons): training RMSE {rmse:.4f}, "
+    population = config["population"][0]
+    whole.set_title(f"FORCE ({population['model']}, {population['size']} neurons): training RMSE {rmse:.4f}, "
                     f"min best-lag r after learning {best_lag:.3f}", fontsize=9)
     for column, (low, high, label) in enumerate([(stop - 1000.0, stop, "last second of learning"),
                                                  (duration - 1000.0, duration, "last second, frozen decoders")]):
@@ -577,11 +605,8 @@ def force_run(path, fig=None):
     raster_ax.set_title(f"spikes of the {int(spike_ids.max()) + 1 if spike_ids.size else 0} recorded neurons",
                         fontsize=9)
     error_ax = fig.add_subplot(grid[2, 1])
-    if times.size > 1:
-        second = np.floor(times / 1000.0).astype(int)
-        squared = np.mean((z - x) ** 2, axis=1)
-        per_second = np.sqrt(np.bincount(second, squared) / np.maximum(np.bincount(second), 1))
-        error_ax.semilogy(np.arange(per_second.size) + 0.5, per_second, "o-", ms=3, color=ACTUAL_COLOUR)
+    if error.size:
+        error_ax.semilogy(error_times / 1000.0 - 0.5, error, "o-", ms=3, color=ACTUAL_COLOUR)
     error_ax.axvspan(start / 1000.0, stop / 1000.0, color=STIMULUS_COLOUR, alpha=0.25, lw=0)
     error_ax.set_xlabel("time (s)", fontsize=9)
     error_ax.set_ylabel("RMSE of z − target", fontsize=9)
@@ -590,22 +615,20 @@ def force_run(path, fig=None):
 
 
 def rate_guided_run(path, fig=None):
-    """One figure of a rate-guided run file (``format = "rsnn-rate-guided-run"``).
+    """One figure of a rate-guided run file (``format = "rsnn-run"``, ``protocol = "rate_guided"``).
 
     Top: the closed-loop output against the target in the recorded test trials
     (frozen weights), with each trial's nMSE; bottom left: the nMSE of every
     closed-loop trial, RLS trials (weights changing) then test trials; bottom
     right: spikes of the first test trial. Returns the Figure.
     """
-    import h5py
-
-    with h5py.File(path, "r") as file:
-        times = file["/test/times"][()]
-        output, target = file["/test/output"][()], file["/test/target"][()]
-        rls, test = file["/rls/nmse"][()], file["/test/nmse"][()]
+    with _open_run(path, "rate_guided") as file:
+        readout = _read_config(file)["readout"][0]["name"]
+        times = file[f"/test/readouts/{readout}/times"][()]
+        output, target = file[f"/test/readouts/{readout}/z"][()], file[f"/test/readouts/{readout}/target"][()]
+        rls, test = file["/learning_curve/nmse"][()], file["/test/nmse"][()]
         neurons = int(file.attrs.get("neurons", 0))
-        spikes = ("/spikes/lif/timestamps" in file) and (file["/spikes/lif/timestamps"][()],
-                                                         file["/spikes/lif/node_ids"][()])
+        spikes = _population_spikes(file)
         median = file["/metrics"].attrs.get("test_nmse_median", float("nan"))
     plt = _pyplot()
     fig = fig or plt.figure(figsize=(11, 7))

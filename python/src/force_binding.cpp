@@ -144,13 +144,7 @@ void bind_force(py::module_& module) {
           },
           py::arg("decoders"))
       .def(
-          "load_trained",
-          [](ForceHandle& h, const std::filesystem::path& path) {
-            const h5::File file = open_rsnn_file(path, "rsnn-force-run", "run file", "a FORCE run");
-            if (!file.exists("/weights/decoders"))
-              throw InputError(fmt::format("'{}': /weights/decoders is missing", path.string()));
-            h.network.set_decoders(file.read<double>("/weights/decoders"));
-          },
+          "load_trained", [](ForceHandle& h, const std::filesystem::path& path) { h.network.load_trained(path); },
           py::arg("path"), "The trained decoders of a run file of this experiment.")
       .def(
           "write_run_file",

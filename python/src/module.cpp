@@ -18,6 +18,7 @@
 #include "rsnn/experiment.hpp"
 #include "rsnn/hdf5_file.hpp"
 #include "rsnn/neuron_model.hpp"
+#include "rsnn/run_file.hpp"
 #include "rsnn/version.hpp"
 
 #ifdef _OPENMP
@@ -167,8 +168,7 @@ void bind_experiment(py::module_& module) {
         if (!h5::is_hdf5_file(path)) throw InputError("'" + path.string() + "' is missing or is not an HDF5 file");
         const h5::File file(path, h5::File::Mode::read);
         const std::string format = file.has_attribute("/", "format") ? file.attribute_string("/", "format") : "";
-        if (format != "rsnn-run" && format != "rsnn-checkpoint" && format != "rsnn-force-run" &&
-            format != "rsnn-rate-guided-run")
+        if (format != "rsnn-run" && format != "rsnn-checkpoint")
           throw InputError("'" + path.string() + "' is neither an rsnn run file nor a checkpoint (format=\"" + format +
                            "\")");
         return std::make_pair(format, file.read_string("/config"));

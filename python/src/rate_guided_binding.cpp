@@ -158,7 +158,7 @@ void bind_rate_guided(py::module_& module) {
           "write_run_file",
           [](const RateGuidedHandle& h, const std::filesystem::path& path) {
             if (!h.result) throw py::value_error("write_run_file: call run() first");
-            write_rate_guided_run_file(path, h.training.spec(), *h.result);
+            write_rate_guided_run_file(path, h.training, *h.result);
           },
           py::arg("path"))
       .def(

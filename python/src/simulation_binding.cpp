@@ -551,7 +551,7 @@ void bind_simulation(py::module_& module) {
             if (recorded) recorded_result = recorded->result;
             BusyGuard busy(h);
             py::gil_scoped_release released;
-            write_run_file(path, h.simulation, recorded ? &recorded_result : nullptr, test_results, description);
+            write_loops_run_file(path, h.simulation, recorded ? &recorded_result : nullptr, test_results, description);
           },
           py::arg("path"), py::arg("recorded").none(true), py::arg("tests"), py::arg("description"));
 }

@@ -56,6 +56,11 @@ std::string rate_guided_lines(const RateGuidedProtocolSpec& p) {
 
 }  // namespace
 
+const char* protocol_kind_name(ProtocolKind kind) {
+  static const char* names[] = {"loops", "single_trial", "rate_guided"};
+  return names[static_cast<int>(kind)];
+}
+
 std::string to_toml(const ExperimentSpec& spec) {
   std::string out;
   auto line = [&out](const std::string& text) { out += text + "\n"; };
@@ -64,8 +69,7 @@ std::string to_toml(const ExperimentSpec& spec) {
   const bool single_trial = spec.protocol.kind == ProtocolKind::single_trial;
   const bool rate_guided = spec.protocol.kind == ProtocolKind::rate_guided;
   line("\n[protocol]");
-  static const char* protocol_kinds[] = {"loops", "single_trial", "rate_guided"};
-  line(fmt::format("kind = \"{}\"", protocol_kinds[static_cast<int>(spec.protocol.kind)]));
+  line(fmt::format("kind = \"{}\"", protocol_kind_name(spec.protocol.kind)));
   if (rate_guided) out += rate_guided_lines(spec.protocol.rate_guided);
   if (single_trial) {
     line(fmt::format("duration = {}", number(spec.protocol.duration)));

@@ -44,8 +44,11 @@ void append(std::vector<T>& to, std::vector<T>&& from) {
 ForceResult ForceTraining::run_trial(TrialOptions options, const ForceProgress& progress, std::uint64_t* steps) {
   options.record = true;
   options.max_rate = spec_.training.max_rate;
+  std::vector<double> rmse_times, rmse_per_second;
   options.progress = [&](double time_ms) {
     const double rmse = simulation_.readouts().front().take_recent_rmse();
+    rmse_times.push_back(time_ms);
+    rmse_per_second.push_back(rmse);
     return !progress || progress(time_ms, rmse);
   };
   TrialResult trial;
@@ -68,6 +71,8 @@ ForceResult ForceTraining::run_trial(TrialOptions options, const ForceProgress& 
   result.spikes_after_learning = trial.late_spikes;
   result.rls_updates = learner().updates();
   result.elapsed_seconds = trial.elapsed_seconds;
+  result.rmse_times = std::move(rmse_times);
+  result.rmse = std::move(rmse_per_second);
   return result;
 }
 
@@ -94,6 +99,8 @@ ForceResult ForceTraining::run(const ForceProgress& progress) {
   append(so_far_.target, std::move(part.target));
   append(so_far_.spike_times, std::move(part.spike_times));
   append(so_far_.spike_ids, std::move(part.spike_ids));
+  append(so_far_.rmse_times, std::move(part.rmse_times));
+  append(so_far_.rmse, std::move(part.rmse));
   for (std::size_t i = 0; i < part.spike_counts.size(); ++i) so_far_.spike_counts[i] += part.spike_counts[i];
   so_far_.spikes_after_learning += part.spikes_after_learning;
   so_far_.rls_updates = part.rls_updates;

@@ -32,6 +32,8 @@ void ForceTraining::save_checkpoint(const std::filesystem::path& path) const {
     file.write<double>("/result/spike_times", so_far_.spike_times);
     file.write<std::uint32_t>("/result/spike_ids", so_far_.spike_ids);
     file.write<std::uint64_t>("/result/spike_counts", so_far_.spike_counts);
+    file.write<double>("/result/rmse_times", so_far_.rmse_times);
+    file.write<double>("/result/rmse", so_far_.rmse);
     file.set_attribute("/result", "spikes_after_learning", static_cast<std::int64_t>(so_far_.spikes_after_learning));
     file.set_attribute("/result", "elapsed_seconds", so_far_.elapsed_seconds);
   });
@@ -57,6 +59,10 @@ void ForceTraining::load_checkpoint(const std::filesystem::path& path) {
   result.spike_counts = file.read_sized<std::uint64_t>("/result/spike_counts", spec_.neuron_count());
   for (const std::uint32_t id : result.spike_ids)
     if (id >= spec_.neuron_count()) throw InputError(fmt::format("{}: /result/spike_ids holds neuron {}", origin, id));
+  if (file.exists("/result/rmse_times")) {  // checkpoints before the learning curve lack it
+    result.rmse_times = file.read_finite("/result/rmse_times");
+    result.rmse = file.read_sized<double>("/result/rmse", result.rmse_times.size());
+  }
   result.spikes_after_learning =
       static_cast<std::uint64_t>(file.attribute_number("/result", "spikes_after_learning"));
   result.elapsed_seconds = file.attribute_number("/result", "elapsed_seconds");

@@ -24,12 +24,13 @@ using detail::read_vector;
 using detail::write_matrix;
 using detail::write_vector;
 
-// uPC: Ñ rows of at most Ñ components, or InputError naming the dataset.
-Eigen::MatrixXd read_pc_basis(const h5::File& file, const std::string& origin, std::size_t units) {
-  const std::vector<std::size_t> shape = file.shape("/pca/basis");
+// uPC at `dataset`: Ñ rows of at most Ñ components, or InputError naming it.
+Eigen::MatrixXd read_pc_basis(const h5::File& file, const std::string& dataset, const std::string& origin,
+                              std::size_t units) {
+  const std::vector<std::size_t> shape = file.shape(dataset);
   if (shape.size() != 2 || shape[0] != units || shape[1] == 0 || shape[1] > units)
-    throw InputError(fmt::format("{}: /pca/basis is not Ñ = {} rows of at most Ñ components", origin, units));
-  return read_matrix(file, "/pca/basis", units, shape[1]);
+    throw InputError(fmt::format("{}: {} is not Ñ = {} rows of at most Ñ components", origin, dataset, units));
+  return read_matrix(file, dataset, units, shape[1]);
 }
 
 constexpr const char* checkpoint_format = "rsnn-rate-guided-checkpoint";
@@ -143,7 +144,7 @@ void RateGuidedTraining::load_checkpoint(const std::filesystem::path& path) {
   if (position.phase == static_cast<int>(RateGuidedPhase::pca)) {
     if (position.trial > 0) second_moment_ = read_matrix(file, "/pca/second_moment", units, units);
   } else {
-    adopt_pc_basis(read_pc_basis(file, origin, units), result);
+    adopt_pc_basis(read_pc_basis(file, "/pca/basis", origin, units), result);
     load_network_state(file, simulation_->network(), "/state", origin);
     simulation_->network().bias = file.read_finite("/state/bias", neurons);
     Readout& readout = simulation_->readouts().front();
@@ -174,7 +175,9 @@ void RateGuidedTraining::load_checkpoint(const std::filesystem::path& path) {
 
 void RateGuidedTraining::load_trained(const std::filesystem::path& run_file) {
   const std::string origin = fmt::format("run file '{}'", run_file.string());
-  const h5::File file = open_rsnn_file(run_file, "rsnn-rate-guided-run", "run file", "a rate-guided run file");
+  const h5::File file = open_run_file(run_file);
+  if (run_file_protocol(file) != ProtocolKind::rate_guided)
+    throw InputError(origin + " is not a rate-guided run (root attribute protocol)");
   // The run's experiment, but for the test's own trial counts.
   ExperimentSpec trained = parse_experiment(file.read_string("/config"), run_file.string() + ":/config");
   trained.protocol.rate_guided.trials.test = protocol().trials.test;
@@ -187,19 +190,20 @@ void RateGuidedTraining::load_trained(const std::filesystem::path& run_file) {
   result_ = {};
   result_.steps = task_.steps;
   result_.outputs = static_cast<std::size_t>(task_.output.rows());
-  adopt_pc_basis(read_pc_basis(file, origin, units), result_);
-  if (file.read<std::uint32_t>("/weights/presynaptic") != trained_)
-    throw InputError(fmt::format("{}: /weights/presynaptic are not the trained neurons of this experiment", origin));
+  adopt_pc_basis(read_pc_basis(file, "/phases/pca/basis", origin, units), result_);
+  const std::string readout = "/weights/readouts/" + spec_.readouts.front().name;
+  if (file.read<std::uint32_t>(readout + "/neurons") != trained_)
+    throw InputError(fmt::format("{}: {}/neurons are not the trained neurons of this experiment", origin, readout));
   const std::size_t pcs = result_.pcs_kept, outputs = result_.outputs, inputs = 2 * trained_.size();
-  const Eigen::MatrixXd pc_weights = read_matrix(file, "/weights/pc", pcs, inputs);
-  const Eigen::MatrixXd output_weights = read_matrix(file, "/weights/output", outputs, inputs);
+  const Eigen::MatrixXd pc_weights = read_matrix(file, readout + "/pc_weights", pcs, inputs);
+  const Eigen::MatrixXd output_weights = read_matrix(file, readout + "/output_weights", outputs, inputs);
   const std::span<double> decoders = simulation_->readouts().front().learner().decoders();  // [input][output]
   for (std::size_t i = 0; i < inputs; ++i) {
     for (std::size_t d = 0; d < pcs; ++d) decoders[i * (pcs + outputs) + d] = pc_weights(d, i);
     for (std::size_t o = 0; o < outputs; ++o) decoders[i * (pcs + outputs) + pcs + o] = output_weights(o, i);
   }
-  const std::vector<double> mean_input = file.read_finite("/demean/mean_input", neurons);
-  const bool subtracted = file.attribute_number("/demean", "subtracted") != 0.0;
+  const std::vector<double> mean_input = file.read_finite("/phases/demean/mean_input", neurons);
+  const bool subtracted = file.attribute_number("/phases/demean", "subtracted") != 0.0;
   for (std::size_t i = 0; i < neurons; ++i) simulation_->network().bias[i] = subtracted ? -mean_input[i] : 0.0;
 
   result_.mean_input = mean_input;

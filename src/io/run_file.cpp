@@ -1,15 +1,20 @@
+// The run file's skeleton, shared by every method (layout in
+// include/rsnn/run_file.hpp), and the atomic writers behind every rsnn file.
 #include "rsnn/run_file.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <ctime>
 #include <fstream>
+#include <numeric>
 
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/network.hpp"
+#include "rsnn/readout.hpp"
 #include "rsnn/temporary_file.hpp"
 #include "rsnn/version.hpp"
 
@@ -38,45 +43,6 @@ std::string now_iso8601() {
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return text;
 }
-
-void write_sonata_spikes(h5::File& file, const std::string& group, std::span<const double> times,
-                         std::span<const std::uint32_t> ids) {
-  const std::vector<std::uint64_t> node_ids(ids.begin(), ids.end());
-  file.write<double>(group + "/timestamps", times);
-  file.write<std::uint64_t>(group + "/node_ids", node_ids);
-  file.set_attribute(group, "sorting", std::string("by_time"));
-  file.set_attribute(group + "/timestamps", "units", std::string("ms"));
-}
-
-namespace {
-
-// Spikes of one trial, split by population.
-void write_spikes(h5::File& file, const std::string& group, const Network& net, const TrialResult& trial) {
-  for (std::size_t p = 0; p < net.populations.size(); ++p) {
-    const Population& pop = net.populations[p];
-    std::vector<double> times;
-    std::vector<std::uint32_t> ids;
-    for (std::size_t s = 0; s < trial.spike_ids.size(); ++s) {
-      const std::uint32_t id = trial.spike_ids[s];
-      if (id >= pop.first && id < pop.first + pop.size) {
-        times.push_back(trial.spike_times[s]);
-        ids.push_back(static_cast<std::uint32_t>(id - pop.first));
-      }
-    }
-    write_sonata_spikes(file, group + "/" + pop.name, times, ids);
-  }
-}
-
-void write_recordings(h5::File& file, const std::string& group, const ExperimentSpec& spec, const TrialResult& trial) {
-  std::vector<std::uint64_t> ids(spec.recording.neurons.begin(), spec.recording.neurons.end());
-  file.write<double>(group + "/times", trial.record_times);
-  file.write<std::uint64_t>(group + "/node_ids", ids);
-  file.write<double>(group + "/values", trial.recorded_current, {trial.record_times.size(), ids.size()});
-  file.set_attribute(group + "/values", "quantity",
-                     std::string("recurrent synaptic current (static E + static I + plastic), input units"));
-}
-
-}  // namespace
 
 h5::File open_rsnn_file(const std::filesystem::path& path, const std::string& format, const std::string& what,
                         const std::string& kind) {
@@ -107,123 +73,149 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
   }
 }
 
-void write_test_results(h5::File& file, const Simulation& simulation, const std::vector<TrialResult>& tests) {
-  const Network& net = simulation.network();
-  std::vector<double> correlation, rate, population_rate, neuron_correlation;
-  std::vector<std::uint64_t> pattern;
-  for (const auto& trial : tests) {
-    correlation.push_back(trial.mean_correlation);
-    rate.push_back(trial.mean_rate);
-    pattern.push_back(trial.pattern);
-    population_rate.insert(population_rate.end(), trial.population_rate.begin(), trial.population_rate.end());
-    neuron_correlation.insert(neuron_correlation.end(), trial.correlation.begin(), trial.correlation.end());
+namespace {
+
+const char* mode_name(RunContent content) {
+  switch (content) {
+    case RunContent::training:
+      return "training";
+    case RunContent::simulation:
+      return "simulation without learning";
+    case RunContent::test:
+      return "frozen-weight test";
   }
-  file.write<double>("/test/correlation", correlation);
-  file.write<double>("/test/rate", rate);
-  file.write<std::uint64_t>("/test/pattern", pattern);
-  file.write<double>("/test/population_rate", population_rate, {tests.size(), net.populations.size()});
-  file.write<double>("/test/neuron_correlation", neuron_correlation, {tests.size(), net.neuron_count});
-  double mean = 0.0;
-  std::size_t defined = 0;
-  for (double r : correlation)
-    if (std::isfinite(r)) {
-      mean += r;
-      ++defined;
-    }
-  file.set_attribute("/test", "mean_correlation", defined ? mean / static_cast<double>(defined) : std::nan(""));
-  file.set_attribute("/test", "trials", static_cast<std::int64_t>(tests.size()));  // all patterns together
-  if (!tests.empty() && !tests.front().record_times.empty()) {
-    if (simulation.spec().recording.spikes) write_spikes(file, "/test/spikes", net, tests.front());
-    write_recordings(file, "/test/recordings/current", simulation.spec(), tests.front());
+  return "";
+}
+
+void write_populations(h5::File& file, const ExperimentSpec& spec, const Network& network) {
+  for (const Population& population : network.populations) {
+    const std::string base = "/populations/" + population.name;
+    file.create_group(base);
+    file.set_attribute(base, "first_id", static_cast<std::int64_t>(population.first));
+    file.set_attribute(base, "size", static_cast<std::int64_t>(population.size));
+    file.set_attribute(base, "type",
+                       std::string(population.type == CellType::excitatory ? "excitatory" : "inhibitory"));
+    for (const PopulationSpec& population_spec : spec.populations)
+      if (population_spec.name == population.name) file.set_attribute(base, "model", population_spec.model);
   }
 }
 
-void write_run_file(const std::filesystem::path& path, const Simulation& simulation, const TrialResult* last_loop,
-                    const std::vector<TrialResult>& tests, const std::string& trial_description) {
-  write_file_atomically(path, [&](h5::File& file) {
-    const ExperimentSpec& spec = simulation.spec();
-    const Network& net = simulation.network();
-    file.set_attribute("/", "format", std::string("rsnn-run"));
-    file.set_attribute("/", "rsnn_version", std::string(version_string));
-    file.set_attribute("/", "seed", static_cast<std::int64_t>(spec.seed));
-    file.set_attribute("/", "loops_done", static_cast<std::int64_t>(simulation.loops_done()));
-    file.set_attribute("/", "neurons", static_cast<std::int64_t>(net.neuron_count));
-    file.set_attribute("/", "created", now_iso8601());
-    file.write_string("/config", to_toml(spec));
+void write_static_weights(h5::File& file, const Network& network) {
+  file.create_group("/weights/static");
+  for (std::size_t k = 0; k < network.static_projections.size(); ++k) {
+    const StaticProjection& projection = network.static_projections[k];
+    const std::string base = fmt::format("/weights/static/{}", k);
+    file.write<std::uint64_t>(base + "/row_offsets", projection.row_offsets);
+    file.write<std::uint32_t>(base + "/targets", projection.targets);
+    if (projection.weights.empty())
+      file.set_attribute(base, "weight", projection.weight);
+    else
+      file.write<double>(base + "/weights", projection.weights);
+    file.set_attribute(base, "pre", network.populations[projection.pre_population].name);
+    file.set_attribute(base, "post", network.populations[projection.post_population].name);
+    file.set_attribute(base, "pathway", network.pathways[projection.pathway].name);
+  }
+}
 
-    for (const auto& pop : net.populations) {
-      const std::string base = "/populations/" + pop.name;
-      file.create_group(base);
-      file.set_attribute(base, "first_id", static_cast<std::int64_t>(pop.first));
-      file.set_attribute(base, "size", static_cast<std::int64_t>(pop.size));
-      file.set_attribute(base, "type", std::string(pop.type == CellType::excitatory ? "excitatory" : "inhibitory"));
-      for (const auto& pop_spec : spec.populations)
-        if (pop_spec.name == pop.name) file.set_attribute(base, "model", pop_spec.model);
-    }
+}  // namespace
 
-    const auto& curve = simulation.learning_curve();
-    const LearningCurveColumns columns = learning_curve_columns(curve);
-    file.write<std::uint64_t>("/learning_curve/loop", columns.loop);
-    file.write<std::uint64_t>("/learning_curve/pattern", columns.pattern);
-    file.write<double>("/learning_curve/correlation", columns.correlation);
-    file.write<double>("/learning_curve/rate", columns.rate);
-    file.write<double>("/learning_curve/elapsed", columns.elapsed);
-    file.write<double>("/learning_curve/population_rate", columns.population_rate,
-                       {curve.size(), net.populations.size()});
-    file.write<double>("/learning_curve/frozen_correlation", columns.frozen_correlation);
-    file.write<double>("/learning_curve/frozen_rate", columns.frozen_rate);
-    file.set_attribute("/learning_curve", "untrained_correlation", simulation.untrained_point().correlation);
-    file.set_attribute("/learning_curve", "untrained_rate", simulation.untrained_point().rate);
-    file.set_attribute("/learning_curve", "frozen_every",
-                       static_cast<std::int64_t>(simulation.spec().training.frozen_every));
+void write_run_skeleton(h5::File& file, const ExperimentSpec& spec, const Network& network, RunContent content) {
+  file.set_attribute("/", "format", std::string(content == RunContent::test ? "rsnn-test" : "rsnn-run"));
+  file.set_attribute("/", "protocol", std::string(protocol_kind_name(spec.protocol.kind)));
+  file.set_attribute("/", "mode", std::string(mode_name(content)));
+  file.set_attribute("/", "rsnn_version", std::string(version_string));
+  file.set_attribute("/", "seed", static_cast<std::int64_t>(spec.seed));
+  file.set_attribute("/", "neurons", static_cast<std::int64_t>(network.neuron_count));
+  file.set_attribute("/", "created", now_iso8601());
+  file.write_string("/config", to_toml(spec));
+  write_populations(file, spec, network);
+  if (content != RunContent::test) write_static_weights(file, network);
+}
 
-    const TargetSet& targets = simulation.targets();
-    file.write<float>("/targets/values", targets.values, {targets.patterns, targets.samples, targets.neurons});
-    std::vector<double> times(targets.samples);
-    for (std::size_t k = 0; k < targets.samples; ++k) times[k] = targets.first_time + static_cast<double>(k) * targets.interval;
-    file.write<double>("/targets/times", times);
-    file.set_attribute("/targets/values", "quantity",
-                       std::string(spec.learning.quantity == LearnedQuantity::rate ? "rate (Hz)" : "recurrent current"));
+void write_sonata_spikes(h5::File& file, const std::string& group, std::span<const double> times,
+                         std::span<const std::uint32_t> ids) {
+  const std::vector<std::uint64_t> node_ids(ids.begin(), ids.end());
+  file.write<double>(group + "/timestamps", times);
+  file.write<std::uint64_t>(group + "/node_ids", node_ids);
+  file.set_attribute(group, "sorting", std::string("by_time"));
+  file.set_attribute(group + "/timestamps", "units", std::string("ms"));
+}
 
-    const PlasticSynapses& plastic = net.plastic;
-    file.write<std::uint64_t>("/weights/plastic/row_offsets", plastic.row_offsets);
-    file.write<std::uint32_t>("/weights/plastic/pre", plastic.pre);
-    file.write<double>("/weights/plastic/weight", plastic.weight);
-    file.write<double>("/weights/plastic/initial_weight", plastic.initial_weight);
-    file.write<std::int8_t>("/weights/plastic/sign", plastic.sign);
-    file.write<std::uint8_t>("/weights/plastic/frozen", plastic.frozen);
-    for (std::size_t s = 0; s < net.static_projections.size(); ++s) {
-      const StaticProjection& proj = net.static_projections[s];
-      const std::string base = fmt::format("/weights/static/{}", s);
-      file.write<std::uint64_t>(base + "/row_offsets", proj.row_offsets);
-      file.write<std::uint32_t>(base + "/targets", proj.targets);
-      file.set_attribute(base, "pre", net.populations[proj.pre_population].name);
-      file.set_attribute(base, "post", net.populations[proj.post_population].name);
-      file.set_attribute(base, "weight", proj.weight);
-    }
-
-    if (last_loop && !last_loop->record_times.empty()) {
-      if (spec.recording.spikes) {
-        write_spikes(file, "/spikes", net, *last_loop);
-        file.set_attribute("/spikes", "trial", trial_description);
+void write_trial_spikes(h5::File& file, const std::string& group, const ExperimentSpec& spec, const Network& network,
+                        std::span<const double> times, std::span<const std::uint32_t> ids, const std::string& trial) {
+  for (const Population& population : network.populations) {
+    std::vector<double> population_times;
+    std::vector<std::uint32_t> population_ids;
+    for (std::size_t s = 0; s < ids.size(); ++s)
+      if (ids[s] >= population.first && ids[s] < population.first + population.size) {
+        population_times.push_back(times[s]);
+        population_ids.push_back(static_cast<std::uint32_t>(ids[s] - population.first));
       }
-      write_recordings(file, "/recordings/current", spec, *last_loop);
-    }
-    if (!tests.empty()) write_test_results(file, simulation, tests);
-  });
+    write_sonata_spikes(file, group + "/" + population.name, population_times, population_ids);
+  }
+  const std::size_t limit = spec.recording.spike_neurons;
+  file.set_attribute(group, "trial", trial);
+  file.set_attribute(
+      group, "recorded_neurons",
+      static_cast<std::int64_t>(limit == 0 ? network.neuron_count : std::min(limit, network.neuron_count)));
 }
 
-void load_trained_weights(const std::filesystem::path& path, Simulation& simulation) {
-  const h5::File file(path, h5::File::Mode::read);
-  PlasticSynapses& plastic = simulation.network().plastic;
-  auto pre = file.read<std::uint32_t>("/weights/plastic/pre");
-  if (pre != plastic.pre)
-    throw InputError(fmt::format("run file '{}': /weights/plastic does not match the network built from its /config",
-                                 path.string()));
-  auto weight = file.read_finite("/weights/plastic/weight", plastic.weight.size());
-  auto frozen = file.read_sized<std::uint8_t>("/weights/plastic/frozen", plastic.frozen.size());
-  plastic.weight = std::move(weight);
-  plastic.frozen = std::move(frozen);
+void write_readout_recording(h5::File& file, const std::string& group, const std::string& name,
+                             std::span<const double> times, std::span<const double> z, std::span<const double> target,
+                             const std::vector<std::size_t>& shape) {
+  const std::string base = group + "/" + name;
+  file.write<double>(base + "/times", times);
+  file.write<double>(base + "/z", z, shape);
+  file.write<double>(base + "/target", target, shape);
+  file.set_attribute(base + "/times", "units", std::string("ms"));
+}
+
+void write_readout_weights(h5::File& file, const Readout& readout, std::size_t neuron_count) {
+  const std::string base = "/weights/readouts/" + readout.spec().name;
+  std::vector<std::uint32_t> neurons = readout.spec().neurons;
+  if (neurons.empty()) {  // the filtered rates of every neuron
+    neurons.resize(neuron_count);
+    std::iota(neurons.begin(), neurons.end(), 0u);
+  }
+  const std::size_t dimensions = readout.dimensions();
+  const std::span<const double> decoders = readout.learner().decoders();
+  file.write<std::uint32_t>(base + "/neurons", neurons);
+  file.write<double>(base + "/decoders", decoders, {decoders.size() / dimensions, dimensions});
+  file.write<double>(base + "/encoders", readout.encoders(), {neuron_count, dimensions});
+}
+
+void name_learning_curve(h5::File& file, const std::string& axis, const std::string& measure) {
+  file.create_group("/learning_curve");
+  file.set_attribute("/learning_curve", "axis", axis);
+  file.set_attribute("/learning_curve", "measure", measure);
+}
+
+bool is_earlier_run_format(const std::string& format) {
+  for (const char* earlier : {"rsnn-force-run", "rsnn-force-test", "rsnn-rate-guided-run", "rsnn-rate-guided-test"})
+    if (format == earlier) return true;
+  return false;
+}
+
+h5::File open_run_file(const std::filesystem::path& path) {
+  if (!h5::is_hdf5_file(path))
+    throw InputError(fmt::format("run file '{}' is missing or is not an HDF5 file", path.string()));
+  h5::File file(path, h5::File::Mode::read);
+  const std::string format = file.has_attribute("/", "format") ? file.attribute_string("/", "format") : "";
+  if (format == "rsnn-run") return file;
+  std::string found = format.empty() ? "has no format attribute" : fmt::format("has format \"{}\"", format);
+  if (is_earlier_run_format(format)) found += " (an earlier rsnn's layout: train it again)";
+  throw InputError(
+      fmt::format("run file '{}' {}; expected a trained run of format \"rsnn-run\"", path.string(), found));
+}
+
+ProtocolKind run_file_protocol(const h5::File& file) {
+  const std::string name = file.has_attribute("/", "protocol") ? file.attribute_string("/", "protocol") : "";
+  for (const ProtocolKind kind : {ProtocolKind::loops, ProtocolKind::single_trial, ProtocolKind::rate_guided})
+    if (name == protocol_kind_name(kind)) return kind;
+  throw InputError(
+      fmt::format("run file '{}': root attribute protocol is \"{}\", expected \"loops\", "
+                  "\"single_trial\" or \"rate_guided\"",
+                  file.path().string(), name));
 }
 
 }  // namespace rsnn

@@ -1,5 +1,6 @@
-// Output of a rate-guided run: one HDF5 run file (layout in
-// rsnn/rate_guided.hpp) and the metrics as JSON.
+// Output of a rate-guided run: its run and test files (the skeleton of
+// rsnn/run_file.hpp with the phases' data, the read-out's W_PC and w, and the
+// rls phase's learning curve) and the metrics as JSON.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 #include "rsnn/hdf5_file.hpp"
 #include "rsnn/rate_guided.hpp"
 #include "rsnn/run_file.hpp"
+#include "rsnn/simulation.hpp"
 #include "rsnn/version.hpp"
 
 namespace rsnn {
@@ -32,76 +34,102 @@ std::vector<std::pair<const char*, double>> metric_values(const RateGuidedMetric
           {"seconds", m.seconds}};
 }
 
-void write_header(h5::File& file, const char* format, const ExperimentSpec& spec) {
-  file.set_attribute("/", "format", std::string(format));
-  file.set_attribute("/", "rsnn_version", std::string(version_string));
-  file.set_attribute("/", "seed", static_cast<std::int64_t>(spec.seed));
-  file.set_attribute("/", "created", now_iso8601());
-  file.set_attribute("/", "neurons", static_cast<std::int64_t>(spec.neuron_count()));
-  file.set_attribute("/", "teacher_units", static_cast<std::int64_t>(spec.protocol.rate_guided.teacher.units));
-  file.write_string("/config", to_toml(spec));
-}
-
-// The closed-loop test trials: /test and the first trial's /spikes.
+// The closed-loop test trials under /test: per trial nMSE and rate, the spike
+// counts, and the recorded trials' output and target.
 void write_test(h5::File& file, const ExperimentSpec& spec, const RateGuidedResult& result) {
   file.write<double>("/test/nmse", result.test_nmse);
   file.write<double>("/test/rate", result.test_rate);
   file.write<double>("/test/spike_counts", result.test_spike_counts);
-  const std::vector<std::size_t> recorded_shape{result.recorded_trials, result.steps, result.outputs};
-  file.write<double>("/test/output", result.recorded_output, recorded_shape);
-  file.write<double>("/test/target", result.recorded_target, recorded_shape);
+  file.set_attribute("/test", "trials", static_cast<std::int64_t>(result.test_nmse.size()));
   std::vector<double> times(result.steps);
   for (std::size_t k = 0; k < result.steps; ++k) times[k] = static_cast<double>(k) * spec.dt;
-  file.write<double>("/test/times", times);
-  file.set_attribute("/test/times", "units", std::string("ms"));
-  if (spec.recording.spikes) {
-    write_sonata_spikes(file, "/spikes/lif", result.spike_times, result.spike_ids);
-    file.set_attribute("/spikes", "trial", std::string("first closed-loop test trial"));
+  write_readout_recording(file, "/test/readouts", spec.readouts.front().name, times, result.recorded_output,
+                          result.recorded_target, {result.recorded_trials, result.steps, result.outputs});
+}
+
+// The first closed-loop test trial's spikes under `group`.
+void write_spikes(h5::File& file, const std::string& group, const RateGuidedTraining& training,
+                  const RateGuidedResult& result) {
+  const ExperimentSpec& spec = training.spec();
+  if (spec.recording.spikes)
+    write_trial_spikes(file, group, spec, training.simulation().network(), result.spike_times, result.spike_ids,
+                       "first closed-loop test trial");
+}
+
+// The rls phase's closed-loop trials while learning, and the test phase
+// (frozen weights) after the last of them.
+void write_learning_curve(h5::File& file, const RateGuidedResult& result, const RateGuidedMetrics& metrics) {
+  const std::size_t trials = result.rls_nmse.size();
+  std::vector<std::uint64_t> trial(trials);
+  for (std::size_t t = 0; t < trials; ++t) trial[t] = t + 1;
+  std::vector<double> frozen_nmse(trials, std::nan("")), frozen_rate(trials, std::nan(""));
+  if (trials > 0) {
+    frozen_nmse.back() = metrics.test_nmse_median;
+    frozen_rate.back() = metrics.rate_test;
   }
+  name_learning_curve(file, "trial", "nmse");
+  file.write<std::uint64_t>("/learning_curve/trial", trial);
+  file.write<double>("/learning_curve/nmse", result.rls_nmse);
+  file.write<double>("/learning_curve/rate", result.rls_rate);
+  file.write<double>("/learning_curve/frozen_nmse", frozen_nmse);
+  file.write<double>("/learning_curve/frozen_rate", frozen_rate);
+}
+
+// What the pca, demean and rls phases leave that is not a learning curve.
+void write_phases(h5::File& file, const ExperimentSpec& spec, const RateGuidedResult& result) {
+  const RateGuidedTeacherSpec& teacher = spec.protocol.rate_guided.teacher;
+  file.write<double>("/phases/pca/eigenvalues", result.pca_eigenvalues);
+  detail::write_matrix(file, "/phases/pca/basis", result.pc_basis);
+  file.set_attribute("/phases/pca", "kept", static_cast<std::int64_t>(result.pcs_kept));
+  file.set_attribute("/phases/pca", "fraction", teacher.pca_fraction);
+  file.set_attribute("/phases/pca", "teacher_units", static_cast<std::int64_t>(teacher.units));
+  file.write<double>("/phases/demean/rate", result.demean_rate);
+  file.write<double>("/phases/demean/mean_input", result.mean_input);
+  file.set_attribute("/phases/demean", "subtracted", static_cast<std::int64_t>(result.demeaned ? 1 : 0));
+  file.create_group("/phases/rls");
+  file.set_attribute("/phases/rls", "updates", static_cast<std::int64_t>(result.rls_updates));
+  file.set_attribute("/phases/rls", "steps", static_cast<std::int64_t>(result.rls_steps));
+  file.create_group("/phases/test");
+  for (const RateGuidedPhase phase :
+       {RateGuidedPhase::pca, RateGuidedPhase::demean, RateGuidedPhase::rls, RateGuidedPhase::test})
+    file.set_attribute(std::string("/phases/") + phase_name(phase), "seconds",
+                       result.phase_seconds[static_cast<std::size_t>(phase)]);
+}
+
+// W_PC, w and the trained neurons, in the order of their features.
+void write_trained_readout(h5::File& file, const ExperimentSpec& spec, const RateGuidedResult& result) {
+  const std::string base = "/weights/readouts/" + spec.readouts.front().name;
+  file.write<std::uint32_t>(base + "/neurons", result.presynaptic);
+  detail::write_matrix(file, base + "/pc_weights", result.pc_weights);
+  detail::write_matrix(file, base + "/output_weights", result.output_weights);
 }
 
 }  // namespace
 
-void write_rate_guided_run_file(const std::filesystem::path& path, const ExperimentSpec& spec,
-                                const RateGuidedResult& result, const std::string& protocol) {
+void write_rate_guided_run_file(const std::filesystem::path& path, const RateGuidedTraining& training,
+                                const RateGuidedResult& result, RunContent content) {
+  const ExperimentSpec& spec = training.spec();
   const RateGuidedMetrics metrics = summarize(result);
   write_file_atomically(path, [&](h5::File& file) {
-    write_header(file, "rsnn-rate-guided-run", spec);
-    file.set_attribute("/", "protocol", protocol);
-
+    write_run_skeleton(file, spec, training.simulation().network(), content);
+    write_spikes(file, "/spikes", training, result);
+    write_trained_readout(file, spec, result);
+    write_learning_curve(file, result, metrics);
     file.create_group("/metrics");
     file.set_attribute("/metrics", "pcs_kept", static_cast<std::int64_t>(metrics.pcs_kept));
     for (const auto& [name, value] : metric_values(metrics)) file.set_attribute("/metrics", name, value);
-
-    file.write<double>("/pca/eigenvalues", result.pca_eigenvalues);
-    detail::write_matrix(file, "/pca/basis", result.pc_basis);
-    file.set_attribute("/pca", "kept", static_cast<std::int64_t>(result.pcs_kept));
-    file.set_attribute("/pca", "fraction", spec.protocol.rate_guided.teacher.pca_fraction);
-
-    file.write<double>("/demean/rate", result.demean_rate);
-    file.write<double>("/demean/mean_input", result.mean_input);
-    file.set_attribute("/demean", "subtracted", static_cast<std::int64_t>(result.demeaned ? 1 : 0));
-
-    file.write<double>("/rls/nmse", result.rls_nmse);
-    file.write<double>("/rls/rate", result.rls_rate);
-    file.set_attribute("/rls", "updates", static_cast<std::int64_t>(result.rls_updates));
-    file.set_attribute("/rls", "steps", static_cast<std::int64_t>(result.rls_steps));
-
+    write_phases(file, spec, result);
     write_test(file, spec, result);
-
-    detail::write_matrix(file, "/weights/pc", result.pc_weights);
-    detail::write_matrix(file, "/weights/output", result.output_weights);
-    file.write<std::uint32_t>("/weights/presynaptic", result.presynaptic);
   });
 }
 
-void write_rate_guided_test_file(const std::filesystem::path& path, const ExperimentSpec& spec, const std::string& run,
-                                 const RateGuidedResult& result) {
+void write_rate_guided_test_file(const std::filesystem::path& path, const RateGuidedTraining& training,
+                                 const std::string& run, const RateGuidedResult& result) {
+  const ExperimentSpec& spec = training.spec();
   const RateGuidedMetrics metrics = summarize(result);
   write_file_atomically(path, [&](h5::File& file) {
-    write_header(file, "rsnn-rate-guided-test", spec);
+    write_run_skeleton(file, spec, training.simulation().network(), RunContent::test);
     file.set_attribute("/", "run", run);
-    file.set_attribute("/", "trials", static_cast<std::int64_t>(result.test_nmse.size()));
     file.create_group("/metrics");
     for (const auto& [name, value] :
          {std::pair{"test_nmse_median", metrics.test_nmse_median}, std::pair{"test_nmse_mean", metrics.test_nmse_mean},
@@ -110,6 +138,7 @@ void write_rate_guided_test_file(const std::filesystem::path& path, const Experi
           std::pair{"rate_test_hz", metrics.rate_test}, std::pair{"silent_fraction", metrics.silent_fraction}})
       file.set_attribute("/metrics", name, value);
     write_test(file, spec, result);
+    write_spikes(file, "/test/spikes", training, result);
   });
 }
 

@@ -147,6 +147,11 @@ RateGuidedTraining::TrialOutcome RateGuidedTraining::spiking_trial(RateGuidedPha
   return outcome;
 }
 
+const Simulation& RateGuidedTraining::simulation() const {
+  if (!simulation_) throw RuntimeFailure("rate-guided: the spiking network is built once the pca phase has ended");
+  return *simulation_;
+}
+
 double RateGuidedTraining::seconds() const {
   return elapsed_before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
 }

@@ -46,14 +46,16 @@ def test_module_run_equals_cli_run(tmp_path):
         command += ["--set", f"{key}={value}"]
     subprocess.run(command, check=True)
     with h5py.File(tmp_path / "cli" / "run.h5", "r") as cli, h5py.File(tmp_path / "py" / "run.h5", "r") as py:
-        np.testing.assert_array_equal(cli["output/z"][:], result["output"])
-        np.testing.assert_array_equal(cli["output/target"][:], result["target"])
+        np.testing.assert_array_equal(cli["readouts/output/z"][:], result["output"])
+        np.testing.assert_array_equal(cli["readouts/output/target"][:], result["target"])
         np.testing.assert_array_equal(cli["spikes/network/timestamps"][:], result["spike_times"])
         np.testing.assert_array_equal(cli["spikes/network/node_ids"][:], result["spike_ids"])
-        np.testing.assert_array_equal(cli["weights/decoders"][:], result["decoders"])
-        for name in ("output/z", "weights/decoders", "weights/static/weights", "spikes/counts"):
+        np.testing.assert_array_equal(cli["weights/readouts/output/decoders"][:], result["decoders"])
+        for name in ("readouts/output/z", "weights/readouts/output/decoders", "weights/static/0/weights",
+                     "recordings/spike_counts", "learning_curve/rmse"):
             np.testing.assert_array_equal(cli[name][:], py[name][:])
-        assert cli.attrs["format"] == py.attrs["format"] == "rsnn-force-run"
+        assert cli.attrs["format"] == py.attrs["format"] == "rsnn-run"
+        assert cli.attrs["protocol"] == py.attrs["protocol"] == "single_trial"
         assert cli["config"][()] == py["config"][()]
     assert result["rls_updates"] == 320
     # The training RMSE is over the last evaluation window (500 ms) of learning.
@@ -76,13 +78,16 @@ def test_frozen_test_and_simulation_equal_the_cli(tmp_path):
     network = rsnn.Simulation.from_file(out / "run.h5")
     assert network.protocol == "single_trial"
     with h5py.File(out / "run.h5", "r") as run:
-        np.testing.assert_array_equal(network.readout["decoders"], run["weights/decoders"][:])
+        np.testing.assert_array_equal(network.readout["decoders"], run["weights/readouts/output/decoders"][:])
     with h5py.File(out / "test.h5", "r") as test:
-        assert test.attrs["format"] == "rsnn-force-test" and test.attrs["trials"] == 2
+        assert test.attrs["format"] == "rsnn-test" and test["test"].attrs["trials"] == 2
         outputs = []
         for trial, result in enumerate(network.test(2)):
-            np.testing.assert_array_equal(test[f"trials/{trial}/output/z"][:], result["output"])
-            np.testing.assert_array_equal(test[f"trials/{trial}/spikes/network/node_ids"][:], result["spike_ids"])
+            np.testing.assert_array_equal(test["test/readouts/output/z"][trial], result["output"])
+            np.testing.assert_array_equal(test["test/spike_counts"][trial], result["spike_counts"])
+            assert test["test/rate"][trial] == result["metrics"]["mean_rate"]
+            if trial == 0:  # the first trial's spikes
+                np.testing.assert_array_equal(test["test/spikes/network/node_ids"][:], result["spike_ids"])
             assert np.isnan(result["metrics"]["training_rmse"])
             assert result["rls_updates"] == 0  # a frozen trial makes no update
             assert np.abs(result["output"]).max() > 0.1
@@ -90,9 +95,9 @@ def test_frozen_test_and_simulation_equal_the_cli(tmp_path):
         assert not np.array_equal(outputs[0], outputs[1])  # each trial starts from its own state
     untrained = rsnn.Simulation(EXAMPLE, overrides=SMALL).simulate()
     with h5py.File(out / "simulation.h5", "r") as simulation:
-        assert simulation.attrs["protocol"] == "simulation without learning"
+        assert simulation.attrs["mode"] == "simulation without learning"
         np.testing.assert_array_equal(simulation["spikes/network/node_ids"][:], untrained["spike_ids"])
-        assert not simulation["output/z"][:].any()  # no decoders: no output
+        assert not simulation["readouts/output/z"][:].any()  # no decoders: no output
 
 
 def resolve(experiment, **arguments) -> str:

@@ -152,7 +152,7 @@ def test_python_run_file_equals_the_cli_run_file(trained, cli_run):
                 continue  # wall-clock seconds
             floating = isinstance(value, np.ndarray) and value.dtype.kind == "f"
             assert np.array_equal(value, py_data[name], equal_nan=floating), name  # NaN: loops without a frozen trial
-        for key in ("format", "seed", "loops_done", "neurons"):
+        for key in ("format", "protocol", "mode", "seed", "loops_done", "neurons"):
             assert cli_file.attrs[key] == py_file.attrs[key]
         assert cli_file["/spikes"].attrs["trial"] == py_file["/spikes"].attrs["trial"]
 

@@ -169,6 +169,24 @@ def test_every_method_run_file_has_its_figure(read_out_run, tmp_path):
     assert saved(figure, tmp_path / f"{method}.png")
 
 
+def test_every_method_run_file_reads_as_a_run(read_out_run):
+    method, path = read_out_run
+    run = interop.read_run(path)
+    assert run.protocol == {"force": "single_trial", "rate_guided": "rate_guided"}[method]
+    assert run.targets is None and run.metrics
+    assert (run.test is None) == (method == "force")  # FORCE tests only through `rsnn test`
+    assert sum(times.size for times, _ in run.spikes.values()) > 0
+    curve = run.learning_curve
+    assert curve[curve["measure"]].size == curve[curve["axis"]].size > 0
+    weights = run.weights["readouts"]["output"]
+    if method == "force":
+        assert run.readouts["output"]["z"].shape[1] == weights["decoders"].shape[1] == weights["encoders"].shape[1]
+        assert run.weight_matrix(include_static=True).shape == (run.neurons, run.neurons)
+    else:
+        assert run.test["readouts"]["output"]["z"].shape[0] == run.test["nmse"].size
+        assert weights["pc_weights"].shape[1] == weights["output_weights"].shape[1] == 2 * weights["neurons"].size
+
+
 def test_plot_run_script_draws_every_method_and_refuses_an_incomplete_file(read_out_run, tmp_path):
     import h5py
 
@@ -180,7 +198,8 @@ def test_plot_run_script_draws_every_method_and_refuses_an_incomplete_file(read_
     assert (tmp_path / "out.png").read_bytes()[:8] == PNG_MAGIC
     broken = tmp_path / "broken.h5"
     with h5py.File(path, "r") as source, h5py.File(broken, "w") as copy:
-        copy.attrs["format"] = source.attrs["format"]
+        for name in ("format", "protocol"):
+            copy.attrs[name] = source.attrs[name]
         copy.create_dataset("config", data=source["config"][()])
     failed = subprocess.run(script + [str(broken)], capture_output=True, text=True, timeout=300)
     assert failed.returncode == 2, failed.stderr

@@ -58,21 +58,25 @@ def small_run(tmp_path_factory):
 def test_module_run_equals_cli_run(small_run):
     result, py_file, cli_file = small_run
     with h5py.File(cli_file, "r") as cli, h5py.File(py_file, "r") as py:
-        for name, key in (("pca/eigenvalues", "pca_eigenvalues"), ("demean/rate", "demean_rate"),
-                          ("demean/mean_input", "mean_input"), ("rls/nmse", "rls_nmse"), ("rls/rate", "rls_rate"),
-                          ("test/nmse", "test_nmse"), ("test/rate", "test_rate"),
-                          ("test/spike_counts", "test_spike_counts"), ("test/output", "output"),
-                          ("test/target", "target"), ("test/times", "times"),
-                          ("spikes/lif/timestamps", "spike_times"), ("spikes/lif/node_ids", "spike_ids"),
-                          ("weights/pc", "pc_weights"), ("weights/output", "output_weights"),
-                          ("weights/presynaptic", "presynaptic")):
+        for name, key in (("phases/pca/eigenvalues", "pca_eigenvalues"), ("phases/demean/rate", "demean_rate"),
+                          ("phases/demean/mean_input", "mean_input"), ("learning_curve/nmse", "rls_nmse"),
+                          ("learning_curve/rate", "rls_rate"), ("test/nmse", "test_nmse"), ("test/rate", "test_rate"),
+                          ("test/spike_counts", "test_spike_counts"), ("test/readouts/output/z", "output"),
+                          ("test/readouts/output/target", "target"), ("test/readouts/output/times", "times"),
+                          ("spikes/spiking/timestamps", "spike_times"), ("spikes/spiking/node_ids", "spike_ids"),
+                          ("weights/readouts/output/pc_weights", "pc_weights"),
+                          ("weights/readouts/output/output_weights", "output_weights"),
+                          ("weights/readouts/output/neurons", "presynaptic")):
             np.testing.assert_array_equal(cli[name][:], result[key], err_msg=name)
             np.testing.assert_array_equal(cli[name][:], py[name][:], err_msg=name)
-        assert cli.attrs["format"] == py.attrs["format"] == "rsnn-rate-guided-run"
+        assert cli.attrs["format"] == py.attrs["format"] == "rsnn-run"
+        assert cli.attrs["protocol"] == py.attrs["protocol"] == "rate_guided"
         assert cli["config"][()].decode() == py["config"][()].decode() == result["config"]
-        assert cli["pca"].attrs["kept"] == result["pcs_kept"] == result["metrics"]["pcs_kept"]
-        assert cli["rls"].attrs["updates"] == result["rls_updates"]
-        assert cli["rls"].attrs["steps"] == result["rls_steps"] == 20 * STEPS
+        assert cli["phases/pca"].attrs["kept"] == result["pcs_kept"] == result["metrics"]["pcs_kept"]
+        assert cli["phases/rls"].attrs["updates"] == result["rls_updates"]
+        assert cli["phases/rls"].attrs["steps"] == result["rls_steps"] == 20 * STEPS
+        assert cli["learning_curve"].attrs["measure"] == "nmse"
+        assert cli["learning_curve/frozen_nmse"][-1] == result["metrics"]["test_nmse_median"]
         for name, value in result["metrics"].items():
             if name not in ("pcs_kept", "seconds"):  # pcs_kept is checked above; seconds is wall time
                 assert cli["metrics"].attrs[name] == value, name

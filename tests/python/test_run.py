@@ -2,7 +2,8 @@
 
 * A FORCE and a rate-guided experiment run through rsnn.run give bitwise the
   result of rsnn.Simulation's train, and write the method's run file.
-* A Kim & Chow experiment runs its loops and tests and writes an rsnn-run file.
+* A Kim & Chow experiment runs its loops and tests and writes its run file;
+  every method's run file has format "rsnn-run" and names its protocol.
 * The engine's inspection accessors refuse another protocol, naming the key;
   there are no per-method modules.
 * rsnn.components() is the registry `rsnn describe` prints.
@@ -34,9 +35,13 @@ GUIDED_SMALL = {"protocol.teacher.units": 60, "population.spiking.size": 60, "pr
 KIM_CHOW = ROOT / "examples" / "kim_chow_sines.toml"
 
 
-def file_format(path) -> str:
+def file_format(path) -> tuple:
+    """The root attributes format and protocol."""
+    def text(value):
+        return value.decode() if isinstance(value, bytes) else value
+
     with h5py.File(path, "r") as file:
-        return file.attrs["format"].decode() if isinstance(file.attrs["format"], bytes) else file.attrs["format"]
+        return text(file.attrs["format"]), text(file.attrs["protocol"])
 
 
 def test_protocols_are_read_from_the_experiment():
@@ -52,7 +57,7 @@ def test_force_through_run_is_simulation_train(tmp_path):
     assert result["protocol"] == "single_trial"
     np.testing.assert_array_equal(result["output"], direct["output"])
     np.testing.assert_array_equal(result["decoders"], direct["decoders"])
-    assert file_format(tmp_path / "run.h5") == "rsnn-force-run"
+    assert file_format(tmp_path / "run.h5") == ("rsnn-run", "single_trial")
 
 
 def test_rate_guided_through_run_is_simulation_train(tmp_path):
@@ -60,7 +65,7 @@ def test_rate_guided_through_run_is_simulation_train(tmp_path):
     direct = rsnn.Simulation(GUIDED, overrides=GUIDED_SMALL).train()
     assert result["protocol"] == "rate_guided"
     np.testing.assert_array_equal(result["test_nmse"], direct["test_nmse"])
-    assert file_format(tmp_path / "run.h5") == "rsnn-rate-guided-run"
+    assert file_format(tmp_path / "run.h5") == ("rsnn-run", "rate_guided")
 
 
 def test_kim_chow_through_run_trains_and_tests(tmp_path):
@@ -71,7 +76,7 @@ def test_kim_chow_through_run_trains_and_tests(tmp_path):
     assert seen == [1, 2]
     assert len(result["learning_curve"]["correlation"]) == 2
     assert len(result["tests"]) >= 1
-    assert file_format(tmp_path / "run.h5") == "rsnn-run"
+    assert file_format(tmp_path / "run.h5") == ("rsnn-run", "loops")
 
 
 def test_engine_accessors_refuse_another_protocol_and_no_method_modules_remain():

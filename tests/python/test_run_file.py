@@ -153,6 +153,8 @@ def test_tiny_toml_matches():
 
 def test_root_attributes(h5):
     assert text(h5.attrs["format"]) == "rsnn-run"
+    assert text(h5.attrs["protocol"]) == "loops"
+    assert text(h5.attrs["mode"]) == "training"
     assert int(h5.attrs["seed"]) == tomllib.loads(TINY.read_text())["seed"]
     assert int(h5.attrs["loops_done"]) == LOOPS
     assert int(h5.attrs["neurons"]) == NEURONS
@@ -208,6 +210,15 @@ def test_learning_curve(h5):
     assert np.all(np.isfinite(curve["frozen_rate"][()]) == np.isfinite(frozen))
     assert -1.0 <= curve.attrs["untrained_correlation"] <= 1.0
     assert curve.attrs["untrained_rate"] > 0.0
+    assert (text(curve.attrs["axis"]), text(curve.attrs["measure"])) == ("loop", "correlation")
+
+
+def test_metrics(h5):
+    metrics = h5["/metrics"].attrs
+    assert metrics["training_correlation"] == h5["/learning_curve/correlation"][-1]
+    assert metrics["test_correlation_mean"] == pytest.approx(float(h5["/test"].attrs["mean_correlation"]))
+    assert metrics["rate_test_hz"] == pytest.approx(float(np.mean(h5["/test/rate"][()])))
+    assert metrics["seconds"] > 0.0
 
 
 def test_targets(h5):
@@ -301,6 +312,7 @@ def test_rsnn_test_writes_test_file_beside_the_run(run_copy):
         with h5py.File(run_copy / "test.h5", "r") as file:
             patterns = config_of(file)["training"]["patterns"]
             assert text(file.attrs["format"]) == "rsnn-test"
+            assert text(file.attrs["protocol"]) == "loops"
             assert text(file.attrs["run"]) == "run.h5"
             assert file["/test/correlation"].shape == (trials * patterns,)
             assert file["/test/neuron_correlation"].shape == (trials * patterns, NEURONS)
@@ -313,6 +325,7 @@ def test_rsnn_test_writes_test_file_beside_the_run(run_copy):
 def test_simulate_file(simulate_file):
     with h5py.File(simulate_file, "r") as file:
         assert text(file.attrs["format"]) == "rsnn-run"
+        assert text(file.attrs["mode"]) == "simulation without learning"
         assert int(file.attrs["loops_done"]) == 0
         assert file["/learning_curve/correlation"].shape == (0,)
         assert file["/learning_curve/population_rate"].shape == (0, len(file["/populations"]))

@@ -146,7 +146,8 @@ TEST(Cli, OverridesChooseTheProtocolThatRuns) {
                                " --set protocol.kind=single_trial" + small);
   ASSERT_EQ(trained.exit_code, 0) << trained.output;
   const h5::File file(dir / "run" / "run.h5", h5::File::Mode::read);
-  EXPECT_EQ(file.attribute_string("/", "format"), "rsnn-force-run");
+  EXPECT_EQ(file.attribute_string("/", "format"), "rsnn-run");
+  EXPECT_EQ(file.attribute_string("/", "protocol"), "single_trial");
   const auto looped = run_cli("train " + source_path("examples/force/lif_sine.toml").string() + " --out " +
                               (dir / "other").string() + " --loops 3" + small);
   EXPECT_EQ(looped.exit_code, 2);

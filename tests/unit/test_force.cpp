@@ -331,10 +331,13 @@ TEST(ForceCommandLine, TrainWritesRunFileAndMetricsAndRejectsBadInput) {
   ASSERT_EQ(ok.exit_code, 0) << ok.output;
   {
     const h5::File file(dir / "run" / "run.h5", h5::File::Mode::read);
-    EXPECT_EQ(file.attribute_string("/", "format"), "rsnn-force-run");
-    EXPECT_EQ(file.shape("/output/z"), (std::vector<std::size_t>{1500, 1}));
-    EXPECT_EQ(file.shape("/weights/decoders"), (std::vector<std::size_t>{200, 1}));
-    EXPECT_EQ(file.attribute_number("/", "rls_updates"), 320.0);
+    EXPECT_EQ(file.attribute_string("/", "format"), "rsnn-run");
+    EXPECT_EQ(file.attribute_string("/", "protocol"), "single_trial");
+    EXPECT_EQ(file.shape("/readouts/output/z"), (std::vector<std::size_t>{1500, 1}));
+    EXPECT_EQ(file.shape("/weights/readouts/output/decoders"), (std::vector<std::size_t>{200, 1}));
+    EXPECT_EQ(file.attribute_number("/metrics", "rls_updates"), 320.0);
+    EXPECT_EQ(file.read<double>("/learning_curve/time"), (std::vector<double>{1000.0}));
+    EXPECT_EQ(file.shape("/learning_curve/rmse"), (std::vector<std::size_t>{1}));
   }
   EXPECT_NE(rsnn::testing::read_text(dir / "run" / "metrics.json").find("\"min_best_lag_correlation\""),
             std::string::npos);
@@ -349,7 +352,7 @@ TEST(ForceCommandLine, TrainWritesRunFileAndMetricsAndRejectsBadInput) {
   EXPECT_NE(bad.output.find("readout[0].lambad"), std::string::npos) << bad.output;
   {
     const h5::File again(dir / "run" / "run.h5", h5::File::Mode::read);
-    EXPECT_EQ(again.shape("/output/z"), (std::vector<std::size_t>{1500, 1}));
+    EXPECT_EQ(again.shape("/readouts/output/z"), (std::vector<std::size_t>{1500, 1}));
   }
   const auto inspect = rsnn::testing::run_cli("inspect " + (dir / "run" / "run.h5").string());
   EXPECT_EQ(inspect.exit_code, 0);
@@ -361,16 +364,18 @@ TEST(ForceCommandLine, TrainWritesRunFileAndMetricsAndRejectsBadInput) {
   ASSERT_EQ(test.exit_code, 0) << test.output;
   {
     const h5::File tested(dir / "run" / "test.h5", h5::File::Mode::read);
-    EXPECT_EQ(tested.attribute_string("/", "format"), "rsnn-force-test");
-    EXPECT_EQ(tested.shape("/trials/1/output/z"), (std::vector<std::size_t>{1500, 1}));
+    EXPECT_EQ(tested.attribute_string("/", "format"), "rsnn-test");
+    EXPECT_EQ(tested.shape("/test/readouts/output/z"), (std::vector<std::size_t>{2, 1500, 1}));
+    EXPECT_EQ(tested.shape("/test/rate"), (std::vector<std::size_t>{2}));
+    EXPECT_EQ(tested.shape("/test/spike_counts"), (std::vector<std::size_t>{2, 200}));
   }
   {
     h5::File broken(dir / "run" / "run.h5", h5::File::Mode::read_write);
-    broken.write<double>("/weights/decoders", std::vector<double>(3, 0.0));
+    broken.write<double>("/weights/readouts/output/decoders", std::vector<double>(3, 0.0));
   }
   const auto bad_decoders = rsnn::testing::run_cli("test " + (dir / "run").string() + " -q --force");
   EXPECT_EQ(bad_decoders.exit_code, 2);
-  EXPECT_NE(bad_decoders.output.find("/weights/decoders"), std::string::npos) << bad_decoders.output;
+  EXPECT_NE(bad_decoders.output.find("/weights/readouts/output/decoders"), std::string::npos) << bad_decoders.output;
 }
 
 // A diverging read-out (finite but absurd output) and runaway activity are
@@ -412,7 +417,7 @@ TEST(ForceCommandLine, InterruptSavesACheckpointThatResumeFinishes) {
   std::size_t stopped_samples = 0;
   {
     const h5::File part(dir / "run" / "run.h5", h5::File::Mode::read);
-    stopped_samples = part.shape("/output/z")[0];
+    stopped_samples = part.shape("/readouts/output/z")[0];
     EXPECT_GE(stopped_samples, 2000u);
     EXPECT_LT(stopped_samples, 20000u);
   }
@@ -421,8 +426,9 @@ TEST(ForceCommandLine, InterruptSavesACheckpointThatResumeFinishes) {
   const auto resumed = rsnn::testing::run_cli(resume);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   const h5::File whole(dir / "run" / "run.h5", h5::File::Mode::read);
-  EXPECT_EQ(whole.shape("/output/z"), (std::vector<std::size_t>{20000, 1}));
-  EXPECT_EQ(whole.attribute_number("/", "rls_updates"), 400.0);
+  EXPECT_EQ(whole.shape("/readouts/output/z"), (std::vector<std::size_t>{20000, 1}));
+  EXPECT_EQ(whole.attribute_number("/metrics", "rls_updates"), 400.0);
+  EXPECT_EQ(whole.shape("/learning_curve/rmse"), (std::vector<std::size_t>{20}));
   EXPECT_FALSE(std::filesystem::exists(dir / "run" / "checkpoint.h5"));
 }
 

@@ -344,17 +344,19 @@ TEST(RateGuidedTraining, ReducedAMinLearnsTheOscillation) {
   // Run file and metrics JSON.
   TempDir dir;
   const ExperimentSpec experiment = rate_guided_experiment(spec);
-  write_rate_guided_run_file(dir / "run.h5", experiment, result);
+  write_rate_guided_run_file(dir / "run.h5", training, result);
   write_rate_guided_metrics_json(dir / "metrics.json", experiment, result);
   const h5::File file(dir / "run.h5", h5::File::Mode::read);
-  EXPECT_EQ(file.attribute_string("/", "format"), "rsnn-rate-guided-run");
+  EXPECT_EQ(file.attribute_string("/", "format"), "rsnn-run");
+  EXPECT_EQ(file.attribute_string("/", "protocol"), "rate_guided");
   EXPECT_EQ(file.attribute_number("/", "seed"), 2.0);
   EXPECT_EQ(file.read<double>("/test/nmse"), result.test_nmse);
   EXPECT_EQ(file.attribute_number("/metrics", "pcs_kept"), static_cast<double>(metrics.pcs_kept));
   EXPECT_EQ(file.attribute_number("/metrics", "test_nmse_median"), metrics.test_nmse_median);
-  EXPECT_EQ(file.shape("/test/output"), (std::vector<std::size_t>{3, 1000, 1}));
-  EXPECT_EQ(file.shape("/weights/pc"), (std::vector<std::size_t>{metrics.pcs_kept, 240}));
-  const auto times = file.read<double>("/spikes/lif/timestamps");
+  EXPECT_EQ(file.shape("/test/readouts/output/z"), (std::vector<std::size_t>{3, 1000, 1}));
+  EXPECT_EQ(file.shape("/weights/readouts/output/pc_weights"), (std::vector<std::size_t>{metrics.pcs_kept, 240}));
+  EXPECT_EQ(file.read<double>("/learning_curve/nmse"), result.rls_nmse);
+  const auto times = file.read<double>("/spikes/spiking/timestamps");
   EXPECT_FALSE(times.empty());
   EXPECT_TRUE(std::is_sorted(times.begin(), times.end()));
   EXPECT_EQ(to_toml(parse_experiment(file.read_string("/config"), "config")), to_toml(experiment));
@@ -504,12 +506,13 @@ TEST(RateGuidedCommandLine, TestRerunsTheTrainedRunsTestTrialsBitwise) {
   {
     const h5::File trained(dir / "run" / "run.h5", h5::File::Mode::read);
     trained_nmse = trained.read<double>("/test/nmse");
-    trained_output = trained.read<double>("/test/output");
+    trained_output = trained.read<double>("/test/readouts/output/z");
     const h5::File test(dir / "run" / "test.h5", h5::File::Mode::read);
-    EXPECT_EQ(test.attribute_string("/", "format"), "rsnn-rate-guided-test");
+    EXPECT_EQ(test.attribute_string("/", "format"), "rsnn-test");
+    EXPECT_EQ(test.attribute_string("/", "protocol"), "rate_guided");
     EXPECT_EQ(test.read<double>("/test/nmse"), trained_nmse);
-    EXPECT_EQ(test.read<double>("/test/output"), trained_output);
-    EXPECT_EQ(test.read<double>("/spikes/lif/timestamps"), trained.read<double>("/spikes/lif/timestamps"));
+    EXPECT_EQ(test.read<double>("/test/readouts/output/z"), trained_output);
+    EXPECT_EQ(test.read<double>("/test/spikes/spiking/timestamps"), trained.read<double>("/spikes/spiking/timestamps"));
   }
   const auto inspected = rsnn::testing::run_cli("inspect " + (dir / "run" / "test.h5").string());
   EXPECT_NE(inspected.output.find("test: median nMSE"), std::string::npos) << inspected.output;
@@ -525,19 +528,19 @@ TEST(RateGuidedCommandLine, TestRerunsTheTrainedRunsTestTrialsBitwise) {
   EXPECT_NE(other.output.find("different experiment"), std::string::npos) << other.output;
   {
     h5::File file(dir / "run" / "run.h5", h5::File::Mode::read_write);
-    file.write<double>("/weights/output", std::vector<double>(3, 0.0));
+    file.write<double>("/weights/readouts/output/output_weights", std::vector<double>(3, 0.0));
   }
   const auto damaged = rsnn::testing::run_cli("test " + run + " -q --force");
   EXPECT_EQ(damaged.exit_code, 2);
-  EXPECT_NE(damaged.output.find("/weights/output"), std::string::npos) << damaged.output;
+  EXPECT_NE(damaged.output.find("/weights/readouts/output/output_weights"), std::string::npos) << damaged.output;
 
   // `rsnn simulate`: the phases without learning. The decoders stay 0, so z = 0
   // and every test trial's nMSE is exactly 1.
   const std::string simulated = (dir / "simulated").string();
   ASSERT_EQ(rsnn::testing::run_cli("simulate " + example + " --out " + simulated + small).exit_code, 0);
   const h5::File simulation(dir / "simulated" / "simulation.h5", h5::File::Mode::read);
-  EXPECT_EQ(simulation.attribute_string("/", "protocol"), "simulation without learning");
-  EXPECT_TRUE(simulation.read<double>("/rls/nmse").empty());
+  EXPECT_EQ(simulation.attribute_string("/", "mode"), "simulation without learning");
+  EXPECT_TRUE(simulation.read<double>("/learning_curve/nmse").empty());
   EXPECT_EQ(simulation.read<double>("/test/nmse"), std::vector<double>(4, 1.0));
 }
 
@@ -559,7 +562,7 @@ TEST(RateGuidedCommandLine, InterruptSavesACheckpointThatResumeFinishes) {
   const auto resumed = rsnn::testing::run_cli(resume);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   const h5::File run(dir / "run" / "run.h5", h5::File::Mode::read);
-  EXPECT_EQ(run.read<double>("/rls/nmse").size(), 400u);
+  EXPECT_EQ(run.read<double>("/learning_curve/nmse").size(), 400u);
   EXPECT_EQ(run.read<double>("/test/nmse").size(), 3u);
   EXPECT_FALSE(std::filesystem::exists(dir / "run" / "checkpoint.h5"));
 }

@@ -37,6 +37,7 @@ Usage, from the repository root (one thread, one process at a time):
 from __future__ import annotations
 
 import argparse
+import tomllib
 import csv
 import json
 import math
@@ -101,6 +102,11 @@ def criteria(m: dict, lorenz: dict | None = None) -> dict:
     return {"training": training, "autonomy": autonomy, "rate": rate, "pass": training and autonomy and rate}
 
 
+def learning_stop(config: str) -> float:
+    """ms: the end of the read-out's learning window in a run file's resolved config."""
+    return float(tomllib.loads(config)["readout"][0]["learn_stop"])
+
+
 def lorenz_map_similarity(run: Path) -> dict:
     """Lorenz-map statistics of a run: maxima of the third component, output after learning vs target."""
     from rsnn import analysis  # the library's measures (needs PYTHONPATH=build/python)
@@ -110,7 +116,7 @@ def lorenz_map_similarity(run: Path) -> dict:
         z, x = f["readouts/output/z"][:, 2], f["readouts/output/target"][:, 2]
         config = f["config"][()]
     config = config.decode() if isinstance(config, bytes) else config
-    stop = float(next(line.split("=")[1] for line in config.splitlines() if line.startswith("stop")))
+    stop = learning_stop(config)
     free = times >= stop
     # Peaks of the excursions above the target's mean, with a hysteresis of a
     # tenth of its s.d., so the read-out's spiking jitter adds no maxima.
@@ -134,7 +140,7 @@ def figure(experiment: str, run: Path, path: Path) -> None:
         offsets, targets, weights = (f["weights/static/0/" + k][:] for k in ("row_offsets", "targets", "weights"))
         decoders, encoders = f["weights/readouts/output/decoders"][:], f["weights/readouts/output/encoders"][:]
         config = f["config"][()].decode() if isinstance(f["config"][()], bytes) else f["config"][()]
-    stop = float(next(line.split("=")[1] for line in config.splitlines() if line.startswith("stop")))
+    stop = learning_stop(config)
     fig = plt.figure(figsize=(11, 7.5))
     grid = fig.add_gridspec(3, 3)
     k = z.shape[1]

@@ -36,15 +36,14 @@ constexpr std::size_t packed_index(std::size_t row, std::size_t col) {  // row <
 // I / lambda. Computed in closed form (S is a sum of two rank-1 blocks).
 // sign may be null when mu == 0. Requires lambda > 0, mu >= 0.
 template <class Real>
-void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda, double mu,
-                                    const std::int8_t* sign, double scale = 1.0);
+void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda, double mu, const std::int8_t* sign,
+                                    double scale = 1.0);
 
 // One fused step: reads P once to form k = P x and writes P - c k k^T in the
 // same sweep over the packed columns it has in cache. Writes k (the gain
 // before the update, length k) to `gain` and returns c = 1/(1 + x^T k).
 template <class Real>
-double update_inverse_correlation(Real* p_packed, const double* x, double* gain, std::size_t k,
-                                  double scale = 1.0);
+double update_inverse_correlation(Real* p_packed, const double* x, double* gain, std::size_t k, double scale = 1.0);
 
 // Block update (Woodbury identity): `count` RLS steps at once, reading and
 // writing P once instead of `count` times. The regressors are the columns of

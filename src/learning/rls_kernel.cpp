@@ -28,8 +28,8 @@ using detail::portable_vector_max_inputs;
 constexpr std::size_t max_stack_inputs = 1024;
 
 template <class Real>
-void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda, double mu,
-                                    const std::int8_t* sign, double scale) {
+void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda, double mu, const std::int8_t* sign,
+                                    double scale) {
   // (lambda I + mu (a a^T + b b^T))^-1 with a, b the disjoint indicators of positive and
   // negative inputs. Because a is orthogonal to b, Sherman-Morrison applies to each block
   // independently: (1/lambda) [I - mu/(lambda + mu n_a) a a^T - mu/(lambda + mu n_b) b b^T].
@@ -42,10 +42,8 @@ void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda
     }
   }
   const double inv_lambda = scale / lambda;  // every entry of P(0) carries 1/lambda, so scale it once
-  const double positive_block =
-      mu != 0.0 ? inv_lambda * mu / (lambda + mu * static_cast<double>(n_positive)) : 0.0;
-  const double negative_block =
-      mu != 0.0 ? inv_lambda * mu / (lambda + mu * static_cast<double>(n_negative)) : 0.0;
+  const double positive_block = mu != 0.0 ? inv_lambda * mu / (lambda + mu * static_cast<double>(n_positive)) : 0.0;
+  const double negative_block = mu != 0.0 ? inv_lambda * mu / (lambda + mu * static_cast<double>(n_negative)) : 0.0;
 
   for (std::size_t col = 0; col < k; ++col) {
     Real* column = p_packed + packed_index(0, col);
@@ -302,15 +300,16 @@ double update_by_vectors(Real* p_packed, const double* x_in, double* gain_out, s
   static_assert(portable_vector_max_inputs <= 8 * lanes, "the dispatch below covers up to 8 blocks");
   const std::size_t blocks = (k + lanes - 1) / lanes;
   switch (blocks) {
-#define RSNN_GAIN_CASE(B) \
-  case B:                 \
+#define RSNN_GAIN_CASE(B)                    \
+  case B:                                    \
     gain_by_vectors<B>(p_packed, xs, gs, k); \
     break;
-    RSNN_GAIN_CASE(1) RSNN_GAIN_CASE(2) RSNN_GAIN_CASE(3) RSNN_GAIN_CASE(4)
-    RSNN_GAIN_CASE(5) RSNN_GAIN_CASE(6) RSNN_GAIN_CASE(7) RSNN_GAIN_CASE(8)
+    RSNN_GAIN_CASE(1)
+    RSNN_GAIN_CASE(2) RSNN_GAIN_CASE(3) RSNN_GAIN_CASE(4) RSNN_GAIN_CASE(5) RSNN_GAIN_CASE(6) RSNN_GAIN_CASE(7)
+        RSNN_GAIN_CASE(8)
 #undef RSNN_GAIN_CASE
-    default:  // k = 0 (nothing to do); k > portable_vector_max_inputs never gets here
-      break;
+            default :  // k = 0 (nothing to do); k > portable_vector_max_inputs never gets here
+                       break;
   }
 
   double x_dot_gain = 0.0;
@@ -418,8 +417,7 @@ void condition_on_fixed_input(Real* p_packed, std::size_t k, std::size_t j) {
 }
 
 template void initialize_inverse_correlation<float>(float*, std::size_t, double, double, const std::int8_t*, double);
-template void initialize_inverse_correlation<double>(double*, std::size_t, double, double, const std::int8_t*,
-                                                     double);
+template void initialize_inverse_correlation<double>(double*, std::size_t, double, double, const std::int8_t*, double);
 template void initialize_inverse_correlation<_Float16>(_Float16*, std::size_t, double, double, const std::int8_t*,
                                                        double);
 template double update_inverse_correlation<float>(float*, const double*, double*, std::size_t, double);

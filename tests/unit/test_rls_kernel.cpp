@@ -22,6 +22,12 @@
 #include <string>
 #include <vector>
 
+#ifdef _OPENMP
+#include <omp.h>
+#else
+inline int omp_get_thread_num() { return 0; }  // the team is this thread
+#endif
+
 namespace {
 
 using rsnn::rls::condition_on_fixed_input;
@@ -693,6 +699,39 @@ TEST(RlsKernel, FusedFloatStepEqualsDenseStepToFloatRounding) {
     const double c = update_inverse_correlation(p.data(), x.data(), gain.data(), k);
     EXPECT_LT(std::abs(c - expected.c) / expected.c, 1e-6);
     EXPECT_LT(max_relative_difference(unpack(p, k), expected.p), 1e-6);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. The team's step (update_inverse_correlation_shared) is bitwise the serial column kernel.
+
+TEST(RlsKernel, SharedStepIsBitwiseTheSerialStepForAnyTeam) {
+  // Sizes around the row blocks' lane width (8), several blocks per thread,
+  // and one past the serial kernel's stack scratch (1024).
+  for (const std::size_t k : {std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{9}, std::size_t{61},
+                              std::size_t{200}, std::size_t{1031}}) {
+    for (const int threads : {1, 2, 3, 5}) {
+      std::mt19937_64 engine(4000 + k);
+      std::uniform_real_distribution<double> uniform(0.0, 30.0);
+      std::vector<double> serial(packed_size(k));
+      initialize_inverse_correlation(serial.data(), k, 2.0, 0.0, nullptr);
+      std::vector<double> shared = serial;
+      std::vector<double> x(k), serial_gain(k), shared_gain(k);
+      for (int step = 0; step < 12; ++step) {
+        for (double& value : x) value = uniform(engine);
+        const double serial_c = update_inverse_correlation(serial.data(), x.data(), serial_gain.data(), k);
+        std::vector<double> shared_c(static_cast<std::size_t>(threads), 0.0);  // each thread's c
+#pragma omp parallel num_threads(threads)
+        {
+          const double c = rsnn::rls::update_inverse_correlation_shared(shared.data(), x.data(), shared_gain.data(), k);
+          shared_c[static_cast<std::size_t>(omp_get_thread_num())] = c;
+        }
+        ASSERT_EQ(shared_c, std::vector<double>(shared_c.size(), serial_c))
+            << "k=" << k << " threads=" << threads << " step " << step;
+        ASSERT_EQ(shared_gain, serial_gain) << "k=" << k << " threads=" << threads << " step " << step;
+        ASSERT_EQ(shared, serial) << "k=" << k << " threads=" << threads << " step " << step;
+      }
+    }
   }
 }
 

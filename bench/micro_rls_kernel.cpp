@@ -58,8 +58,7 @@ std::vector<Real>& arena_of(std::size_t k, std::size_t neurons) {
     arena.assign(neurons * per_neuron, Real(0));
     arena.shrink_to_fit();
     for (std::size_t n = 0; n < neurons; ++n) {
-      rsnn::rls::initialize_inverse_correlation(arena.data() + n * per_neuron, k, 0.8, 0.0,
-                                                nullptr);
+      rsnn::rls::initialize_inverse_correlation(arena.data() + n * per_neuron, k, 0.8, 0.0, nullptr);
     }
     arena_k = k;
   }
@@ -81,21 +80,19 @@ void BM_RlsUpdate(benchmark::State& state) {
   for (auto _ : state) {
     for (std::size_t n = 0; n < neurons; ++n) {
       const double* x = regressors.data() + ((n + sweep) % kRegressorCount) * k;
-      c_sum +=
-          rsnn::rls::update_inverse_correlation(arena.data() + n * per_neuron, x, gain.data(), k);
+      c_sum += rsnn::rls::update_inverse_correlation(arena.data() + n * per_neuron, x, gain.data(), k);
     }
     ++sweep;
     benchmark::ClobberMemory();
   }
   benchmark::DoNotOptimize(c_sum);
 
-  const auto steps =
-      static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(neurons);
+  const auto steps = static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(neurons);
   state.SetBytesProcessed(steps * static_cast<std::int64_t>(2 * per_neuron * sizeof(Real)));
   state.counters["neurons"] = static_cast<double>(neurons);
   // Seconds per neuron step (shown with an SI prefix, e.g. 650n = 650 ns).
-  state.counters["per_neuron_step"] = benchmark::Counter(
-      static_cast<double>(steps), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["per_neuron_step"] =
+      benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 void rls_arguments(benchmark::internal::Benchmark* bench) {
@@ -118,8 +115,8 @@ void BM_RlsBlock(benchmark::State& state) {
   const auto k = static_cast<std::size_t>(state.range(0));
   const auto block = static_cast<std::size_t>(state.range(1));
   const std::size_t per_neuron = rsnn::rls::packed_size(k);
-  const std::size_t neurons = std::max<std::size_t>(1, static_cast<std::size_t>(kLargeArenaKiB * kKiB) /
-                                                           (per_neuron * sizeof(Real)));
+  const std::size_t neurons =
+      std::max<std::size_t>(1, static_cast<std::size_t>(kLargeArenaKiB * kKiB) / (per_neuron * sizeof(Real)));
   std::vector<Real>& arena = arena_of<Real>(k, neurons);
   const std::vector<double> regressors = make_regressors(k);  // kRegressorCount x k, each contiguous
   std::vector<double> gain(k * block);
@@ -135,9 +132,8 @@ void BM_RlsBlock(benchmark::State& state) {
   }
   const auto calls = static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(neurons);
   state.SetBytesProcessed(calls * static_cast<std::int64_t>(2 * per_neuron * sizeof(Real)));
-  state.counters["per_neuron_step"] =
-      benchmark::Counter(static_cast<double>(calls) * static_cast<double>(block),
-                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["per_neuron_step"] = benchmark::Counter(static_cast<double>(calls) * static_cast<double>(block),
+                                                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 void block_arguments(benchmark::internal::Benchmark* bench) {

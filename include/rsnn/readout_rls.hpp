@@ -19,6 +19,22 @@
 // λ has the units of r²: Nicola & Clopath's α = 5·10⁻⁶ (r in Hz) is λ = 1/α.
 // z is summed over the inputs in ascending order, for every output alike, so
 // the result does not depend on the build's vector width.
+//
+// Threads. The update reads and writes all of P (N (N + 1) / 2 values, 16 MB
+// at N = 2000) and dominates a FORCE run at that size; it is shared by a team
+// (rls::update_inverse_correlation_shared): g = P r by blocks of rows, the
+// rank-1 step of P by blocks of columns, φ by blocks of rows. Each g_a is
+// still summed by one thread in the serial order, each element of P and φ
+// gets one independent update and c is summed serially from the whole g, so
+// φ, P and c are bitwise the same for any number of threads (and equal to the
+// serial step's). z = φᵀ r (N k products) stays serial. Who runs it:
+//  * update() outside any parallel region opens a team (all threads) when
+//    inputs() >= parallel_readout_threshold, else runs on its thread;
+//  * update() inside an active parallel region runs on the calling thread
+//    alone: the engine calls its read-out slot from one thread of its team
+//    (networks of at least default_parallel_step_threshold neurons), which
+//    leaves those read-outs serial;
+//  * update_shared() is the step for a caller whose whole team calls it.
 #include <cstddef>
 #include <span>
 #include <string>
@@ -29,6 +45,11 @@
 namespace rsnn {
 
 enum class ReadoutStep { textbook, unnormalised };
+
+// Read-outs with at least this many inputs open a team of threads for their
+// update (when called outside a parallel region): below it, waking the team
+// costs more than the split saves.
+inline constexpr std::size_t parallel_readout_threshold = 512;
 
 class ReadoutRls {
  public:
@@ -45,6 +66,10 @@ class ReadoutRls {
   // c = 1/(1 + rᵀ P_old r): the a-posteriori output is z − (1 − c) e for
   // the textbook step.
   double update(const double* r, const double* error);
+  // The same step with its work shared by the calling team: every thread of
+  // the innermost parallel region must call it with the same arguments, and
+  // all return c once φ and P are complete (it ends with a barrier).
+  double update_shared(const double* r, const double* error);
 
   // φ, row-major [input][output].
   std::span<double> decoders() { return decoders_; }
@@ -66,6 +91,11 @@ class ReadoutRls {
   rls::PackedArena<double> p_;
   std::vector<double> gain_;
   std::size_t updates_ = 0;
+
+  // update_shared without its closing barrier (a parallel region's end is one).
+  double update_by_team(const double* r, const double* error);
+  // φ ← φ − step g eᵀ for the inputs [first, last).
+  void step_decoders(double step, const double* error, std::size_t first, std::size_t last);
 };
 
 }  // namespace rsnn

@@ -36,15 +36,33 @@ constexpr std::size_t packed_index(std::size_t row, std::size_t col) {  // row <
 // I / lambda. Computed in closed form (S is a sum of two rank-1 blocks).
 // sign may be null when mu == 0. Requires lambda > 0, mu >= 0.
 template <class Real>
-void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda, double mu,
-                                    const std::int8_t* sign, double scale = 1.0);
+void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda, double mu, const std::int8_t* sign,
+                                    double scale = 1.0);
 
 // One fused step: reads P once to form k = P x and writes P - c k k^T in the
 // same sweep over the packed columns it has in cache. Writes k (the gain
 // before the update, length k) to `gain` and returns c = 1/(1 + x^T k).
 template <class Real>
-double update_inverse_correlation(Real* p_packed, const double* x, double* gain, std::size_t k,
-                                  double scale = 1.0);
+double update_inverse_correlation(Real* p_packed, const double* x, double* gain, std::size_t k, double scale = 1.0);
+
+// update_inverse_correlation for one double P (scale 1), its work shared by
+// the calling team: every thread of the innermost parallel region must call
+// it with the same arguments (orphaned work-sharing; outside a region it is
+// the serial step). `gain` must be one array shared by the team. Sweep 1
+// (gain = P x) is split into blocks of rows and sweep 2 (P -= c g g^T) into
+// blocks of columns; each gain_i is still summed by one thread in the serial
+// kernel's order (its own column's dot product in the same lanes, then the
+// later columns in ascending order) and each element of P gets the serial
+// kernel's single update, so P, gain and c are bitwise those of
+// update_inverse_correlation<double>, for any team size and block edges.
+// The team meets once, after sweep 1: on return gain and c are complete in
+// every thread, P only after the team's next barrier, which the caller adds.
+// The price of the fixed order: an element above a row block's own columns is
+// read twice in sweep 1 (by the block of its row and by that of its column),
+// so T threads read P 2 - 1/T times between them where one thread reads it
+// once: 0.75 of P per thread for T = 2, against 1 alone (sweep 2 splits
+// without overlap).
+double update_inverse_correlation_shared(double* p_packed, const double* x, double* gain, std::size_t k);
 
 // Block update (Woodbury identity): `count` RLS steps at once, reading and
 // writing P once instead of `count` times. The regressors are the columns of

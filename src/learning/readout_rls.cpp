@@ -7,6 +7,11 @@
 
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/rls_kernel.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 namespace rsnn {
 
@@ -44,24 +49,62 @@ void ReadoutRls::load(const h5::File& file, const std::string& group) {
   const std::string dataset = group + "/decoders";
   std::vector<double> decoders = file.read_finite(dataset, inputs_ * outputs_);
   if (file.shape(dataset) != std::vector<std::size_t>{inputs_, outputs_})
-    throw InputError(fmt::format("'{}': {} is not {} × {} (inputs × outputs)", file.path().string(), dataset, inputs_,
-                                 outputs_));
+    throw InputError(
+        fmt::format("'{}': {} is not {} × {} (inputs × outputs)", file.path().string(), dataset, inputs_, outputs_));
   const double updates = file.attribute_number(dataset, "updates");
-  if (!(updates >= 0.0)) throw InputError(fmt::format("'{}': {} has no valid 'updates'", file.path().string(), dataset));
+  if (!(updates >= 0.0))
+    throw InputError(fmt::format("'{}': {} has no valid 'updates'", file.path().string(), dataset));
   p_.load(file, group);
   decoders_ = std::move(decoders);
   updates_ = static_cast<std::size_t>(updates);
 }
 
-double ReadoutRls::update(const double* r, const double* error) {
-  const double c = p_.step(0, r, gain_.data());
-  const double step = step_ == ReadoutStep::textbook ? c : 1.0;
-  double* row = decoders_.data();
-  for (std::size_t i = 0; i < inputs_; ++i, row += outputs_) {
+void ReadoutRls::step_decoders(double step, const double* error, std::size_t first, std::size_t last) {
+  double* row = decoders_.data() + first * outputs_;
+  for (std::size_t i = first; i < last; ++i, row += outputs_) {
     const double scaled_gain = step * gain_[i];
     for (std::size_t d = 0; d < outputs_; ++d) row[d] -= scaled_gain * error[d];
   }
+}
+
+double ReadoutRls::update(const double* r, const double* error) {
+#ifdef _OPENMP
+  // Not inside an active region: there the caller is one thread of a team
+  // that is not here to share the work (see the header).
+  if (inputs_ >= parallel_readout_threshold && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+    double c = 0.0;
+#pragma omp parallel
+    {
+      const double mine = update_by_team(r, error);
+      if (omp_get_thread_num() == 0) c = mine;  // every thread has the same c
+    }
+    return c;
+  }
+#endif
+  const double c = p_.step(0, r, gain_.data());
+  step_decoders(step_ == ReadoutStep::textbook ? c : 1.0, error, 0, inputs_);
   ++updates_;
+  return c;
+}
+
+double ReadoutRls::update_shared(const double* r, const double* error) {
+  const double c = update_by_team(r, error);
+#pragma omp barrier
+  return c;
+}
+
+double ReadoutRls::update_by_team(const double* r, const double* error) {
+  // Returns with g complete in every thread (the kernel's barrier); this
+  // thread's share of P may still be in progress, which φ's rows do not need.
+  const double c = rls::update_inverse_correlation_shared(p_.matrix(0), r, gain_.data(), inputs_);
+  std::size_t thread = 0, threads = 1;
+#ifdef _OPENMP
+  thread = static_cast<std::size_t>(omp_get_thread_num());
+  threads = static_cast<std::size_t>(omp_get_num_threads());
+#endif
+  step_decoders(step_ == ReadoutStep::textbook ? c : 1.0, error, inputs_ * thread / threads,
+                inputs_ * (thread + 1) / threads);
+  if (thread == 0) ++updates_;
   return c;
 }
 

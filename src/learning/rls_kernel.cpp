@@ -12,12 +12,17 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <type_traits>
 #include <vector>
 
 #include "learning/horizontal_sum.hpp"
 #include "learning/rls_kernel_detail.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 namespace rsnn::rls {
 
@@ -28,8 +33,8 @@ using detail::portable_vector_max_inputs;
 constexpr std::size_t max_stack_inputs = 1024;
 
 template <class Real>
-void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda, double mu,
-                                    const std::int8_t* sign, double scale) {
+void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda, double mu, const std::int8_t* sign,
+                                    double scale) {
   // (lambda I + mu (a a^T + b b^T))^-1 with a, b the disjoint indicators of positive and
   // negative inputs. Because a is orthogonal to b, Sherman-Morrison applies to each block
   // independently: (1/lambda) [I - mu/(lambda + mu n_a) a a^T - mu/(lambda + mu n_b) b b^T].
@@ -42,10 +47,8 @@ void initialize_inverse_correlation(Real* p_packed, std::size_t k, double lambda
     }
   }
   const double inv_lambda = scale / lambda;  // every entry of P(0) carries 1/lambda, so scale it once
-  const double positive_block =
-      mu != 0.0 ? inv_lambda * mu / (lambda + mu * static_cast<double>(n_positive)) : 0.0;
-  const double negative_block =
-      mu != 0.0 ? inv_lambda * mu / (lambda + mu * static_cast<double>(n_negative)) : 0.0;
+  const double positive_block = mu != 0.0 ? inv_lambda * mu / (lambda + mu * static_cast<double>(n_positive)) : 0.0;
+  const double negative_block = mu != 0.0 ? inv_lambda * mu / (lambda + mu * static_cast<double>(n_negative)) : 0.0;
 
   for (std::size_t col = 0; col < k; ++col) {
     Real* column = p_packed + packed_index(0, col);
@@ -91,33 +94,37 @@ using Accumulator = typename AccumulatorOf<Real>::type;
 // loops (one 512-bit vector) that the compiler vectorises, with scalar loops
 // for the ragged column ends. With 8 double lanes those ends are short; from
 // DRAM it reaches 67-68 % of the sweep bandwidth for double P (bench/README.md).
-template <class Real>
-double update_by_columns(Real* p_packed, const double* x_in, double* gain_out, std::size_t k, double scale) {
-  using Acc = Accumulator<Real>;
-  constexpr std::size_t lanes = 64 / sizeof(Acc);  // one 512-bit vector
-  // Local copies in the accumulation type, aligned for the vector loops.
-  alignas(64) Acc x[max_stack_inputs];
-  alignas(64) Acc gain[max_stack_inputs];
-  std::vector<Acc> x_heap, gain_heap;
-  Acc* xs = x;
-  Acc* gs = gain;
-  if (k > max_stack_inputs) {
-    x_heap.resize(k);
-    gain_heap.resize(k);
-    xs = x_heap.data();
-    gs = gain_heap.data();
-  }
-  for (std::size_t i = 0; i < k; ++i) xs[i] = static_cast<Acc>(x_in[i]);
+// Each sweep is written for a part of P (rows for the gain, columns for the
+// rank-1 update), so that update_inverse_correlation_shared can hand the parts
+// to the threads of a team with every element's arithmetic unchanged. They
+// are inlined, with restrict pointers (P, x and the gain never overlap): as
+// out-of-line calls the serial double step took 2.5x as long at K = 200 and
+// 1.3x at K = 2000 (the lane loops lost their vectorisation).
+template <class Acc>
+constexpr std::size_t column_lanes = 64 / sizeof(Acc);  // one 512-bit vector
 
-  // Sweep 1: gain = P x from the upper triangle only. Column j holds P(0..j, j); it contributes
-  // P(i, j) x_j to gain_i (i < j, axpy) and P(i, j) x_i to gain_j (dot). gain_j receives its
-  // first contributions here (rows i <= j), and later columns only add to it, so gain_j is
-  // initialised, not accumulated, when column j is visited: no separate zeroing pass.
-  const Real* column = p_packed;
-  for (std::size_t j = 0; j < k; ++j) {
+// Sweep 1 for the rows [first, last) of gain = P x, from the upper triangle
+// only (first a multiple of column_lanes<Acc>). Column j holds P(0..j, j); it
+// contributes P(i, j) x_j to gain_i (i < j, axpy) and P(i, j) x_i to gain_j
+// (dot). gain_j receives its first contributions from its own column (rows
+// i <= j, summed in lanes), and later columns only add to it, in column order,
+// so gain_j is initialised, not accumulated, when column j is visited: no
+// separate zeroing pass. Rows [0, first) of the block's own columns enter only
+// their dot products, which keeps each dot product's lanes as they are for
+// first = 0: every gain_i comes out the same whatever the blocks.
+template <class Real, class Acc>
+[[gnu::always_inline]] inline void gain_of_rows(const Real* __restrict p_packed, const Acc* __restrict xs,
+                                                Acc* __restrict gs, std::size_t k, std::size_t first,
+                                                std::size_t last) {
+  constexpr std::size_t lanes = column_lanes<Acc>;
+  const Real* column = p_packed + packed_index(0, first);
+  for (std::size_t j = first; j < last; ++j) {
     const Acc x_j = xs[j];
     Acc partial[lanes] = {};
     std::size_t i = 0;
+    for (; i + lanes <= first; i += lanes)  // rows of earlier blocks: the dot product only
+      for (std::size_t lane = 0; lane < lanes; ++lane)
+        partial[lane] += static_cast<Acc>(column[i + lane]) * xs[i + lane];
     for (; i + lanes <= j; i += lanes) {
       for (std::size_t lane = 0; lane < lanes; ++lane) {
         const Acc p_ij = column[i + lane];
@@ -135,22 +142,59 @@ double update_by_columns(Real* p_packed, const double* x_in, double* gain_out, s
     gs[j] = dot + static_cast<Acc>(column[j]) * x_j;
     column += j + 1;
   }
+  for (std::size_t j = last; j < k; ++j) {  // later columns: their axpy into this block's rows
+    const Acc x_j = xs[j];
+    for (std::size_t i = first; i < last; ++i) gs[i] += static_cast<Acc>(column[i]) * x_j;
+    column += j + 1;
+  }
+}
 
-  double x_dot_gain = 0.0;
-  for (std::size_t i = 0; i < k; ++i) x_dot_gain += static_cast<double>(xs[i]) * static_cast<double>(gs[i]);
-  // gs holds scale x (P x): the true gain is gs / scale.
-  const double c = 1.0 / (1.0 + x_dot_gain / scale);
-
-  // Sweep 2: P(i, j) -= c gain_i gain_j over the same columns (still cache-resident).
-  Real* out = p_packed;
-  for (std::size_t j = 0; j < k; ++j) {
-    const Acc scaled_gain_j = static_cast<Acc>(c / scale) * gs[j];
+// Sweep 2 for the columns [first, last): P(i, j) -= (c / scale) gain_j gain_i.
+// Every element is updated on its own, so any split of the columns gives the
+// same P.
+template <class Real, class Acc>
+[[gnu::always_inline]] inline void subtract_rank_one(Real* __restrict p_packed, const Acc* __restrict gs,
+                                                     double c_over_scale, std::size_t first, std::size_t last) {
+  constexpr std::size_t lanes = column_lanes<Acc>;
+  Real* out = p_packed + packed_index(0, first);
+  for (std::size_t j = first; j < last; ++j) {
+    const Acc scaled_gain_j = static_cast<Acc>(c_over_scale) * gs[j];
     std::size_t i = 0;
     for (; i + lanes <= j + 1; i += lanes)
       for (std::size_t lane = 0; lane < lanes; ++lane) out[i + lane] -= scaled_gain_j * gs[i + lane];
     for (; i <= j; ++i) out[i] -= scaled_gain_j * gs[i];
     out += j + 1;
   }
+}
+
+// c = 1 / (1 + x^T gain), summed in ascending order; gs holds scale x gain.
+template <class Acc>
+double gain_factor(const Acc* xs, const Acc* gs, std::size_t k, double scale) {
+  double x_dot_gain = 0.0;
+  for (std::size_t i = 0; i < k; ++i) x_dot_gain += static_cast<double>(xs[i]) * static_cast<double>(gs[i]);
+  return 1.0 / (1.0 + x_dot_gain / scale);
+}
+
+template <class Real>
+double update_by_columns(Real* p_packed, const double* x_in, double* gain_out, std::size_t k, double scale) {
+  using Acc = Accumulator<Real>;
+  // Local copies in the accumulation type, aligned for the vector loops.
+  alignas(64) Acc x[max_stack_inputs];
+  alignas(64) Acc gain[max_stack_inputs];
+  std::vector<Acc> x_heap, gain_heap;
+  Acc* xs = x;
+  Acc* gs = gain;
+  if (k > max_stack_inputs) {
+    x_heap.resize(k);
+    gain_heap.resize(k);
+    xs = x_heap.data();
+    gs = gain_heap.data();
+  }
+  for (std::size_t i = 0; i < k; ++i) xs[i] = static_cast<Acc>(x_in[i]);
+  gain_of_rows(p_packed, xs, gs, k, 0, k);
+  const double c = gain_factor(xs, gs, k, scale);
+  // Sweep 2 runs over the same columns, still cache-resident for small K.
+  subtract_rank_one(p_packed, gs, c / scale, 0, k);
   for (std::size_t i = 0; i < k; ++i) gain_out[i] = static_cast<double>(gs[i]) / scale;
   return c;
 }
@@ -302,15 +346,16 @@ double update_by_vectors(Real* p_packed, const double* x_in, double* gain_out, s
   static_assert(portable_vector_max_inputs <= 8 * lanes, "the dispatch below covers up to 8 blocks");
   const std::size_t blocks = (k + lanes - 1) / lanes;
   switch (blocks) {
-#define RSNN_GAIN_CASE(B) \
-  case B:                 \
+#define RSNN_GAIN_CASE(B)                    \
+  case B:                                    \
     gain_by_vectors<B>(p_packed, xs, gs, k); \
     break;
-    RSNN_GAIN_CASE(1) RSNN_GAIN_CASE(2) RSNN_GAIN_CASE(3) RSNN_GAIN_CASE(4)
-    RSNN_GAIN_CASE(5) RSNN_GAIN_CASE(6) RSNN_GAIN_CASE(7) RSNN_GAIN_CASE(8)
+    RSNN_GAIN_CASE(1)
+    RSNN_GAIN_CASE(2)
+    RSNN_GAIN_CASE(3) RSNN_GAIN_CASE(4) RSNN_GAIN_CASE(5) RSNN_GAIN_CASE(6) RSNN_GAIN_CASE(7) RSNN_GAIN_CASE(8)
 #undef RSNN_GAIN_CASE
-    default:  // k = 0 (nothing to do); k > portable_vector_max_inputs never gets here
-      break;
+        default :  // k = 0 (nothing to do); k > portable_vector_max_inputs never gets here
+                   break;
   }
 
   double x_dot_gain = 0.0;
@@ -387,6 +432,53 @@ double update_inverse_correlation(Real* p_packed, const double* x_in, double* ga
   return update_by_columns(p_packed, x_in, gain_out, k, scale);
 }
 
+namespace {
+
+struct Part {
+  std::size_t first, last;
+};
+
+// Rows of part `part` of `parts` for sweep 1: equal widths in whole lanes. A
+// block of w rows costs the same wherever it lies: its own columns' dot
+// products (first..last - 1 elements each) and its rows of the k - last later
+// columns, (last^2 - first^2) / 2 + w (k - last) = w (k - w / 2).
+Part row_part(std::size_t k, std::size_t part, std::size_t parts) {
+  constexpr std::size_t lanes = column_lanes<double>;
+  const std::size_t vectors = (k + lanes - 1) / lanes;
+  const auto edge = [&](std::size_t p) { return std::min(k, vectors * p / parts * lanes); };
+  return {edge(part), edge(part + 1)};
+}
+
+// Columns of part `part` of `parts` for sweep 2, holding about equal shares of
+// the packed elements: columns [0, e) hold e (e + 1) / 2, so e ~ k sqrt(p / parts).
+Part column_part(std::size_t k, std::size_t part, std::size_t parts) {
+  const auto edge = [&](std::size_t p) {
+    if (p >= parts) return k;
+    const double share = static_cast<double>(p) / static_cast<double>(parts);
+    return std::min(k, static_cast<std::size_t>(std::llround(static_cast<double>(k) * std::sqrt(share))));
+  };
+  return {edge(part), edge(part + 1)};
+}
+
+}  // namespace
+
+double update_inverse_correlation_shared(double* p_packed, const double* x, double* gain, std::size_t k) {
+  std::size_t thread = 0, threads = 1;
+#ifdef _OPENMP
+  thread = static_cast<std::size_t>(omp_get_thread_num());
+  threads = static_cast<std::size_t>(omp_get_num_threads());
+#endif
+  const Part rows = row_part(k, thread, threads);
+  gain_of_rows(p_packed, x, gain, k, rows.first, rows.last);
+#pragma omp barrier
+  // Every thread forms c itself from the whole gain (k products, in the
+  // serial kernel's order): cheaper than one more meeting to share it.
+  const double c = gain_factor(x, gain, k, 1.0);
+  const Part columns = column_part(k, thread, threads);
+  subtract_rank_one(p_packed, gain, c, columns.first, columns.last);
+  return c;
+}
+
 template <class Real>
 void condition_on_fixed_input(Real* p_packed, std::size_t k, std::size_t j) {
   const double pivot = static_cast<double>(p_packed[packed_index(j, j)]);
@@ -418,8 +510,7 @@ void condition_on_fixed_input(Real* p_packed, std::size_t k, std::size_t j) {
 }
 
 template void initialize_inverse_correlation<float>(float*, std::size_t, double, double, const std::int8_t*, double);
-template void initialize_inverse_correlation<double>(double*, std::size_t, double, double, const std::int8_t*,
-                                                     double);
+template void initialize_inverse_correlation<double>(double*, std::size_t, double, double, const std::int8_t*, double);
 template void initialize_inverse_correlation<_Float16>(_Float16*, std::size_t, double, double, const std::int8_t*,
                                                        double);
 template double update_inverse_correlation<float>(float*, const double*, double*, std::size_t, double);

@@ -16,6 +16,8 @@
 #include "rsnn/error.hpp"
 #include "rsnn/force.hpp"
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/network.hpp"
+#include "rsnn/readout_rls.hpp"
 #include "test_support.hpp"
 
 namespace rsnn::force {
@@ -217,6 +219,32 @@ TEST(ForceTraining, ResultsDoNotDependOnTheThreadCount) {
   EXPECT_EQ(one.spike_times, two.spike_times);
   EXPECT_EQ(one.spike_counts, two.spike_counts);
   EXPECT_EQ(one_decoders, two_decoders);
+  EXPECT_GT(one.rls_updates, 0u);
+}
+
+// A network below the parallel step threshold steps on one thread, and its
+// read-out (at least parallel_readout_threshold inputs) updates on the whole
+// team: still the same run, bit for bit.
+TEST(ForceTraining, AThreadedReadOutGivesTheSameRunForAnyThreadCount) {
+  const std::size_t neurons = rsnn::parallel_readout_threshold + 88;
+  static_assert(rsnn::parallel_readout_threshold + 88 < rsnn::default_parallel_step_threshold);
+  const ExperimentSpec spec = tiny_lif_sine(neurons, 800.0, 200.0, 700.0);
+  auto run_with = [&](int threads) {
+    rsnn::testing::ScopedThreads scoped(threads);
+    ForceTraining network(spec);
+    network.simulation().set_adaptive_team(false);  // every run with its full team
+    ForceResult result = network.run();
+    const auto decoders = network.learner().decoders();
+    return std::make_pair(std::move(result), std::vector<double>(decoders.begin(), decoders.end()));
+  };
+  const auto [one, one_decoders] = run_with(1);
+  for (const int threads : {2, 3}) {
+    const auto [many, many_decoders] = run_with(threads);
+    EXPECT_EQ(one.output, many.output) << threads << " threads";
+    EXPECT_EQ(one.spike_ids, many.spike_ids) << threads << " threads";
+    EXPECT_EQ(one.spike_times, many.spike_times) << threads << " threads";
+    EXPECT_EQ(one_decoders, many_decoders) << threads << " threads";
+  }
   EXPECT_GT(one.rls_updates, 0u);
 }
 

@@ -7,10 +7,15 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "rsnn/error.hpp"
 #include "rsnn/readout_rls.hpp"
 #include "rsnn/rls_kernel.hpp"
+#include "test_support.hpp"
 
 namespace rsnn {
 namespace {
@@ -128,6 +133,80 @@ TEST(ReadoutRls, RejectsEmptyShapesAndARegulariserThatIsNotPositiveAndFinite) {
       ADD_FAILURE() << "lambda = " << lambda << " accepted";
     } catch (const InputError& error) {
       EXPECT_NE(std::string(error.what()).find("regulariser"), std::string::npos) << error.what();
+    }
+  }
+}
+
+// The threaded update (read-outs of at least parallel_readout_threshold
+// inputs) against the serial one: φ, P and c bitwise the same for 1, 2 and 3
+// threads, for either step, whether update() opens the team itself or a whole
+// team calls update_shared(); and update() from one thread of a running team
+// stays serial with the same result.
+struct Trained {
+  std::vector<double> decoders, p, c;
+};
+
+template <class Step>
+Trained train_with(const Problem& p, ReadoutStep kind, Step&& step) {
+  const auto inputs = static_cast<std::size_t>(p.inputs.cols()), outputs = static_cast<std::size_t>(p.targets.cols());
+  ReadoutRls learner(inputs, outputs, 50.0, kind);
+  Trained out;
+  std::vector<double> r(inputs), z(outputs), error(outputs);
+  for (Eigen::Index t = 0; t < p.inputs.rows(); ++t) {
+    for (std::size_t i = 0; i < inputs; ++i) r[i] = p.inputs(t, static_cast<Eigen::Index>(i));
+    learner.output(r.data(), z.data());
+    for (std::size_t d = 0; d < outputs; ++d) error[d] = z[d] - p.targets(t, static_cast<Eigen::Index>(d));
+    out.c.push_back(step(learner, r.data(), error.data()));
+  }
+  EXPECT_EQ(learner.updates(), static_cast<std::size_t>(p.inputs.rows()));
+  out.decoders.assign(learner.decoders().begin(), learner.decoders().end());
+  out.p.assign(learner.inverse_correlation().begin(), learner.inverse_correlation().end());
+  return out;
+}
+
+void expect_bitwise_equal(const Trained& a, const Trained& b, const std::string& what) {
+  EXPECT_EQ(a.c, b.c) << what;
+  EXPECT_EQ(a.decoders, b.decoders) << what;
+  EXPECT_EQ(a.p, b.p) << what;
+}
+
+TEST(ReadoutRls, ThreadCountDoesNotChangeDecodersOrP) {
+  // Above the threshold, and not a whole number of the row blocks' lanes.
+  const std::size_t inputs = parallel_readout_threshold + 45, outputs = 2, samples = 60;
+  const Problem p = random_problem(samples, inputs, outputs, 21);
+  for (const ReadoutStep kind : {ReadoutStep::textbook, ReadoutStep::unnormalised}) {
+    const auto plain = [](ReadoutRls& learner, const double* r, const double* error) {
+      return learner.update(r, error);
+    };
+    Trained one;
+    {
+      const rsnn::testing::ScopedThreads scoped(1);
+      one = train_with(p, kind, plain);
+    }
+    for (const int threads : {2, 3}) {
+      const rsnn::testing::ScopedThreads scoped(threads);
+      expect_bitwise_equal(one, train_with(p, kind, plain), fmt::format("update(), {} threads", threads));
+      // A whole team calls update_shared(); one thread's c is kept.
+      const Trained team = train_with(p, kind, [](ReadoutRls& learner, const double* r, const double* error) {
+        double c = 0.0;
+#pragma omp parallel
+        {
+          const double mine = learner.update_shared(r, error);
+#pragma omp single
+          c = mine;
+        }
+        return c;
+      });
+      expect_bitwise_equal(one, team, fmt::format("update_shared(), {} threads", threads));
+      // One thread of a running team calls update(): it stays serial.
+      const Trained inside = train_with(p, kind, [](ReadoutRls& learner, const double* r, const double* error) {
+        double c = 0.0;
+#pragma omp parallel
+#pragma omp single
+        c = learner.update(r, error);
+        return c;
+      });
+      expect_bitwise_equal(one, inside, fmt::format("update() inside a team of {}", threads));
     }
   }
 }

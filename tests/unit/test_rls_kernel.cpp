@@ -8,8 +8,8 @@
 //     Arthur et al. 2023, TrainSpikingNet.jl, for the mu S penalty);
 //   - the fused packed step must equal the textbook unfused step on a full matrix;
 //   - conditioning on a frozen input must equal RLS over the remaining inputs.
-#include "rsnn/rls_kernel.hpp"
 #include "learning/rls_kernel_detail.hpp"
+#include "rsnn/rls_kernel.hpp"
 
 #include <gtest/gtest.h>
 #include <Eigen/Dense>
@@ -21,6 +21,12 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#else
+inline int omp_get_thread_num() { return 0; }  // the team is this thread
+#endif
 
 namespace {
 
@@ -92,8 +98,7 @@ DenseStep dense_step(const Eigen::MatrixXd& p, const std::vector<double>& x) {
 }
 
 // A = lambda I + mu S with S_ab = [sign_a == sign_b != 0].
-Eigen::MatrixXd regulariser(std::size_t k, double lambda, double mu,
-                            const std::vector<std::int8_t>& sign) {
+Eigen::MatrixXd regulariser(std::size_t k, double lambda, double mu, const std::vector<std::int8_t>& sign) {
   Eigen::MatrixXd a = lambda * Eigen::MatrixXd::Identity(k, k);
   if (mu == 0.0) return a;
   for (std::size_t row = 0; row < k; ++row) {
@@ -130,8 +135,7 @@ struct RlsNeuron {
   Eigen::VectorXd w;
   std::vector<double> gain;
 
-  RlsNeuron(std::size_t k_in, double lambda, double mu, const std::vector<std::int8_t>& sign,
-            const Eigen::VectorXd& w0)
+  RlsNeuron(std::size_t k_in, double lambda, double mu, const std::vector<std::int8_t>& sign, const Eigen::VectorXd& w0)
       : k(k_in), p(packed_size(k_in)), w(w0), gain(k_in) {
     initialize_inverse_correlation(p.data(), k, lambda, mu, mu != 0.0 ? sign.data() : nullptr);
   }
@@ -187,8 +191,7 @@ TEST(RlsKernel, C0RecursiveEqualsBatchRidgeFromZero) {
   RlsNeuron<double> neuron(kC0Inputs, kC0Lambda, 0.0, {}, w0);
   neuron.run(samples);
 
-  const Ridge ridge =
-      batch_ridge(samples, kC0Lambda * Eigen::MatrixXd::Identity(kC0Inputs, kC0Inputs), w0);
+  const Ridge ridge = batch_ridge(samples, kC0Lambda * Eigen::MatrixXd::Identity(kC0Inputs, kC0Inputs), w0);
   const double w_error = relative_difference(neuron.w, ridge.w);
   const double p_error = max_relative_difference(unpack(neuron.p, kC0Inputs), ridge.p);
   report("C0 double w0=0: |w - ridge| / |ridge|", w_error);
@@ -207,8 +210,7 @@ TEST(RlsKernel, C0RecursiveEqualsBatchRidgeFromNonzeroInitialWeights) {
 
   RlsNeuron<double> neuron(kC0Inputs, kC0Lambda, 0.0, {}, w0);
   neuron.run(samples);
-  const Ridge ridge =
-      batch_ridge(samples, kC0Lambda * Eigen::MatrixXd::Identity(kC0Inputs, kC0Inputs), w0);
+  const Ridge ridge = batch_ridge(samples, kC0Lambda * Eigen::MatrixXd::Identity(kC0Inputs, kC0Inputs), w0);
   const double w_error = relative_difference(neuron.w, ridge.w);
   report("C0 double w0!=0: |w - ridge| / |ridge|", w_error);
   EXPECT_LT(w_error, 1e-8);
@@ -229,8 +231,7 @@ TEST(RlsKernel, C0FloatStorageAgreesToFloatTolerance) {
     const Eigen::VectorXd start = from_zero ? Eigen::VectorXd::Zero(kC0Inputs) : w0;
     RlsNeuron<float> neuron(kC0Inputs, kC0Lambda, 0.0, {}, start);
     neuron.run(samples);
-    const Ridge ridge =
-        batch_ridge(samples, kC0Lambda * Eigen::MatrixXd::Identity(kC0Inputs, kC0Inputs), start);
+    const Ridge ridge = batch_ridge(samples, kC0Lambda * Eigen::MatrixXd::Identity(kC0Inputs, kC0Inputs), start);
     const double w_error = relative_difference(neuron.w, ridge.w);
     const double p_error = max_relative_difference(unpack(neuron.p, kC0Inputs), ridge.p);
     const std::string label = from_zero ? "C0 float w0=0" : "C0 float w0!=0";
@@ -263,14 +264,11 @@ TEST(RlsKernel, InitialInverseCorrelationMatchesEigenInverse) {
       std::vector<double> p(packed_size(k));
       initialize_inverse_correlation(p.data(), k, lambda, mu, mu != 0.0 ? sign.data() : nullptr);
       const Eigen::MatrixXd expected = regulariser(k, lambda, mu, sign).inverse();
-      EXPECT_LT(max_relative_difference(unpack(p, k), expected), 1e-12)
-          << "k=" << k << " mu=" << mu;
+      EXPECT_LT(max_relative_difference(unpack(p, k), expected), 1e-12) << "k=" << k << " mu=" << mu;
 
       std::vector<float> p_float(packed_size(k));
-      initialize_inverse_correlation(p_float.data(), k, lambda, mu,
-                                     mu != 0.0 ? sign.data() : nullptr);
-      EXPECT_LT(max_relative_difference(unpack(p_float, k), expected), 1e-7)
-          << "k=" << k << " mu=" << mu;
+      initialize_inverse_correlation(p_float.data(), k, lambda, mu, mu != 0.0 ? sign.data() : nullptr);
+      EXPECT_LT(max_relative_difference(unpack(p_float, k), expected), 1e-7) << "k=" << k << " mu=" << mu;
     }
   }
 }
@@ -357,35 +355,32 @@ TEST_P(RlsKernelPositiveDefinite, FloatPStaysPositiveDefiniteOver5000Updates) {
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> spectrum(p);
   const double min_eigenvalue = spectrum.eigenvalues().minCoeff();
   const double max_eigenvalue = spectrum.eigenvalues().maxCoeff();
-  const double min_reference =
-      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(p_reference).eigenvalues().minCoeff();
+  const double min_reference = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(p_reference).eigenvalues().minCoeff();
   report(std::string(setup.name) + ": min eigenvalue of float P", min_eigenvalue);
   report(std::string(setup.name) + ": min eigenvalue of double P", min_reference);
   report(std::string(setup.name) + ": max eigenvalue of float P", max_eigenvalue);
   report(std::string(setup.name) + ": max|P_float - P_double| / max|P_double|",
          max_relative_difference(p, p_reference));
-  report(std::string(setup.name) + ": |w_float - w_double| / |w_double|",
-         relative_difference(single.w, reference.w));
+  report(std::string(setup.name) + ": |w_float - w_double| / |w_double|", relative_difference(single.w, reference.w));
   EXPECT_GT(min_eigenvalue, 0.0);
   EXPECT_LT(relative_difference(single.w, reference.w), setup.max_weight_difference);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Regressors, RlsKernelPositiveDefinite,
-    ::testing::Values(
-        // TrainSpikingNet defaults: r in 1/ms, learn_every = 10 ms, penlambda 0.8, penmu 0.01.
-        // Measured: eigenvalues of P in [5.7e-3, 1.23]; float vs double: P 4.4e-6, w 1.6e-6.
-        SpdCase{"tsn_defaults", 1.0 / 150.0, 100, 0.8, 0.01, 1e-4},
-        // Stress: r in spike counts (~rate * tau, 0.15-6), an update every 1 ms (consecutive
-        // regressors nearly collinear) and weak regularisation. Measured: eigenvalues in
-        // [2.7e-7, 2.0e-2] (cond 7e4); float vs double: P 3.3e-5, w 1.7e-4.
-        SpdCase{"stress_counts_1ms_lambda0p01", 1.0, 10, 1e-2, 0.0, 2e-3},
-        // Extreme: an update every dt = 0.1 ms and lambda = 1e-6, so P(0) = 1e6 I must shrink
-        // to ~4e-7 along the data (cond 2.5e12). Float P stays positive definite (measured
-        // min eigenvalue 4.087e-7 vs 4.078e-7 in double) but w drifts by ~4e-2 relative to
-        // the double run, so only definiteness is asserted here.
-        SpdCase{"extreme_counts_0p1ms_lambda1em6", 1.0, 1, 1e-6, 0.0, 1.0}),
-    [](const ::testing::TestParamInfo<SpdCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Regressors, RlsKernelPositiveDefinite,
+                         ::testing::Values(
+                             // TrainSpikingNet defaults: r in 1/ms, learn_every = 10 ms, penlambda 0.8, penmu 0.01.
+                             // Measured: eigenvalues of P in [5.7e-3, 1.23]; float vs double: P 4.4e-6, w 1.6e-6.
+                             SpdCase{"tsn_defaults", 1.0 / 150.0, 100, 0.8, 0.01, 1e-4},
+                             // Stress: r in spike counts (~rate * tau, 0.15-6), an update every 1 ms (consecutive
+                             // regressors nearly collinear) and weak regularisation. Measured: eigenvalues in
+                             // [2.7e-7, 2.0e-2] (cond 7e4); float vs double: P 3.3e-5, w 1.7e-4.
+                             SpdCase{"stress_counts_1ms_lambda0p01", 1.0, 10, 1e-2, 0.0, 2e-3},
+                             // Extreme: an update every dt = 0.1 ms and lambda = 1e-6, so P(0) = 1e6 I must shrink
+                             // to ~4e-7 along the data (cond 2.5e12). Float P stays positive definite (measured
+                             // min eigenvalue 4.087e-7 vs 4.078e-7 in double) but w drifts by ~4e-2 relative to
+                             // the double run, so only definiteness is asserted here.
+                             SpdCase{"extreme_counts_0p1ms_lambda1em6", 1.0, 1, 1e-6, 0.0, 1.0}),
+                         [](const ::testing::TestParamInfo<SpdCase>& info) { return std::string(info.param.name); });
 
 // ---------------------------------------------------------------------------------------------
 // 5. Conditioning on a frozen input (Dale's-law freeze).
@@ -411,8 +406,7 @@ TEST(RlsKernel, ConditionOnFixedInputIsTheSchurComplement) {
 
   // Meaning: the conditioned P is the inverse of (R + lambda I) with row/column j removed,
   // embedded with zeros, i.e. exactly RLS over the other inputs.
-  const Eigen::MatrixXd normal =
-      samples.x.transpose() * samples.x + lambda * Eigen::MatrixXd::Identity(k, k);
+  const Eigen::MatrixXd normal = samples.x.transpose() * samples.x + lambda * Eigen::MatrixXd::Identity(k, k);
   std::vector<Eigen::Index> kept;
   for (Eigen::Index i = 0; i < static_cast<Eigen::Index>(k); ++i) {
     if (i != j) kept.push_back(i);
@@ -522,10 +516,12 @@ void check_single_precision_step(std::size_t k, double tolerance,
   double worst_p = 0.0, worst_gain = 0.0, worst_c = 0.0;
   for (int repeat = 0; repeat < 5; ++repeat) {
     for (double& value : x) value = uniform(engine);
-    const std::vector<Real> before(arena.begin() + guard, arena.begin() + guard + static_cast<std::ptrdiff_t>(packed.size()));
+    const std::vector<Real> before(arena.begin() + guard,
+                                   arena.begin() + guard + static_cast<std::ptrdiff_t>(packed.size()));
     const DenseStep expected = dense_step(unpack(before, k), x);
     const double c = step(arena.data() + guard, x.data(), gain.data(), k, 1.0);
-    const std::vector<Real> after(arena.begin() + guard, arena.begin() + guard + static_cast<std::ptrdiff_t>(packed.size()));
+    const std::vector<Real> after(arena.begin() + guard,
+                                  arena.begin() + guard + static_cast<std::ptrdiff_t>(packed.size()));
     const Eigen::Map<const Eigen::VectorXd> gain_vector(gain.data(), static_cast<Eigen::Index>(k));
     worst_gain = std::max(worst_gain, relative_difference(gain_vector, expected.gain));
     worst_c = std::max(worst_c, std::abs(c - expected.c) / expected.c);
@@ -630,7 +626,8 @@ TEST(RlsBlock, OneBlockEqualsThatManySequentialSteps) {
   std::vector<double> x(k * block), gain(k * block), errors(block);
   for (std::size_t t = 0; t < block; ++t) {
     errors[t] = samples.x.row(static_cast<Eigen::Index>(t)).dot(w0) - samples.f(static_cast<Eigen::Index>(t));
-    for (std::size_t a = 0; a < k; ++a) x[t * k + a] = samples.x(static_cast<Eigen::Index>(t), static_cast<Eigen::Index>(a));
+    for (std::size_t a = 0; a < k; ++a)
+      x[t * k + a] = samples.x(static_cast<Eigen::Index>(t), static_cast<Eigen::Index>(a));
   }
   ASSERT_TRUE(update_inverse_correlation_block(p.data(), x.data(), block, k, gain.data()));
   Eigen::VectorXd w = w0;
@@ -659,8 +656,7 @@ TEST(RlsBlock, LostDefinitenessIsReportedAndLeavesPUnchanged) {
 // 6. Fused packed step == unfused dense step (k = P x; c = 1/(1 + x.k); P -= c k k^T).
 
 TEST(RlsKernel, FusedStepEqualsUnfusedDenseStep) {
-  for (const std::size_t k :
-       {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{58}, std::size_t{162}}) {
+  for (const std::size_t k : {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{58}, std::size_t{162}}) {
     std::mt19937_64 engine(1000 + k);
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
     std::vector<double> p = pack<double>(random_inverse_correlation(k, engine));
@@ -674,8 +670,7 @@ TEST(RlsKernel, FusedStepEqualsUnfusedDenseStep) {
       for (double& value : x) value = uniform(engine);
       const DenseStep expected = dense_step(unpack(p, k), x);
       const double c = update_inverse_correlation(p.data(), x.data(), gain.data(), k);
-      const Eigen::Map<const Eigen::VectorXd> gain_vector(gain.data(),
-                                                          static_cast<Eigen::Index>(k));
+      const Eigen::Map<const Eigen::VectorXd> gain_vector(gain.data(), static_cast<Eigen::Index>(k));
       worst_gain = std::max(worst_gain, relative_difference(gain_vector, expected.gain));
       worst_c = std::max(worst_c, std::abs(c - expected.c) / expected.c);
       worst_p = std::max(worst_p, max_relative_difference(unpack(p, k), expected.p));
@@ -704,6 +699,39 @@ TEST(RlsKernel, FusedFloatStepEqualsDenseStepToFloatRounding) {
     const double c = update_inverse_correlation(p.data(), x.data(), gain.data(), k);
     EXPECT_LT(std::abs(c - expected.c) / expected.c, 1e-6);
     EXPECT_LT(max_relative_difference(unpack(p, k), expected.p), 1e-6);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. The team's step (update_inverse_correlation_shared) is bitwise the serial column kernel.
+
+TEST(RlsKernel, SharedStepIsBitwiseTheSerialStepForAnyTeam) {
+  // Sizes around the row blocks' lane width (8), several blocks per thread,
+  // and one past the serial kernel's stack scratch (1024).
+  for (const std::size_t k : {std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{9}, std::size_t{61},
+                              std::size_t{200}, std::size_t{1031}}) {
+    for (const int threads : {1, 2, 3, 5}) {
+      std::mt19937_64 engine(4000 + k);
+      std::uniform_real_distribution<double> uniform(0.0, 30.0);
+      std::vector<double> serial(packed_size(k));
+      initialize_inverse_correlation(serial.data(), k, 2.0, 0.0, nullptr);
+      std::vector<double> shared = serial;
+      std::vector<double> x(k), serial_gain(k), shared_gain(k);
+      for (int step = 0; step < 12; ++step) {
+        for (double& value : x) value = uniform(engine);
+        const double serial_c = update_inverse_correlation(serial.data(), x.data(), serial_gain.data(), k);
+        std::vector<double> shared_c(static_cast<std::size_t>(threads), 0.0);  // each thread's c
+#pragma omp parallel num_threads(threads)
+        {
+          const double c = rsnn::rls::update_inverse_correlation_shared(shared.data(), x.data(), shared_gain.data(), k);
+          shared_c[static_cast<std::size_t>(omp_get_thread_num())] = c;
+        }
+        ASSERT_EQ(shared_c, std::vector<double>(shared_c.size(), serial_c))
+            << "k=" << k << " threads=" << threads << " step " << step;
+        ASSERT_EQ(shared_gain, serial_gain) << "k=" << k << " threads=" << threads << " step " << step;
+        ASSERT_EQ(shared, serial) << "k=" << k << " threads=" << threads << " step " << step;
+      }
+    }
   }
 }
 

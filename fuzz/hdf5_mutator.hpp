@@ -7,7 +7,7 @@
 // and dataset with its type, shape and values, and the scalar attributes),
 // changes one thing and writes the model back as a well-formed HDF5 file:
 // a dataset's bytes, string, shape (a value more or fewer, another rank,
-// scalar, empty), type (another number type, numbers <-> string), an
+// scalar, empty, 2^40 values declared and never written), type (another number type, numbers <-> string), an
 // extreme value (NaN, +-inf, -1, 2^32, 2^64, ...), an attribute's value or
 // type, or an object or attribute removed, renamed or put in another's place.
 //
@@ -278,7 +278,7 @@ void write_value(const Value& value, Create create, Write write, Close close) {
       std::string padded = value.text;
       padded.resize(std::max<std::size_t>(value.text.size(), 1), '\0');
       write(object, type, value.fixed_length ? static_cast<const void*>(padded.data()) : &text);
-    } else if (!value.bytes.empty()) {
+    } else if (!value.bytes.empty() && value.bytes.size() == value.count() * type_size(value.type)) {
       write(object, value.type == Type::boolean ? type : memory_type(value.type), value.bytes.data());
     }
     close(object);
@@ -385,6 +385,7 @@ inline void mutate_value(Value& value, std::minstd_rand& random) {
     return;
   }
   const std::size_t count = value.count();
+  if (count > (std::size_t{1} << 20)) return;  // declared, never written: nothing to change
   switch (random() % 7) {
     case 0:  // libFuzzer's own mutation of the values' bytes
       if (!value.bytes.empty()) LLVMFuzzerMutate(value.bytes.data(), value.bytes.size(), value.bytes.size());
@@ -415,8 +416,9 @@ inline void mutate_value(Value& value, std::minstd_rand& random) {
         value.shape = value.scalar ? std::vector<hsize_t>{} : std::vector<hsize_t>{static_cast<hsize_t>(count), 1};
       }
       return;
-    case 5:  // empty
+    case 5:  // empty, or a declared 2^40 values that were never written
       set_count(value, 0);
+      if (random() % 2) value.shape = {hsize_t{1} << 40};
       return;
     default:  // numbers become a string
       value.type = Type::text;

@@ -57,8 +57,7 @@ void ForceTraining::load_checkpoint(const std::filesystem::path& path) {
   result.spike_counts = file.read_sized<std::uint64_t>("/result/spike_counts", spec_.neuron_count());
   for (const std::uint32_t id : result.spike_ids)
     if (id >= spec_.neuron_count()) throw InputError(fmt::format("{}: /result/spike_ids holds neuron {}", origin, id));
-  result.spikes_after_learning =
-      static_cast<std::uint64_t>(file.attribute_number("/result", "spikes_after_learning"));
+  result.spikes_after_learning = file.attribute_count("/result", "spikes_after_learning");
   result.elapsed_seconds = file.attribute_number("/result", "elapsed_seconds");
 
   load_network_state(file, simulation_.network(), "/state", origin);

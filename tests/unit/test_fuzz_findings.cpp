@@ -6,6 +6,7 @@
 #include <hdf5.h>
 
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "rsnn/error.hpp"
 #include "rsnn/force.hpp"
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/npy.hpp"
 #include "rsnn/simulation.hpp"
 #include "test_support.hpp"
 
@@ -139,6 +141,22 @@ TEST(FuzzFindings, DatasetDeclaringMoreThanTheAvailableMemoryIsRefused) {
   EXPECT_NE(message.find("target.path"), std::string::npos) << message;
   EXPECT_NE(message.find("huge.h5"), std::string::npos) << message;
   EXPECT_NE(message.find("more than the available memory"), std::string::npos) << message;
+}
+
+// fuzz_npy: the .npy header parser recursed once per nesting level, so a
+// header of a million '[' overflowed the stack (a crash, not an error).
+TEST(FuzzFindings, NpyHeaderNestedTooDeeplyIsRefused) {
+  TempDir dir;
+  const auto path = dir / "deep.npy";
+  {
+    const std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': " + std::string(1000000, '[') + "}\n";
+    std::string bytes = std::string("\x93NUMPY\x02\x00", 8);
+    for (int byte = 0; byte < 4; ++byte) bytes += static_cast<char>((header.size() >> (8 * byte)) & 0xFF);
+    std::ofstream(path, std::ios::binary) << bytes << header;
+  }
+  const std::string message = refusal([&] { npy::read(path); });
+  EXPECT_NE(message.find("deep.npy"), std::string::npos) << message.substr(0, 200);
+  EXPECT_NE(message.find("nested more than 32 levels deep"), std::string::npos) << message.substr(0, 200);
 }
 
 }  // namespace

@@ -73,6 +73,9 @@ class File {
   void set_attribute(const std::string& object_path, const std::string& name, const std::string& value);
   bool has_attribute(const std::string& object_path, const std::string& name) const;
   double attribute_number(const std::string& object_path, const std::string& name) const;
+  // attribute_number, checked to be a count: a whole number >= 0 below 2^53
+  // (InputError naming the file, the attribute and its value otherwise).
+  std::uint64_t attribute_count(const std::string& object_path, const std::string& name) const;
   std::string attribute_string(const std::string& object_path, const std::string& name) const;
 
   void flush();

@@ -4,6 +4,8 @@
 // purpose, id, trial, step), and the loop counter is saved.
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
@@ -55,6 +57,12 @@ void Simulation::load_checkpoint(const std::filesystem::path& path) {
     throw InputError(fmt::format("checkpoint '{}': /learning_curve has an unexpected shape", path.string()));
   for (std::size_t row = 0; row * width < curve.size(); ++row) {
     const double* v = curve.data() + row * width;
+    for (const double count : {v[0], v[1]})  // loop and pattern
+      if (!(count >= 0.0 && count < 0x1p53 && count == std::floor(count)))
+        throw InputError(
+            fmt::format("checkpoint '{}': /learning_curve row {} has loop {} and pattern {}, "
+                        "expected whole numbers >= 0",
+                        path.string(), row, v[0], v[1]));
     LoopRecord entry;
     entry.loop = static_cast<std::size_t>(v[0]);
     entry.pattern = static_cast<std::size_t>(v[1]);

@@ -63,8 +63,7 @@ void ForceTraining::load_checkpoint(const std::filesystem::path& path) {
     result.rmse_times = file.read_finite("/result/rmse_times");
     result.rmse = file.read_sized<double>("/result/rmse", result.rmse_times.size());
   }
-  result.spikes_after_learning =
-      static_cast<std::uint64_t>(file.attribute_number("/result", "spikes_after_learning"));
+  result.spikes_after_learning = file.attribute_count("/result", "spikes_after_learning");
   result.elapsed_seconds = file.attribute_number("/result", "elapsed_seconds");
 
   load_network_state(file, simulation_.network(), "/state", origin);

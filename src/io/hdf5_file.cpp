@@ -9,10 +9,12 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
 #include "rsnn/error.hpp"
+#include "rsnn/memory_estimate.hpp"
 
 static_assert(std::is_same_v<hid_t, std::int64_t>, "File::handle_ stores an hid_t as int64_t");
 
@@ -502,6 +504,19 @@ RawReader attribute_reader(hid_t attribute) {
   return [attribute](hid_t type, void* buffer) { return H5Aread(attribute, type, buffer); };
 }
 
+// A dataset's shape is only a declaration: a file of a few kilobytes can
+// declare terabytes (its values never written, or compressed). Refuses to
+// read more than the memory available.
+void require_available_memory(std::size_t count, std::size_t element_size, const std::string& what) {
+  const double bytes = static_cast<double>(count) * static_cast<double>(element_size);
+  if (bytes < 64e6) return;
+  const std::optional<double> available = available_memory();
+  if (available && bytes > *available) {
+    throw InputError(fmt::format("{} holds {} values ({:.3g} GB), more than the available memory ({:.3g} GB)", what,
+                                 count, bytes / 1e9, *available / 1e9));
+  }
+}
+
 std::vector<std::size_t> dataspace_shape(hid_t space) {
   const int rank = H5Sget_simple_extent_ndims(space);
   std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
@@ -517,8 +532,9 @@ std::vector<T> File::read(const std::string& dataset_path, std::vector<std::size
   Handle space(H5Dget_space(dataset.get()), H5Sclose);
   Handle type(H5Dget_type(dataset.get()), H5Tclose);
   const std::string what = fmt::format("{}: dataset '{}'", quoted(path_), dataset_path);
-  std::vector<T> values =
-      read_numbers<T>(type.get(), element_count(space.get()), dataset_reader(dataset.get()), what);
+  const std::size_t count = element_count(space.get());
+  require_available_memory(count, std::max(sizeof(T), H5Tget_size(type.get())), what);
+  std::vector<T> values = read_numbers<T>(type.get(), count, dataset_reader(dataset.get()), what);
   if (shape != nullptr) *shape = dataspace_shape(space.get());
   return values;
 }
@@ -652,6 +668,15 @@ double File::attribute_number(const std::string& object_path, const std::string&
     throw InputError(fmt::format("{} holds {} values, expected a single number", what, count));
   }
   return read_numbers<double>(type.get(), count, attribute_reader(attribute.get()), what).front();
+}
+
+std::uint64_t File::attribute_count(const std::string& object_path, const std::string& name) const {
+  const double value = attribute_number(object_path, name);
+  if (!(value >= 0.0 && value < 0x1p53 && value == std::floor(value))) {
+    throw InputError(fmt::format("{}: attribute '{}' on '{}' is {}, expected a whole number >= 0", quoted(path_), name,
+                                 object_path, value));
+  }
+  return static_cast<std::uint64_t>(value);
 }
 
 std::string File::attribute_string(const std::string& object_path, const std::string& name) const {

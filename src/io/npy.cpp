@@ -87,7 +87,19 @@ class HeaderParser {
                                  quoted(path_), position_, problem, header_));
   }
 
+  // numpy's headers nest two or three levels (a dict of tuples; structured
+  // dtypes a little deeper); a hostile header nested thousands of levels
+  // deep would overflow the stack.
+  static constexpr int kMaxDepth = 32;
+
   Literal parse_value() {
+    if (++depth_ > kMaxDepth) fail(fmt::format("nested more than {} levels deep", kMaxDepth));
+    Literal value = parse_flat_or_nested();
+    --depth_;
+    return value;
+  }
+
+  Literal parse_flat_or_nested() {
     skip_spaces();
     const std::size_t start = position_;
     Literal value;
@@ -148,6 +160,7 @@ class HeaderParser {
   std::string_view header_;
   const fs::path& path_;
   std::size_t position_ = 0;
+  int depth_ = 0;
 };
 
 // ---------------------------------------------------------------------------

@@ -51,9 +51,7 @@ void ReadoutRls::load(const h5::File& file, const std::string& group) {
   if (file.shape(dataset) != std::vector<std::size_t>{inputs_, outputs_})
     throw InputError(
         fmt::format("'{}': {} is not {} × {} (inputs × outputs)", file.path().string(), dataset, inputs_, outputs_));
-  const double updates = file.attribute_number(dataset, "updates");
-  if (!(updates >= 0.0))
-    throw InputError(fmt::format("'{}': {} has no valid 'updates'", file.path().string(), dataset));
+  const std::uint64_t updates = file.attribute_count(dataset, "updates");
   p_.load(file, group);
   decoders_ = std::move(decoders);
   updates_ = static_cast<std::size_t>(updates);

@@ -6,13 +6,17 @@ namespace rsnn::config {
 
 std::string quoted(const std::string& text) {
   std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
       out += "\\n";
-      continue;
+    } else if ((c >= 0 && c < 0x20 && c != '\t') || c == 0x7f) {  // TOML forbids control characters in strings
+      out += fmt::format("\\u{:04X}", static_cast<unsigned>(c));
+    } else {
+      out += c;
     }
-    out += c;
   }
   return out + "\"";
 }

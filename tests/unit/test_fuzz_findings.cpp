@@ -76,6 +76,23 @@ std::string force_checkpoint_refusal(Damage damage) {
   return refusal([&] { resumed.load_checkpoint(checkpoint); });
 }
 
+// fuzz_experiment: a population named with TOML escapes of control
+// characters ("\f", "\u0001", ...) was accepted, but the resolved TOML
+// wrote those characters raw, which TOML forbids: the run file's /config
+// could not be read back.
+TEST(FuzzFindings, NamesWithControlCharactersReadBackFromTheResolvedToml) {
+  std::string text = testing::small_theta_experiment(4, 1);
+  const std::string plain = "name = \"theta\"";
+  text.replace(text.find(plain), plain.size(), R"(name = "th\f\\\u0001\u007f\r\b\ta\"")");
+  const ExperimentSpec spec = parse_experiment(text, "names.toml");
+  EXPECT_EQ(spec.populations.front().name, "th\f\\\x01\x7f\r\b\ta\"");
+  const std::string resolved = to_toml(spec);
+  ExperimentSpec again;
+  ASSERT_NO_THROW(again = parse_experiment(resolved, "resolved.toml")) << resolved;
+  EXPECT_EQ(again.populations.front().name, spec.populations.front().name);
+  EXPECT_EQ(to_toml(again), resolved);
+}
+
 // fuzz_checkpoint: spikes_after_learning = -1 was cast to an unsigned count
 // (undefined behaviour).
 TEST(FuzzFindings, ForceCheckpointWithANegativeSpikeCountIsRefused) {

@@ -84,7 +84,7 @@ struct StepContext {
   // ascending id order list after list; the lists as the workers emitted
   // them (a one_thread pass at the exchange slot may edit them before anyone
   // delivers them); and this thread's own.
-  SpikeLists spikes;
+  SpikeLists spikes{};
   std::vector<std::vector<std::uint32_t>>* emitted = nullptr;
   const std::vector<std::uint32_t>* own_spikes = nullptr;
 };

@@ -37,7 +37,7 @@ void checkpoints(const fs::path& directory) {
     Simulation simulation(fuzz::small_kim_chow());
     const TrialResult last = simulation.train_loop(true);
     simulation.save_checkpoint(directory / "kim_chow_checkpoint.h5");
-    write_run_file(directory / "kim_chow_run.h5", simulation, &last, simulation.test(1), "last training loop");
+    write_loops_run_file(directory / "kim_chow_run.h5", simulation, &last, simulation.test(1), "last training loop");
   }
   {
     const ExperimentSpec spec = fuzz::small_force();
@@ -59,7 +59,8 @@ void checkpoints(const fs::path& directory) {
     clear_stop_request();
     stopped.save_checkpoint(directory / "rate_guided_checkpoint.h5");
     RateGuidedTraining whole(spec);
-    write_rate_guided_run_file(directory / "rate_guided_run.h5", spec, whole.run());
+    const RateGuidedResult result = whole.run();
+    write_rate_guided_run_file(directory / "rate_guided_run.h5", whole, result);
   }
   // Each loads where the fuzz target loads it (InputError otherwise).
   {

@@ -49,6 +49,12 @@ int run_rate_guided_test(const std::filesystem::path& run_file, const std::files
 // (attribute protocol = "simulation without learning"); 130 on Ctrl-C.
 int run_rate_guided_simulation(ExperimentSpec spec, const std::filesystem::path& run_file, bool quiet);
 
+// protocol.kind = "spike_coding" (rsnn/spike_coding.hpp): training epochs
+// with a learning-curve line each, then the frozen-weight tests. No
+// checkpoints: Ctrl-C stops training and returns 130 with nothing written.
+int run_spike_coding_training(const ExperimentSpec& spec, const std::filesystem::path& output_directory, bool quiet,
+                              bool resume);
+
 // `rsnn plot`: the figure of a run file (or a run directory's run.h5),
 // written to `figure` (empty: beside the run file, .png), by the plotting
 // script under Debian's Python; does not return unless the script cannot be

@@ -150,10 +150,11 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
       refuse_to_replace(out / name, common.force, ", --resume to continue it, or another --out");
   }
   if (loops >= 0 && spec.protocol.kind != ProtocolKind::loops)
-    throw InputError(
-        fmt::format("--loops applies to protocol kind \"loops\", not to \"{}\" (set {})",
-                    spec.protocol.kind == ProtocolKind::single_trial ? "single_trial" : "rate_guided",
-                    spec.protocol.kind == ProtocolKind::single_trial ? "protocol.duration" : "protocol.rls_trials"));
+    throw InputError(fmt::format("--loops applies to protocol kind \"loops\", not to \"{}\" (set {})",
+                                 protocol_kind_name(spec.protocol.kind),
+                                 spec.protocol.kind == ProtocolKind::single_trial   ? "protocol.duration"
+                                 : spec.protocol.kind == ProtocolKind::spike_coding ? "protocol.training_duration"
+                                                                                    : "protocol.rls_trials"));
   if (spec.protocol.kind == ProtocolKind::single_trial) {
     install_interrupt_handler();
     return cli::run_force_training(spec, out, common.quiet, resume);
@@ -161,6 +162,10 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
   if (spec.protocol.kind == ProtocolKind::rate_guided) {
     install_interrupt_handler();
     return cli::run_rate_guided_training(spec, out, common.quiet, resume);
+  }
+  if (spec.protocol.kind == ProtocolKind::spike_coding) {
+    install_interrupt_handler();
+    return cli::run_spike_coding_training(spec, out, common.quiet, resume);
   }
   if (loops >= 0) {  // through the reader, so the count is range-checked like training.loops
     auto overrides = common.overrides();
@@ -252,6 +257,11 @@ int run_test(const fs::path& directory, std::int64_t trials, const CommonOptions
       install_interrupt_handler();
       return cli::run_rate_guided_test(run_file, test_file, trials, common.overrides(), common.quiet);
     }
+    if (protocol == ProtocolKind::spike_coding)
+      throw InputError(
+          fmt::format("rsnn test: the spike-coding run '{}' holds its frozen-weight tests in /test "
+                      "already (rsnn train runs them; set protocol.test_trials for more)",
+                      run_file.string()));
     config_text = file.read_string("/config");
   }
   const ExperimentSpec spec = parse_experiment(config_text, run_file.string() + ":/config", common.overrides());
@@ -270,6 +280,11 @@ int run_test(const fs::path& directory, std::int64_t trials, const CommonOptions
 
 int run_simulate(const fs::path& experiment, const fs::path& out_option, const CommonOptions& common) {
   const ExperimentSpec spec = load_experiment(experiment, common.overrides());
+  if (spec.protocol.kind == ProtocolKind::spike_coding)
+    throw InputError(
+        fmt::format("rsnn simulate: '{}' is a spike-coding experiment; its untrained and analytic "
+                    "networks are `rsnn train` with protocol.slow_weights = \"zero\" or \"analytic\"",
+                    experiment.string()));
   if (spec.protocol.kind != ProtocolKind::loops) {
     const fs::path run_file = output_directory(out_option, experiment) / "simulation.h5";
     refuse_to_replace(run_file, common.force, " or another --out");

@@ -17,6 +17,7 @@
 
 #include "rsnn/parameters.hpp"
 #include "rsnn/rate_guided_protocol.hpp"
+#include "rsnn/spike_coding_protocol.hpp"
 #include "rsnn/readout_rls.hpp"
 #include "rsnn/signals.hpp"
 
@@ -239,8 +240,10 @@ struct TestSpec {
 // free (Nicola & Clopath's FORCE); its read-outs' free-running part is
 // evaluated in windows of evaluation_window ms. rate_guided: the phases of
 // rate-guided training, a teacher network supplying the read-out's targets
-// (DePasquale et al.; rsnn/rate_guided.hpp).
-enum class ProtocolKind { loops, single_trial, rate_guided };
+// (DePasquale et al.; rsnn/rate_guided.hpp). spike_coding: an efficient
+// balanced network learns a dynamical system with local rules (Bourdoukan &
+// Denève; Alemi et al.; rsnn/spike_coding.hpp).
+enum class ProtocolKind { loops, single_trial, rate_guided, spike_coding };
 // Its name in experiment files and run files ("loops", "single_trial", "rate_guided").
 const char* protocol_kind_name(ProtocolKind kind);
 
@@ -251,6 +254,7 @@ struct ProtocolSpec {
   double max_lag = 100.0;             // single_trial, ms: best-lag search range
   double max_frequency = 50.0;        // single_trial, Hz: dominant-frequency search range
   RateGuidedProtocolSpec rate_guided;  // rate_guided
+  SpikeCodingProtocolSpec spike_coding;  // spike_coding
 };
 
 struct ExperimentSpec {

@@ -326,6 +326,71 @@ ComponentFamily tests() {
                                     5)});
 }
 
+std::vector<ParameterInfo> spike_coding_keys() {
+  return {
+      choice_parameter("decoders", "D_i: evenly on a circle (J = 2; ± in turn for J = 1) or random unit directions.",
+                       {"circle", "random"}, "circle"),
+      positive("decoder_norm", "state units", "|D_i|.", 0.1),
+      positive("lambda_d", "1/s", "Decoder leak: dr/dt = -lambda_d r + spikes.", 10.0),
+      non_negative("mu", "state units^2", "Cost: thresholds (|D_i|^2 + mu)/2, W^f = -F D - mu I.", 1e-4),
+      non_negative("feedback_gain", "1/s", "K of the error feedback K F (x - x_hat) while training.", 1000.0),
+      non_negative("drive_sigma", "state units/s", "Standard deviation of the training drive c(t).", 30.0),
+      positive("drive_tau", "ms", "Correlation time of the drive (an Ornstein-Uhlenbeck process).", 10.0),
+      choice_parameter("slow_weights",
+                       "W^s: learned from zero by the slow rule, the analytic F (f(x_hat) + lambda_d x_hat) "
+                       "(no learning), or zero (the control).",
+                       {"learned", "analytic", "zero"}, "learned"),
+      choice_parameter("features",
+                       "What the learned W^s acts on: the filtered spike trains r (the linear rule) or random tanh "
+                       "features tanh(g_k . D r + b_k) of them (nonlinear systems).",
+                       {"identity", "random_tanh"}, "identity"),
+      integer_parameter("feature_count", "random_tanh: the number of features.", 200, 1, 1u << 16),
+      positive("feature_gain", "1", "random_tanh: |g_k| feature_scale = feature_gain; b_k ~ U(-gain, gain).", 2.0),
+      positive("feature_scale", "state units", "random_tanh: the state size the gains refer to.", 1.0),
+      non_negative("slow_rate", "1/(state units^2 s)", "eta of the slow rule dW^s = eta dt (F e) phi^T.", 1.0),
+      positive("slow_every", "ms", "Interval of slow-rule updates; a multiple of dt.", 1.0),
+      choice_parameter("fast_weights", "W^f: analytic (-F D - mu I) or learned by the fast (balance) rule.",
+                       {"analytic", "learned"}, "analytic"),
+      non_negative("fast_rate", "1", "epsilon of the fast rule at t = 0.", 1e-3),
+      positive("fast_anneal", "s", "epsilon(t) = fast_rate / (1 + t / fast_anneal).", 100.0),
+      positive("fast_beta", "1", "beta of the fast rule; its fixed point is -F D for |D|^2 / threshold.", 2.0),
+      non_negative("fast_initial", "1", "learned: initial off-diagonal W^f = -fast_initial |D|^2 U(0, 1).", 0.5),
+      positive("training_duration", "ms", "Simulated training time; a multiple of epoch.", 500000.0),
+      positive("epoch", "ms", "A learning-curve point every epoch; a multiple of dt.", 10000.0),
+      choice_parameter("test_drive",
+                       "Input of the tests: steps 0, +a, -a, 0 along dimension 1 (15/30/30/25 % of the free part), "
+                       "none (autonomous), or held-out smoothed noise.",
+                       {"steps", "none", "noise"}, "steps"),
+      any("test_amplitude", "state units/s", "a of the step test input.", 25.0),
+      positive("test_duration", "ms", "Length of each test trial; a multiple of dt.", 2000.0),
+      non_negative("test_settle", "ms", "Feedback on for this long at the start of a test (below test_duration).",
+                   200.0),
+      integer_parameter("test_trials", "Trials per test condition.", 3, 1, 1000),
+      fraction("removed_fraction", "Neurons removed (clamped) in the neuron-loss test.", 0.25),
+      non_negative("test_noise", "threshold/sqrt(ms)", "Membrane noise of the noise test.", 0.1),
+      positive("curve_test_duration", "ms", "Each learning-curve point's frozen test; a multiple of dt.", 1000.0),
+  };
+}
+
+ComponentFamily systems() {
+  return {"system",
+          "protocol.system",
+          "protocol.system.kind",
+          "The dynamical system dx/dt = f(x) + c(t) a spike-coding network learns (t in s; rsnn/dynamical_system.hpp).",
+          {{"linear",
+            "f(x) = A x.",
+            {list_parameter(ParameterType::number_list, "matrix", "1/s", "A, row-major J x J.",
+                            "[-4, 25, -25, -4] (a damped 4 Hz oscillator)")}},
+           {"van_der_pol",
+            "x = s y, f(x) = s w (y2, mu (1 - y1^2) y2 - y1) (J = 2).",
+            {positive("mu", "1", "Damping mu.", 1.0), positive("time_scale", "1/s", "w.", 10.0),
+             positive("output_scale", "state units", "s: the limit cycle's x1 amplitude is about 2 s.", 0.5)}},
+           {"bistable",
+            "f(x) = w (-x + tanh(g x)) (J = 1): stable points +-x*.",
+            {positive("time_scale", "1/s", "w.", 10.0), positive("gain", "1", "g (> 1 for two stable points).", 3.0)}}},
+          {}};
+}
+
 ComponentFamily protocols() {
   return {"protocol",
           "protocol",
@@ -367,7 +432,14 @@ ComponentFamily protocols() {
              integer_parameter("output_trials",
                                "z and fout of the first closed-loop test trials in the run file (at most "
                                "test_trials).",
-                               3)}}},
+                               3)}},
+           {"spike_coding",
+            "An efficient balanced network of one spike_coding population learns the dynamical system "
+            "[protocol.system] with local rules (Bourdoukan & Deneve; Alemi et al.): training_duration ms with the "
+            "error feedback on, in epochs that each add a learning-curve point, then frozen-weight tests with it off "
+            "(intact, W^s = 0, neurons removed, membrane noise). No [training] keys but max_rate; no stimulus, "
+            "static projections, plastic synapses or read-outs.",
+            spike_coding_keys()}},
           {}};
 }
 
@@ -576,6 +648,7 @@ const ComponentFamily& test_family() { return built_once<tests>(); }
 const ComponentFamily& protocol_family() { return built_once<protocols>(); }
 const ComponentFamily& teacher_family() { return built_once<teachers>(); }
 const ComponentFamily& task_family() { return built_once<tasks>(); }
+const ComponentFamily& system_family() { return built_once<systems>(); }
 const ComponentFamily& stimulus_family() { return built_once<stimuli>(); }
 const ComponentFamily& target_family() { return built_once<targets>(); }
 const ComponentFamily& signal_family() { return built_once<signals>(); }

@@ -176,7 +176,8 @@ void read_training(SectionReader r, TrainingSpec& training, ProtocolKind protoco
     training.loops = 1;
     training.frozen_every = 0;
     for (const ParameterInfo& info : family.kinds.front().parameters)
-      if (protocol == ProtocolKind::single_trial && info.name == "max_rate") config::read_parameter(r, info, v);
+      if ((protocol == ProtocolKind::single_trial || protocol == ProtocolKind::spike_coding) && info.name == "max_rate")
+        config::read_parameter(r, info, v);
   } else {
     config::read_component(r, family, 0, v);
   }
@@ -263,10 +264,75 @@ void read_rate_guided(SectionReader& r, const ParameterValues& v, RateGuidedProt
   read_task(r.table("task"), p.task, dt, base_dir);
 }
 
+void read_system(SectionReader r, DynamicalSystemSpec& system) {
+  ParameterValues v;
+  system.kind = static_cast<DynamicalSystemKind>(config::read_component(r, config::system_family(), 0, v));
+  v.get("matrix", system.matrix);
+  v.get("mu", system.mu);
+  v.get("time_scale", system.time_scale);
+  v.get("output_scale", system.output_scale);
+  v.get("gain", system.gain);
+  if (system.kind == DynamicalSystemKind::linear) {
+    const std::size_t entries = system.matrix.size();
+    const auto side = static_cast<std::size_t>(std::lround(std::sqrt(static_cast<double>(entries))));
+    if (entries == 0 || side * side != entries || side > 64)
+      r.fail("matrix", fmt::format("expected A as J × J numbers, row-major (J ≤ 64), got {} numbers", entries));
+  }
+  r.finish();
+}
+
+// Efficient balanced networks with local rules (rsnn/spike_coding.hpp).
+void read_spike_coding(SectionReader& r, const ParameterValues& v, SpikeCodingProtocolSpec& p, double dt) {
+  p.decoders = v.choice("decoders") == "circle" ? DecoderLayout::circle : DecoderLayout::random;
+  const std::string slow = v.choice("slow_weights");
+  p.slow_weights = slow == "learned"    ? SlowWeights::learned
+                   : slow == "analytic" ? SlowWeights::analytic
+                                        : SlowWeights::zero;
+  p.features = v.choice("features") == "identity" ? SlowFeatures::identity : SlowFeatures::random_tanh;
+  p.fast_weights = v.choice("fast_weights") == "analytic" ? FastWeights::analytic : FastWeights::learned;
+  const std::string drive = v.choice("test_drive");
+  p.test_drive = drive == "steps" ? TestDrive::steps : drive == "none" ? TestDrive::none : TestDrive::noise;
+  for (const auto& [name, field] : {std::pair{"decoder_norm", &p.decoder_norm},
+                                    std::pair{"lambda_d", &p.lambda_d},
+                                    std::pair{"mu", &p.mu},
+                                    std::pair{"feedback_gain", &p.feedback_gain},
+                                    std::pair{"drive_sigma", &p.drive_sigma},
+                                    std::pair{"drive_tau", &p.drive_tau},
+                                    std::pair{"feature_gain", &p.feature_gain},
+                                    std::pair{"feature_scale", &p.feature_scale},
+                                    std::pair{"slow_rate", &p.slow_rate},
+                                    std::pair{"slow_every", &p.slow_every},
+                                    std::pair{"fast_rate", &p.fast_rate},
+                                    std::pair{"fast_anneal", &p.fast_anneal},
+                                    std::pair{"fast_beta", &p.fast_beta},
+                                    std::pair{"fast_initial", &p.fast_initial},
+                                    std::pair{"training_duration", &p.training_duration},
+                                    std::pair{"epoch", &p.epoch},
+                                    std::pair{"test_amplitude", &p.test_amplitude},
+                                    std::pair{"test_duration", &p.test_duration},
+                                    std::pair{"test_settle", &p.test_settle},
+                                    std::pair{"removed_fraction", &p.removed_fraction},
+                                    std::pair{"test_noise", &p.test_noise},
+                                    std::pair{"curve_test_duration", &p.curve_test_duration}})
+    v.get(name, *field);
+  v.get("feature_count", p.feature_count);
+  v.get("test_trials", p.test_trials);
+  for (const char* key : {"slow_every", "epoch", "test_duration", "test_settle", "curve_test_duration"})
+    require_on_grid(r, key, v.number(key), dt);
+  if (!is_whole_multiple(p.training_duration, p.epoch))
+    r.fail("training_duration",
+           fmt::format("expected a multiple of epoch = {} ms, got {}", p.epoch, p.training_duration));
+  if (p.test_settle >= p.test_duration)
+    r.fail("test_settle", fmt::format("must be below test_duration = {} ms", p.test_duration));
+  if (!r.has("system")) r.fail("system", "expected the system to learn, e.g. [protocol.system] kind = \"linear\"");
+  read_system(r.table("system"), p.system);
+}
+
 void read_protocol(SectionReader r, ProtocolSpec& protocol, double dt, const std::filesystem::path& base_dir) {
   ParameterValues v;
   protocol.kind = static_cast<ProtocolKind>(config::read_component(r, config::protocol_family(), 0, v));
   if (protocol.kind == ProtocolKind::rate_guided) read_rate_guided(r, v, protocol.rate_guided, dt, base_dir);
+  if (protocol.kind == ProtocolKind::spike_coding) read_spike_coding(r, v, protocol.spike_coding, dt);
   v.get("duration", protocol.duration);
   v.get("evaluation_window", protocol.evaluation_window);
   v.get("max_lag", protocol.max_lag);
@@ -424,6 +490,7 @@ ExperimentSpec parse_experiment(const std::string& toml_text, const std::string&
   read_learning(r.table("learning"), spec.learning);
   read_training(r.table("training"), spec.training, protocol);
   if (protocol == ProtocolKind::single_trial) spec.training.window = spec.protocol.duration - spec.stimulus.stop;
+  if (protocol == ProtocolKind::spike_coding) spec.training.window = spec.protocol.spike_coding.epoch;
   if (protocol == ProtocolKind::rate_guided)  // a file task's length is known once the file is read
     spec.training.window = spec.protocol.rate_guided.task.kind == RateGuidedTaskKind::osc4
                                ? spec.protocol.rate_guided.task.duration

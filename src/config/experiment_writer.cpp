@@ -54,10 +54,67 @@ std::string rate_guided_lines(const RateGuidedProtocolSpec& p) {
   return out;
 }
 
+std::string spike_coding_lines(const SpikeCodingProtocolSpec& p) {
+  std::string out;
+  auto line = [&out](const std::string& text) { out += text + "\n"; };
+  const char* slow[] = {"learned", "analytic", "zero"};
+  const char* drive[] = {"steps", "none", "noise"};
+  line(fmt::format("decoders = \"{}\"", p.decoders == DecoderLayout::circle ? "circle" : "random"));
+  line(fmt::format("slow_weights = \"{}\"", slow[static_cast<int>(p.slow_weights)]));
+  line(fmt::format("features = \"{}\"", p.features == SlowFeatures::identity ? "identity" : "random_tanh"));
+  line(fmt::format("fast_weights = \"{}\"", p.fast_weights == FastWeights::analytic ? "analytic" : "learned"));
+  line(fmt::format("test_drive = \"{}\"", drive[static_cast<int>(p.test_drive)]));
+  line(fmt::format("feature_count = {}", p.feature_count));
+  line(fmt::format("test_trials = {}", p.test_trials));
+  for (const auto& [name, value] : {std::pair{"decoder_norm", p.decoder_norm},
+                                    std::pair{"lambda_d", p.lambda_d},
+                                    std::pair{"mu", p.mu},
+                                    std::pair{"feedback_gain", p.feedback_gain},
+                                    std::pair{"drive_sigma", p.drive_sigma},
+                                    std::pair{"drive_tau", p.drive_tau},
+                                    std::pair{"feature_gain", p.feature_gain},
+                                    std::pair{"feature_scale", p.feature_scale},
+                                    std::pair{"slow_rate", p.slow_rate},
+                                    std::pair{"slow_every", p.slow_every},
+                                    std::pair{"fast_rate", p.fast_rate},
+                                    std::pair{"fast_anneal", p.fast_anneal},
+                                    std::pair{"fast_beta", p.fast_beta},
+                                    std::pair{"fast_initial", p.fast_initial},
+                                    std::pair{"training_duration", p.training_duration},
+                                    std::pair{"epoch", p.epoch},
+                                    std::pair{"test_amplitude", p.test_amplitude},
+                                    std::pair{"test_duration", p.test_duration},
+                                    std::pair{"test_settle", p.test_settle},
+                                    std::pair{"removed_fraction", p.removed_fraction},
+                                    std::pair{"test_noise", p.test_noise},
+                                    std::pair{"curve_test_duration", p.curve_test_duration}})
+    line(fmt::format("{} = {}", name, number(value)));
+  line("[protocol.system]");
+  const DynamicalSystemSpec& system = p.system;
+  switch (system.kind) {
+    case DynamicalSystemKind::linear:
+      line("kind = \"linear\"");
+      line(fmt::format("matrix = [{}]", number_list(system.matrix)));
+      break;
+    case DynamicalSystemKind::van_der_pol:
+      line("kind = \"van_der_pol\"");
+      line(fmt::format("mu = {}", number(system.mu)));
+      line(fmt::format("time_scale = {}", number(system.time_scale)));
+      line(fmt::format("output_scale = {}", number(system.output_scale)));
+      break;
+    case DynamicalSystemKind::bistable:
+      line("kind = \"bistable\"");
+      line(fmt::format("time_scale = {}", number(system.time_scale)));
+      line(fmt::format("gain = {}", number(system.gain)));
+      break;
+  }
+  return out;
+}
+
 }  // namespace
 
 const char* protocol_kind_name(ProtocolKind kind) {
-  static const char* names[] = {"loops", "single_trial", "rate_guided"};
+  static const char* names[] = {"loops", "single_trial", "rate_guided", "spike_coding"};
   return names[static_cast<int>(kind)];
 }
 
@@ -68,9 +125,11 @@ std::string to_toml(const ExperimentSpec& spec) {
   line(fmt::format("dt = {}", number(spec.dt)));
   const bool single_trial = spec.protocol.kind == ProtocolKind::single_trial;
   const bool rate_guided = spec.protocol.kind == ProtocolKind::rate_guided;
+  const bool spike_coding = spec.protocol.kind == ProtocolKind::spike_coding;
   line("\n[protocol]");
   line(fmt::format("kind = \"{}\"", protocol_kind_name(spec.protocol.kind)));
   if (rate_guided) out += rate_guided_lines(spec.protocol.rate_guided);
+  if (spike_coding) out += spike_coding_lines(spec.protocol.spike_coding);
   if (single_trial) {
     line(fmt::format("duration = {}", number(spec.protocol.duration)));
     line(fmt::format("evaluation_window = {}", number(spec.protocol.evaluation_window)));
@@ -217,8 +276,8 @@ std::string to_toml(const ExperimentSpec& spec) {
 
   const auto& training = spec.training;
   line("\n[training]");
-  if (single_trial) line(fmt::format("max_rate = {}", number(training.max_rate)));
-  if (!single_trial && !rate_guided) {
+  if (single_trial || spike_coding) line(fmt::format("max_rate = {}", number(training.max_rate)));
+  if (!single_trial && !rate_guided && !spike_coding) {
     line(fmt::format("loops = {}", training.loops));
     line(fmt::format("window = {}", number(training.window)));
     line(fmt::format("reset_state = {}", flag(training.reset_state)));

@@ -84,6 +84,29 @@ void validate_rate_guided(const ExperimentSpec& spec) {
   require_read_outs_only(spec, "rate_guided", "the teacher network supplies the read-out's targets");
 }
 
+// An efficient balanced network: one spike_coding population, driven and
+// coupled by the protocol alone.
+void validate_spike_coding(const ExperimentSpec& spec) {
+  if (spec.populations.size() != 1 || spec.populations.front().model != "spike_coding")
+    throw InputError(
+        "population: protocol kind \"spike_coding\" needs exactly one [[population]] with model = \"spike_coding\"");
+  if (!spec.static_projections.empty())
+    throw InputError(
+        "static: protocol kind \"spike_coding\" has no static projections (its fast and slow "
+        "pathways are the protocol's)");
+  if (!spec.readouts.empty())
+    throw InputError("readout: protocol kind \"spike_coding\" decodes x_hat = D r itself (no [[readout]])");
+  require_read_outs_only(spec, "spike_coding", "the target is the protocol's [protocol.system]");
+  if (spec.stimulus.kind != StimulusKind::none)
+    throw InputError(
+        "stimulus.kind: protocol kind \"spike_coding\" drives the network with c(t) itself (expected \"none\")");
+  const SpikeCodingProtocolSpec& p = spec.protocol.spike_coding;
+  if (p.decoders == DecoderLayout::circle && p.system.dimensions() > 2)
+    throw InputError("protocol.decoders: \"circle\" is for J ≤ 2 dimensions; use \"random\"");
+  if (p.features == SlowFeatures::random_tanh && p.slow_weights != SlowWeights::learned)
+    throw InputError("protocol.features: random_tanh features are for slow_weights = \"learned\"");
+}
+
 }  // namespace
 
 void validate(const ExperimentSpec& spec) {
@@ -149,6 +172,8 @@ void validate(const ExperimentSpec& spec) {
     validate_single_trial(spec);
   } else if (spec.protocol.kind == ProtocolKind::rate_guided) {
     validate_rate_guided(spec);
+  } else if (spec.protocol.kind == ProtocolKind::spike_coding) {
+    validate_spike_coding(spec);
   } else {
     require_whole_multiple("training.window", spec.training.window, spec.dt, "dt");
     require_whole_multiple("learning.learn_every", spec.learning.learn_every, spec.dt, "dt");
@@ -157,6 +182,13 @@ void validate(const ExperimentSpec& spec) {
       throw InputError(fmt::format("learning.learn_every: expected at most training.window ({} ms), got {} ms",
                                    spec.training.window, spec.learning.learn_every));
   }
+
+  for (std::size_t i = 0; i < spec.populations.size(); ++i)
+    if (spec.populations[i].model == "spike_coding" && spec.protocol.kind != ProtocolKind::spike_coding)
+      throw InputError(
+          fmt::format("population[{}].model: \"spike_coding\" populations need protocol kind "
+                      "\"spike_coding\" (which sets their decoders and fast weights)",
+                      i));
 
   if (spec.learning.block_size > 1) {
     const auto samples = whole_multiples(spec.training.window, spec.learning.learn_every);

@@ -1,0 +1,502 @@
+// Spike-coding training as a composition on the engine (rsnn/spike_coding.hpp).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <numeric>
+
+#include "rsnn/error.hpp"
+#include "rsnn/readout.hpp"
+#include "rsnn/spike_coding.hpp"
+#include "rsnn/time_grid.hpp"
+#include "spike_coding_passes.hpp"
+
+namespace rsnn {
+
+using spike_coding::CodingState;
+using spike_coding::Phase;
+
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+const ExperimentSpec& checked(const ExperimentSpec& spec) {
+  if (spec.protocol.kind != ProtocolKind::spike_coding)
+    throw InputError("protocol.kind: spike-coding training needs kind = \"spike_coding\"");
+  if (spec.populations.size() != 1 || spec.populations.front().model != "spike_coding")
+    throw InputError("population: protocol kind \"spike_coding\" needs one population of model \"spike_coding\"");
+  return spec;
+}
+
+// D: on a circle (J = 2, evenly spaced), ± in turn (J = 1), or random unit
+// directions from RandomStream(seed, encoders, neuron) (random, or J > 2).
+std::vector<double> draw_decoders(const SpikeCodingProtocolSpec& p, std::size_t n, std::uint64_t seed) {
+  const std::size_t J = p.system.dimensions();
+  std::vector<double> d(n * J);
+  for (std::size_t i = 0; i < n; ++i) {
+    double* row = d.data() + i * J;
+    if (p.decoders == DecoderLayout::circle && J == 2) {
+      const double angle = 2.0 * std::numbers::pi * static_cast<double>(i) / static_cast<double>(n);
+      row[0] = std::cos(angle);
+      row[1] = std::sin(angle);
+    } else if (p.decoders == DecoderLayout::circle && J == 1) {
+      row[0] = i % 2 == 0 ? 1.0 : -1.0;
+    } else {
+      RandomStream stream(seed, Purpose::encoders, i, 0);
+      double norm = 0.0;
+      for (std::size_t j = 0; j < J; ++j) {
+        row[j] = stream.normal();
+        norm += row[j] * row[j];
+      }
+      for (std::size_t j = 0; j < J; ++j) row[j] /= std::sqrt(norm);
+    }
+    for (std::size_t j = 0; j < J; ++j) row[j] *= p.decoder_norm;
+  }
+  return d;
+}
+
+double mean(const std::vector<double>& values) {
+  return values.empty() ? nan : std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+}
+
+double pearson(const std::vector<double>& a, const std::vector<double>& b) {
+  const double ma = mean(a), mb = mean(b);
+  double ab = 0.0, aa = 0.0, bb = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ab += (a[i] - ma) * (b[i] - mb);
+    aa += (a[i] - ma) * (a[i] - ma);
+    bb += (b[i] - mb) * (b[i] - mb);
+  }
+  return aa > 0.0 && bb > 0.0 ? ab / std::sqrt(aa * bb) : nan;
+}
+
+std::vector<double> component(const std::vector<double>& trace, std::size_t J, std::size_t j, std::size_t from) {
+  std::vector<double> out;
+  for (std::size_t s = from; s * J + j < trace.size(); ++s) out.push_back(trace[s * J + j]);
+  return out;
+}
+
+// Mean coefficient of variation of the inter-spike intervals of neurons
+// with at least three spikes.
+double isi_cv(const std::vector<double>& times, const std::vector<std::uint32_t>& ids, std::size_t n) {
+  std::vector<std::vector<double>> by_neuron(n);
+  for (std::size_t s = 0; s < times.size(); ++s) by_neuron[ids[s]].push_back(times[s]);
+  std::vector<double> cvs;
+  for (const auto& spikes : by_neuron) {
+    if (spikes.size() < 3) continue;
+    std::vector<double> isi;
+    for (std::size_t s = 1; s < spikes.size(); ++s) isi.push_back(spikes[s] - spikes[s - 1]);
+    const double m = mean(isi);
+    double var = 0.0;
+    for (double v : isi) var += (v - m) * (v - m);
+    cvs.push_back(std::sqrt(var / static_cast<double>(isi.size())) / m);
+  }
+  return mean(cvs);
+}
+
+}  // namespace
+
+double off_diagonal_correlation(const std::vector<double>& a, const std::vector<double>& b, std::size_t n) {
+  std::vector<double> x, y;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t k = 0; k < n; ++k)
+      if (i != k) {
+        x.push_back(a[i * n + k]);
+        y.push_back(b[i * n + k]);
+      }
+  return pearson(x, y);
+}
+
+double off_diagonal_relative_error(const std::vector<double>& a, const std::vector<double>& b, std::size_t n) {
+  double diff = 0.0, norm = 0.0;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t k = 0; k < n; ++k)
+      if (i != k) {
+        diff += (a[i * n + k] - b[i * n + k]) * (a[i * n + k] - b[i * n + k]);
+        norm += b[i * n + k] * b[i * n + k];
+      }
+  return norm > 0.0 ? std::sqrt(diff / norm) : nan;
+}
+
+Oscillation measure_oscillation(const std::vector<double>& trace, double dt) {
+  Oscillation none{nan, nan};
+  if (trace.size() < 3) return none;
+  const auto [low, high] = std::minmax_element(trace.begin(), trace.end());
+  const double middle = mean(trace), band = 0.1 * (*high - *low);
+  if (!(band > 0.0)) return none;
+  std::vector<std::size_t> ups;  // upward crossings of the mean after dipping below mean − band
+  bool armed = false;
+  for (std::size_t s = 0; s < trace.size(); ++s) {
+    if (trace[s] < middle - band) armed = true;
+    if (armed && trace[s] >= middle) {
+      ups.push_back(s);
+      armed = false;
+    }
+  }
+  if (ups.size() < 3) return none;  // two whole cycles
+  std::vector<double> amplitudes;
+  for (std::size_t c = 1; c < ups.size(); ++c) {
+    const auto [lo, hi] = std::minmax_element(trace.begin() + static_cast<std::ptrdiff_t>(ups[c - 1]),
+                                              trace.begin() + static_cast<std::ptrdiff_t>(ups[c]));
+    amplitudes.push_back((*hi - *lo) / 2.0);
+  }
+  const double cycles = static_cast<double>(ups.size() - 1);
+  return {static_cast<double>(ups.back() - ups.front()) * dt / cycles, mean(amplitudes)};
+}
+
+struct SpikeCodingTraining::State {
+  State(const ExperimentSpec& spec, Simulation& simulation)
+      : coding(spec.protocol.spike_coding, draw_decoders(spec.protocol.spike_coding, spec.neuron_count(), spec.seed),
+               spec.neuron_count(), spec.dt, spec.seed),
+        decode(coding),
+        input(coding),
+        advance(coding) {
+    const SpikeCodingProtocolSpec& p = spec.protocol.spike_coding;
+    coding.group = dynamic_cast<SpikeCodingGroup*>(simulation.network().populations.front().neurons.get());
+    if (!coding.group) throw InputError("population: expected model \"spike_coding\"");
+    const std::size_t n = coding.n, J = coding.J;
+    std::vector<double> thresholds(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      double norm = 0.0;
+      for (std::size_t j = 0; j < J; ++j) norm += coding.decoders[i * J + j] * coding.decoders[i * J + j];
+      thresholds[i] = (norm + p.mu) / 2.0;
+    }
+    coding.group->set_thresholds(thresholds);
+    coding.group->set_fast_projection(&coding.fast);
+    set_initial_fast(spec);
+  }
+
+  // Analytic W^f, or (learned) the analytic diagonal and a random inhibitory
+  // start, −fast_initial ‖D‖² U(0, 1), from RandomStream(seed, initial_weights, pre).
+  void set_initial_fast(const ExperimentSpec& spec) {
+    const SpikeCodingProtocolSpec& p = spec.protocol.spike_coding;
+    const std::size_t n = coding.n, J = coding.J;
+    for (std::size_t k = 0; k < n; ++k) {
+      RandomStream stream(spec.seed, Purpose::initial_weights, k, 0);
+      for (std::size_t i = 0; i < n; ++i) {
+        double dot = 0.0;
+        for (std::size_t j = 0; j < J; ++j) dot += coding.decoders[i * J + j] * coding.decoders[k * J + j];
+        const double analytic = -dot - (i == k ? p.mu : 0.0);
+        const double scale = p.decoder_norm * p.decoder_norm;
+        coding.fast.weight(i, k) =
+            p.fast_weights == FastWeights::analytic || i == k ? analytic : -p.fast_initial * scale * stream.uniform();
+      }
+    }
+    if (p.fast_weights == FastWeights::learned)
+      coding.fast_rule = std::make_unique<FastBalanceRule>(
+          FastRuleParameters{p.fast_rate, p.fast_anneal, p.fast_beta, p.mu}, std::span<const double>(coding.rates));
+    coding.fast.set_hook(coding.fast_rule.get());
+  }
+
+  std::vector<StepPass*> passes() { return {&decode, &input, &advance}; }
+
+  CodingState coding;
+  spike_coding::DecodePass decode;
+  spike_coding::InputPass input;
+  spike_coding::AdvancePass advance;
+  std::unique_ptr<SmoothedNoiseDrive> training_drive;
+  std::uint32_t trials_run = 0;
+};
+
+SpikeCodingTraining::SpikeCodingTraining(const ExperimentSpec& spec) : spec_(checked(spec)), simulation_(spec_) {
+  // The population's greedy choice is one decision: every trial on one thread.
+  simulation_.set_parallel_step_threshold(std::numeric_limits<std::size_t>::max());
+  state_ = std::make_unique<State>(spec_, simulation_);
+}
+
+SpikeCodingTraining::~SpikeCodingTraining() = default;
+
+std::size_t SpikeCodingTraining::neurons() const { return state_->coding.n; }
+std::size_t SpikeCodingTraining::dimensions() const { return state_->coding.J; }
+const std::vector<double>& SpikeCodingTraining::decoders() const { return state_->coding.decoders; }
+const FastProjection& SpikeCodingTraining::fast() const { return state_->coding.fast; }
+const std::vector<double>& SpikeCodingTraining::slow_weights() const { return state_->coding.slow; }
+
+std::vector<double> SpikeCodingTraining::analytic_fast() const {
+  const CodingState& s = state_->coding;
+  std::vector<double> w(s.n * s.n);
+  for (std::size_t i = 0; i < s.n; ++i)
+    for (std::size_t k = 0; k < s.n; ++k) {
+      double dot = 0.0;
+      for (std::size_t j = 0; j < s.J; ++j) dot += s.decoders[i * s.J + j] * s.decoders[k * s.J + j];
+      w[i * s.n + k] = -dot - (i == k ? s.protocol.mu : 0.0);
+    }
+  return w;
+}
+
+std::vector<double> SpikeCodingTraining::analytic_slow() const {
+  const CodingState& s = state_->coding;
+  if (s.protocol.system.kind != DynamicalSystemKind::linear) return {};
+  const std::size_t J = s.J;
+  std::vector<double> m(J * J);  // A + λ_d I
+  for (std::size_t a = 0; a < J; ++a)
+    for (std::size_t b = 0; b < J; ++b)
+      m[a * J + b] = s.protocol.system.matrix[a * J + b] + (a == b ? s.protocol.lambda_d : 0.0);
+  std::vector<double> w(s.n * s.n, 0.0);
+  for (std::size_t i = 0; i < s.n; ++i)
+    for (std::size_t k = 0; k < s.n; ++k)
+      for (std::size_t a = 0; a < J; ++a)
+        for (std::size_t b = 0; b < J; ++b)
+          w[i * s.n + k] += s.decoders[i * J + a] * m[a * J + b] * s.decoders[k * J + b];
+  return w;
+}
+
+namespace {
+
+// The options of one trial of the protocol.
+TrialOptions trial_options(TrialKind kind, std::uint32_t index, double duration, bool reset, bool record,
+                           const std::vector<StepPass*>& passes, double max_rate) {
+  TrialOptions options;
+  options.kind = kind;
+  options.index = index;
+  options.duration = duration;
+  options.reset_state = reset;
+  options.record = record;
+  options.passes = passes;
+  options.max_rate = max_rate;
+  return options;
+}
+
+double nmse(const spike_coding::TrialTally& tally) {
+  return tally.squared_target > 0.0 ? tally.squared_error / tally.squared_target : nan;
+}
+
+// The first trial's balance: per neuron, corr(E, I) over the bins and
+// mean |E + I| / mean (E + |I|); averaged over the neurons not removed.
+std::pair<double, double> balance(const spike_coding::TrialTally& tally, std::size_t n,
+                                  const std::vector<std::uint8_t>& removed) {
+  const std::size_t bins = tally.excitatory.size() / n;
+  std::vector<double> correlations, ratios;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (removed[i]) continue;
+    std::vector<double> e(bins), in(bins);
+    double net = 0.0, total = 0.0;
+    for (std::size_t b = 0; b < bins; ++b) {
+      e[b] = tally.excitatory[b * n + i];
+      in[b] = tally.inhibitory[b * n + i];
+      net += std::abs(e[b] + in[b]);
+      total += e[b] - in[b];
+    }
+    const double r = pearson(e, in);
+    if (std::isfinite(r)) correlations.push_back(r);
+    if (total > 0.0) ratios.push_back(net / total);
+  }
+  return {mean(correlations), mean(ratios)};
+}
+
+}  // namespace
+
+SpikeCodingTest SpikeCodingTraining::test(const std::string& condition, std::size_t trials) {
+  State& st = *state_;
+  CodingState& s = st.coding;
+  const SpikeCodingProtocolSpec& p = spec_.protocol.spike_coding;
+  SpikeCodingTest out;
+  out.name = condition;
+  const double saved_noise = s.group->noise();
+  if (condition == "removed") {
+    const auto count = static_cast<std::size_t>(std::lround(p.removed_fraction * static_cast<double>(s.n)));
+    out.removed = choose_neurons(spec_.seed, s.n, std::max<std::size_t>(count, 1));
+    s.group->remove(out.removed);
+  } else if (condition == "noise") {
+    s.group->set_noise(p.test_noise);
+  }
+  const std::uint64_t steps = whole_multiples(p.test_duration, spec_.dt);
+  const std::uint64_t settle = whole_multiples(p.test_settle, spec_.dt);
+  const std::uint64_t record_every = whole_multiples(spec_.recording.interval, spec_.dt);
+  for (std::size_t t = 0; t < trials; ++t) {
+    const bool first = t == 0;
+    s.phase = Phase{false,
+                    false,
+                    settle,
+                    p.test_drive,
+                    condition == "slow_zero",
+                    steps,
+                    record_every,
+                    first,
+                    whole_multiples(10.0, spec_.dt)};
+    s.reset(p.test_drive == TestDrive::noise
+                ? std::make_unique<SmoothedNoiseDrive>(s.J, p.drive_sigma, p.drive_tau, spec_.dt, spec_.seed,
+                                                       static_cast<std::uint32_t>(1000 + t))
+                : nullptr);
+    TrialResult trial = simulation_.run_trial(
+        trial_options(TrialKind::test, static_cast<std::uint32_t>(t), p.test_duration, true, first, st.passes(), 0.0));
+    out.nmse.push_back(nmse(s.tally));
+    std::uint64_t spikes = 0;
+    std::size_t alive = 0;
+    for (std::size_t i = 0; i < s.n; ++i)
+      if (!s.group->removed()[i]) {
+        spikes += trial.spike_counts[i];
+        ++alive;
+      }
+    out.rate.push_back(static_cast<double>(spikes) / static_cast<double>(std::max<std::size_t>(alive, 1)) /
+                       (p.test_duration / 1000.0));
+    const std::size_t free_from = static_cast<std::size_t>(settle / std::max<std::uint64_t>(record_every, 1));
+    if (p.system.kind == DynamicalSystemKind::van_der_pol) {
+      const double sample_dt = static_cast<double>(record_every) * spec_.dt;
+      const Oscillation want = measure_oscillation(component(s.tally.target, s.J, 0, free_from), sample_dt);
+      const Oscillation got = measure_oscillation(component(s.tally.decoded, s.J, 0, free_from), sample_dt);
+      out.period_error.push_back((got.period - want.period) / want.period);
+      out.amplitude_error.push_back((got.amplitude - want.amplitude) / want.amplitude);
+    }
+    if (p.system.kind == DynamicalSystemKind::bistable) {
+      const std::vector<double> want = component(s.tally.target, 1, 0, free_from);
+      const std::vector<double> got = component(s.tally.decoded, 1, 0, free_from);
+      std::size_t agree = 0;
+      for (std::size_t k = 0; k < want.size(); ++k) agree += (want[k] > 0.0) == (got[k] > 0.0);
+      out.sign_agreement.push_back(want.empty() ? nan : static_cast<double>(agree) / static_cast<double>(want.size()));
+    }
+    if (first) {
+      out.isi_cv = isi_cv(trial.spike_times, trial.spike_ids, s.n);
+      std::tie(out.balance_correlation, out.balance_ratio) = balance(s.tally, s.n, s.group->removed());
+      out.times = std::move(s.tally.times);
+      out.target = std::move(s.tally.target);
+      out.decoded = std::move(s.tally.decoded);
+      out.spike_times = std::move(trial.spike_times);
+      out.spike_ids = std::move(trial.spike_ids);
+    }
+  }
+  s.group->restore_all();
+  s.group->set_noise(saved_noise);
+  return out;
+}
+
+namespace {
+
+double curve_test(Simulation& simulation, CodingState& s, const ExperimentSpec& spec,
+                  const std::vector<StepPass*>& passes) {
+  const SpikeCodingProtocolSpec& p = spec.protocol.spike_coding;
+  const std::uint64_t steps = whole_multiples(p.curve_test_duration, spec.dt);
+  const std::uint64_t settle = std::min(whole_multiples(p.test_settle, spec.dt), steps / 2);
+  s.phase = Phase{false, false, settle, p.test_drive, false, steps, 0, false, 1};
+  s.reset(p.test_drive == TestDrive::noise
+              ? std::make_unique<SmoothedNoiseDrive>(s.J, p.drive_sigma, p.drive_tau, spec.dt, spec.seed, 999)
+              : nullptr);
+  simulation.run_trial(trial_options(TrialKind::frozen, 0, p.curve_test_duration, true, false, passes, 0.0));
+  return nmse(s.tally);
+}
+
+}  // namespace
+
+namespace {
+
+// The scalar summary: the last curve point's weight scores and each test's
+// means (metrics.json, /metrics).
+void summarise(SpikeCodingResult& result, std::size_t dimensions) {
+  auto& m = result.metrics;
+  const SpikeCodingCurvePoint& last = result.curve.back();
+  m["slow_weight_correlation"] = last.slow_correlation;
+  m["fast_weight_correlation"] = last.fast_correlation;
+  m["final_training_nmse"] = last.training_nmse;
+  m["final_curve_test_nmse"] = last.test_nmse;
+  for (const SpikeCodingTest& test : result.tests) {
+    const std::string suffix = test.name == "intact" ? "" : "_" + test.name;
+    m["test_nmse" + suffix] = mean(test.nmse);
+    m["rate" + suffix] = mean(test.rate);
+    if (!test.period_error.empty()) {
+      m["period_error" + suffix] = mean(test.period_error);
+      m["amplitude_error" + suffix] = mean(test.amplitude_error);
+    }
+    if (!test.sign_agreement.empty()) m["sign_agreement" + suffix] = mean(test.sign_agreement);
+    if (test.name == "intact") {
+      m["isi_cv"] = test.isi_cv;
+      m["balance_correlation"] = test.balance_correlation;
+      m["balance_ratio"] = test.balance_ratio;
+      m["spikes_per_neuron_second_dimension"] = mean(test.rate) / static_cast<double>(dimensions);
+    }
+  }
+  if (m.count("test_nmse_noise") && m["test_nmse"] > 0.0) m["noise_nmse_ratio"] = m["test_nmse_noise"] / m["test_nmse"];
+}
+
+}  // namespace
+
+SpikeCodingResult SpikeCodingTraining::run(const SpikeCodingProgress& progress) {
+  const auto started = std::chrono::steady_clock::now();
+  State& st = *state_;
+  CodingState& s = st.coding;
+  const SpikeCodingProtocolSpec& p = spec_.protocol.spike_coding;
+  SpikeCodingResult result;
+  const std::vector<double> analytic_s = analytic_slow(), analytic_f = analytic_fast();
+  const bool linear_identity =
+      !analytic_s.empty() && p.slow_weights == SlowWeights::learned && p.features == SlowFeatures::identity;
+  auto weight_scores = [&](SpikeCodingCurvePoint& point) {
+    point.slow_correlation = linear_identity ? off_diagonal_correlation(s.slow, analytic_s, s.n) : nan;
+    if (p.fast_weights == FastWeights::learned) {
+      std::vector<double> learned(s.n * s.n);
+      for (std::size_t i = 0; i < s.n; ++i)
+        for (std::size_t k = 0; k < s.n; ++k) learned[i * s.n + k] = s.fast.weight(i, k);
+      point.fast_correlation = off_diagonal_correlation(learned, analytic_f, s.n);
+    } else {
+      point.fast_correlation = nan;
+    }
+  };
+  // The training state lives on across epochs; each frozen test runs from a
+  // snapshot of it and puts it back.
+  const std::uint64_t epoch_steps = whole_multiples(p.epoch, spec_.dt);
+  const auto epochs = static_cast<std::size_t>(whole_multiples(p.training_duration, p.epoch));
+  const std::uint64_t record_every = whole_multiples(spec_.recording.interval, spec_.dt);
+  SpikeCodingCurvePoint start;
+  start.training_nmse = nan;
+  start.test_nmse = curve_test(simulation_, s, spec_, st.passes());
+  weight_scores(start);
+  result.curve.push_back(start);
+  s.reset(std::make_unique<SmoothedNoiseDrive>(s.J, p.drive_sigma, p.drive_tau, spec_.dt, spec_.seed, 0));
+  for (std::size_t epoch = 0; epoch < epochs; ++epoch) {
+    const bool last = epoch + 1 == epochs;
+    s.phase = Phase{true, true, 0, TestDrive::noise, false, epoch_steps, last ? record_every : 0, false, 1};
+    s.tally = spike_coding::TrialTally{};
+    TrialResult trial =
+        simulation_.run_trial(trial_options(TrialKind::training, static_cast<std::uint32_t>(epoch), p.epoch, epoch == 0,
+                                            false, st.passes(), spec_.training.max_rate));
+    SpikeCodingCurvePoint point;
+    point.time = static_cast<double>(epoch + 1) * p.epoch / 1000.0;
+    point.training_nmse = nmse(s.tally);
+    point.rate = trial.mean_rate;
+    const auto not_finite = [](double w) { return !std::isfinite(w); };
+    const char* diverged = !std::isfinite(point.training_nmse)                     ? "the decoding error"
+                           : std::any_of(s.slow.begin(), s.slow.end(), not_finite) ? "the slow weights"
+                           : std::any_of(s.fast.values().begin(), s.fast.values().end(), not_finite)
+                               ? "the fast weights"
+                               : nullptr;
+    if (diverged)
+      throw RuntimeFailure(
+          fmt::format("spike-coding training diverged in epoch {} ({} not finite); lower protocol.slow_rate or "
+                      "protocol.fast_rate, or raise protocol.feedback_gain",
+                      epoch + 1, diverged));
+    if (last) {
+      result.training_times = s.tally.times;
+      result.training_target = s.tally.target;
+      result.training_decoded = s.tally.decoded;
+    }
+    // The frozen test from a snapshot of the training state.
+    const NetworkSnapshot snapshot = snapshot_state(simulation_.network());
+    std::vector<double> rates = s.rates, x = s.x;
+    std::unique_ptr<SmoothedNoiseDrive> drive = std::move(s.noise);
+    point.test_nmse = curve_test(simulation_, s, spec_, st.passes());
+    restore_state(simulation_.network(), snapshot);
+    std::copy(rates.begin(), rates.end(), s.rates.begin());  // in place: the fast rule holds a view of r
+    s.x = std::move(x);
+    s.noise = std::move(drive);
+    weight_scores(point);
+    result.curve.push_back(point);
+    if (progress && !progress(point)) break;
+  }
+  for (const char* condition : {"intact", "slow_zero", "removed", "noise"})
+    result.tests.push_back(test(condition, p.test_trials));
+  summarise(result, s.J);
+  if (linear_identity)
+    result.metrics["slow_weight_relative_error"] = off_diagonal_relative_error(s.slow, analytic_s, s.n);
+  if (p.fast_weights == FastWeights::learned) {
+    std::vector<double> learned(s.n * s.n);
+    for (std::size_t i = 0; i < s.n; ++i)
+      for (std::size_t k = 0; k < s.n; ++k) learned[i * s.n + k] = s.fast.weight(i, k);
+    result.metrics["fast_weight_relative_error"] = off_diagonal_relative_error(learned, analytic_f, s.n);
+  }
+  result.metrics["simulated_training_seconds"] = result.curve.back().time;
+  result.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace rsnn

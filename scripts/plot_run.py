@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Plot an rsnn run file (run.h5) as one PNG, for every method.
 
-FORCE and rate-guided run files (root attribute protocol "single_trial",
-"rate_guided") get their method's figure (rsnn.plot.force_run,
-rsnn.plot.rate_guided_run); Kim & Chow run files (protocol "loops") the
-figure described below.
+FORCE, rate-guided and spike-coding run files (root attribute protocol
+"single_trial", "rate_guided", "spike_coding") get their method's figure
+(rsnn.plot.force_run, rsnn.plot.rate_guided_run, rsnn.plot.spike_coding_run);
+Kim & Chow run files (protocol "loops") the figure described below.
 
 Usage:
     /usr/bin/python3 scripts/plot_run.py RUN.h5 [-o OUT.png] [--neurons 0 1 2 ...]
@@ -77,7 +77,11 @@ class RunFileError(Exception):
 
 
 # Run files of the read-out methods, drawn by rsnn.plot (protocol -> figure).
-READ_OUT_METHODS = {"single_trial": rsnn_plot.force_run, "rate_guided": rsnn_plot.rate_guided_run}
+READ_OUT_METHODS = {
+    "single_trial": rsnn_plot.force_run,
+    "rate_guided": rsnn_plot.rate_guided_run,
+    "spike_coding": rsnn_plot.spike_coding_run,
+}
 
 
 def _protocol_of(path: Path):

@@ -61,6 +61,8 @@ struct SpikeCodingCurvePoint {
   double time = 0.0;              // s of training done
   double training_nmse = 0.0;     // ‖x − x̂‖²/‖x‖² over the epoch, feedback on
   double test_nmse = 0.0;         // frozen weights, feedback off
+  double period_error = 0.0;      // van der Pol: that test's relative period error (else NaN)
+  double amplitude_error = 0.0;   // van der Pol: its relative amplitude error (else NaN)
   double slow_correlation = 0.0;  // learned vs analytic W^s (off-diagonal; NaN unless linear identity)
   double fast_correlation = 0.0;  // learned vs analytic W^f (off-diagonal; NaN unless learned)
   double rate = 0.0;              // Hz, mean over neurons, in the epoch
@@ -151,7 +153,8 @@ namespace rsnn {
 //   /recordings/training/     times (ms), target x, decoded x̂ [sample × J]
 //                             of the last training epoch (feedback on)
 //   /learning_curve/          time (s of training), nmse (while learning, feedback
-//                             on), frozen_nmse (feedback off), rate (Hz),
+//                             on), frozen_nmse (feedback off), frozen_period_error
+//                             and frozen_amplitude_error (van der Pol), rate (Hz),
 //                             slow_correlation, fast_correlation (learned vs
 //                             analytic, off-diagonal; NaN where not defined);
 //                             row 0 is the untrained network (nmse NaN)

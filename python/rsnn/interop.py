@@ -329,14 +329,17 @@ def load_targets(path, dataset=None) -> np.ndarray:
 class Run:
     """A run file of any method read into memory (see include/rsnn/run_file.hpp for the layout).
 
-    ``protocol`` ("loops", "single_trial", "rate_guided") says which method
-    wrote it. Spikes are ``{population: (times_ms, global_ids)}``; recordings
-    ``{"times": ms, "node_ids": global ids, "values": [time x neuron]}``;
-    read-outs ``{name: {"times", "z", "target"}}``. ``weights`` holds the
-    plastic weights' arrays (loops), ``"static"`` (a list, one dict per
-    projection) and ``"readouts"`` (``{name: {array: values}}``). Targets
-    are None unless the method has per-neuron targets (loops). Missing parts
-    are empty dicts or None.
+    ``protocol`` ("loops", "single_trial", "rate_guided", "spike_coding") says
+    which method wrote it. Spikes are ``{population: (times_ms, global_ids)}``;
+    recordings ``{"times": ms, "node_ids": global ids, "values": [time x
+    neuron]}``; read-outs ``{name: {"times", "z", "target"}}``. ``weights``
+    holds the plastic weights' arrays (loops), ``"static"`` (a list, one dict
+    per projection), ``"readouts"`` (``{name: {array: values}}``) and, for
+    spike coding, ``"spike_coding"`` (decoders, fast, fast_analytic, slow,
+    slow_analytic). A spike-coding run's ``test`` has one dict per condition
+    (``test["intact"]["nmse"]``, ...) and ``recording_training`` the last
+    training epoch's x and x̂. Targets are None unless the method has
+    per-neuron targets (loops). Missing parts are empty dicts or None.
     """
 
     path: Path
@@ -349,6 +352,7 @@ class Run:
     spikes: dict = field(default_factory=dict)
     spikes_trial: str | None = None
     recording: dict | None = None
+    recording_training: dict | None = None
     readouts: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
     test: dict | None = None
@@ -441,6 +445,14 @@ def read_run(path) -> Run:
                                   if "/test/spikes" in file and recording_spikes else {})
             run.test["recording"] = _read_recording(file, "/test/recordings/current")
             run.test["readouts"] = _read_readouts(file, "/test/readouts")
+            # spike coding: one group per test condition (intact, slow_zero, removed, noise)
+            for name, condition in node.items():
+                if isinstance(condition, h5py.Group) and name not in ("spikes", "recordings", "readouts"):
+                    run.test[name] = {array: condition[array][()] for array in condition
+                                      if isinstance(condition[array], h5py.Dataset)}
+                    run.test[name].update({key: _attribute(condition, key) for key in condition.attrs})
+        if "/recordings/training" in file:  # spike coding: the last training epoch's x and x̂
+            run.recording_training = {name: dataset[()] for name, dataset in file["/recordings/training"].items()}
     return run
 
 
@@ -457,6 +469,8 @@ def _read_weights(file, h5py) -> dict:
                                       "pathway": _attribute(node, "pathway"), "weight": _attribute(node, "weight"),
                                       "weights": node["weights"][()] if "weights" in node else None,
                                       "row_offsets": node["row_offsets"][()], "targets": node["targets"][()]})
+    if "/weights/spike_coding" in file:  # decoders, fast and slow weights and their analytic optima
+        weights["spike_coding"] = {name: dataset[()] for name, dataset in file["/weights/spike_coding"].items()}
     weights["readouts"] = {}
     if "/weights/readouts" in file:
         for name, node in file["/weights/readouts"].items():

@@ -665,3 +665,102 @@ def rate_guided_run(path, fig=None):
     raster_ax.set_ylabel("neuron", fontsize=9)
     raster_ax.set_title("spikes" if spikes else "spikes not recorded (recording.spikes = false)", fontsize=9)
     return fig
+
+
+def spike_coding_run(path, fig=None):
+    """One figure of a spike-coding run file (``format = "rsnn-run"``, ``protocol = "spike_coding"``).
+
+    Top: the target x against the decoded x̂ = D r in the first intact test
+    trial (feedback on while shaded, then off); middle: that trial's spikes
+    and the learned weights against the analytic ones (slow W^s for a linear
+    system, else the learned fast W^f; else the learned W^s as an image);
+    bottom: the learning curve (error while learning and frozen-weight test
+    error) and the test error of every condition. Returns the Figure.
+    """
+    with _open_run(path, "spike_coding") as file:
+        config = _read_config(file)
+        fast_learned = config["protocol"].get("fast_weights") == "learned"
+        test = file["/test/intact"]
+        times, target, decoded = test["times"][()], test["target"][()], test["decoded"][()]
+        spike_times, spike_ids = test["spike_times"][()], test["spike_ids"][()]
+        weights = file["/weights/spike_coding"]
+        pairs = [(name, f"{name}_analytic") for name in ("slow", "fast")
+                 if name in weights and f"{name}_analytic" in weights and (name == "slow" or fast_learned)]
+        learned_name = pairs[0][0] if pairs else ("slow" if "slow" in weights else None)
+        learned = weights[learned_name][()] if learned_name else None
+        analytic = weights[pairs[0][1]][()] if pairs else None
+        curve = {name: file[f"/learning_curve/{name}"][()] for name in
+                 ("time", "nmse", "frozen_nmse", "frozen_period_error", "frozen_amplitude_error")
+                 if f"/learning_curve/{name}" in file}
+        conditions = [name for name in ("intact", "slow_zero", "removed", "noise") if f"/test/{name}" in file]
+        test_nmse = [float(np.mean(file[f"/test/{name}/nmse"][()])) for name in conditions]
+        metrics = dict(file["/metrics"].attrs)
+    protocol = config["protocol"]
+    system = protocol.get("system", {}).get("kind", "?")
+    neurons = config["population"][0]["size"]
+    settle = float(protocol.get("test_settle", 0.0)) / 1000.0
+    plt = _pyplot()
+    fig = fig or plt.figure(figsize=(11, 9))
+    grid = fig.add_gridspec(3, 2, height_ratios=[1.0, 1.0, 1.0], hspace=0.5, wspace=0.3)
+    top = fig.add_subplot(grid[0, :])
+    seconds = times / 1000.0
+    for d in range(target.shape[1] if target.ndim == 2 else 0):
+        top.plot(seconds, target[:, d], color=TARGET_COLOUR, lw=2.0, alpha=0.6, label="target x" if d == 0 else None)
+        top.plot(seconds, decoded[:, d], color=POPULATION_COLOURS[d % len(POPULATION_COLOURS)], lw=0.9,
+                 label=f"decoded x̂{d + 1}")
+    top.axvspan(0.0, settle, color=STIMULUS_COLOUR, alpha=0.25, lw=0, label="feedback on")
+    top.set_xlabel("time in the first test trial (s)", fontsize=9)
+    top.legend(loc="upper right", fontsize=8, ncol=4)
+    summary = f"test NMSE {metrics.get('test_nmse', float('nan')):.4f}"
+    if "period_error" in metrics:
+        summary += (f", period error {metrics['period_error']:+.3f}, "
+                    f"amplitude error {metrics.get('amplitude_error', float('nan')):+.3f}")
+    top.set_title(f"spike coding of a {system} system, {neurons} neurons, feedback off after the shaded part: "
+                  f"{summary}", fontsize=9)
+    raster_ax = fig.add_subplot(grid[1, 0])
+    raster_ax.plot(spike_times / 1000.0, spike_ids, "|", color="k", ms=3)
+    raster_ax.set_xlabel("time (s)", fontsize=9)
+    raster_ax.set_ylabel("neuron", fontsize=9)
+    raster_ax.set_title(f"spikes: {metrics.get('rate', float('nan')):.2f} Hz, ISI CV "
+                        f"{metrics.get('isi_cv', float('nan')):.2f}, corr(E, I) "
+                        f"{metrics.get('balance_correlation', float('nan')):.2f}", fontsize=9)
+    weight_ax = fig.add_subplot(grid[1, 1])
+    if learned is not None and analytic is not None:
+        off = ~np.eye(analytic.shape[0], dtype=bool)
+        weight_ax.plot(analytic[off], learned[off], ".", ms=2, color=ACTUAL_COLOUR)
+        low, high = float(analytic[off].min()), float(analytic[off].max())
+        weight_ax.plot([low, high], [low, high], color="k", lw=0.8)
+        r = np.corrcoef(analytic[off], learned[off])[0, 1]
+        weight_ax.set_xlabel(f"analytic W^{learned_name[0]}", fontsize=9)
+        weight_ax.set_ylabel(f"learned W^{learned_name[0]}", fontsize=9)
+        weight_ax.set_title(f"learned vs analytic (off-diagonal), r = {r:.4f}", fontsize=9)
+    elif learned is not None:
+        image = weight_ax.imshow(learned, aspect="auto", cmap="RdBu_r")
+        fig.colorbar(image, ax=weight_ax)
+        weight_ax.set_xlabel("feature", fontsize=9)
+        weight_ax.set_ylabel("neuron", fontsize=9)
+        weight_ax.set_title("learned slow weights W^s", fontsize=9)
+    else:
+        weight_ax.set_title("no learned weights (analytic or zero)", fontsize=9)
+    curve_ax = fig.add_subplot(grid[2, 0])
+    curve_ax.semilogy(curve["time"][1:], np.maximum(curve["nmse"][1:], 1e-12), "o-", ms=3, color=ACTUAL_COLOUR,
+                      label="while learning (feedback on)")
+    if "frozen_period_error" in curve:  # an oscillator: NMSE drifts with the phase, period and amplitude do not
+        for name, marker, label in (("frozen_period_error", "s-", "|period error|, frozen"),
+                                    ("frozen_amplitude_error", "^-", "|amplitude error|, frozen")):
+            curve_ax.semilogy(curve["time"], np.maximum(np.abs(curve[name]), 1e-6), marker, ms=3, label=label)
+        curve_ax.set_ylabel("NMSE (learning); relative error (frozen)", fontsize=9)
+    else:
+        curve_ax.semilogy(curve["time"], np.maximum(curve["frozen_nmse"], 1e-12), "s-", ms=3, color=TEST_COLOUR,
+                          label="frozen, feedback off")
+        curve_ax.set_ylabel("NMSE", fontsize=9)
+    curve_ax.set_xlabel("training time (s)", fontsize=9)
+    curve_ax.legend(fontsize=8)
+    curve_ax.set_title("learning curve", fontsize=9)
+    bars = fig.add_subplot(grid[2, 1])
+    bars.bar(range(len(conditions)), np.maximum(test_nmse, 1e-12), color=ACTUAL_COLOUR)
+    bars.set_yscale("log")
+    bars.set_xticks(range(len(conditions)), [name.replace("_", " ") for name in conditions], fontsize=8)
+    bars.set_ylabel("test NMSE", fontsize=9)
+    bars.set_title("tests (feedback off)", fontsize=9)
+    return fig

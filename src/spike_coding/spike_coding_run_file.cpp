@@ -1,6 +1,7 @@
 // The run file and metrics of a spike-coding run (rsnn/spike_coding.hpp).
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "rsnn/hdf5_file.hpp"
@@ -19,11 +20,13 @@ void write_trace(h5::File& file, const std::string& group, const std::vector<dou
 }
 
 void write_curve(h5::File& file, const SpikeCodingResult& result) {
-  std::vector<double> time, nmse, frozen, rate, slow, fast;
+  std::vector<double> time, nmse, frozen, period, amplitude, rate, slow, fast;
   for (const SpikeCodingCurvePoint& point : result.curve) {
     time.push_back(point.time);
     nmse.push_back(point.training_nmse);
     frozen.push_back(point.test_nmse);
+    period.push_back(point.period_error);
+    amplitude.push_back(point.amplitude_error);
     rate.push_back(point.rate);
     slow.push_back(point.slow_correlation);
     fast.push_back(point.fast_correlation);
@@ -32,6 +35,10 @@ void write_curve(h5::File& file, const SpikeCodingResult& result) {
   file.write<double>("/learning_curve/nmse", nmse);
   file.write<double>("/learning_curve/frozen_nmse", frozen);
   file.write<double>("/learning_curve/rate", rate);
+  if (std::any_of(period.begin(), period.end(), [](double v) { return std::isfinite(v); })) {
+    file.write<double>("/learning_curve/frozen_period_error", period);
+    file.write<double>("/learning_curve/frozen_amplitude_error", amplitude);
+  }
   file.write<double>("/learning_curve/slow_correlation", slow);
   file.write<double>("/learning_curve/fast_correlation", fast);
   name_learning_curve(file, "time", "nmse");

@@ -287,6 +287,15 @@ std::pair<double, double> balance(const spike_coding::TrialTally& tally, std::si
   return {mean(correlations), mean(ratios)};
 }
 
+// The relative period and amplitude errors of x̂₁ against x₁ from sample
+// `from` of a trial's traces (sampled every sample_dt ms).
+std::pair<double, double> oscillation_errors(const spike_coding::TrialTally& tally, std::size_t J, std::size_t from,
+                                             double sample_dt) {
+  const Oscillation want = measure_oscillation(component(tally.target, J, 0, from), sample_dt);
+  const Oscillation got = measure_oscillation(component(tally.decoded, J, 0, from), sample_dt);
+  return {(got.period - want.period) / want.period, (got.amplitude - want.amplitude) / want.amplitude};
+}
+
 }  // namespace
 
 SpikeCodingTest SpikeCodingTraining::test(const std::string& condition, std::size_t trials) {
@@ -335,11 +344,10 @@ SpikeCodingTest SpikeCodingTraining::test(const std::string& condition, std::siz
                        (p.test_duration / 1000.0));
     const std::size_t free_from = static_cast<std::size_t>(settle / std::max<std::uint64_t>(record_every, 1));
     if (p.system.kind == DynamicalSystemKind::van_der_pol) {
-      const double sample_dt = static_cast<double>(record_every) * spec_.dt;
-      const Oscillation want = measure_oscillation(component(s.tally.target, s.J, 0, free_from), sample_dt);
-      const Oscillation got = measure_oscillation(component(s.tally.decoded, s.J, 0, free_from), sample_dt);
-      out.period_error.push_back((got.period - want.period) / want.period);
-      out.amplitude_error.push_back((got.amplitude - want.amplitude) / want.amplitude);
+      const auto [period, amplitude] =
+          oscillation_errors(s.tally, s.J, free_from, static_cast<double>(record_every) * spec_.dt);
+      out.period_error.push_back(period);
+      out.amplitude_error.push_back(amplitude);
     }
     if (p.system.kind == DynamicalSystemKind::bistable) {
       const std::vector<double> want = component(s.tally.target, 1, 0, free_from);
@@ -365,17 +373,25 @@ SpikeCodingTest SpikeCodingTraining::test(const std::string& condition, std::siz
 
 namespace {
 
-double curve_test(Simulation& simulation, CodingState& s, const ExperimentSpec& spec,
-                  const std::vector<StepPass*>& passes) {
+// A learning-curve point's frozen test: its NMSE and, for van der Pol, its
+// period and amplitude errors.
+void curve_test(Simulation& simulation, CodingState& s, const ExperimentSpec& spec,
+                const std::vector<StepPass*>& passes, SpikeCodingCurvePoint& point) {
   const SpikeCodingProtocolSpec& p = spec.protocol.spike_coding;
   const std::uint64_t steps = whole_multiples(p.curve_test_duration, spec.dt);
   const std::uint64_t settle = std::min(whole_multiples(p.test_settle, spec.dt), steps / 2);
-  s.phase = Phase{false, false, settle, p.test_drive, false, steps, 0, false, 1};
+  const bool oscillator = p.system.kind == DynamicalSystemKind::van_der_pol;
+  const std::uint64_t record_every = oscillator ? whole_multiples(spec.recording.interval, spec.dt) : 0;
+  s.phase = Phase{false, false, settle, p.test_drive, false, steps, record_every, false, 1};
   s.reset(p.test_drive == TestDrive::noise
               ? std::make_unique<SmoothedNoiseDrive>(s.J, p.drive_sigma, p.drive_tau, spec.dt, spec.seed, 999)
               : nullptr);
   simulation.run_trial(trial_options(TrialKind::frozen, 0, p.curve_test_duration, true, false, passes, 0.0));
-  return nmse(s.tally);
+  point.test_nmse = nmse(s.tally);
+  point.period_error = point.amplitude_error = nan;
+  if (oscillator)
+    std::tie(point.period_error, point.amplitude_error) =
+        oscillation_errors(s.tally, s.J, settle / record_every, static_cast<double>(record_every) * spec.dt);
 }
 
 }  // namespace
@@ -400,8 +416,8 @@ void summarise(SpikeCodingResult& result, std::size_t dimensions) {
       m["amplitude_error" + suffix] = mean(test.amplitude_error);
     }
     if (!test.sign_agreement.empty()) m["sign_agreement" + suffix] = mean(test.sign_agreement);
+    m["isi_cv" + suffix] = test.isi_cv;
     if (test.name == "intact") {
-      m["isi_cv"] = test.isi_cv;
       m["balance_correlation"] = test.balance_correlation;
       m["balance_ratio"] = test.balance_ratio;
       m["spikes_per_neuron_second_dimension"] = mean(test.rate) / static_cast<double>(dimensions);
@@ -418,9 +434,12 @@ SpikeCodingResult SpikeCodingTraining::run(const SpikeCodingProgress& progress) 
   CodingState& s = st.coding;
   const SpikeCodingProtocolSpec& p = spec_.protocol.spike_coding;
   SpikeCodingResult result;
-  const std::vector<double> analytic_s = analytic_slow(), analytic_f = analytic_fast();
-  const bool linear_identity =
-      !analytic_s.empty() && p.slow_weights == SlowWeights::learned && p.features == SlowFeatures::identity;
+  // The analytic optima (N × N each) only where learned weights are compared with them.
+  const bool linear_identity = p.system.kind == DynamicalSystemKind::linear && p.slow_weights == SlowWeights::learned &&
+                               p.features == SlowFeatures::identity;
+  const std::vector<double> analytic_s = linear_identity ? analytic_slow() : std::vector<double>{};
+  const std::vector<double> analytic_f =
+      p.fast_weights == FastWeights::learned ? analytic_fast() : std::vector<double>{};
   auto weight_scores = [&](SpikeCodingCurvePoint& point) {
     point.slow_correlation = linear_identity ? off_diagonal_correlation(s.slow, analytic_s, s.n) : nan;
     if (p.fast_weights == FastWeights::learned) {
@@ -439,7 +458,7 @@ SpikeCodingResult SpikeCodingTraining::run(const SpikeCodingProgress& progress) 
   const std::uint64_t record_every = whole_multiples(spec_.recording.interval, spec_.dt);
   SpikeCodingCurvePoint start;
   start.training_nmse = nan;
-  start.test_nmse = curve_test(simulation_, s, spec_, st.passes());
+  curve_test(simulation_, s, spec_, st.passes(), start);
   weight_scores(start);
   result.curve.push_back(start);
   s.reset(std::make_unique<SmoothedNoiseDrive>(s.J, p.drive_sigma, p.drive_tau, spec_.dt, spec_.seed, 0));
@@ -455,6 +474,11 @@ SpikeCodingResult SpikeCodingTraining::run(const SpikeCodingProgress& progress) 
     point.training_nmse = nmse(s.tally);
     point.rate = trial.mean_rate;
     const auto not_finite = [](double w) { return !std::isfinite(w); };
+    if (std::any_of(s.x.begin(), s.x.end(), not_finite))
+      throw InputError(fmt::format(
+          "protocol.drive_sigma: the drive ({} state units/s) carried the target system's state to infinity in "
+          "epoch {} (van der Pol is stiff far from its cycle); lower it",
+          p.drive_sigma, epoch + 1));
     const char* diverged = !std::isfinite(point.training_nmse)                     ? "the decoding error"
                            : std::any_of(s.slow.begin(), s.slow.end(), not_finite) ? "the slow weights"
                            : std::any_of(s.fast.values().begin(), s.fast.values().end(), not_finite)
@@ -474,7 +498,7 @@ SpikeCodingResult SpikeCodingTraining::run(const SpikeCodingProgress& progress) 
     const NetworkSnapshot snapshot = snapshot_state(simulation_.network());
     std::vector<double> rates = s.rates, x = s.x;
     std::unique_ptr<SmoothedNoiseDrive> drive = std::move(s.noise);
-    point.test_nmse = curve_test(simulation_, s, spec_, st.passes());
+    curve_test(simulation_, s, spec_, st.passes(), point);
     restore_state(simulation_.network(), snapshot);
     std::copy(rates.begin(), rates.end(), s.rates.begin());  // in place: the fast rule holds a view of r
     s.x = std::move(x);

@@ -143,7 +143,12 @@ READ_OUT_RUNS = {
                     ["protocol.teacher.units=100", "population.spiking.size=100", "protocol.init_trials=1",
                      "protocol.pca_trials=3", "protocol.demean_trials=3", "protocol.rls_trials=5",
                      "protocol.test_trials=3"]),
+    "spike_coding": ("examples/ebn/b_min.toml",
+                     ["protocol.training_duration=20000.0", "protocol.epoch=10000.0", "protocol.test_trials=1",
+                      "protocol.test_duration=1000.0", "protocol.curve_test_duration=500.0"]),
 }
+FIGURES = {"force": plot.force_run, "rate_guided": plot.rate_guided_run, "spike_coding": plot.spike_coding_run}
+PROTOCOLS = {"force": "single_trial", "rate_guided": "rate_guided", "spike_coding": "spike_coding"}
 
 
 @pytest.fixture(scope="module", params=sorted(READ_OUT_RUNS))
@@ -163,7 +168,7 @@ def read_out_run(request, tmp_path_factory):
 
 def test_every_method_run_file_has_its_figure(read_out_run, tmp_path):
     method, path = read_out_run
-    figure = plot.force_run(path) if method == "force" else plot.rate_guided_run(path)
+    figure = FIGURES[method](path)
     lines = [line for ax in figure.axes for line in ax.get_lines() if len(line.get_xdata()) > 1]
     assert len(figure.axes) >= 3 and lines, method
     assert saved(figure, tmp_path / f"{method}.png")
@@ -172,12 +177,20 @@ def test_every_method_run_file_has_its_figure(read_out_run, tmp_path):
 def test_every_method_run_file_reads_as_a_run(read_out_run):
     method, path = read_out_run
     run = interop.read_run(path)
-    assert run.protocol == {"force": "single_trial", "rate_guided": "rate_guided"}[method]
+    assert run.protocol == PROTOCOLS[method]
     assert run.targets is None and run.metrics
     assert (run.test is None) == (method == "force")  # FORCE tests only through `rsnn test`
     assert sum(times.size for times, _ in run.spikes.values()) > 0
     curve = run.learning_curve
     assert curve[curve["measure"]].size == curve[curve["axis"]].size > 0
+    if method == "spike_coding":
+        coding = run.weights["spike_coding"]
+        assert coding["slow"].shape == coding["slow_analytic"].shape == (run.neurons, run.neurons)
+        assert coding["decoders"].shape == (run.neurons, 2)
+        assert set(run.test) >= {"intact", "slow_zero", "removed", "noise"}
+        assert run.test["intact"]["decoded"].shape == run.test["intact"]["target"].shape
+        assert run.recording_training["decoded"].shape[1] == 2
+        return
     weights = run.weights["readouts"]["output"]
     if method == "force":
         assert run.readouts["output"]["z"].shape[1] == weights["decoders"].shape[1] == weights["encoders"].shape[1]

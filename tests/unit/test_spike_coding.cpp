@@ -192,6 +192,59 @@ TEST(SpikeCodingNetwork, ReducedBMinLearnsTheAnalyticSlowWeights) {
   EXPECT_GT(result.curve.front().test_nmse, 10 * result.curve.back().test_nmse);
 }
 
+// c-min's first criterion: with the feedback off the trained network
+// oscillates with the van der Pol period (within 5 %) and amplitude (within
+// 10 %). Reduced: 50 neurons, 100 features, 200 s (the example: 100, 200,
+// 1000 s). The linear control (ψ = identity) must fail it.
+bool limit_cycle_criterion(const SpikeCodingResult& result) {
+  const double period = result.metrics.at("period_error"), amplitude = result.metrics.at("amplitude_error");
+  return std::abs(period) <= 0.05 && std::abs(amplitude) <= 0.10;  // false for NaN: no cycle
+}
+
+TEST(SpikeCodingNetwork, ReducedCMinLearnsTheVanDerPolCycleAndTheLinearControlDoesNot) {
+  const std::string keys =
+      "feedback_gain = 100.0\ndrive_sigma = 5.0\nfeature_count = 100\nslow_rate = 1.0\n"
+      "training_duration = 200000.0\nepoch = 100000.0\ntest_drive = \"none\"\ntest_duration = 6000.0\n"
+      "test_settle = 500.0\ntest_trials = 1\ncurve_test_duration = 2000.0\n";
+  SpikeCodingTraining nonlinear(parse(van_der_pol_experiment(50, keys + "features = \"random_tanh\"")));
+  const SpikeCodingResult learned = nonlinear.run();
+  EXPECT_TRUE(limit_cycle_criterion(learned)) << "period error " << learned.metrics.at("period_error")
+                                              << ", amplitude error " << learned.metrics.at("amplitude_error");
+  SpikeCodingTraining linear(parse(van_der_pol_experiment(50, keys + "features = \"identity\"")));
+  const SpikeCodingResult control = linear.run();
+  EXPECT_FALSE(limit_cycle_criterion(control)) << "period error " << control.metrics.at("period_error");
+}
+
+TEST(SpikeCodingCommandLine, TrainWritesTheRunAndRefusesWhatDoesNotApply) {
+  testing::TempDir dir;
+  testing::write_text(dir / "b.toml", linear_experiment(10,
+                                                        "training_duration = 2000.0\nepoch = 1000.0\ntest_trials = 1\n"
+                                                        "test_duration = 500.0\ncurve_test_duration = 300.0"));
+  const std::string out = (dir / "run").string();
+  const auto trained = testing::run_cli("train " + (dir / "b.toml").string() + " --out " + out + " -q");
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "run" / "run.h5"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "run" / "metrics.json"));
+  const auto again = testing::run_cli("train " + (dir / "b.toml").string() + " --out " + out + " -q");
+  EXPECT_EQ(again.exit_code, 2) << again.output;
+  const auto resumed = testing::run_cli("train " + (dir / "b.toml").string() + " --out " + out + " --resume -q");
+  EXPECT_EQ(resumed.exit_code, 2);
+  EXPECT_NE(resumed.output.find("no checkpoints"), std::string::npos) << resumed.output;
+  const auto tested = testing::run_cli("test " + out);
+  EXPECT_EQ(tested.exit_code, 2);
+  EXPECT_NE(tested.output.find("frozen-weight tests"), std::string::npos) << tested.output;
+  const auto simulated = testing::run_cli("simulate " + (dir / "b.toml").string() + " --out " + (dir / "s").string());
+  EXPECT_EQ(simulated.exit_code, 2) << simulated.output;
+  // A drive that throws van der Pol off its cycle to infinity names the key; nothing is written.
+  testing::write_text(dir / "v.toml", van_der_pol_experiment(10,
+                                                             "drive_sigma = 100000.0\ntraining_duration = "
+                                                             "1000.0\nepoch = 1000.0\nfeatures = \"random_tanh\""));
+  const auto wild = testing::run_cli("train " + (dir / "v.toml").string() + " --out " + (dir / "v").string() + " -q");
+  EXPECT_EQ(wild.exit_code, 2) << wild.output;
+  EXPECT_NE(wild.output.find("protocol.drive_sigma"), std::string::npos) << wild.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "v" / "run.h5"));
+}
+
 TEST(SpikeCodingConfig, ItsKeysAreValidatedAndWrittenBack) {
   const ExperimentSpec spec = parse(linear_experiment(10, "feedback_gain = 500.0"));
   EXPECT_EQ(parse(to_toml(spec)).protocol.spike_coding.feedback_gain, 500.0);

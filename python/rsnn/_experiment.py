@@ -202,7 +202,8 @@ class Experiment:
 
     @property
     def protocol(self) -> str:
-        """protocol.kind: "loops" (Kim & Chow), "single_trial" (FORCE) or "rate_guided" (DePasquale et al.)."""
+        """protocol.kind: "loops" (Kim & Chow), "single_trial" (FORCE), "rate_guided" (DePasquale et al.) or
+        "spike_coding" (Bourdoukan & Denève; Alemi et al.)."""
         return self.to_dict()["protocol"]["kind"]
 
     @property

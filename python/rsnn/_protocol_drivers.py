@@ -7,7 +7,9 @@ protocol objects, which run on the same engine:
 * ``single_trial``: FORCE (Nicola & Clopath 2017), one long trial in which a
   read-out's decoders learn by RLS (``rsnn::force::ForceTraining``);
 * ``rate_guided``: DePasquale, Churchland & Abbott's phases (pca, demean,
-  rls, test) guided by a tanh teacher network (``rsnn::RateGuidedTraining``).
+  rls, test) guided by a tanh teacher network (``rsnn::RateGuidedTraining``);
+* ``spike_coding``: an efficient balanced network learning a dynamical
+  system with local rules (``rsnn::SpikeCodingTraining``).
 
 Each driver offers what Simulation needs: train, test, simulate, save_run,
 load_trained, the result and the trained read-out as numpy arrays.
@@ -104,6 +106,42 @@ class RateGuidedDriver:
         return {name: self.result[name] for name in ("pc_weights", "output_weights", "presynaptic")}
 
 
+class SpikeCodingDriver:
+    """Spike coding with local rules: ``train`` runs the training epochs and every test condition;
+    ``test`` reruns the intact test on the network as it is (trained or not)."""
+
+    def __init__(self, experiment):
+        self._method = core().SpikeCodingTraining(experiment.toml)
+        self.result = None
+
+    def train(self, callback):
+        self.result = None  # an abandoned run leaves nothing to save
+        self.result = self._method.run(callback)
+        return self.result
+
+    def test(self, trials):
+        if trials < 1:
+            raise ValueError(f"trials must be >= 1, got {trials}")
+        return [self._method.test("intact", trials)]
+
+    def simulate(self):
+        # The untrained network's tests (W^s as the experiment starts it: zero, or analytic).
+        return {name: self._method.test(name, 1) for name in ("intact", "slow_zero", "removed", "noise")}
+
+    def save_run(self, path: Path):
+        if self.result is None:
+            raise core().InputError("save_run: train() first (the run file holds the training run)")
+        self._method.write_run_file(str(path))
+
+    def load_trained(self, path: Path):
+        raise core().InputError(f"{path}: spike-coding run files cannot be loaded back yet; train again")
+
+    @property
+    def readout(self) -> dict:
+        return {"decoders": self._method.decoders, "fast_weights": self._method.fast_weights,
+                "slow_weights": self._method.slow_weights}
+
+
 def driver_for(experiment):
     """The driver of a protocol other than loops, or None for loops."""
     kind = experiment.protocol
@@ -111,4 +149,6 @@ def driver_for(experiment):
         return SingleTrialDriver(experiment)
     if kind == "rate_guided":
         return RateGuidedDriver(experiment)
+    if kind == "spike_coding":
+        return SpikeCodingDriver(experiment)
     return None

@@ -84,6 +84,11 @@ class Simulation:
       runs the pca, demean, rls and test phases and returns their result;
       :meth:`test` reruns the test phase of a trained run file
       (:meth:`from_file`).
+    * ``"spike_coding"`` (Bourdoukan & Denève; Alemi et al.): :meth:`train`
+      runs the training epochs and the test conditions (intact, W^s = 0,
+      neurons removed, noise) and returns their result (learning curve,
+      tests, metrics); :meth:`test` reruns the intact test on the network as
+      it is; :attr:`readout` holds the decoders, fast and slow weights.
 
     Methods that only make sense for loops (weights, P, currents, lesion,
     checkpoints) raise rsnn.InputError for the other protocols.
@@ -155,7 +160,7 @@ class Simulation:
 
     @property
     def protocol(self) -> str:
-        """The experiment's protocol.kind: "loops", "single_trial" or "rate_guided"."""
+        """The experiment's protocol.kind: "loops", "single_trial", "rate_guided" or "spike_coding"."""
         return self._experiment.protocol
 
     @property
@@ -256,10 +261,12 @@ class Simulation:
         rate_guided: the test phase of the trained run file (:meth:`from_file`
         or after :meth:`save_run`) with ``trials`` trials (default
         protocol.test_trials), as a result dict.
+        spike_coding: a list of one dict, the intact test's ``trials`` trials
+        (feedback off) on the network as it is.
         """
-        if trials is None:  # test.trials; rate-guided runs: protocol.test_trials
-            trials = (self._experiment.to_dict()["protocol"]["test_trials"] if self.protocol == "rate_guided"
-                      else self._experiment.test_trials)
+        if trials is None:  # test.trials; rate-guided and spike-coding runs: protocol.test_trials
+            trials = (self._experiment.to_dict()["protocol"]["test_trials"]
+                      if self.protocol in ("rate_guided", "spike_coding") else self._experiment.test_trials)
         trials = _integer("trials", trials, minimum=0)
         if not isinstance(record_first, bool):
             raise TypeError(f"record_first must be a bool, got {type(record_first).__name__}")

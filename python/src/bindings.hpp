@@ -26,5 +26,7 @@ void bind_analysis(py::module_& module);
 void bind_force(py::module_& module);
 // Rate-guided training of a spiking network (rate_guided_binding.cpp).
 void bind_rate_guided(py::module_& module);
+// Spike-coding networks with local rules (spike_coding_binding.cpp).
+void bind_spike_coding(py::module_& module);
 
 }  // namespace rsnn::python

@@ -97,6 +97,10 @@ void validate_spike_coding(const ExperimentSpec& spec) {
   if (!spec.readouts.empty())
     throw InputError("readout: protocol kind \"spike_coding\" decodes x_hat = D r itself (no [[readout]])");
   require_read_outs_only(spec, "spike_coding", "the target is the protocol's [protocol.system]");
+  if (spec.noise.current_sigma > 0.0)
+    throw InputError(
+        "noise.current_sigma: a spike_coding population has its own membrane noise "
+        "(population[0].params.noise, a fraction of the threshold per sqrt(ms))");
   if (spec.stimulus.kind != StimulusKind::none)
     throw InputError(
         "stimulus.kind: protocol kind \"spike_coding\" drives the network with c(t) itself (expected \"none\")");

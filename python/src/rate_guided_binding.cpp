@@ -12,6 +12,7 @@
 
 #include "arrays.hpp"
 #include "bindings.hpp"
+#include "interruptible_run.hpp"
 #include "rsnn/rate_guided.hpp"
 
 namespace rsnn::python {
@@ -89,10 +90,6 @@ py::dict result_dict(const ExperimentSpec& spec, const RateGuidedResult& r) {
   return out;
 }
 
-// Thrown from the progress callback to unwind the engine, which has no way
-// to stop early; the Python error it stands for is raised once the GIL is back.
-struct RunAbandoned {};
-
 // An engine and the result of its last run, so the run file can be written.
 struct RateGuidedHandle {
   explicit RateGuidedHandle(const ExperimentSpec& spec) : training(spec) {}
@@ -121,34 +118,14 @@ void bind_rate_guided(py::module_& module) {
       .def(
           "run",
           [](RateGuidedHandle& h, const py::object& progress) {
-            bool interrupted = false;
-            std::optional<py::error_already_set> callback_error;
+            InterruptibleRun run;
             const RateGuidedTraining::Progress report = [&](const RateGuidedTrialReport& trial) {
-              py::gil_scoped_acquire acquire;
-              if (PyErr_CheckSignals() != 0) {
-                interrupted = true;
-                PyErr_Clear();
-                throw RunAbandoned{};
-              }
-              if (progress.is_none()) return;
-              try {
-                progress(report_dict(trial));
-              } catch (py::error_already_set& error) {
-                callback_error.emplace(std::move(error));
-                throw RunAbandoned{};
-              }
+              run.call([&] {
+                if (!progress.is_none()) progress(report_dict(trial));
+              });
             };
             h.result.reset();
-            try {
-              py::gil_scoped_release released;
-              h.result = h.training.run(report);
-            } catch (const RunAbandoned&) {
-            }
-            if (callback_error) throw std::move(*callback_error);
-            if (interrupted) {
-              PyErr_SetNone(PyExc_KeyboardInterrupt);
-              throw py::error_already_set();
-            }
+            run.run([&] { h.result = h.training.run(report); });
             return result_dict(h.training.spec(), *h.result);
           },
           py::arg("progress") = py::none(),

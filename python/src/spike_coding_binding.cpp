@@ -12,6 +12,7 @@
 
 #include "arrays.hpp"
 #include "bindings.hpp"
+#include "interruptible_run.hpp"
 #include "rsnn/spike_coding.hpp"
 
 namespace rsnn::python {
@@ -65,10 +66,6 @@ py::dict result_dict(const SpikeCodingResult& r, std::size_t J) {
   return out;
 }
 
-// Thrown from the progress callback to stop training on Ctrl-C or a Python
-// error, raised again once the GIL is back.
-struct RunAbandoned {};
-
 struct SpikeCodingHandle {
   explicit SpikeCodingHandle(const ExperimentSpec& spec) : training(spec) {}
   SpikeCodingTraining training;
@@ -91,35 +88,16 @@ void bind_spike_coding(py::module_& module) {
       .def(
           "run",
           [](SpikeCodingHandle& h, const py::object& progress) {
-            bool interrupted = false;
-            std::optional<py::error_already_set> callback_error;
+            InterruptibleRun run;
             const SpikeCodingProgress report = [&](const SpikeCodingCurvePoint& point) {
-              py::gil_scoped_acquire acquire;
-              if (PyErr_CheckSignals() != 0) {
-                interrupted = true;
-                PyErr_Clear();
-                throw RunAbandoned{};
-              }
-              if (progress.is_none()) return true;
-              try {
+              return run.call([&] {
+                if (progress.is_none()) return true;
                 const py::object answer = progress(point_dict(point));
                 return answer.is_none() || answer.cast<bool>();
-              } catch (py::error_already_set& error) {
-                callback_error.emplace(std::move(error));
-                throw RunAbandoned{};
-              }
+              });
             };
             h.result.reset();
-            try {
-              py::gil_scoped_release released;
-              h.result = h.training.run(report);
-            } catch (const RunAbandoned&) {
-            }
-            if (callback_error) throw std::move(*callback_error);
-            if (interrupted) {
-              PyErr_SetNone(PyExc_KeyboardInterrupt);
-              throw py::error_already_set();
-            }
+            run.run([&] { h.result = h.training.run(report); });
             return result_dict(*h.result, h.training.dimensions());
           },
           py::arg("progress") = py::none(),

@@ -694,6 +694,9 @@ def spike_coding_run(path, fig=None):
                  if f"/learning_curve/{name}" in file}
         conditions = [name for name in ("intact", "slow_zero", "removed", "noise") if f"/test/{name}" in file]
         test_nmse = [float(np.mean(file[f"/test/{name}/nmse"][()])) for name in conditions]
+        cycle_errors = {key: [float(np.mean(file[f"/test/{name}/{key}"][()])) if f"/test/{name}/{key}" in file
+                              else float("nan") for name in conditions]
+                        for key in ("period_error", "amplitude_error")}
         metrics = dict(file["/metrics"].attrs)
     protocol = config["protocol"]
     system = protocol.get("system", {}).get("kind", "?")
@@ -712,9 +715,11 @@ def spike_coding_run(path, fig=None):
     top.set_xlabel("time in the first test trial (s)", fontsize=9)
     top.legend(loc="upper right", fontsize=8, ncol=4)
     summary = f"test NMSE {metrics.get('test_nmse', float('nan')):.4f}"
-    if "period_error" in metrics:
+    if "period_error" in metrics and np.isfinite(metrics["period_error"]):
         summary += (f", period error {metrics['period_error']:+.3f}, "
                     f"amplitude error {metrics.get('amplitude_error', float('nan')):+.3f}")
+    elif system == "van_der_pol":
+        summary += ", no limit cycle"
     top.set_title(f"spike coding of a {system} system, {neurons} neurons, feedback off after the shaded part: "
                   f"{summary}", fontsize=9)
     raster_ax = fig.add_subplot(grid[1, 0])
@@ -758,9 +763,22 @@ def spike_coding_run(path, fig=None):
     curve_ax.legend(fontsize=8)
     curve_ax.set_title("learning curve", fontsize=9)
     bars = fig.add_subplot(grid[2, 1])
-    bars.bar(range(len(conditions)), np.maximum(test_nmse, 1e-12), color=ACTUAL_COLOUR)
+    positions = np.arange(len(conditions))
+    if system == "van_der_pol":  # an oscillator: how far period and amplitude are off, per condition
+        for shift, key, label in ((-0.2, "period_error", "|period error|"), (0.2, "amplitude_error", "|amplitude error|")):
+            values = np.abs(np.array(cycle_errors[key]))
+            bars.bar(positions + shift, np.where(np.isfinite(values), np.maximum(values, 1e-6), 0.0), width=0.4,
+                     label=label)
+            for x, v in zip(positions + shift, values):
+                if not np.isfinite(v):
+                    bars.text(x, 0.05, "no cycle", rotation=90, ha="center", va="bottom", fontsize=7,
+                              transform=bars.get_xaxis_transform())
+        bars.set_ylabel("relative error", fontsize=9)
+        bars.legend(fontsize=8)
+    else:
+        bars.bar(positions, np.maximum(test_nmse, 1e-12), color=ACTUAL_COLOUR)
+        bars.set_ylabel("test NMSE", fontsize=9)
     bars.set_yscale("log")
-    bars.set_xticks(range(len(conditions)), [name.replace("_", " ") for name in conditions], fontsize=8)
-    bars.set_ylabel("test NMSE", fontsize=9)
+    bars.set_xticks(positions, [name.replace("_", " ") for name in conditions], fontsize=8)
     bars.set_title("tests (feedback off)", fontsize=9)
     return fig

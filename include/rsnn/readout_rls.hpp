@@ -28,14 +28,20 @@
 // gets one independent update and c is summed serially from the whole g, so
 // φ, P and c are bitwise the same for any number of threads (and equal to the
 // serial step's). z = φᵀ r (N k products) stays serial. Who runs it:
-//  * update() outside any parallel region opens a team (all threads) when
-//    inputs() >= parallel_readout_threshold, else runs on its thread;
+//  * update() outside any parallel region, when inputs() >=
+//    parallel_readout_threshold, opens a team of the size that has been
+//    fastest so far (src/core/team_sizer.hpp, each update one "trial": all
+//    threads, half of them and one are timed, re-probed every 32 updates),
+//    else runs on its thread. On the 2-vCPU reference machine a team of two
+//    made FORCE's 2000-input update slower than one thread (bench/README.md,
+//    "FORCE and rate-guided runs"), so the choice is measured, not assumed;
 //  * update() inside an active parallel region runs on the calling thread
 //    alone: the engine calls its read-out slot from one thread of its team
 //    (networks of at least default_parallel_step_threshold neurons), which
 //    leaves those read-outs serial;
 //  * update_shared() is the step for a caller whose whole team calls it.
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -43,6 +49,8 @@
 #include "rsnn/packed_arena.hpp"
 
 namespace rsnn {
+
+class TeamSizer;
 
 enum class ReadoutStep { textbook, unnormalised };
 
@@ -91,7 +99,11 @@ class ReadoutRls {
   rls::PackedArena<double> p_;
   std::vector<double> gain_;
   std::size_t updates_ = 0;
+  // The team of update() outside a parallel region (copies of a read-out share it).
+  std::shared_ptr<TeamSizer> team_sizer_;
 
+  // The step on the calling thread alone.
+  double update_alone(const double* r, const double* error);
   // update_shared without its closing barrier (a parallel region's end is one).
   double update_by_team(const double* r, const double* error);
   // φ ← φ − step g eᵀ for the inputs [first, last).

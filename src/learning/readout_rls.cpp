@@ -3,8 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cmath>
 
+#include "core/team_sizer.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
 #include "rsnn/rls_kernel.hpp"
@@ -27,6 +29,7 @@ ReadoutRls::ReadoutRls(std::size_t inputs, std::size_t outputs, double lambda, R
   p_ = rls::PackedArena<double>(sizes);
   p_.initialize(0, lambda);
   gain_.resize(inputs);
+  team_sizer_ = std::make_shared<TeamSizer>();
 }
 
 void ReadoutRls::output(const double* r, double* z) const {
@@ -70,15 +73,28 @@ double ReadoutRls::update(const double* r, const double* error) {
   // Not inside an active region: there the caller is one thread of a team
   // that is not here to share the work (see the header).
   if (inputs_ >= parallel_readout_threshold && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+    const auto most = static_cast<std::size_t>(omp_get_max_threads());
+    const std::size_t team = team_sizer_->next(most, true);
+    const auto started = std::chrono::steady_clock::now();
     double c = 0.0;
-#pragma omp parallel
-    {
-      const double mine = update_by_team(r, error);
-      if (omp_get_thread_num() == 0) c = mine;  // every thread has the same c
+    if (team > 1) {
+#pragma omp parallel num_threads(static_cast <int>(team))
+      {
+        const double mine = update_by_team(r, error);
+        if (omp_get_thread_num() == 0) c = mine;  // every thread has the same c
+      }
+    } else {
+      c = update_alone(r, error);
     }
+    team_sizer_->record(team, true, 1,
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     return c;
   }
 #endif
+  return update_alone(r, error);
+}
+
+double ReadoutRls::update_alone(const double* r, const double* error) {
   const double c = p_.step(0, r, gain_.data());
   step_decoders(step_ == ReadoutStep::textbook ? c : 1.0, error, 0, inputs_);
   ++updates_;

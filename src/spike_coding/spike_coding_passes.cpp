@@ -1,7 +1,12 @@
 // The spike-coding network's passes (spike_coding_passes.hpp).
 #include "spike_coding_passes.hpp"
 
+// GCC 12 warns of maybe-uninitialised vectors inside Eigen's AVX-512
+// reductions (a false positive of its own code, not of ours).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <Eigen/Dense>
+#pragma GCC diagnostic pop
 
 #include <algorithm>
 #include <cmath>
@@ -118,36 +123,29 @@ void CodingState::reset(std::unique_ptr<SmoothedNoiseDrive> drive) {
   tally = TrialTally{};
 }
 
-void DecodePass::run(StepContext& context) {
+// The error e = x − x̂ of this step, scored after the settling steps, and
+// each neuron's feedback current over K, (F e)_i.
+void DecodePass::score(std::uint64_t step) {
   CodingState& s = s_;
-  const Phase& phase = s.phase;
-  const std::uint64_t step = context.step;
-  if (s.fast_rule) s.fast_rule->set_active(phase.learn);  // the spikes of frozen trials change nothing
-  if (phase.drive == TestDrive::noise && s.noise) {
-    s.c = s.noise->value();
-  } else {
-    s.set_test_drive(step);
-  }
   s.decode();
   for (std::size_t j = 0; j < s.J; ++j) s.error[j] = s.x[j] - s.decoded[j];
-  if (step >= phase.settle_steps)
+  if (step >= s.phase.settle_steps)
     for (std::size_t j = 0; j < s.J; ++j) {
       s.tally.squared_error += s.error[j] * s.error[j];
       s.tally.squared_target += s.x[j] * s.x[j];
     }
-  const bool feedback_on = phase.feedback || step < phase.settle_steps;
   for (std::size_t i = 0; i < s.n; ++i) {
     double fe = 0.0;
     for (std::size_t j = 0; j < s.J; ++j) fe += s.decoders[i * s.J + j] * s.error[j];
     s.feedback[i] = fe;
   }
-  const bool slow_learns = phase.learn && s.protocol.slow_weights == SlowWeights::learned;
-  if (s.protocol.slow_weights == SlowWeights::learned) s.features.compute(s.rates, s.decoded, s.phi);
-  if (slow_learns && step % s.slow_every == 0)
-    slow_rule_update(s.feedback, s.phi, s.protocol.slow_rate * static_cast<double>(s.slow_every) * s.dt_s, s.slow);
+}
 
-  const bool split = phase.balance && step >= phase.settle_steps;
-  const std::size_t bin = split ? (step - phase.settle_steps) / phase.balance_bin : 0;
+// Each neuron's input I_i = [W^s φ]_i + F_i c + K (F e)_i (the feedback while
+// the phase has it), and with `split` its E and I parts (feedback aside: the
+// balance is measured with the feedback off).
+void DecodePass::assemble_input(bool feedback_on, bool split) {
+  CodingState& s = s_;
   if (split) {
     positive_.assign(s.n, 0.0);
     negative_.assign(s.n, 0.0);
@@ -162,16 +160,39 @@ void DecodePass::run(StepContext& context) {
     }
     s.input[i] = slow_[i] + drive + (feedback_on ? s.protocol.feedback_gain * s.feedback[i] : 0.0);
   }
-  if (split) {  // currents × dt: the charge each bin receives
-    if (s.tally.excitatory.size() < (bin + 1) * s.n) {
-      s.tally.excitatory.resize((bin + 1) * s.n, 0.0);
-      s.tally.inhibitory.resize((bin + 1) * s.n, 0.0);
-    }
-    for (std::size_t i = 0; i < s.n; ++i) {
-      s.tally.excitatory[bin * s.n + i] += positive_[i] * s.dt_s;
-      s.tally.inhibitory[bin * s.n + i] += negative_[i] * s.dt_s;
-    }
+}
+
+// The step's E and I charge (current × dt) into its balance bin.
+void DecodePass::bin_balance(std::uint64_t step) {
+  CodingState& s = s_;
+  const std::size_t bin = (step - s.phase.settle_steps) / s.phase.balance_bin;
+  if (s.tally.excitatory.size() < (bin + 1) * s.n) {
+    s.tally.excitatory.resize((bin + 1) * s.n, 0.0);
+    s.tally.inhibitory.resize((bin + 1) * s.n, 0.0);
   }
+  for (std::size_t i = 0; i < s.n; ++i) {
+    s.tally.excitatory[bin * s.n + i] += positive_[i] * s.dt_s;
+    s.tally.inhibitory[bin * s.n + i] += negative_[i] * s.dt_s;
+  }
+}
+
+void DecodePass::run(StepContext& context) {
+  CodingState& s = s_;
+  const Phase& phase = s.phase;
+  const std::uint64_t step = context.step;
+  if (s.fast_rule) s.fast_rule->set_active(phase.learn);  // the spikes of frozen trials change nothing
+  if (phase.drive == TestDrive::noise && s.noise) {
+    s.c = s.noise->value();
+  } else {
+    s.set_test_drive(step);
+  }
+  score(step);
+  if (s.protocol.slow_weights == SlowWeights::learned) s.features.compute(s.rates, s.decoded, s.phi);
+  if (phase.learn && s.protocol.slow_weights == SlowWeights::learned && step % s.slow_every == 0)
+    slow_rule_update(s.feedback, s.phi, s.protocol.slow_rate * static_cast<double>(s.slow_every) * s.dt_s, s.slow);
+  const bool split = phase.balance && step >= phase.settle_steps;
+  assemble_input(phase.feedback || step < phase.settle_steps, split);
+  if (split) bin_balance(step);
   if (phase.record_every && step % phase.record_every == 0) {
     s.tally.times.push_back(context.time);
     s.tally.target.insert(s.tally.target.end(), s.x.begin(), s.x.end());

@@ -84,6 +84,9 @@ class DecodePass final : public StepPass {
   void run(StepContext& context) override;
 
  private:
+  void score(std::uint64_t step);
+  void assemble_input(bool feedback_on, bool split);
+  void bin_balance(std::uint64_t step);
   CodingState& s_;
   std::vector<double> positive_, negative_, slow_;
 };

@@ -12,11 +12,14 @@
 #include "rsnn/readout.hpp"
 #include "rsnn/spike_coding.hpp"
 #include "rsnn/time_grid.hpp"
+#include "spike_coding_measures.hpp"
 #include "spike_coding_passes.hpp"
 
 namespace rsnn {
 
 using spike_coding::CodingState;
+using spike_coding::mean;
+using spike_coding::nmse;
 using spike_coding::Phase;
 
 namespace {
@@ -58,94 +61,7 @@ std::vector<double> draw_decoders(const SpikeCodingProtocolSpec& p, std::size_t 
   return d;
 }
 
-double mean(const std::vector<double>& values) {
-  return values.empty() ? nan : std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
-}
-
-double pearson(const std::vector<double>& a, const std::vector<double>& b) {
-  const double ma = mean(a), mb = mean(b);
-  double ab = 0.0, aa = 0.0, bb = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    ab += (a[i] - ma) * (b[i] - mb);
-    aa += (a[i] - ma) * (a[i] - ma);
-    bb += (b[i] - mb) * (b[i] - mb);
-  }
-  return aa > 0.0 && bb > 0.0 ? ab / std::sqrt(aa * bb) : nan;
-}
-
-std::vector<double> component(const std::vector<double>& trace, std::size_t J, std::size_t j, std::size_t from) {
-  std::vector<double> out;
-  for (std::size_t s = from; s * J + j < trace.size(); ++s) out.push_back(trace[s * J + j]);
-  return out;
-}
-
-// Mean coefficient of variation of the inter-spike intervals of neurons
-// with at least three spikes.
-double isi_cv(const std::vector<double>& times, const std::vector<std::uint32_t>& ids, std::size_t n) {
-  std::vector<std::vector<double>> by_neuron(n);
-  for (std::size_t s = 0; s < times.size(); ++s) by_neuron[ids[s]].push_back(times[s]);
-  std::vector<double> cvs;
-  for (const auto& spikes : by_neuron) {
-    if (spikes.size() < 3) continue;
-    std::vector<double> isi;
-    for (std::size_t s = 1; s < spikes.size(); ++s) isi.push_back(spikes[s] - spikes[s - 1]);
-    const double m = mean(isi);
-    double var = 0.0;
-    for (double v : isi) var += (v - m) * (v - m);
-    cvs.push_back(std::sqrt(var / static_cast<double>(isi.size())) / m);
-  }
-  return mean(cvs);
-}
-
 }  // namespace
-
-double off_diagonal_correlation(const std::vector<double>& a, const std::vector<double>& b, std::size_t n) {
-  std::vector<double> x, y;
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t k = 0; k < n; ++k)
-      if (i != k) {
-        x.push_back(a[i * n + k]);
-        y.push_back(b[i * n + k]);
-      }
-  return pearson(x, y);
-}
-
-double off_diagonal_relative_error(const std::vector<double>& a, const std::vector<double>& b, std::size_t n) {
-  double diff = 0.0, norm = 0.0;
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t k = 0; k < n; ++k)
-      if (i != k) {
-        diff += (a[i * n + k] - b[i * n + k]) * (a[i * n + k] - b[i * n + k]);
-        norm += b[i * n + k] * b[i * n + k];
-      }
-  return norm > 0.0 ? std::sqrt(diff / norm) : nan;
-}
-
-Oscillation measure_oscillation(const std::vector<double>& trace, double dt) {
-  Oscillation none{nan, nan};
-  if (trace.size() < 3) return none;
-  const auto [low, high] = std::minmax_element(trace.begin(), trace.end());
-  const double middle = mean(trace), band = 0.1 * (*high - *low);
-  if (!(band > 0.0)) return none;
-  std::vector<std::size_t> ups;  // upward crossings of the mean after dipping below mean − band
-  bool armed = false;
-  for (std::size_t s = 0; s < trace.size(); ++s) {
-    if (trace[s] < middle - band) armed = true;
-    if (armed && trace[s] >= middle) {
-      ups.push_back(s);
-      armed = false;
-    }
-  }
-  if (ups.size() < 3) return none;  // two whole cycles
-  std::vector<double> amplitudes;
-  for (std::size_t c = 1; c < ups.size(); ++c) {
-    const auto [lo, hi] = std::minmax_element(trace.begin() + static_cast<std::ptrdiff_t>(ups[c - 1]),
-                                              trace.begin() + static_cast<std::ptrdiff_t>(ups[c]));
-    amplitudes.push_back((*hi - *lo) / 2.0);
-  }
-  const double cycles = static_cast<double>(ups.size() - 1);
-  return {static_cast<double>(ups.back() - ups.front()) * dt / cycles, mean(amplitudes)};
-}
 
 struct SpikeCodingTraining::State {
   State(const ExperimentSpec& spec, Simulation& simulation)
@@ -260,40 +176,36 @@ TrialOptions trial_options(TrialKind kind, std::uint32_t index, double duration,
   return options;
 }
 
-double nmse(const spike_coding::TrialTally& tally) {
-  return tally.squared_target > 0.0 ? tally.squared_error / tally.squared_target : nan;
-}
+}  // namespace
 
-// The first trial's balance: per neuron, corr(E, I) over the bins and
-// mean |E + I| / mean (E + |I|); averaged over the neurons not removed.
-std::pair<double, double> balance(const spike_coding::TrialTally& tally, std::size_t n,
-                                  const std::vector<std::uint8_t>& removed) {
-  const std::size_t bins = tally.excitatory.size() / n;
-  std::vector<double> correlations, ratios;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (removed[i]) continue;
-    std::vector<double> e(bins), in(bins);
-    double net = 0.0, total = 0.0;
-    for (std::size_t b = 0; b < bins; ++b) {
-      e[b] = tally.excitatory[b * n + i];
-      in[b] = tally.inhibitory[b * n + i];
-      net += std::abs(e[b] + in[b]);
-      total += e[b] - in[b];
+namespace {
+
+// One test trial's numbers into `out`: NMSE, the rate of the neurons not
+// removed, and the system's own measure (van der Pol: period and amplitude
+// errors; bistable: sign agreement) over the free part.
+void score_test_trial(SpikeCodingTest& out, const TrialResult& trial, const CodingState& s,
+                      std::uint64_t record_every) {
+  const SpikeCodingProtocolSpec& p = s.protocol;
+  out.nmse.push_back(nmse(s.tally));
+  std::uint64_t spikes = 0;
+  std::size_t alive = 0;
+  for (std::size_t i = 0; i < s.n; ++i)
+    if (!s.group->removed()[i]) {
+      spikes += trial.spike_counts[i];
+      ++alive;
     }
-    const double r = pearson(e, in);
-    if (std::isfinite(r)) correlations.push_back(r);
-    if (total > 0.0) ratios.push_back(net / total);
+  const double seconds = static_cast<double>(s.phase.steps) * s.dt_s;
+  out.rate.push_back(static_cast<double>(spikes) / static_cast<double>(std::max<std::size_t>(alive, 1)) / seconds);
+  const std::size_t free_from =
+      static_cast<std::size_t>(s.phase.settle_steps / std::max<std::uint64_t>(record_every, 1));
+  if (p.system.kind == DynamicalSystemKind::van_der_pol) {
+    const auto [period, amplitude] =
+        spike_coding::oscillation_errors(s.tally, s.J, free_from, static_cast<double>(record_every) * s.dt_ms);
+    out.period_error.push_back(period);
+    out.amplitude_error.push_back(amplitude);
   }
-  return {mean(correlations), mean(ratios)};
-}
-
-// The relative period and amplitude errors of x̂₁ against x₁ from sample
-// `from` of a trial's traces (sampled every sample_dt ms).
-std::pair<double, double> oscillation_errors(const spike_coding::TrialTally& tally, std::size_t J, std::size_t from,
-                                             double sample_dt) {
-  const Oscillation want = measure_oscillation(component(tally.target, J, 0, from), sample_dt);
-  const Oscillation got = measure_oscillation(component(tally.decoded, J, 0, from), sample_dt);
-  return {(got.period - want.period) / want.period, (got.amplitude - want.amplitude) / want.amplitude};
+  if (p.system.kind == DynamicalSystemKind::bistable)
+    out.sign_agreement.push_back(spike_coding::sign_agreement(s.tally, free_from));
 }
 
 }  // namespace
@@ -317,48 +229,23 @@ SpikeCodingTest SpikeCodingTraining::test(const std::string& condition, std::siz
   const std::uint64_t record_every = whole_multiples(spec_.recording.interval, spec_.dt);
   for (std::size_t t = 0; t < trials; ++t) {
     const bool first = t == 0;
-    s.phase = Phase{false,
-                    false,
-                    settle,
-                    p.test_drive,
-                    condition == "slow_zero",
-                    steps,
-                    record_every,
-                    first,
-                    whole_multiples(10.0, spec_.dt)};
+    s.phase = Phase{.settle_steps = settle,
+                    .drive = p.test_drive,
+                    .slow_off = condition == "slow_zero",
+                    .steps = steps,
+                    .record_every = record_every,
+                    .balance = first,
+                    .balance_bin = whole_multiples(10.0, spec_.dt)};
     s.reset(p.test_drive == TestDrive::noise
                 ? std::make_unique<SmoothedNoiseDrive>(s.J, p.drive_sigma, p.drive_tau, spec_.dt, spec_.seed,
                                                        static_cast<std::uint32_t>(1000 + t))
                 : nullptr);
     TrialResult trial = simulation_.run_trial(
         trial_options(TrialKind::test, static_cast<std::uint32_t>(t), p.test_duration, true, first, st.passes(), 0.0));
-    out.nmse.push_back(nmse(s.tally));
-    std::uint64_t spikes = 0;
-    std::size_t alive = 0;
-    for (std::size_t i = 0; i < s.n; ++i)
-      if (!s.group->removed()[i]) {
-        spikes += trial.spike_counts[i];
-        ++alive;
-      }
-    out.rate.push_back(static_cast<double>(spikes) / static_cast<double>(std::max<std::size_t>(alive, 1)) /
-                       (p.test_duration / 1000.0));
-    const std::size_t free_from = static_cast<std::size_t>(settle / std::max<std::uint64_t>(record_every, 1));
-    if (p.system.kind == DynamicalSystemKind::van_der_pol) {
-      const auto [period, amplitude] =
-          oscillation_errors(s.tally, s.J, free_from, static_cast<double>(record_every) * spec_.dt);
-      out.period_error.push_back(period);
-      out.amplitude_error.push_back(amplitude);
-    }
-    if (p.system.kind == DynamicalSystemKind::bistable) {
-      const std::vector<double> want = component(s.tally.target, 1, 0, free_from);
-      const std::vector<double> got = component(s.tally.decoded, 1, 0, free_from);
-      std::size_t agree = 0;
-      for (std::size_t k = 0; k < want.size(); ++k) agree += (want[k] > 0.0) == (got[k] > 0.0);
-      out.sign_agreement.push_back(want.empty() ? nan : static_cast<double>(agree) / static_cast<double>(want.size()));
-    }
+    score_test_trial(out, trial, s, record_every);
     if (first) {
-      out.isi_cv = isi_cv(trial.spike_times, trial.spike_ids, s.n);
-      std::tie(out.balance_correlation, out.balance_ratio) = balance(s.tally, s.n, s.group->removed());
+      out.isi_cv = spike_coding::isi_cv(trial.spike_times, trial.spike_ids, s.n);
+      std::tie(out.balance_correlation, out.balance_ratio) = spike_coding::balance(s.tally, s.n, s.group->removed());
       out.times = std::move(s.tally.times);
       out.target = std::move(s.tally.target);
       out.decoded = std::move(s.tally.decoded);
@@ -382,7 +269,7 @@ void curve_test(Simulation& simulation, CodingState& s, const ExperimentSpec& sp
   const std::uint64_t settle = std::min(whole_multiples(p.test_settle, spec.dt), steps / 2);
   const bool oscillator = p.system.kind == DynamicalSystemKind::van_der_pol;
   const std::uint64_t record_every = oscillator ? whole_multiples(spec.recording.interval, spec.dt) : 0;
-  s.phase = Phase{false, false, settle, p.test_drive, false, steps, record_every, false, 1};
+  s.phase = Phase{.settle_steps = settle, .drive = p.test_drive, .steps = steps, .record_every = record_every};
   s.reset(p.test_drive == TestDrive::noise
               ? std::make_unique<SmoothedNoiseDrive>(s.J, p.drive_sigma, p.drive_tau, spec.dt, spec.seed, 999)
               : nullptr);
@@ -390,8 +277,8 @@ void curve_test(Simulation& simulation, CodingState& s, const ExperimentSpec& sp
   point.test_nmse = nmse(s.tally);
   point.period_error = point.amplitude_error = nan;
   if (oscillator)
-    std::tie(point.period_error, point.amplitude_error) =
-        oscillation_errors(s.tally, s.J, settle / record_every, static_cast<double>(record_every) * spec.dt);
+    std::tie(point.period_error, point.amplitude_error) = spike_coding::oscillation_errors(
+        s.tally, s.J, settle / record_every, static_cast<double>(record_every) * spec.dt);
 }
 
 }  // namespace
@@ -464,7 +351,11 @@ SpikeCodingResult SpikeCodingTraining::run(const SpikeCodingProgress& progress) 
   s.reset(std::make_unique<SmoothedNoiseDrive>(s.J, p.drive_sigma, p.drive_tau, spec_.dt, spec_.seed, 0));
   for (std::size_t epoch = 0; epoch < epochs; ++epoch) {
     const bool last = epoch + 1 == epochs;
-    s.phase = Phase{true, true, 0, TestDrive::noise, false, epoch_steps, last ? record_every : 0, false, 1};
+    s.phase = Phase{.learn = true,
+                    .feedback = true,
+                    .drive = TestDrive::noise,
+                    .steps = epoch_steps,
+                    .record_every = last ? record_every : 0};
     s.tally = spike_coding::TrialTally{};
     TrialResult trial =
         simulation_.run_trial(trial_options(TrialKind::training, static_cast<std::uint32_t>(epoch), p.epoch, epoch == 0,

@@ -167,6 +167,20 @@ TEST(SpikeCodingNetwork, TheAnalyticNetworkReproducesTheLinearDynamicsWithoutLea
   EXPECT_LT(intact.rate.front(), 50.0);
 }
 
+TEST(SpikeCodingNetwork, SimultaneousSpikesPingPongWhereGreedyOnesCode) {
+  // The same analytic network, every neuron above threshold firing at once:
+  // neurons of one direction cross together, overshoot together and push the
+  // opposite ones over, so the rate explodes and the coding error grows.
+  const std::string keys =
+      "slow_weights = \"analytic\"\ntraining_duration = 1000.0\nepoch = 1000.0\ncurve_test_duration = 500.0";
+  SpikeCodingTraining greedy(parse(linear_experiment(20, keys)));
+  SpikeCodingTraining volley(
+      parse(linear_experiment(20, keys) + "[population.params]\nselection = \"simultaneous\"\n"));
+  const SpikeCodingTest coded = greedy.test("intact", 1), pinged = volley.test("intact", 1);
+  EXPECT_GT(pinged.rate.front(), 5.0 * coded.rate.front());
+  EXPECT_GT(pinged.nmse.front(), 2.0 * coded.nmse.front());
+}
+
 TEST(SpikeCodingNetwork, TheAnalyticNetworkGeneratesTheVanDerPolLimitCycle) {
   SpikeCodingTraining training(parse(van_der_pol_experiment(
       60,

@@ -19,7 +19,7 @@ reused (--force retrains).
   b_min_fast_rule (the same with fast_weights = "learned"): reported, with
     criteria 1-2 applied to W^f and W^s.
   c_min_van_der_pol (c_min_van_der_pol.toml: 100 neurons, 200 random tanh
-    features, 1000 s), with its control features = "identity":
+    features, 2000 s), with its control features = "identity":
     1. feedback off: period within 5 % and amplitude within 10 % over 22 cycles;
     2. the control (linear slow weights) fails 1;
     3. 25 % of the neurons removed: period within 10 %, amplitude within 15 %,

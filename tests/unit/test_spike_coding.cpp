@@ -209,7 +209,7 @@ TEST(SpikeCodingNetwork, ReducedBMinLearnsTheAnalyticSlowWeights) {
 // c-min's first criterion: with the feedback off the trained network
 // oscillates with the van der Pol period (within 5 %) and amplitude (within
 // 10 %). Reduced: 50 neurons, 100 features, 200 s (the example: 100, 200,
-// 1000 s). The linear control (ψ = identity) must fail it.
+// 2000 s). The linear control (ψ = identity) must fail it.
 bool limit_cycle_criterion(const SpikeCodingResult& result) {
   const double period = result.metrics.at("period_error"), amplitude = result.metrics.at("amplitude_error");
   return std::abs(period) <= 0.05 && std::abs(amplitude) <= 0.10;  // false for NaN: no cycle

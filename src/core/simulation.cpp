@@ -257,10 +257,13 @@ TrialGrid Simulation::trial_grid(const TrialOptions& options) const {
   grid.dt = spec_.dt;
   grid.total_steps = whole_multiples(options.duration > 0.0 ? options.duration : spec_.trial_duration(), spec_.dt);
   grid.stimulus_stop = whole_multiples(spec_.stimulus.stop, spec_.dt);
-  grid.learn_every = whole_multiples(spec_.learning.learn_every, spec_.dt);
+  // Zero only where no check put learning.learn_every on the step grid: the
+  // protocols without per-neuron learning, which then have no learning samples.
+  const std::uint64_t learn_every = whole_multiples(spec_.learning.learn_every, spec_.dt);
+  grid.learn_every = std::max<std::uint64_t>(learn_every, 1);
   grid.record_every = whole_multiples(spec_.recording.interval, spec_.dt);
-  grid.samples = grid.total_steps > grid.stimulus_stop
-                     ? static_cast<std::size_t>((grid.total_steps - grid.stimulus_stop) / grid.learn_every)
+  grid.samples = learn_every > 0 && grid.total_steps > grid.stimulus_stop
+                     ? static_cast<std::size_t>((grid.total_steps - grid.stimulus_stop) / learn_every)
                      : 0;
   return grid;
 }

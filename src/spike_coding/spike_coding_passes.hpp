@@ -25,7 +25,7 @@ struct Phase {
   std::uint64_t steps = 0;          // the trial's length
   std::uint64_t record_every = 0;   // 0: no traces
   bool balance = false;             // E/I bins of the free part
-  std::uint64_t balance_bin = 100;  // steps per bin
+  std::uint64_t balance_bin = 100;  // steps per bin (at least 1)
 };
 
 // Sums of one trial.

@@ -235,7 +235,7 @@ SpikeCodingTest SpikeCodingTraining::test(const std::string& condition, std::siz
                     .steps = steps,
                     .record_every = record_every,
                     .balance = first,
-                    .balance_bin = whole_multiples(10.0, spec_.dt)};
+                    .balance_bin = std::max<std::uint64_t>(whole_multiples(10.0, spec_.dt), 1)};
     s.reset(p.test_drive == TestDrive::noise
                 ? std::make_unique<SmoothedNoiseDrive>(s.J, p.drive_sigma, p.drive_tau, spec_.dt, spec_.seed,
                                                        static_cast<std::uint32_t>(1000 + t))
@@ -367,9 +367,11 @@ SpikeCodingResult SpikeCodingTraining::run(const SpikeCodingProgress& progress) 
     const auto not_finite = [](double w) { return !std::isfinite(w); };
     if (std::any_of(s.x.begin(), s.x.end(), not_finite))
       throw InputError(fmt::format(
-          "protocol.drive_sigma: the drive ({} state units/s) carried the target system's state to infinity in "
-          "epoch {} (van der Pol is stiff far from its cycle); lower it",
-          p.drive_sigma, epoch + 1));
+          "protocol.drive_sigma: the target system's state became infinite in epoch {}: the drive ({} state "
+          "units/s) carried it off (van der Pol is stiff far from its cycle), or protocol.system is unstable "
+          "(a linear matrix with an eigenvalue of positive real part grows without bound); lower the drive or "
+          "stabilise the system",
+          epoch + 1, p.drive_sigma));
     const char* diverged = !std::isfinite(point.training_nmse)                     ? "the decoding error"
                            : std::any_of(s.slow.begin(), s.slow.end(), not_finite) ? "the slow weights"
                            : std::any_of(s.fast.values().begin(), s.fast.values().end(), not_finite)

@@ -257,6 +257,17 @@ TEST(SpikeCodingCommandLine, TrainWritesTheRunAndRefusesWhatDoesNotApply) {
   EXPECT_EQ(wild.exit_code, 2) << wild.output;
   EXPECT_NE(wild.output.find("protocol.drive_sigma"), std::string::npos) << wild.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "v" / "run.h5"));
+  // A step longer than the balance measure's 10 ms bins still measures it (a bin of one step).
+  testing::write_text(dir / "coarse.toml",
+                      "seed = 1\ndt = 50.0\nrecording.interval = 50.0\n" +
+                          linear_experiment(10,
+                                            "slow_every = 50.0\ntraining_duration = 1000.0\nepoch = 1000.0\n"
+                                            "test_duration = 1000.0\ntest_settle = 200.0\ncurve_test_duration "
+                                            "= 500.0\ntest_trials = 1")
+                              .substr(std::string("seed = 1\ndt = 0.1\n").size()));
+  const auto coarse =
+      testing::run_cli("train " + (dir / "coarse.toml").string() + " --out " + (dir / "coarse").string() + " -q");
+  EXPECT_EQ(coarse.exit_code, 0) << coarse.output;
 }
 
 TEST(SpikeCodingConfig, ItsKeysAreValidatedAndWrittenBack) {

@@ -63,7 +63,7 @@ class DynamicalSystem {
  private:
   DynamicalSystemSpec spec_;
   std::size_t dimensions_;
-  mutable std::vector<double> k1_, k2_, k3_, k4_, probe_;
+  mutable std::vector<double> scratch_;  // the Runge–Kutta stages
 };
 
 // The smoothed-noise drive c(t), one OU process per dimension.

@@ -67,6 +67,13 @@ class FastProjection {
   double weight(std::size_t post, std::size_t pre) const { return weights_[pre * n_ + post]; }
   double& weight(std::size_t post, std::size_t pre) { return weights_[pre * n_ + post]; }
   std::vector<double>& values() { return weights_; }  // [pre][post]
+  // W^f as a new array [post][pre] (row i: the inputs of neuron i).
+  std::vector<double> by_post() const {
+    std::vector<double> w(weights_.size());
+    for (std::size_t i = 0; i < n_; ++i)
+      for (std::size_t k = 0; k < n_; ++k) w[i * n_ + k] = weight(i, k);
+    return w;
+  }
   const std::vector<double>& values() const { return weights_; }
   void set_hook(SpikeHook* hook) { hook_ = hook; }
   SpikeHook* hook() const { return hook_; }

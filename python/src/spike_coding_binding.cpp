@@ -126,11 +126,7 @@ void bind_spike_coding(py::module_& module) {
           "decoders", [](const SpikeCodingHandle& h) { return square(h.training.decoders(), h.training.neurons()); })
       .def_property_readonly("fast_weights",
                              [](const SpikeCodingHandle& h) {
-                               const std::size_t n = h.training.neurons();
-                               std::vector<double> w(n * n);
-                               for (std::size_t i = 0; i < n; ++i)
-                                 for (std::size_t k = 0; k < n; ++k) w[i * n + k] = h.training.fast().weight(i, k);
-                               return square(w, n);
+                               return square(h.training.fast().by_post(), h.training.neurons());
                              })
       .def_property_readonly(
           "slow_weights",

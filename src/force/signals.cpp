@@ -9,6 +9,7 @@
 
 #include "rsnn/array_file.hpp"
 #include "rsnn/error.hpp"
+#include "rsnn/runge_kutta.hpp"
 #include "rsnn/waveform.hpp"
 
 namespace rsnn::force {
@@ -40,22 +41,16 @@ void lorenz(const SignalSpec& s, const double* y, double* dy) {
 
 // One classical RK4 step of size h (model time) for the kind's ODE.
 void rk4_step(const SignalSpec& s, std::vector<double>& y, double h) {
-  const std::size_t n = y.size();
-  auto rhs = [&](const double* in, double* out) {
-    if (s.kind == SignalKind::van_der_pol)
-      van_der_pol(s, in, out);
-    else
-      lorenz(s, in, out);
-  };
-  std::array<double, 3> k1{}, k2{}, k3{}, k4{}, tmp{};
-  rhs(y.data(), k1.data());
-  for (std::size_t d = 0; d < n; ++d) tmp[d] = y[d] + 0.5 * h * k1[d];
-  rhs(tmp.data(), k2.data());
-  for (std::size_t d = 0; d < n; ++d) tmp[d] = y[d] + 0.5 * h * k2[d];
-  rhs(tmp.data(), k3.data());
-  for (std::size_t d = 0; d < n; ++d) tmp[d] = y[d] + h * k3[d];
-  rhs(tmp.data(), k4.data());
-  for (std::size_t d = 0; d < n; ++d) y[d] += h / 6.0 * (k1[d] + 2.0 * k2[d] + 2.0 * k3[d] + k4[d]);
+  std::array<double, 5 * 3> scratch{};  // the ODE kinds have at most 3 dimensions
+  runge_kutta_step(
+      y, h,
+      [&](const double* in, double* out) {
+        if (s.kind == SignalKind::van_der_pol)
+          van_der_pol(s, in, out);
+        else
+          lorenz(s, in, out);
+      },
+      scratch);
 }
 
 }  // namespace
@@ -64,10 +59,14 @@ std::size_t signal_dimensions(const SignalSpec& spec) {
   switch (spec.kind) {
     case SignalKind::sine:
     case SignalKind::triangle:
-    case SignalKind::product_of_sines: return 1;
-    case SignalKind::van_der_pol: return 2;
-    case SignalKind::lorenz: return 3;
-    case SignalKind::file: return read_signal_file(spec).shape[1];
+    case SignalKind::product_of_sines:
+      return 1;
+    case SignalKind::van_der_pol:
+      return 2;
+    case SignalKind::lorenz:
+      return 3;
+    case SignalKind::file:
+      return read_signal_file(spec).shape[1];
   }
   return 1;
 }
@@ -78,7 +77,9 @@ SignalGenerator::SignalGenerator(const SignalSpec& spec, double dt, std::uint64_
   switch (spec.kind) {
     case SignalKind::sine:
     case SignalKind::triangle:
-    case SignalKind::product_of_sines: dimensions_ = 1; break;
+    case SignalKind::product_of_sines:
+      dimensions_ = 1;
+      break;
     case SignalKind::van_der_pol:
       dimensions_ = 2;
       state_ = {2.0, 0.0};

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "rsnn/error.hpp"
+#include "rsnn/runge_kutta.hpp"
 
 namespace rsnn {
 
@@ -24,7 +25,7 @@ DynamicalSystem::DynamicalSystem(DynamicalSystemSpec spec) : spec_(std::move(spe
   if (dimensions_ == 0 ||
       (spec_.kind == DynamicalSystemKind::linear && spec_.matrix.size() != dimensions_ * dimensions_))
     throw InputError("protocol.system.matrix: expected J × J numbers (a square matrix, row-major)");
-  for (auto* scratch : {&k1_, &k2_, &k3_, &k4_, &probe_}) scratch->assign(dimensions_, 0.0);
+  scratch_.assign(5 * dimensions_, 0.0);
 }
 
 void DynamicalSystem::field(const double* x, double* out) const {
@@ -49,20 +50,13 @@ void DynamicalSystem::field(const double* x, double* out) const {
 }
 
 void DynamicalSystem::advance(double* x, const double* c, double dt) const {
-  const std::size_t J = dimensions_;
-  auto slope = [&](const double* at, std::vector<double>& k) {
-    field(at, k.data());
-    for (std::size_t i = 0; i < J; ++i) k[i] += c[i];
-  };
-  auto probe = [&](const std::vector<double>& k, double h) {
-    for (std::size_t i = 0; i < J; ++i) probe_[i] = x[i] + h * k[i];
-    return probe_.data();
-  };
-  slope(x, k1_);
-  slope(probe(k1_, dt / 2), k2_);
-  slope(probe(k2_, dt / 2), k3_);
-  slope(probe(k3_, dt), k4_);
-  for (std::size_t i = 0; i < J; ++i) x[i] += dt / 6.0 * (k1_[i] + 2.0 * k2_[i] + 2.0 * k3_[i] + k4_[i]);
+  runge_kutta_step(
+      std::span<double>(x, dimensions_), dt,
+      [&](const double* at, double* slope) {
+        field(at, slope);
+        for (std::size_t i = 0; i < dimensions_; ++i) slope[i] += c[i];
+      },
+      scratch_);
 }
 
 SmoothedNoiseDrive::SmoothedNoiseDrive(std::size_t dimensions, double sigma, double tau, double dt, std::uint64_t seed,

@@ -48,10 +48,7 @@ void write_weights(h5::File& file, const SpikeCodingTraining& training) {
   const std::size_t n = training.neurons(), J = training.dimensions();
   const std::string base = "/weights/spike_coding";
   file.write<double>(base + "/decoders", training.decoders(), {n, J});
-  std::vector<double> fast(n * n);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t k = 0; k < n; ++k) fast[i * n + k] = training.fast().weight(i, k);
-  file.write<double>(base + "/fast", fast, {n, n});
+  file.write<double>(base + "/fast", training.fast().by_post(), {n, n});
   file.write<double>(base + "/fast_analytic", training.analytic_fast(), {n, n});
   if (!training.slow_weights().empty())
     file.write<double>(base + "/slow", training.slow_weights(), {n, training.slow_weights().size() / n});

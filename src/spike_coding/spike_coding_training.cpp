@@ -61,6 +61,13 @@ std::vector<double> draw_decoders(const SpikeCodingProtocolSpec& p, std::size_t 
   return d;
 }
 
+// The analytic fast weight W^f[i][k] = −F_i · D_k − μ δ_ik.
+double analytic_fast_weight(const CodingState& s, std::size_t i, std::size_t k) {
+  double dot = 0.0;
+  for (std::size_t j = 0; j < s.J; ++j) dot += s.decoders[i * s.J + j] * s.decoders[k * s.J + j];
+  return -dot - (i == k ? s.protocol.mu : 0.0);
+}
+
 }  // namespace
 
 struct SpikeCodingTraining::State {
@@ -89,17 +96,13 @@ struct SpikeCodingTraining::State {
   // start, −fast_initial ‖D‖² U(0, 1), from RandomStream(seed, initial_weights, pre).
   void set_initial_fast(const ExperimentSpec& spec) {
     const SpikeCodingProtocolSpec& p = spec.protocol.spike_coding;
-    const std::size_t n = coding.n, J = coding.J;
-    for (std::size_t k = 0; k < n; ++k) {
+    const double scale = p.decoder_norm * p.decoder_norm;
+    for (std::size_t k = 0; k < coding.n; ++k) {
       RandomStream stream(spec.seed, Purpose::initial_weights, k, 0);
-      for (std::size_t i = 0; i < n; ++i) {
-        double dot = 0.0;
-        for (std::size_t j = 0; j < J; ++j) dot += coding.decoders[i * J + j] * coding.decoders[k * J + j];
-        const double analytic = -dot - (i == k ? p.mu : 0.0);
-        const double scale = p.decoder_norm * p.decoder_norm;
-        coding.fast.weight(i, k) =
-            p.fast_weights == FastWeights::analytic || i == k ? analytic : -p.fast_initial * scale * stream.uniform();
-      }
+      for (std::size_t i = 0; i < coding.n; ++i)
+        coding.fast.weight(i, k) = p.fast_weights == FastWeights::analytic || i == k
+                                       ? analytic_fast_weight(coding, i, k)
+                                       : -p.fast_initial * scale * stream.uniform();
     }
     if (p.fast_weights == FastWeights::learned)
       coding.fast_rule = std::make_unique<FastBalanceRule>(
@@ -113,8 +116,6 @@ struct SpikeCodingTraining::State {
   spike_coding::DecodePass decode;
   spike_coding::InputPass input;
   spike_coding::AdvancePass advance;
-  std::unique_ptr<SmoothedNoiseDrive> training_drive;
-  std::uint32_t trials_run = 0;
 };
 
 SpikeCodingTraining::SpikeCodingTraining(const ExperimentSpec& spec) : spec_(checked(spec)), simulation_(spec_) {
@@ -135,11 +136,7 @@ std::vector<double> SpikeCodingTraining::analytic_fast() const {
   const CodingState& s = state_->coding;
   std::vector<double> w(s.n * s.n);
   for (std::size_t i = 0; i < s.n; ++i)
-    for (std::size_t k = 0; k < s.n; ++k) {
-      double dot = 0.0;
-      for (std::size_t j = 0; j < s.J; ++j) dot += s.decoders[i * s.J + j] * s.decoders[k * s.J + j];
-      w[i * s.n + k] = -dot - (i == k ? s.protocol.mu : 0.0);
-    }
+    for (std::size_t k = 0; k < s.n; ++k) w[i * s.n + k] = analytic_fast_weight(s, i, k);
   return w;
 }
 
@@ -329,14 +326,8 @@ SpikeCodingResult SpikeCodingTraining::run(const SpikeCodingProgress& progress) 
       p.fast_weights == FastWeights::learned ? analytic_fast() : std::vector<double>{};
   auto weight_scores = [&](SpikeCodingCurvePoint& point) {
     point.slow_correlation = linear_identity ? off_diagonal_correlation(s.slow, analytic_s, s.n) : nan;
-    if (p.fast_weights == FastWeights::learned) {
-      std::vector<double> learned(s.n * s.n);
-      for (std::size_t i = 0; i < s.n; ++i)
-        for (std::size_t k = 0; k < s.n; ++k) learned[i * s.n + k] = s.fast.weight(i, k);
-      point.fast_correlation = off_diagonal_correlation(learned, analytic_f, s.n);
-    } else {
-      point.fast_correlation = nan;
-    }
+    point.fast_correlation =
+        p.fast_weights == FastWeights::learned ? off_diagonal_correlation(s.fast.by_post(), analytic_f, s.n) : nan;
   };
   // The training state lives on across epochs; each frozen test runs from a
   // snapshot of it and puts it back.
@@ -405,12 +396,8 @@ SpikeCodingResult SpikeCodingTraining::run(const SpikeCodingProgress& progress) 
   summarise(result, s.J);
   if (linear_identity)
     result.metrics["slow_weight_relative_error"] = off_diagonal_relative_error(s.slow, analytic_s, s.n);
-  if (p.fast_weights == FastWeights::learned) {
-    std::vector<double> learned(s.n * s.n);
-    for (std::size_t i = 0; i < s.n; ++i)
-      for (std::size_t k = 0; k < s.n; ++k) learned[i * s.n + k] = s.fast.weight(i, k);
-    result.metrics["fast_weight_relative_error"] = off_diagonal_relative_error(learned, analytic_f, s.n);
-  }
+  if (p.fast_weights == FastWeights::learned)
+    result.metrics["fast_weight_relative_error"] = off_diagonal_relative_error(s.fast.by_post(), analytic_f, s.n);
   result.metrics["simulated_training_seconds"] = result.curve.back().time;
   result.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

@@ -55,6 +55,12 @@ int run_rate_guided_simulation(ExperimentSpec spec, const std::filesystem::path&
 int run_spike_coding_training(const ExperimentSpec& spec, const std::filesystem::path& output_directory, bool quiet,
                               bool resume);
 
+// protocol.kind = "gradient" (rsnn/gradient_training.hpp): Adam iterations
+// with a progress line each, then the frozen-weight test. No checkpoints:
+// Ctrl-C stops training and returns 130 with nothing written.
+int run_gradient_training(const ExperimentSpec& spec, const std::filesystem::path& output_directory, bool quiet,
+                          bool resume);
+
 // `rsnn plot`: the figure of a run file (or a run directory's run.h5),
 // written to `figure` (empty: beside the run file, .png), by the plotting
 // script under Debian's Python; does not return unless the script cannot be

@@ -154,6 +154,7 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
                                  protocol_kind_name(spec.protocol.kind),
                                  spec.protocol.kind == ProtocolKind::single_trial   ? "protocol.duration"
                                  : spec.protocol.kind == ProtocolKind::spike_coding ? "protocol.training_duration"
+                                 : spec.protocol.kind == ProtocolKind::gradient     ? "protocol.iterations"
                                                                                     : "protocol.rls_trials"));
   if (spec.protocol.kind == ProtocolKind::single_trial) {
     install_interrupt_handler();
@@ -166,6 +167,10 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
   if (spec.protocol.kind == ProtocolKind::spike_coding) {
     install_interrupt_handler();
     return cli::run_spike_coding_training(spec, out, common.quiet, resume);
+  }
+  if (spec.protocol.kind == ProtocolKind::gradient) {
+    install_interrupt_handler();
+    return cli::run_gradient_training(spec, out, common.quiet, resume);
   }
   if (loops >= 0) {  // through the reader, so the count is range-checked like training.loops
     auto overrides = common.overrides();
@@ -257,6 +262,11 @@ int run_test(const fs::path& directory, std::int64_t trials, const CommonOptions
       install_interrupt_handler();
       return cli::run_rate_guided_test(run_file, test_file, trials, common.overrides(), common.quiet);
     }
+    if (protocol == ProtocolKind::gradient)
+      throw InputError(
+          fmt::format("rsnn test: the gradient-training run '{}' holds its frozen-weight test in /test "
+                      "already (rsnn train runs it; set protocol.test_trials for more)",
+                      run_file.string()));
     if (protocol == ProtocolKind::spike_coding)
       throw InputError(
           fmt::format("rsnn test: the spike-coding run '{}' holds its frozen-weight tests in /test "
@@ -284,6 +294,12 @@ int run_simulate(const fs::path& experiment, const fs::path& out_option, const C
     throw InputError(
         fmt::format("rsnn simulate: '{}' is a spike-coding experiment; its untrained and analytic "
                     "networks are `rsnn train` with protocol.slow_weights = \"zero\" or \"analytic\"",
+                    experiment.string()));
+  if (spec.protocol.kind == ProtocolKind::gradient)
+    throw InputError(
+        fmt::format("rsnn simulate: '{}' is a gradient-training experiment; its untrained network is "
+                    "`rsnn train` with --set protocol.iterations=1 (the learning curve's first point is "
+                    "measured before the first update)",
                     experiment.string()));
   if (spec.protocol.kind != ProtocolKind::loops) {
     const fs::path run_file = output_directory(out_option, experiment) / "simulation.h5";

@@ -15,11 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "rsnn/gradient_protocol.hpp"
 #include "rsnn/parameters.hpp"
 #include "rsnn/rate_guided_protocol.hpp"
-#include "rsnn/spike_coding_protocol.hpp"
 #include "rsnn/readout_rls.hpp"
 #include "rsnn/signals.hpp"
+#include "rsnn/spike_coding_protocol.hpp"
 
 namespace rsnn {
 
@@ -80,7 +81,7 @@ struct StaticProjectionSpec {
   std::string post;
   std::string pathway;
   StaticRule rule = StaticRule::bernoulli;
-  double probability = 0.1;  // bernoulli
+  double probability = 0.1;   // bernoulli
   std::size_t outdegree = 0;  // fixed_outdegree
   double weight = 0.0;        // constant
   bool autapses = false;
@@ -97,12 +98,12 @@ enum class PlasticInit { zero, normal, by_sign };
 
 struct PlasticSpec {
   PlasticRule rule = PlasticRule::none;
-  double probability = 0.3;                          // bernoulli mask
-  std::map<std::string, std::size_t> inputs_from;    // fixed_per_population
+  double probability = 0.3;                        // bernoulli mask
+  std::map<std::string, std::size_t> inputs_from;  // fixed_per_population
   bool autapses = false;
   PlasticInit init = PlasticInit::normal;
-  double gain = 1.0;           // normal: std = gain / sqrt(mean in-degree)
-  bool zero_row_mean = false;  // normal: subtract each neuron's mean incoming weight
+  double gain = 1.0;               // normal: std = gain / sqrt(mean in-degree)
+  bool zero_row_mean = false;      // normal: subtract each neuron's mean incoming weight
   double weight_excitatory = 0.0;  // by_sign: initial weight from E neurons
   double weight_inhibitory = 0.0;  // by_sign: initial weight from I neurons
 };
@@ -111,12 +112,12 @@ enum class StimulusKind { none, constant, ou };
 
 struct StimulusSpec {
   StimulusKind kind = StimulusKind::constant;
-  double start = 0.0;       // ms from trial start
-  double stop = 100.0;      // ms; the training window starts here
-  double amplitude = 1.0;   // constant: per-neuron value ~ U[-amplitude, amplitude]
-  double mean = 0.0;        // ou
-  double tau = 20.0;        // ou, ms
-  double sigma = 0.2;       // ou, input units per sqrt(ms)
+  double start = 0.0;      // ms from trial start
+  double stop = 100.0;     // ms; the training window starts here
+  double amplitude = 1.0;  // constant: per-neuron value ~ U[-amplitude, amplitude]
+  double mean = 0.0;       // ou
+  double tau = 20.0;       // ou, ms
+  double sigma = 0.2;      // ou, input units per sqrt(ms)
 };
 
 struct NoiseSpec {
@@ -134,9 +135,9 @@ struct TargetSpec {
   // sine: A sin(2 pi (t - t0) / T1); product_of_sines multiplies by sin(2 pi (t - t0) / T2).
   // t is time since the start of the training window.
   double amplitude_min = 0.5, amplitude_max = 1.5;
-  double period_min = 300.0, period_max = 1000.0;    // T1, ms
-  double period2_min = 100.0, period2_max = 500.0;   // T2, ms
-  double phase_min = 0.0, phase_max = 1000.0;        // t0, ms
+  double period_min = 300.0, period_max = 1000.0;   // T1, ms
+  double period2_min = 100.0, period2_max = 500.0;  // T2, ms
+  double phase_min = 0.0, phase_max = 1000.0;       // t0, ms
   // ou: stationary Ornstein-Uhlenbeck process with correlation time tau and s.d. std.
   double tau = 100.0;
   double std = 1.0;
@@ -150,7 +151,7 @@ struct TargetSpec {
   // invert_lif_rate(rate, rate_sigma, neuron) - v_rest - bias (lif populations
   // only; rsnn/transfer_function.hpp).
   TargetUnits units = TargetUnits::current;
-  double rate_sigma = 0.0;  // units = rate: noise sigma of the Siegert formula, input units
+  double rate_sigma = 0.0;                   // units = rate: noise sigma of the Siegert formula, input units
   TargetOffset offset = TargetOffset::none;  // mean_input: add each neuron's mean untrained input
   double offset_constant = 0.0;
   TargetTransform transform = TargetTransform::none;  // theta_rate: f -> 1000/tau_theta/pi sqrt([f]+) Hz
@@ -177,10 +178,10 @@ struct LearningSpec {
 
 struct TrainingSpec {
   std::size_t loops = 30;
-  double window = 1000.0;    // ms of training after the stimulus
-  bool reset_state = true;   // fresh initial state every loop (else state carries over)
-  std::size_t patterns = 1;  // stimulus/target pairs, trained in alternation
-  double max_rate = 500.0;   // Hz; a loop whose mean rate exceeds it is a divergence
+  double window = 1000.0;            // ms of training after the stimulus
+  bool reset_state = true;           // fresh initial state every loop (else state carries over)
+  std::size_t patterns = 1;          // stimulus/target pairs, trained in alternation
+  double max_rate = 500.0;           // Hz; a loop whose mean rate exceeds it is a divergence
   std::size_t checkpoint_every = 0;  // loops; 0: only at the end and on interrupt
   // Every this many loops (and after the last), one frozen-weight trial from a
   // fresh initial state scores the network beside the while-learning
@@ -208,9 +209,9 @@ struct ReadoutSpec {
   double feedback_gain = 0.0;  // Q: E_id ~ U(-Q, Q); 0: no feedback
   double lambda = 1.0;         // P(0) = I / lambda, units of r^2
   ReadoutStep step = ReadoutStep::textbook;
-  double learn_start = 0.0;    // ms from trial start
-  double learn_stop = 0.0;     // ms; learning at learn_start <= t < learn_stop
-  double learn_every = 1.0;    // ms, a multiple of dt
+  double learn_start = 0.0;         // ms from trial start
+  double learn_stop = 0.0;          // ms; learning at learn_start <= t < learn_stop
+  double learn_every = 1.0;         // ms, a multiple of dt
   double update_probability = 1.0;  // < 1: each scheduled update happens with this probability
   // The regressor (rsnn/readout.hpp). Empty `neurons`: the filtered rates r of
   // every neuron. Otherwise the spikes of these neurons (ascending ids), each
@@ -242,19 +243,22 @@ struct TestSpec {
 // rate-guided training, a teacher network supplying the read-out's targets
 // (DePasquale et al.; rsnn/rate_guided.hpp). spike_coding: an efficient
 // balanced network learns a dynamical system with local rules (Bourdoukan &
-// Denève; Alemi et al.; rsnn/spike_coding.hpp).
-enum class ProtocolKind { loops, single_trial, rate_guided, spike_coding };
+// Denève; Alemi et al.; rsnn/spike_coding.hpp). gradient: LSNNs trained by
+// BPTT or e-prop over minibatches of a task (Bellec et al.;
+// rsnn/gradient_training.hpp).
+enum class ProtocolKind { loops, single_trial, rate_guided, spike_coding, gradient };
 // Its name in experiment files and run files ("loops", "single_trial", "rate_guided").
 const char* protocol_kind_name(ProtocolKind kind);
 
 struct ProtocolSpec {
   ProtocolKind kind = ProtocolKind::loops;
-  double duration = 15000.0;          // single_trial, ms
-  double evaluation_window = 1000.0;  // single_trial, ms
-  double max_lag = 100.0;             // single_trial, ms: best-lag search range
-  double max_frequency = 50.0;        // single_trial, Hz: dominant-frequency search range
-  RateGuidedProtocolSpec rate_guided;  // rate_guided
+  double duration = 15000.0;             // single_trial, ms
+  double evaluation_window = 1000.0;     // single_trial, ms
+  double max_lag = 100.0;                // single_trial, ms: best-lag search range
+  double max_frequency = 50.0;           // single_trial, Hz: dominant-frequency search range
+  RateGuidedProtocolSpec rate_guided;    // rate_guided
   SpikeCodingProtocolSpec spike_coding;  // spike_coding
+  GradientProtocolSpec gradient;         // gradient
 };
 
 struct ExperimentSpec {

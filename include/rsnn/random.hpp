@@ -28,11 +28,14 @@ enum class Purpose : std::uint32_t {
   neuron_parameters = 9,
   test_state = 10,
   // FORCE family (rsnn/force.hpp, rsnn/rate_guided.hpp)
-  recurrent_weights = 11,   // static random weights drawn per synapse
-  encoders = 12,            // fixed feedback / projection matrices
-  teacher_network = 13,     // rate teacher of the rate-guided method
-  learning_schedule = 14,   // stochastic RLS update times
+  recurrent_weights = 11,      // static random weights drawn per synapse
+  encoders = 12,               // fixed feedback / projection matrices
+  teacher_network = 13,        // rate teacher of the rate-guided method
+  learning_schedule = 14,      // stochastic RLS update times
   presynaptic_selection = 15,  // which neurons feed a learned readout
+  // Gradient training (rsnn/gradient_training.hpp, rsnn/gradient_task.hpp)
+  task_data = 16,  // the trials of a task: inputs, labels, delays, images drawn
+  rewiring = 17,   // DEEP R's noise and reconnected synapses
 };
 
 class RandomStream {
@@ -66,8 +69,7 @@ class RandomStream {
 // A single standard normal addressed directly by (id, sub, position): used for
 // per-step noise, where each neuron's draw at each step is independent of all
 // other draws and of the threads.
-double normal_at(std::uint64_t seed, Purpose purpose, std::uint64_t id, std::uint32_t sub,
-                 std::uint64_t position);
+double normal_at(std::uint64_t seed, Purpose purpose, std::uint64_t id, std::uint32_t sub, std::uint64_t position);
 
 // Two independent standard normals from one Philox block (Box-Muller, both
 // branches), for per-step draws consumed in pairs of steps.

@@ -372,6 +372,98 @@ std::vector<ParameterInfo> spike_coding_keys() {
   };
 }
 
+std::vector<ParameterInfo> gradient_keys() {
+  return {
+      choice_parameter("method",
+                       "bptt: backpropagation through time with the pseudo-derivative (Bellec et al. 2018); eprop: "
+                       "e-prop (Bellec et al. 2020) as BPTT with the recurrent and reset paths cut; eprop_online: the "
+                       "same gradient from eligibility traces, memory independent of the trial length.",
+                       {"bptt", "eprop", "eprop_online"}, "bptt"),
+      choice_parameter("feedback",
+                       "e-prop's learning-signal weights: the read-out's own (symmetric) or fixed random ones "
+                       "(random e-prop); bptt needs symmetric.",
+                       {"symmetric", "random"}, "symmetric"),
+      integer_parameter("iterations", "Adam steps (one minibatch each).", 200, 1, 10000000),
+      integer_parameter("batch", "Trials per minibatch.", 64, 1, 65536),
+      positive("learning_rate", "1", "Adam's step size eta.", 0.01),
+      positive("decay_factor", "1", "eta is multiplied by this every decay_every iterations.", 1.0),
+      integer_parameter("decay_every", "Iterations between learning-rate decays (0: never).", 0),
+      fraction("adam_beta1", "Adam's beta1.", 0.9),
+      fraction("adam_beta2", "Adam's beta2.", 0.999),
+      positive("adam_epsilon", "1", "Adam's epsilon (TensorFlow's form).", 1e-8),
+      positive("readout_tau", "ms", "The read-out's filter: zbar = kappa zbar + (1 - kappa) z, kappa = e^(-dt/tau).",
+               20.0),
+      flag_parameter("output_bias", "Train a bias per read-out output.", false),
+      non_negative("rate_target", "Hz", "f0 of the rate regularisation c sum_j (r_j - f0)^2.", 10.0),
+      non_negative("rate_regularization", "1", "c of the rate regularisation (rates in spikes per ms; 0: none).", 0.01),
+      integer_parameter("validation_batch", "Fresh validation trials after every iteration (0: none).", 64, 0, 65536),
+      integer_parameter("stop_window", "Iterations the stop criterion averages the validation error over.", 20, 1),
+      fraction("stop_error", "Stop once that mean is below this (0: run all iterations).", 0.0),
+      integer_parameter("test_trials", "Frozen-weight test trials after training.", 256, 1, 1000000),
+      integer_parameter("recorded_trials", "Test trials the run file keeps whole (spikes, thresholds, read-out).", 4, 0,
+                        1000),
+      fraction("connectivity", "DEEP R: the fraction of recurrent synapses kept and rewired (1: dense, no DEEP R).",
+               1.0),
+      non_negative("rewiring_l1", "1", "DEEP R: the l1 shrinkage of theta per unit learning rate.", 1e-2),
+      non_negative("rewiring_temperature", "1", "DEEP R: the temperature T of the noise sqrt(2 eta T) N(0, 1).", 0.0),
+      non_negative("input_gain", "1", "W^in ~ input_gain N(0, 1)/sqrt(inputs).", 1.0),
+      non_negative("recurrent_gain", "1", "W^rec ~ recurrent_gain N(0, 1)/sqrt(N), no self-connections.", 1.0),
+  };
+}
+
+ComponentFamily gradient_tasks() {
+  return {
+      "gradient_task",
+      "protocol.task",
+      "protocol.task.kind",
+      "The task of gradient training: trials generated from the seed, each its own random stream "
+      "(rsnn/gradient_task.hpp).",
+      {{"store_recall",
+        "LSNN store-recall (Bellec et al. 2018): characters of 0, 1, STORE and RECALL, each driving its group of "
+        "Poisson inputs; at every RECALL the bit shown with the last STORE (2 classes, logits averaged over the "
+        "character).",
+        {integer_parameter("characters", "Characters per trial.", 12, 2, 100000),
+         positive("character_duration", "ms", "Length of a character; a multiple of dt.", 200.0),
+         integer_parameter("inputs_per_symbol", "Poisson inputs per symbol (4 symbols).", 25, 1, 100000),
+         positive("input_rate", "Hz", "Rate of an active input.", 50.0),
+         positive("store_delay", "characters", "A command follows the previous one with probability 1/(1 + this).",
+                  6.0)}},
+       {"evidence_accumulation",
+        "Evidence accumulation (Bellec et al. 2020, Fig. 3): cues on the left or right input group, a delay, a "
+        "recall cue; the side with more cues (2 classes, cross-entropy on every recall step).",
+        {integer_parameter("cues", "Cues per trial.", 7, 1, 1000),
+         positive("cue_interval", "ms", "Time per cue: silence, then the cue.", 150.0),
+         positive("cue_duration", "ms", "Poisson input within a cue interval (at most cue_interval).", 100.0),
+         non_negative("recall_delay", "ms", "Between the last cue and the recall.", 1050.0),
+         positive("recall_duration", "ms", "The recall cue and the answer.", 150.0),
+         integer_parameter("inputs_per_group", "Inputs per group (left, right, recall, noise).", 10, 1, 100000),
+         positive("cue_rate", "Hz", "Rate of an active cue or recall input.", 40.0),
+         non_negative("noise_rate", "Hz", "Rate of the noise group throughout.", 10.0)}},
+       {"delayed_xor",
+        "Delayed-memory XOR (Salaj et al. 2021, Suppl. Fig. S4): two +-1 pulses on analog channel 0, a go cue on "
+        "channel 1; after it, same (0), different (1) or no second pulse (2).",
+        {positive("pulse_duration", "ms", "Length of a pulse (a min-max normalised Gaussian bump).", 50.0),
+         positive("expected_delay", "ms", "Delays are geometric in 10 ms steps, capped here.", 170.0),
+         fraction("null_probability", "Probability of a trial without the second pulse.", 0.2),
+         positive("trial_duration", "ms", "Length of a trial.", 600.0),
+         positive("answer_duration", "ms", "The loss window after the cue.", 60.0)}},
+       {"fashion_mnist",
+        "Sequential Fashion-MNIST (Xiao et al. 2017) from Debian's dataset-fashion-mnist: one pixel per "
+        "pixel_duration encoded by threshold crossings (80 inputs), or one row per row_duration as 28 currents and a "
+        "cue (29 inputs); 10 classes, logits averaged over the last answer_window.",
+        {text_parameter("data_path", "The directory of the IDX files (train-images-idx3-ubyte.gz, ...).",
+                        "/usr/share/datasets/fashion-mnist"),
+         choice_parameter("encoding", "pixels (threshold crossings) or rows (analog currents).", {"pixels", "rows"},
+                          "pixels"),
+         integer_parameter("thresholds", "pixels: the threshold levels linspace(0, 1, n).", 40, 2, 1000),
+         positive("pixel_duration", "ms", "pixels: time per pixel.", 1.0),
+         positive("row_duration", "ms", "rows: time per row.", 5.0),
+         positive("cue_duration", "ms", "The cue after the image.", 56.0),
+         positive("answer_window", "ms", "The end of the cue whose averaged logits are scored.", 28.0),
+         integer_parameter("training_images", "Use the first n training images (0: all 60,000).", 0, 0, 60000)}}},
+      {}};
+}
+
 ComponentFamily systems() {
   return {"system",
           "protocol.system",
@@ -439,7 +531,13 @@ ComponentFamily protocols() {
             "error feedback on, in epochs that each add a learning-curve point, then frozen-weight tests with it off "
             "(intact, W^s = 0, neurons removed, membrane noise). No [training] keys but max_rate; no stimulus, "
             "static projections, plastic synapses or read-outs.",
-            spike_coding_keys()}},
+            spike_coding_keys()},
+           {"gradient",
+            "LIF and ALIF populations (model = \"alif\") trained by BPTT or e-prop with Adam over minibatches of "
+            "a generated task ([protocol.task]; Bellec et al. 2018, 2020): a validation batch after every "
+            "iteration, a frozen-weight test after training. Inputs and the read-out are the task's; no [training] "
+            "keys, stimulus, static projections, plastic synapses or [[readout]]s.",
+            gradient_keys()}},
           {}};
 }
 
@@ -649,6 +747,7 @@ const ComponentFamily& protocol_family() { return built_once<protocols>(); }
 const ComponentFamily& teacher_family() { return built_once<teachers>(); }
 const ComponentFamily& task_family() { return built_once<tasks>(); }
 const ComponentFamily& system_family() { return built_once<systems>(); }
+const ComponentFamily& gradient_task_family() { return built_once<gradient_tasks>(); }
 const ComponentFamily& stimulus_family() { return built_once<stimuli>(); }
 const ComponentFamily& target_family() { return built_once<targets>(); }
 const ComponentFamily& signal_family() { return built_once<signals>(); }

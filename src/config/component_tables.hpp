@@ -20,6 +20,7 @@ const ComponentFamily& training_family();
 const ComponentFamily& test_family();
 const ComponentFamily& teacher_family();
 const ComponentFamily& task_family();
+const ComponentFamily& gradient_task_family();
 const ComponentFamily& system_family();
 const ComponentFamily& stimulus_family();
 const ComponentFamily& target_family();

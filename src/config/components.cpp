@@ -89,13 +89,17 @@ std::vector<std::string> ComponentFamily::kind_names() const {
 }
 
 const std::vector<ComponentFamily>& component_families() {
-  static const std::vector<ComponentFamily> families = {
-      config::top_level_family(), config::protocol_family(),     config::teacher_family(), config::task_family(),
-      config::system_family(),    config::population_family(),   neuron_family(),          config::synapses_family(),
-      config::pathway_family(),   config::connectivity_family(), config::weights_family(), config::plastic_family(),
-      config::stimulus_family(),  config::noise_family(),        config::target_family(),  config::learning_family(),
-      config::training_family(),  config::recording_family(),    config::test_family(),    config::readout_family(),
-      config::signal_family()};
+  static const std::vector<ComponentFamily> families = {config::top_level_family(),     config::protocol_family(),
+                                                        config::teacher_family(),       config::task_family(),
+                                                        config::gradient_task_family(), config::system_family(),
+                                                        config::population_family(),    neuron_family(),
+                                                        config::synapses_family(),      config::pathway_family(),
+                                                        config::connectivity_family(),  config::weights_family(),
+                                                        config::plastic_family(),       config::stimulus_family(),
+                                                        config::noise_family(),         config::target_family(),
+                                                        config::learning_family(),      config::training_family(),
+                                                        config::recording_family(),     config::test_family(),
+                                                        config::readout_family(),       config::signal_family()};
   return families;
 }
 

@@ -328,11 +328,80 @@ void read_spike_coding(SectionReader& r, const ParameterValues& v, SpikeCodingPr
   read_system(r.table("system"), p.system);
 }
 
+// The task of gradient training (rsnn/gradient_task.hpp). Durations on the
+// step grid are checked when the task is built (make_gradient_task).
+void read_gradient_task(SectionReader r, GradientTaskSpec& task, const std::filesystem::path& base_dir) {
+  ParameterValues v;
+  task.kind = static_cast<GradientTaskKind>(config::read_component(r, config::gradient_task_family(), 0, v));
+  for (const auto& [name, field] :
+       {std::pair{"character_duration", &task.character_duration}, std::pair{"input_rate", &task.input_rate},
+        std::pair{"store_delay", &task.store_delay}, std::pair{"cue_interval", &task.cue_interval},
+        std::pair{"cue_duration",
+                  task.kind == GradientTaskKind::fashion_mnist ? &task.cue_duration_image : &task.cue_duration},
+        std::pair{"recall_delay", &task.recall_delay}, std::pair{"recall_duration", &task.recall_duration},
+        std::pair{"cue_rate", &task.cue_rate}, std::pair{"noise_rate", &task.noise_rate},
+        std::pair{"pulse_duration", &task.pulse_duration}, std::pair{"expected_delay", &task.expected_delay},
+        std::pair{"null_probability", &task.null_probability}, std::pair{"trial_duration", &task.trial_duration},
+        std::pair{"answer_duration", &task.answer_duration}, std::pair{"pixel_duration", &task.pixel_duration},
+        std::pair{"row_duration", &task.row_duration}, std::pair{"answer_window", &task.answer_window}})
+    v.get(name, *field);
+  for (const auto& [name, field] :
+       {std::pair{"characters", &task.characters}, std::pair{"inputs_per_symbol", &task.inputs_per_symbol},
+        std::pair{"cues", &task.cues}, std::pair{"inputs_per_group", &task.inputs_per_group},
+        std::pair{"thresholds", &task.thresholds}, std::pair{"training_images", &task.training_images}})
+    v.get(name, *field);
+  if (task.kind == GradientTaskKind::evidence_accumulation && task.cue_duration > task.cue_interval)
+    r.fail("cue_duration", fmt::format("must not exceed cue_interval = {} ms", task.cue_interval));
+  if (task.kind == GradientTaskKind::fashion_mnist) {
+    task.data_path = resolved_path(v.texts.at("data_path"), base_dir).string();
+    task.encoding = v.choice("encoding") == "rows" ? ImageEncoding::rows : ImageEncoding::pixels;
+    if (task.answer_window > task.cue_duration_image)
+      r.fail("answer_window", fmt::format("must not exceed cue_duration = {} ms", task.cue_duration_image));
+  }
+  r.finish();
+}
+
+// LSNN training by BPTT or e-prop (rsnn/gradient_training.hpp).
+void read_gradient(SectionReader& r, const ParameterValues& v, GradientProtocolSpec& p,
+                   const std::filesystem::path& base_dir) {
+  const std::string method = v.choice("method");
+  p.method = method == "bptt"    ? GradientMethod::bptt
+             : method == "eprop" ? GradientMethod::eprop
+                                 : GradientMethod::eprop_online;
+  p.feedback = v.choice("feedback") == "random" ? FeedbackKind::random : FeedbackKind::symmetric;
+  if (p.method == GradientMethod::bptt && p.feedback == FeedbackKind::random)
+    r.fail("feedback",
+           "random feedback is an e-prop variant; bptt computes the exact gradient (use method = \"eprop\")");
+  for (const auto& [name, field] :
+       {std::pair{"learning_rate", &p.learning_rate}, std::pair{"decay_factor", &p.decay_factor},
+        std::pair{"adam_beta1", &p.adam_beta1}, std::pair{"adam_beta2", &p.adam_beta2},
+        std::pair{"adam_epsilon", &p.adam_epsilon}, std::pair{"readout_tau", &p.readout_tau},
+        std::pair{"rate_target", &p.rate_target}, std::pair{"rate_regularization", &p.rate_regularization},
+        std::pair{"stop_error", &p.stop_error}, std::pair{"connectivity", &p.connectivity},
+        std::pair{"rewiring_l1", &p.rewiring_l1}, std::pair{"rewiring_temperature", &p.rewiring_temperature},
+        std::pair{"input_gain", &p.input_gain}, std::pair{"recurrent_gain", &p.recurrent_gain}})
+    v.get(name, *field);
+  for (const auto& [name, field] :
+       {std::pair{"iterations", &p.iterations}, std::pair{"batch", &p.batch}, std::pair{"decay_every", &p.decay_every},
+        std::pair{"validation_batch", &p.validation_batch}, std::pair{"stop_window", &p.stop_window},
+        std::pair{"test_trials", &p.test_trials}, std::pair{"recorded_trials", &p.recorded_trials}})
+    v.get(name, *field);
+  v.get("output_bias", p.output_bias);
+  for (const char* key : {"adam_beta1", "adam_beta2"})
+    if (v.number(key) >= 1.0) r.fail(key, fmt::format("expected a value below 1, got {}", v.number(key)));
+  if (p.connectivity == 0.0) r.fail("connectivity", "expected a fraction above 0 (1: dense, no rewiring)");
+  if (p.stop_error > 0.0 && p.validation_batch == 0)
+    r.fail("stop_error", "the stop criterion needs validation trials (validation_batch > 0)");
+  if (!r.has("task")) r.fail("task", "expected the task to learn, e.g. [protocol.task] kind = \"store_recall\"");
+  read_gradient_task(r.table("task"), p.task, base_dir);
+}
+
 void read_protocol(SectionReader r, ProtocolSpec& protocol, double dt, const std::filesystem::path& base_dir) {
   ParameterValues v;
   protocol.kind = static_cast<ProtocolKind>(config::read_component(r, config::protocol_family(), 0, v));
   if (protocol.kind == ProtocolKind::rate_guided) read_rate_guided(r, v, protocol.rate_guided, dt, base_dir);
   if (protocol.kind == ProtocolKind::spike_coding) read_spike_coding(r, v, protocol.spike_coding, dt);
+  if (protocol.kind == ProtocolKind::gradient) read_gradient(r, v, protocol.gradient, base_dir);
   v.get("duration", protocol.duration);
   v.get("evaluation_window", protocol.evaluation_window);
   v.get("max_lag", protocol.max_lag);

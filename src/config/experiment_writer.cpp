@@ -111,10 +111,83 @@ std::string spike_coding_lines(const SpikeCodingProtocolSpec& p) {
   return out;
 }
 
+std::string gradient_task_lines(const GradientTaskSpec& t) {
+  std::string out;
+  auto line = [&out](const std::string& text) { out += text + "\n"; };
+  auto numbers = [&line](std::initializer_list<std::pair<const char*, double>> values) {
+    for (const auto& [name, value] : values) line(fmt::format("{} = {}", name, number(value)));
+  };
+  line("[protocol.task]");
+  switch (t.kind) {
+    case GradientTaskKind::store_recall:
+      line("kind = \"store_recall\"");
+      line(fmt::format("characters = {}", t.characters));
+      line(fmt::format("inputs_per_symbol = {}", t.inputs_per_symbol));
+      numbers(
+          {{"character_duration", t.character_duration}, {"input_rate", t.input_rate}, {"store_delay", t.store_delay}});
+      break;
+    case GradientTaskKind::evidence_accumulation:
+      line("kind = \"evidence_accumulation\"");
+      line(fmt::format("cues = {}", t.cues));
+      line(fmt::format("inputs_per_group = {}", t.inputs_per_group));
+      numbers({{"cue_interval", t.cue_interval},
+               {"cue_duration", t.cue_duration},
+               {"recall_delay", t.recall_delay},
+               {"recall_duration", t.recall_duration},
+               {"cue_rate", t.cue_rate},
+               {"noise_rate", t.noise_rate}});
+      break;
+    case GradientTaskKind::delayed_xor:
+      line("kind = \"delayed_xor\"");
+      numbers({{"pulse_duration", t.pulse_duration},
+               {"expected_delay", t.expected_delay},
+               {"null_probability", t.null_probability},
+               {"trial_duration", t.trial_duration},
+               {"answer_duration", t.answer_duration}});
+      break;
+    case GradientTaskKind::fashion_mnist:
+      line("kind = \"fashion_mnist\"");
+      line(fmt::format("data_path = {}", quoted(t.data_path)));
+      line(fmt::format("encoding = \"{}\"", t.encoding == ImageEncoding::rows ? "rows" : "pixels"));
+      line(fmt::format("thresholds = {}", t.thresholds));
+      line(fmt::format("training_images = {}", t.training_images));
+      numbers({{"pixel_duration", t.pixel_duration},
+               {"row_duration", t.row_duration},
+               {"cue_duration", t.cue_duration_image},
+               {"answer_window", t.answer_window}});
+      break;
+  }
+  return out;
+}
+
+std::string gradient_lines(const GradientProtocolSpec& p) {
+  std::string out;
+  auto line = [&out](const std::string& text) { out += text + "\n"; };
+  const char* methods[] = {"bptt", "eprop", "eprop_online"};
+  line(fmt::format("method = \"{}\"", methods[static_cast<int>(p.method)]));
+  line(fmt::format("feedback = \"{}\"", p.feedback == FeedbackKind::random ? "random" : "symmetric"));
+  for (const auto& [name, value] :
+       {std::pair{"iterations", p.iterations}, std::pair{"batch", p.batch}, std::pair{"decay_every", p.decay_every},
+        std::pair{"validation_batch", p.validation_batch}, std::pair{"stop_window", p.stop_window},
+        std::pair{"test_trials", p.test_trials}, std::pair{"recorded_trials", p.recorded_trials}})
+    line(fmt::format("{} = {}", name, value));
+  line(fmt::format("output_bias = {}", flag(p.output_bias)));
+  for (const auto& [name, value] :
+       {std::pair{"learning_rate", p.learning_rate}, std::pair{"decay_factor", p.decay_factor},
+        std::pair{"adam_beta1", p.adam_beta1}, std::pair{"adam_beta2", p.adam_beta2},
+        std::pair{"adam_epsilon", p.adam_epsilon}, std::pair{"readout_tau", p.readout_tau},
+        std::pair{"rate_target", p.rate_target}, std::pair{"rate_regularization", p.rate_regularization},
+        std::pair{"stop_error", p.stop_error}, std::pair{"connectivity", p.connectivity},
+        std::pair{"rewiring_l1", p.rewiring_l1}, std::pair{"rewiring_temperature", p.rewiring_temperature},
+        std::pair{"input_gain", p.input_gain}, std::pair{"recurrent_gain", p.recurrent_gain}})
+    line(fmt::format("{} = {}", name, number(value)));
+  return out + gradient_task_lines(p.task);
+}
+
 }  // namespace
 
 const char* protocol_kind_name(ProtocolKind kind) {
-  static const char* names[] = {"loops", "single_trial", "rate_guided", "spike_coding"};
+  static const char* names[] = {"loops", "single_trial", "rate_guided", "spike_coding", "gradient"};
   return names[static_cast<int>(kind)];
 }
 
@@ -130,6 +203,7 @@ std::string to_toml(const ExperimentSpec& spec) {
   line(fmt::format("kind = \"{}\"", protocol_kind_name(spec.protocol.kind)));
   if (rate_guided) out += rate_guided_lines(spec.protocol.rate_guided);
   if (spike_coding) out += spike_coding_lines(spec.protocol.spike_coding);
+  if (spec.protocol.kind == ProtocolKind::gradient) out += gradient_lines(spec.protocol.gradient);
   if (single_trial) {
     line(fmt::format("duration = {}", number(spec.protocol.duration)));
     line(fmt::format("evaluation_window = {}", number(spec.protocol.evaluation_window)));

@@ -111,6 +111,34 @@ void validate_spike_coding(const ExperimentSpec& spec) {
     throw InputError("protocol.features: random_tanh features are for slow_weights = \"learned\"");
 }
 
+// LSNN training: alif populations whose input, recurrent and read-out
+// weights are the protocol's, driven by the task alone.
+void validate_gradient(const ExperimentSpec& spec) {
+  for (std::size_t i = 0; i < spec.populations.size(); ++i)
+    if (spec.populations[i].model != "alif")
+      throw InputError(
+          fmt::format("population[{}].model: protocol kind \"gradient\" trains alif populations "
+                      "(beta = 0 for LIF neurons), got \"{}\"",
+                      i, spec.populations[i].model));
+  if (!spec.static_projections.empty() || !spec.pathways.empty())
+    throw InputError(
+        "static: protocol kind \"gradient\" has no static projections or pathways (its input, recurrent and "
+        "read-out weights are the protocol's, all trained)");
+  if (!spec.readouts.empty())
+    throw InputError("readout: protocol kind \"gradient\" has its own read-out (one output per class of the task)");
+  require_read_outs_only(spec, "gradient", "the task ([protocol.task]) sets the targets");
+  if (spec.noise.current_sigma > 0.0)
+    throw InputError("noise.current_sigma: protocol kind \"gradient\" has no current noise (expected 0)");
+  if (spec.stimulus.kind != StimulusKind::none)
+    throw InputError("stimulus.kind: protocol kind \"gradient\" is driven by its task's inputs (expected \"none\")");
+  for (std::size_t i = 0; i < spec.populations.size(); ++i) {
+    const double refractory = spec.populations[i].parameters.number("refractory");
+    require_whole_multiple(fmt::format("population[{}].params.refractory", i), refractory, spec.dt, "dt");
+    if (spec.populations[i].bias != 0.0)
+      throw InputError(fmt::format("population[{}].bias: protocol kind \"gradient\" has no bias (expected 0)", i));
+  }
+}
+
 }  // namespace
 
 void validate(const ExperimentSpec& spec) {
@@ -178,6 +206,8 @@ void validate(const ExperimentSpec& spec) {
     validate_rate_guided(spec);
   } else if (spec.protocol.kind == ProtocolKind::spike_coding) {
     validate_spike_coding(spec);
+  } else if (spec.protocol.kind == ProtocolKind::gradient) {
+    validate_gradient(spec);
   } else {
     require_whole_multiple("training.window", spec.training.window, spec.dt, "dt");
     require_whole_multiple("learning.learn_every", spec.learning.learn_every, spec.dt, "dt");

@@ -1,0 +1,336 @@
+// Gradient training of LSNNs: lowering, batches, Adam, DEEP R, validation
+// and the frozen-weight test (rsnn/gradient_training.hpp).
+#include "rsnn/gradient_training.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "rsnn/error.hpp"
+#include "rsnn/random.hpp"
+
+namespace rsnn {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+std::vector<AlifConstants> lower_neurons(const ExperimentSpec& spec) {
+  std::vector<AlifConstants> neurons;
+  for (const PopulationSpec& population : spec.populations) {
+    const AlifConstants c = alif_constants(alif_parameters(population.parameters), spec.dt);
+    neurons.insert(neurons.end(), population.size, c);
+  }
+  return neurons;
+}
+
+// Each trained matrix from its own streams (initial_weights; id = presynaptic
+// row, sub = block), so a matrix does not depend on the sizes of the others.
+GradientParameters initial_parameters(const ExperimentSpec& spec, std::size_t N, std::size_t inputs,
+                                      std::size_t outputs) {
+  const GradientProtocolSpec& g = spec.protocol.gradient;
+  GradientParameters p = GradientParameters::zeros(N, inputs, outputs);
+  for (std::size_t i = 0; i < inputs; ++i) {
+    RandomStream rng(spec.seed, Purpose::initial_weights, i, 1);
+    for (std::size_t j = 0; j < N; ++j) p.input[i * N + j] = g.input_gain * rng.normal() / std::sqrt(double(inputs));
+  }
+  for (std::size_t k = 0; k < N; ++k) {
+    RandomStream rng(spec.seed, Purpose::initial_weights, k, 2);
+    for (std::size_t j = 0; j < N; ++j) {
+      const double w = g.recurrent_gain * rng.normal() / std::sqrt(double(N));
+      p.recurrent[k * N + j] = k == j ? 0.0 : w;
+    }
+  }
+  const double limit = std::sqrt(6.0 / double(N + outputs));  // Glorot uniform
+  for (std::size_t j = 0; j < N; ++j) {
+    RandomStream rng(spec.seed, Purpose::initial_weights, j, 3);
+    for (std::size_t c = 0; c < outputs; ++c) p.output[j * outputs + c] = rng.uniform(-limit, limit);
+  }
+  return p;
+}
+
+std::vector<double> random_feedback(const ExperimentSpec& spec, std::size_t N, std::size_t outputs) {
+  std::vector<double> b(N * outputs);
+  for (std::size_t j = 0; j < N; ++j) {
+    RandomStream rng(spec.seed, Purpose::encoders, j, 2);
+    for (std::size_t c = 0; c < outputs; ++c) b[j * outputs + c] = rng.normal() / std::sqrt(double(N));
+  }
+  return b;
+}
+
+}  // namespace
+
+struct GradientTraining::Optimizer {
+  explicit Optimizer(const GradientParameters& shape) : first(shape), second(shape) {
+    first.set_zero();
+    second.set_zero();
+  }
+  GradientParameters first;   // m
+  GradientParameters second;  // v
+  std::size_t steps = 0;
+};
+
+GradientTraining::GradientTraining(const ExperimentSpec& spec)
+    : spec_(spec),
+      task_(make_gradient_task(spec.protocol.gradient.task, spec.dt)),
+      network_(lower_neurons(spec), SpikeFunction{}, std::exp(-spec.dt / spec.protocol.gradient.readout_tau),
+               task_->inputs(), task_->classes()) {
+  const GradientProtocolSpec& g = spec_.protocol.gradient;
+  const std::size_t N = network_.neurons();
+  parameters_ = initial_parameters(spec_, N, task_->inputs(), task_->classes());
+  if (g.feedback == FeedbackKind::random) feedback_ = random_feedback(spec_, N, task_->classes());
+  connected_.assign(N * N, 1);
+  for (std::size_t j = 0; j < N; ++j) connected_[j * N + j] = 0;
+  if (g.connectivity < 1.0) {  // DEEP R: a random fixed-size subset with the initial weights' signs
+    signs_.resize(N * N);
+    for (std::size_t k = 0; k < N; ++k) {
+      RandomStream rng(spec_.seed, Purpose::plastic_connectivity, k, 1);
+      for (std::size_t j = 0; j < N; ++j) {
+        const std::size_t at = k * N + j;
+        signs_[at] = parameters_.recurrent[at] < 0.0 ? -1.0 : 1.0;
+        if (k != j && rng.uniform() >= g.connectivity) connected_[at] = 0;
+        if (!connected_[at]) parameters_.recurrent[at] = 0.0;
+      }
+    }
+  }
+  optimizer_ = std::make_unique<Optimizer>(parameters_);
+}
+
+GradientTraining::~GradientTraining() = default;
+
+std::vector<GradientTrial> GradientTraining::make_trials(TrialSet set, std::uint64_t first, std::size_t count) const {
+  std::vector<GradientTrial> trials(count);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::size_t b = 0; b < count; ++b) task_->fill_trial(spec_.seed, set, first + b, trials[b]);
+  return trials;
+}
+
+namespace {
+
+// One trial buffer per thread, refilled for every trial it runs.
+GradientTrial& thread_trial() {
+  thread_local GradientTrial trial;
+  return trial;
+}
+
+}  // namespace
+
+TrialScore GradientTraining::evaluate(TrialSet set, std::uint64_t first, std::size_t count) const {
+  std::vector<TrialScore> scores(count);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::size_t b = 0; b < count; ++b) {
+    GradientTrial& trial = thread_trial();
+    task_->fill_trial(spec_.seed, set, first + b, trial);
+    scores[b] = network_.evaluate(parameters_, trial);
+  }
+  TrialScore total;
+  for (const TrialScore& s : scores) total.add(s);  // in trial order
+  return total;
+}
+
+GradientTraining::BatchGradient GradientTraining::batch_gradient(TrialSet set, std::uint64_t first,
+                                                                 std::size_t count) const {
+  const GradientProtocolSpec& g = spec_.protocol.gradient;
+  const std::size_t N = network_.neurons(), C = network_.outputs();
+  const bool online = g.method == GradientMethod::eprop_online;
+  const bool regularised = g.rate_regularization > 0.0;
+  const double rate_norm = double(count * task_->steps()) * spec_.dt;  // spikes per ms
+  const double f0 = g.rate_target / 1000.0;
+  auto rate_signal_of = [&](const std::vector<double>& counts) {
+    std::vector<double> signal(N);
+    for (std::size_t j = 0; j < N; ++j)
+      signal[j] = 2.0 * g.rate_regularization * (counts[j] / rate_norm - f0) / rate_norm;
+    return signal;
+  };
+  // BPTT and e-prop as BPTT inject the rate term's gradient in the backward
+  // pass, so they measure the batch's rates (and its number of terms M) first.
+  // Otherwise the cross-entropy's gradient is summed unscaled and divided by
+  // M at the end, and online e-prop adds the rate term from its sensitivities.
+  const bool rates_first = regularised && !online;
+  std::vector<double> rate_signal;
+  GradientSettings settings;
+  settings.paths = g.method == GradientMethod::bptt ? GradientPaths::full : GradientPaths::eprop;
+  settings.feedback = feedback_;
+  settings.loss_scale = 1.0;
+  if (rates_first) {
+    const TrialScore measured = evaluate(set, first, count);
+    rate_signal = rate_signal_of(measured.spike_counts);
+    settings.rate_signal = rate_signal;
+    settings.loss_scale = measured.terms > 0 ? 1.0 / double(measured.terms) : 0.0;
+  }
+  const std::size_t chunks = (count + kGradientChunk - 1) / kGradientChunk;
+  const GradientParameters zero = GradientParameters::zeros(N, network_.inputs(), C);
+  std::vector<GradientParameters> gradients(chunks, zero), sensitivities(online ? chunks : 0, zero);
+  std::vector<TrialScore> scores(chunks);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::size_t chunk = 0; chunk < chunks; ++chunk) {
+    GradientTrial& trial = thread_trial();
+    for (std::size_t b = chunk * kGradientChunk; b < std::min(count, (chunk + 1) * kGradientChunk); ++b) {
+      task_->fill_trial(spec_.seed, set, first + b, trial);
+      scores[chunk].add(
+          online ? network_.eprop_online(parameters_, trial, settings, gradients[chunk], sensitivities[chunk])
+                 : network_.backward(parameters_, trial, settings, gradients[chunk]));
+    }
+  }
+  BatchGradient out{zero, {}};
+  for (std::size_t chunk = 0; chunk < chunks; ++chunk) {  // in chunk order: independent of the threads
+    out.gradient.add(gradients[chunk]);
+    out.score.add(scores[chunk]);
+  }
+  if (!rates_first && out.score.terms > 0) out.gradient.scale(1.0 / double(out.score.terms));
+  if (online && regularised) {
+    GradientParameters sensitivity = zero;
+    for (const GradientParameters& s : sensitivities) sensitivity.add(s);
+    GradientNetwork::add_rate_gradient(sensitivity, rate_signal_of(out.score.spike_counts), out.gradient);
+  }
+  return out;
+}
+
+void GradientTraining::apply(const GradientParameters& gradient, double learning_rate, std::size_t iteration) {
+  const GradientProtocolSpec& g = spec_.protocol.gradient;
+  const std::size_t N = network_.neurons();
+  Optimizer& adam = *optimizer_;
+  ++adam.steps;
+  const double t = double(adam.steps);
+  const double step = learning_rate * std::sqrt(1.0 - std::pow(g.adam_beta2, t)) / (1.0 - std::pow(g.adam_beta1, t));
+  const bool rewiring = !signs_.empty();
+  auto params = parameters_.blocks();
+  const auto grads = gradient.blocks();
+  auto m = adam.first.blocks();
+  auto v = adam.second.blocks();
+  for (std::size_t b = 0; b < params.size(); ++b) {
+    const bool recurrent = b == 1;
+    if (b == 3 && !g.output_bias) continue;
+    for (std::size_t i = 0; i < params[b].size(); ++i) {
+      if (recurrent && !connected_[i]) continue;
+      // DEEP R trains θ = s w, so its gradient is s dL/dw.
+      const double gi = recurrent && rewiring ? signs_[i] * grads[b][i] : grads[b][i];
+      m[b][i] = g.adam_beta1 * m[b][i] + (1.0 - g.adam_beta1) * gi;
+      v[b][i] = g.adam_beta2 * v[b][i] + (1.0 - g.adam_beta2) * gi * gi;
+      const double delta = step * m[b][i] / (std::sqrt(v[b][i]) + g.adam_epsilon);
+      if (recurrent && rewiring)
+        parameters_.recurrent[i] = signs_[i] * (signs_[i] * parameters_.recurrent[i] - delta);
+      else
+        params[b][i] -= delta;
+    }
+  }
+  for (std::size_t j = 0; j < N; ++j) parameters_.recurrent[j * N + j] = 0.0;
+  if (rewiring) rewire(learning_rate, iteration);
+}
+
+void GradientTraining::rewire(double learning_rate, std::size_t iteration) {
+  const GradientProtocolSpec& g = spec_.protocol.gradient;
+  const std::size_t N = network_.neurons();
+  RandomStream rng(spec_.seed, Purpose::rewiring, iteration);
+  const double noise = std::sqrt(2.0 * learning_rate * g.rewiring_temperature);
+  std::size_t disconnected = 0;
+  for (std::size_t i = 0; i < N * N; ++i) {
+    if (!connected_[i]) continue;
+    double theta = signs_[i] * parameters_.recurrent[i] - learning_rate * g.rewiring_l1;
+    if (noise > 0.0) theta += noise * rng.normal();
+    if (theta < 0.0) {
+      connected_[i] = 0;
+      parameters_.recurrent[i] = 0.0;
+      optimizer_->first.recurrent[i] = optimizer_->second.recurrent[i] = 0.0;
+      ++disconnected;
+    } else {
+      parameters_.recurrent[i] = signs_[i] * theta;
+    }
+  }
+  while (disconnected > 0) {  // reconnect as many at random (never a self-connection)
+    const std::size_t i = rng.below(N * N);
+    if (connected_[i] || i / N == i % N) continue;
+    connected_[i] = 1;
+    parameters_.recurrent[i] = signs_[i] * 1e-12;
+    --disconnected;
+  }
+}
+
+GradientTest GradientTraining::test(std::size_t trials, std::size_t recorded) const {
+  GradientTest out;
+  out.trials = trials;
+  const TrialScore score = evaluate(TrialSet::test, 0, trials);
+  out.loss = score.terms > 0 ? score.loss / double(score.terms) : 0.0;
+  out.error = score.windows > 0 ? double(score.errors) / double(score.windows) : 0.0;
+  const double duration_s = double(trials * task_->steps()) * spec_.dt / 1000.0;
+  for (const double count : score.spike_counts) out.rates.push_back(count / duration_s);
+  for (std::size_t k = 0; k < std::min(recorded, trials); ++k) {
+    GradientExample example{task_->make_trial(spec_.seed, TrialSet::test, k), {}};
+    network_.evaluate(parameters_, example.trial, &example.recording);
+    out.examples.push_back(std::move(example));
+  }
+  return out;
+}
+
+namespace {
+
+double mean_rate_hz(const TrialScore& score, std::size_t trials, std::size_t steps, double dt) {
+  double total = 0.0;
+  for (const double c : score.spike_counts) total += c;
+  const double seconds = double(trials * steps) * dt / 1000.0;
+  return score.spike_counts.empty() ? 0.0 : total / double(score.spike_counts.size()) / seconds;
+}
+
+double fraction(std::size_t part, std::size_t whole) { return whole > 0 ? double(part) / double(whole) : 0.0; }
+
+}  // namespace
+
+GradientResult GradientTraining::run(const GradientProgress& progress) {
+  const GradientProtocolSpec& g = spec_.protocol.gradient;
+  const Clock::time_point start = Clock::now();
+  GradientResult result;
+  std::vector<double> validation_errors;
+  for (std::size_t it = 0; it < g.iterations; ++it) {
+    const Clock::time_point begin = Clock::now();
+    GradientCurvePoint point;
+    point.iteration = it + 1;
+    point.learning_rate =
+        g.learning_rate * (g.decay_every > 0 ? std::pow(g.decay_factor, double(it / g.decay_every)) : 1.0);
+    const BatchGradient batch = batch_gradient(TrialSet::training, it * g.batch, g.batch);
+    point.backward_seconds = seconds_since(begin);
+    const Clock::time_point optimizer_start = Clock::now();
+    apply(batch.gradient, point.learning_rate, it);
+    point.optimizer_seconds = seconds_since(optimizer_start);
+    point.loss = batch.score.terms > 0 ? batch.score.loss / double(batch.score.terms) : 0.0;
+    point.error = fraction(batch.score.errors, batch.score.windows);
+    point.rate = mean_rate_hz(batch.score, g.batch, task_->steps(), spec_.dt);
+    point.validation_loss = point.validation_error = std::numeric_limits<double>::quiet_NaN();
+    if (g.validation_batch > 0) {
+      const Clock::time_point validation_start = Clock::now();
+      const TrialScore v = evaluate(TrialSet::validation, it * g.validation_batch, g.validation_batch);
+      point.validation_loss = v.terms > 0 ? v.loss / double(v.terms) : 0.0;
+      point.validation_error = fraction(v.errors, v.windows);
+      validation_errors.push_back(point.validation_error);
+      point.forward_seconds = seconds_since(validation_start);
+    }
+    point.seconds = seconds_since(begin);
+    if (!std::isfinite(point.loss))
+      throw RuntimeFailure(
+          fmt::format("gradient training diverged at iteration {}: the loss is not finite (lower "
+                      "protocol.learning_rate)",
+                      point.iteration));
+    result.curve.push_back(point);
+    if (progress && !progress(point)) {
+      result.interrupted = true;
+      break;
+    }
+    if (g.stop_error > 0.0 && validation_errors.size() >= g.stop_window) {
+      double sum = 0.0;
+      for (std::size_t k = validation_errors.size() - g.stop_window; k < validation_errors.size(); ++k)
+        sum += validation_errors[k];
+      if (sum / double(g.stop_window) < g.stop_error) {
+        result.solved_at = it + 1;
+        break;
+      }
+    }
+  }
+  if (!result.interrupted) result.test = test(g.test_trials, g.recorded_trials);
+  result.elapsed_seconds = seconds_since(start);
+  return result;
+}
+
+}  // namespace rsnn

@@ -11,8 +11,10 @@
 //   u^t = (v^{t−1} − A^t) / A^t                      scaled distance to threshold
 //   z^t = H(u^t), 0 while refractory                 spike (the previous voltage
 //                                                    against the new threshold)
-//   v^t = α v^{t−1} + (1 − α) I^t − z^{t−1} A^t      soft reset by the threshold
+//   v^t = α v^{t−1} + ζ I^t − z^{t−1} A^t            soft reset by the threshold
 //
+// with ζ = 1 − α (input_scaling = "leak", the LSNN code) or ζ = 1 ("unit",
+// the e-prop tutorials' EligALIF; NEST offers both).
 // with I^t = Σ_i W^in_ji x_i^t + Σ_k W^rec_jk z_k^{t−1} (no self-connection).
 // A neuron is refractory for n_ref steps after a spike (z^t = 0 when any of
 // z^{t−n_ref} … z^{t−1} is 1). Voltages, thresholds and I share one
@@ -37,6 +39,7 @@ struct AlifParameters {
   double beta = 1.7;               // β, voltage unit per unit of b (0: LIF)
   double refractory = 3.0;         // ms (a whole number of steps)
   double dampening = 0.3;          // γ of the pseudo-derivative
+  bool unit_input = false;         // ζ = 1 instead of 1 − α
 };
 
 // From a population's parameter table (model "alif", src/neurons/alif.cpp).
@@ -44,8 +47,9 @@ AlifParameters alif_parameters(const ParameterValues& values);
 
 // One neuron's per-step constants.
 struct AlifConstants {
-  double alpha = 0.0;  // e^{−dt/τ_m}
-  double rho = 0.0;    // e^{−dt/τ_a}
+  double alpha = 0.0;         // e^{−dt/τ_m}
+  double input_factor = 0.0;  // ζ
+  double rho = 0.0;           // e^{−dt/τ_a}
   double threshold = 0.0;
   double beta = 0.0;
   double dampening = 0.0;
@@ -53,12 +57,15 @@ struct AlifConstants {
 };
 
 inline AlifConstants alif_constants(const AlifParameters& p, double dt) {
-  return {std::exp(-dt / p.tau_membrane),
-          std::exp(-dt / p.tau_adaptation),
-          p.threshold,
-          p.beta,
-          p.dampening,
-          static_cast<std::size_t>(std::llround(p.refractory / dt))};
+  AlifConstants c;
+  c.alpha = std::exp(-dt / p.tau_membrane);
+  c.input_factor = p.unit_input ? 1.0 : 1.0 - c.alpha;
+  c.rho = std::exp(-dt / p.tau_adaptation);
+  c.threshold = p.threshold;
+  c.beta = p.beta;
+  c.dampening = p.dampening;
+  c.refractory_steps = static_cast<std::size_t>(std::llround(p.refractory / dt));
+  return c;
 }
 
 // The state of one neuron between steps.
@@ -100,7 +107,7 @@ inline AlifStep alif_step(const AlifConstants& c, const SpikeFunction& spike, Al
     out.z = (!refractory && u > 0.0) ? 1.0 : 0.0;
     out.psi = refractory ? 0.0 : c.dampening * std::fmax(0.0, 1.0 - std::fabs(u));
   }
-  s.v = c.alpha * s.v + (1.0 - c.alpha) * input - s.z * out.threshold;
+  s.v = c.alpha * s.v + c.input_factor * input - s.z * out.threshold;
   s.z = out.z;
   s.since_spike = out.z > 0.5 ? 1 : s.since_spike + 1;
   return out;

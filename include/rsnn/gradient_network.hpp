@@ -15,10 +15,10 @@
 // as `rate_signal`.
 //
 // The backward pass (BPTT, t = T … 1; g_x = dL/dx, next-step terms 0 at T):
-//   g_z^t = ∂L/∂z^t + (1 − ρ) g_b^{t+1}  [+ Σ_k W^rec_kj (1 − α) g_v_k^{t+1} − A^{t+1} g_v^{t+1}]
+//   g_z^t = ∂L/∂z^t + (1 − ρ) g_b^{t+1}  [+ Σ_k W^rec_kj ζ g_v_k^{t+1} − A^{t+1} g_v^{t+1}]
 //   g_v^t = α g_v^{t+1} + ψ^{t+1}/A^{t+1} g_z^{t+1}
 //   g_b^t = ρ g_b^{t+1} + β (−z^{t−1} g_v^t − ψ^t v^{t−1}/(A^t)² g_z^t)
-//   dL/dW^in_ji += (1 − α) g_v_j^t x_i^t,   dL/dW^rec_jk += (1 − α) g_v_j^t z_k^{t−1}
+//   dL/dW^in_ji += ζ g_v_j^t x_i^t,   dL/dW^rec_jk += ζ g_v_j^t z_k^{t−1}
 // where ∂L/∂z^t = (1 − κ) ḡ^t + rate_signal, ḡ^t = B ∂L/∂y^t + κ ḡ^{t+1}.
 // e-prop drops the bracket (the paths of z through other neurons' input and
 // its own reset; Bellec et al. 2020's stop-gradients) and may use a fixed
@@ -26,7 +26,7 @@
 // same cut gradient forward in time from per-synapse eligibility traces:
 //   ε_b^t = ρ ε_b^{t−1} + (1 − ρ) e^{t−1},
 //   e^t   = ψ^t (ε_v^{t−1}/A^t − β v^{t−1}/(A^t)² ε_b^t)     (= dz_j^t/dW_ji)
-//   ε_v^t = α ε_v^{t−1} + (1 − α) p_i^t − z_j^{t−1} β ε_b^t
+//   ε_v^t = α ε_v^{t−1} + ζ p_i^t − z_j^{t−1} β ε_b^t
 //   dL/dW_ji = Σ_t L_j^t F_κ(e)^t + rate_signal_j Σ_t e^t,
 // with p_i^t the presynaptic x_i^t or z_i^{t−1}, L_j^t = Σ_c B_jc ∂L/∂y_c^t the
 // learning signal and F_κ(e)^t = κ F_κ(e)^{t−1} + (1 − κ) e^t the read-out's filter.

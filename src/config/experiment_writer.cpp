@@ -351,7 +351,7 @@ std::string to_toml(const ExperimentSpec& spec) {
   const auto& training = spec.training;
   line("\n[training]");
   if (single_trial || spike_coding) line(fmt::format("max_rate = {}", number(training.max_rate)));
-  if (!single_trial && !rate_guided && !spike_coding) {
+  if (spec.protocol.kind == ProtocolKind::loops) {
     line(fmt::format("loops = {}", training.loops));
     line(fmt::format("window = {}", number(training.window)));
     line(fmt::format("reset_state = {}", flag(training.reset_state)));

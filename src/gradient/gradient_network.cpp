@@ -240,7 +240,7 @@ TrialScore GradientNetwork::backward(const GradientParameters& p, const Gradient
       const double a = tr.threshold[row + j];
       const double g_threshold = -z_before * gv[j] - tr.psi[row + j] * tr.v_before[row + j] / (a * a) * gz[j];
       gb[j] = c.rho * gb_next[j] + c.beta * g_threshold;
-      gi[j] = (1.0 - c.alpha) * gv[j];
+      gi[j] = c.input_factor * gv[j];
     }
     const float* x = &trial.input[s * inputs_];
     for (std::size_t i = 0; i < inputs_; ++i)
@@ -336,7 +336,7 @@ TrialScore GradientNetwork::eprop_online(const GradientParameters& p, const Grad
         const double a = step[j].threshold;
         const double eb = c.rho * traces.adaptation[at] + (1.0 - c.rho) * traces.last[at];
         const double e = step[j].psi * (traces.voltage[at] / a - c.beta * step[j].v_before / (a * a) * eb);
-        traces.voltage[at] = c.alpha * traces.voltage[at] + (1.0 - c.alpha) * sig - z_before[j] * c.beta * eb;
+        traces.voltage[at] = c.alpha * traces.voltage[at] + c.input_factor * sig - z_before[j] * c.beta * eb;
         traces.adaptation[at] = eb;
         traces.last[at] = e;
         traces.filtered[at] = kappa_ * traces.filtered[at] + (1.0 - kappa_) * e;

@@ -210,12 +210,12 @@ h5::File open_run_file(const std::filesystem::path& path) {
 
 ProtocolKind run_file_protocol(const h5::File& file) {
   const std::string name = file.has_attribute("/", "protocol") ? file.attribute_string("/", "protocol") : "";
-  for (const ProtocolKind kind :
-       {ProtocolKind::loops, ProtocolKind::single_trial, ProtocolKind::rate_guided, ProtocolKind::spike_coding})
+  for (const ProtocolKind kind : {ProtocolKind::loops, ProtocolKind::single_trial, ProtocolKind::rate_guided,
+                                  ProtocolKind::spike_coding, ProtocolKind::gradient})
     if (name == protocol_kind_name(kind)) return kind;
   throw InputError(
       fmt::format("run file '{}': root attribute protocol is \"{}\", expected \"loops\", "
-                  "\"single_trial\", \"rate_guided\" or \"spike_coding\"",
+                  "\"single_trial\", \"rate_guided\", \"spike_coding\" or \"gradient\"",
                   file.path().string(), name));
 }
 

@@ -6,7 +6,7 @@
 //
 // Every trial starts from rest (v = b = 0, not refractory), as the gradient
 // trainer's trials do. `input` is I^t of the step; the membrane integrates
-// (1 − α) I^t.
+// ζ I^t.
 //
 // Parameters:
 //   name            unit          default  meaning
@@ -16,6 +16,7 @@
 //   beta            voltage unit  1.7      adaptation strength β (0: LIF)
 //   refractory      ms            3        refractory period (whole steps)
 //   dampening       1             0.3      γ of the pseudo-derivative
+//   input_scaling   -             leak     ζ = 1 − α (leak) or 1 (unit)
 #include <memory>
 #include <vector>
 
@@ -69,7 +70,8 @@ NeuronModelInfo alif_model_info() {
   info.name = "alif";
   info.doc =
       "Adaptive LIF of the LSNN (Bellec et al. 2018), discrete time (rsnn/alif.hpp): b = rho b + (1 - rho) z, "
-      "A = threshold + beta b, z = H((v - A)/A) from the previous v, v = alpha v + (1 - alpha) I - z_prev A; "
+      "A = threshold + beta b, z = H((v - A)/A) from the previous v, v = alpha v + zeta I - z_prev A with zeta = 1 - "
+      "alpha or 1; "
       "beta = 0 is a LIF neuron. Trained by protocol kind \"gradient\".";
   info.parameters = {
       number_parameter("tau_m", "ms", "Membrane time constant: alpha = exp(-dt/tau_m).", 20.0, 0.0, true),
@@ -79,6 +81,10 @@ NeuronModelInfo alif_model_info() {
       number_parameter("beta", "voltage units", "Threshold increase per unit of adaptation b (0: LIF).", 1.7, 0.0),
       number_parameter("refractory", "ms", "No spike for this long after a spike; a multiple of dt.", 3.0, 0.0),
       number_parameter("dampening", "1", "gamma of the pseudo-derivative gamma max(0, 1 - |u|).", 0.3, 0.0),
+      choice_parameter("input_scaling",
+                       "The input's factor zeta in v = alpha v + zeta I - z A: 'leak' (1 - alpha, the LSNN code) or "
+                       "'unit' (1, the e-prop tutorials).",
+                       {"leak", "unit"}, "leak"),
   };
   info.create = [](std::size_t size, const ParameterValues& values, double dt) -> std::unique_ptr<NeuronGroup> {
     return std::make_unique<AlifGroup>(size, alif_parameters(values), dt);
@@ -96,6 +102,7 @@ AlifParameters alif_parameters(const ParameterValues& values) {
   p.beta = values.number("beta");
   p.refractory = values.number("refractory");
   p.dampening = values.number("dampening");
+  p.unit_input = values.choice("input_scaling") == "unit";
   return p;
 }
 

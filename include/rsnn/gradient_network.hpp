@@ -31,6 +31,7 @@
 // with p_i^t the presynaptic x_i^t or z_i^{t−1}, L_j^t = Σ_c B_jc ∂L/∂y_c^t the
 // learning signal and F_κ(e)^t = κ F_κ(e)^{t−1} + (1 − κ) e^t the read-out's filter.
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -82,6 +83,17 @@ struct TrialRecording {
 
 enum class GradientPaths { full, eprop };
 
+// Synaptic delays (Bellec et al. 2018's LSNN code): every input synapse
+// i → j and recurrent synapse k → j carries d extra steps, 0 ≤ d < span, so
+// I_j^t = Σ_i W^in_ji x_i^{t−d_ij} + Σ_k W^rec_jk z_k^{t−1−d_kj}. span = 1:
+// no delays. By presynaptic row, as the weights.
+struct SynapticDelays {
+  std::size_t span = 1;
+  std::vector<std::uint16_t> input;      // inputs × neurons
+  std::vector<std::uint16_t> recurrent;  // neurons × neurons
+  bool any() const { return span > 1; }
+};
+
 struct GradientSettings {
   GradientPaths paths = GradientPaths::full;
   double loss_scale = 1.0;              // 1/M
@@ -98,6 +110,8 @@ class GradientNetwork {
   std::size_t inputs() const { return inputs_; }
   std::size_t outputs() const { return outputs_; }
   const std::vector<AlifConstants>& constants() const { return neurons_; }
+  void set_delays(SynapticDelays delays) { delays_ = std::move(delays); }
+  const SynapticDelays& delays() const { return delays_; }
 
   // Forward only: the trial's score, and its trajectory when `recording` is given.
   TrialScore evaluate(const GradientParameters& p, const GradientTrial& trial,
@@ -127,6 +141,7 @@ class GradientNetwork {
                    std::vector<std::size_t>* predictions) const;
 
   std::vector<AlifConstants> neurons_;
+  SynapticDelays delays_;
   SpikeFunction spike_;
   double kappa_;
   std::size_t inputs_;

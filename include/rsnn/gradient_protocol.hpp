@@ -53,6 +53,10 @@ struct GradientProtocolSpec {
   double connectivity = 1.0;
   double rewiring_l1 = 1e-2;
   double rewiring_temperature = 0.0;
+  // Synaptic delays (the LSNN code's n_delay): every input and recurrent
+  // synapse gets an extra delay drawn uniformly from the whole steps in
+  // [0, max_delay) ms (0: none).
+  double max_delay = 0.0;
   // Input weights W^in ~ N(0, 1)/√n_in · input_gain, recurrent ~ N(0, 1)/√N · recurrent_gain.
   double input_gain = 1.0;
   double recurrent_gain = 1.0;

@@ -34,8 +34,9 @@ enum class Purpose : std::uint32_t {
   learning_schedule = 14,      // stochastic RLS update times
   presynaptic_selection = 15,  // which neurons feed a learned readout
   // Gradient training (rsnn/gradient_training.hpp, rsnn/gradient_task.hpp)
-  task_data = 16,  // the trials of a task: inputs, labels, delays, images drawn
-  rewiring = 17,   // DEEP R's noise and reconnected synapses
+  task_data = 16,        // the trials of a task: inputs, labels, delays, images drawn
+  rewiring = 17,         // DEEP R's noise and reconnected synapses
+  synaptic_delays = 18,  // the extra delay of each input and recurrent synapse
 };
 
 class RandomStream {

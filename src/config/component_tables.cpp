@@ -406,6 +406,10 @@ std::vector<ParameterInfo> gradient_keys() {
                1.0),
       non_negative("rewiring_l1", "1", "DEEP R: the l1 shrinkage of theta per unit learning rate.", 1e-2),
       non_negative("rewiring_temperature", "1", "DEEP R: the temperature T of the noise sqrt(2 eta T) N(0, 1).", 0.0),
+      non_negative("max_delay", "ms",
+                   "Synaptic delays: each input and recurrent synapse gets an extra delay drawn from the whole steps "
+                   "in [0, max_delay) (0: none; a multiple of dt).",
+                   0.0),
       non_negative("input_gain", "1", "W^in ~ input_gain N(0, 1)/sqrt(inputs).", 1.0),
       non_negative("recurrent_gain", "1", "W^rec ~ recurrent_gain N(0, 1)/sqrt(N), no self-connections.", 1.0),
   };

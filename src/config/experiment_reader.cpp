@@ -362,7 +362,7 @@ void read_gradient_task(SectionReader r, GradientTaskSpec& task, const std::file
 }
 
 // LSNN training by BPTT or e-prop (rsnn/gradient_training.hpp).
-void read_gradient(SectionReader& r, const ParameterValues& v, GradientProtocolSpec& p,
+void read_gradient(SectionReader& r, const ParameterValues& v, GradientProtocolSpec& p, double dt,
                    const std::filesystem::path& base_dir) {
   const std::string method = v.choice("method");
   p.method = method == "bptt"    ? GradientMethod::bptt
@@ -379,8 +379,11 @@ void read_gradient(SectionReader& r, const ParameterValues& v, GradientProtocolS
         std::pair{"rate_target", &p.rate_target}, std::pair{"rate_regularization", &p.rate_regularization},
         std::pair{"stop_error", &p.stop_error}, std::pair{"connectivity", &p.connectivity},
         std::pair{"rewiring_l1", &p.rewiring_l1}, std::pair{"rewiring_temperature", &p.rewiring_temperature},
-        std::pair{"input_gain", &p.input_gain}, std::pair{"recurrent_gain", &p.recurrent_gain}})
+        std::pair{"input_gain", &p.input_gain}, std::pair{"recurrent_gain", &p.recurrent_gain},
+        std::pair{"max_delay", &p.max_delay}})
     v.get(name, *field);
+  require_on_grid(r, "max_delay", p.max_delay, dt);
+  if (p.max_delay / dt > 65535.0) r.fail("max_delay", "expected at most 65535 steps");
   for (const auto& [name, field] :
        {std::pair{"iterations", &p.iterations}, std::pair{"batch", &p.batch}, std::pair{"decay_every", &p.decay_every},
         std::pair{"validation_batch", &p.validation_batch}, std::pair{"stop_window", &p.stop_window},
@@ -401,7 +404,7 @@ void read_protocol(SectionReader r, ProtocolSpec& protocol, double dt, const std
   protocol.kind = static_cast<ProtocolKind>(config::read_component(r, config::protocol_family(), 0, v));
   if (protocol.kind == ProtocolKind::rate_guided) read_rate_guided(r, v, protocol.rate_guided, dt, base_dir);
   if (protocol.kind == ProtocolKind::spike_coding) read_spike_coding(r, v, protocol.spike_coding, dt);
-  if (protocol.kind == ProtocolKind::gradient) read_gradient(r, v, protocol.gradient, base_dir);
+  if (protocol.kind == ProtocolKind::gradient) read_gradient(r, v, protocol.gradient, dt, base_dir);
   v.get("duration", protocol.duration);
   v.get("evaluation_window", protocol.evaluation_window);
   v.get("max_lag", protocol.max_lag);

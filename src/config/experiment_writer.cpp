@@ -179,7 +179,8 @@ std::string gradient_lines(const GradientProtocolSpec& p) {
         std::pair{"rate_target", p.rate_target}, std::pair{"rate_regularization", p.rate_regularization},
         std::pair{"stop_error", p.stop_error}, std::pair{"connectivity", p.connectivity},
         std::pair{"rewiring_l1", p.rewiring_l1}, std::pair{"rewiring_temperature", p.rewiring_temperature},
-        std::pair{"input_gain", p.input_gain}, std::pair{"recurrent_gain", p.recurrent_gain}})
+        std::pair{"input_gain", p.input_gain}, std::pair{"recurrent_gain", p.recurrent_gain},
+        std::pair{"max_delay", p.max_delay}})
     line(fmt::format("{} = {}", name, number(value)));
   return out + gradient_task_lines(p.task);
 }

@@ -104,6 +104,46 @@ void check_windows(const GradientTrial& trial) {
   }
 }
 
+// The input currents of the coming steps, each synapse adding its value d
+// steps ahead (SynapticDelays): a ring of `span` rows of N.
+class CurrentRing {
+ public:
+  CurrentRing(std::size_t neurons, std::size_t span) : neurons_(neurons), span_(span), ring_(neurons * span, 0.0) {}
+  // Adds value · weights[j] to step s + delays[j]'s current of every neuron j.
+  void add(std::size_t s, const double* weights, const std::uint16_t* delays, double value) {
+    for (std::size_t j = 0; j < neurons_; ++j) ring_[((s + delays[j]) % span_) * neurons_ + j] += value * weights[j];
+  }
+  // Moves step s's current into `current` and clears its row for step s + span.
+  void take(std::size_t s, double* current) {
+    double* row = &ring_[(s % span_) * neurons_];
+    std::copy(row, row + neurons_, current);
+    std::fill(row, row + neurons_, 0.0);
+  }
+
+ private:
+  std::size_t neurons_, span_;
+  std::vector<double> ring_;
+};
+
+// I^t of every neuron from this step's inputs x^t and last step's spikes
+// (the neurons `active` with z = state.z).
+void gather_current(std::size_t s, const GradientParameters& p, const SynapticDelays& delays, const float* x,
+                    const std::vector<std::size_t>& active, const std::vector<AlifState>& state, CurrentRing& ring,
+                    double* current) {
+  const std::size_t N = p.neurons;
+  if (!delays.any()) {
+    std::fill(current, current + N, 0.0);
+    for (std::size_t i = 0; i < p.inputs; ++i)
+      if (x[i] != 0.0f) add_scaled(current, &p.input[i * N], x[i], N);
+    for (const std::size_t k : active) add_scaled(current, &p.recurrent[k * N], state[k].z, N);
+    return;
+  }
+  for (std::size_t i = 0; i < p.inputs; ++i)
+    if (x[i] != 0.0f) ring.add(s, &p.input[i * N], &delays.input[i * N], x[i]);
+  for (const std::size_t k : active) ring.add(s, &p.recurrent[k * N], &delays.recurrent[k * N], state[k].z);
+  ring.take(s, current);
+}
+
 }  // namespace
 
 GradientNetwork::GradientNetwork(std::vector<AlifConstants> neurons, SpikeFunction spike, double readout_kappa,
@@ -122,12 +162,9 @@ void GradientNetwork::forward(const GradientParameters& p, const GradientTrial& 
   std::vector<AlifState> state(N);
   std::vector<double> current(N), zbar(N, 0.0);
   std::vector<std::size_t> active;  // neurons with z^{t−1} ≠ 0
+  CurrentRing ring(N, delays_.span);
   for (std::size_t s = 0; s < T; ++s) {
-    std::fill(current.begin(), current.end(), 0.0);
-    const float* x = &trial.input[s * inputs_];
-    for (std::size_t i = 0; i < inputs_; ++i)
-      if (x[i] != 0.0f) add_scaled(current.data(), &p.input[i * N], x[i], N);
-    for (const std::size_t k : active) add_scaled(current.data(), &p.recurrent[k * N], state[k].z, N);
+    gather_current(s, p, delays_, &trial.input[s * inputs_], active, state, ring, current.data());
     active.clear();
     const std::size_t row = s * N;
     for (std::size_t j = 0; j < N; ++j) {
@@ -226,6 +263,14 @@ TrialScore GradientNetwork::backward(const GradientParameters& p, const Gradient
   }
 
   const bool full = settings.paths == GradientPaths::full;
+  const bool delayed = delays_.any();
+  thread_local std::vector<double> gi_all;  // g_I of every step, where synapses reach later steps
+  if (delayed) gi_all.assign(T * N, 0.0);
+  // g_I^{t'} at the step a synapse with delay d, leaving at step s + offset, delivers to.
+  auto gi_at = [&](std::size_t s, std::size_t offset, std::uint16_t d, std::size_t j) {
+    const std::size_t t = s + offset + d;
+    return t < T ? gi_all[t * N + j] : 0.0;
+  };
   std::vector<double> gv_next(N, 0.0), gb_next(N, 0.0), gz_next(N, 0.0), gi_next(N, 0.0);
   std::vector<double> gv(N), gb(N), gz(N), gi(N);
   for (std::size_t s = T; s-- > 0;) {
@@ -234,7 +279,13 @@ TrialScore GradientNetwork::backward(const GradientParameters& p, const Gradient
     for (std::size_t j = 0; j < N; ++j) {
       const AlifConstants& c = neurons_[j];
       gz[j] = direct[row + j] + (1.0 - c.rho) * gb_next[j];
-      if (full && has_next) gz[j] += dot(&p.recurrent[j * N], gi_next.data(), N) - tr.threshold[next + j] * gv_next[j];
+      if (full && has_next && !delayed)
+        gz[j] += dot(&p.recurrent[j * N], gi_next.data(), N) - tr.threshold[next + j] * gv_next[j];
+      else if (full && has_next)
+        gz[j] -= tr.threshold[next + j] * gv_next[j];
+      if (full && delayed)
+        for (std::size_t k = 0; k < N; ++k)
+          gz[j] += p.recurrent[j * N + k] * gi_at(s, 1, delays_.recurrent[j * N + k], k);
       gv[j] = c.alpha * gv_next[j] + (has_next ? tr.psi[next + j] / tr.threshold[next + j] * gz_next[j] : 0.0);
       const double z_before = s > 0 ? tr.z[row - N + j] : 0.0;
       const double a = tr.threshold[row + j];
@@ -243,11 +294,23 @@ TrialScore GradientNetwork::backward(const GradientParameters& p, const Gradient
       gi[j] = c.input_factor * gv[j];
     }
     const float* x = &trial.input[s * inputs_];
-    for (std::size_t i = 0; i < inputs_; ++i)
-      if (x[i] != 0.0f) add_scaled(&gradient.input[i * N], gi.data(), x[i], N);
-    if (s > 0)
+    if (!delayed) {
+      for (std::size_t i = 0; i < inputs_; ++i)
+        if (x[i] != 0.0f) add_scaled(&gradient.input[i * N], gi.data(), x[i], N);
+      if (s > 0)
+        for (std::size_t k = 0; k < N; ++k)
+          if (const double zk = tr.z[row - N + k]; zk != 0.0) add_scaled(&gradient.recurrent[k * N], gi.data(), zk, N);
+    } else {  // a synapse's weight meets g_I where it delivers: d steps later
+      std::copy(gi.begin(), gi.end(), &gi_all[row]);
+      for (std::size_t i = 0; i < inputs_; ++i)
+        if (x[i] != 0.0f)
+          for (std::size_t j = 0; j < N; ++j)
+            gradient.input[i * N + j] += x[i] * gi_at(s, 0, delays_.input[i * N + j], j);
       for (std::size_t k = 0; k < N; ++k)
-        if (const double zk = tr.z[row - N + k]; zk != 0.0) add_scaled(&gradient.recurrent[k * N], gi.data(), zk, N);
+        if (const double zk = tr.z[row + k]; zk != 0.0)
+          for (std::size_t j = 0; j < N; ++j)
+            gradient.recurrent[k * N + j] += zk * gi_at(s, 1, delays_.recurrent[k * N + j], j);
+    }
     std::swap(gv, gv_next);
     std::swap(gb, gb_next);
     std::swap(gz, gz_next);
@@ -293,21 +356,36 @@ TrialScore GradientNetwork::eprop_online(const GradientParameters& p, const Grad
   TrialScore result;
   result.spike_counts.assign(N, 0.0);
   std::size_t w = 0;  // the current or next window
-  for (std::size_t s = 0; s < T; ++s) {
-    std::fill(current.begin(), current.end(), 0.0);
-    const float* x = &trial.input[s * inputs_];
-    for (std::size_t i = 0; i < inputs_; ++i) {
-      presynaptic[i] = x[i];
-      if (x[i] != 0.0f) add_scaled(current.data(), &p.input[i * N], x[i], N);
+  const bool delayed = delays_.any();
+  CurrentRing ring(N, delays_.span);
+  std::vector<std::size_t> active;
+  // z of the last span + 1 steps (the recurrent synapses' delayed presynaptic
+  // signal; this step's z is written before the traces read the oldest)
+  const std::size_t history = delays_.span + 1;
+  std::vector<double> z_history(delayed ? history * N : 0, 0.0);
+  auto delayed_signal = [&](std::size_t s, std::size_t pre, std::size_t j) -> double {
+    if (pre < inputs_) {
+      const std::uint16_t d = delays_.input[pre * N + j];
+      return s >= d ? trial.input[(s - d) * inputs_ + pre] : 0.0;
     }
+    const std::size_t k = pre - inputs_;
+    const std::size_t d = delays_.recurrent[k * N + j];
+    return s >= d + 1 ? z_history[((s - 1 - d) % history) * N + k] : 0.0;
+  };
+  for (std::size_t s = 0; s < T; ++s) {
+    const float* x = &trial.input[s * inputs_];
+    for (std::size_t i = 0; i < inputs_; ++i) presynaptic[i] = x[i];
+    active.clear();
     for (std::size_t k = 0; k < N; ++k) {
       z_before[k] = presynaptic[inputs_ + k] = state[k].z;
-      if (state[k].z != 0.0) add_scaled(current.data(), &p.recurrent[k * N], state[k].z, N);
+      if (state[k].z != 0.0) active.push_back(k);
     }
+    gather_current(s, p, delays_, x, active, state, ring, current.data());
     for (std::size_t j = 0; j < N; ++j) {
       step[j] = alif_step(neurons_[j], spike_, state[j], current[j]);
       zbar[j] = kappa_ * zbar[j] + (1.0 - kappa_) * step[j].z;
       result.spike_counts[j] += step[j].z;
+      if (delayed) z_history[(s % history) * N + j] = step[j].z;
     }
     for (std::size_t c = 0; c < C; ++c) y[c] = p.output_bias[c];
     for (std::size_t j = 0; j < N; ++j) add_scaled(y.data(), &p.output[j * C], zbar[j], C);
@@ -326,13 +404,14 @@ TrialScore GradientNetwork::eprop_online(const GradientParameters& p, const Grad
       }
     }
     for (std::size_t pre = 0; pre < P; ++pre) {
-      const double sig = presynaptic[pre];
+      const double undelayed = presynaptic[pre];
       const std::size_t base = pre * N;
       double* grad = gradient_row(gradient, pre);
       double* sensitivity = gradient_row(spike_sensitivity, pre);
       for (std::size_t j = 0; j < N; ++j) {
         const AlifConstants& c = neurons_[j];
         const std::size_t at = base + j;
+        const double sig = delayed ? delayed_signal(s, pre, j) : undelayed;
         const double a = step[j].threshold;
         const double eb = c.rho * traces.adaptation[at] + (1.0 - c.rho) * traces.last[at];
         const double e = step[j].psi * (traces.voltage[at] / a - c.beta * step[j].v_before / (a * a) * eb);

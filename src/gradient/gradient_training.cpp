@@ -62,6 +62,23 @@ std::vector<double> random_feedback(const ExperimentSpec& spec, std::size_t N, s
   return b;
 }
 
+// Each synapse's extra delay, uniform over [0, span) steps, from its
+// presynaptic row's stream (input rows: sub 0; recurrent rows: sub 1).
+SynapticDelays draw_delays(const ExperimentSpec& spec, std::size_t N, std::size_t inputs) {
+  SynapticDelays delays;
+  delays.span = static_cast<std::size_t>(std::llround(spec.protocol.gradient.max_delay / spec.dt));
+  if (delays.span <= 1) return {};
+  auto draw_rows = [&](std::size_t rows, std::uint32_t sub, std::vector<std::uint16_t>& out) {
+    for (std::size_t row = 0; row < rows; ++row) {
+      RandomStream rng(spec.seed, Purpose::synaptic_delays, row, sub);
+      for (std::size_t j = 0; j < N; ++j) out.push_back(static_cast<std::uint16_t>(rng.below(delays.span)));
+    }
+  };
+  draw_rows(inputs, 0, delays.input);
+  draw_rows(N, 1, delays.recurrent);
+  return delays;
+}
+
 }  // namespace
 
 struct GradientTraining::Optimizer {
@@ -82,6 +99,7 @@ GradientTraining::GradientTraining(const ExperimentSpec& spec)
   const GradientProtocolSpec& g = spec_.protocol.gradient;
   const std::size_t N = network_.neurons();
   parameters_ = initial_parameters(spec_, N, task_->inputs(), task_->classes());
+  network_.set_delays(draw_delays(spec_, N, task_->inputs()));
   if (g.feedback == FeedbackKind::random) feedback_ = random_feedback(spec_, N, task_->classes());
   connected_.assign(N * N, 1);
   for (std::size_t j = 0; j < N; ++j) connected_[j * N + j] = 0;

@@ -98,6 +98,16 @@ GradientTraining::GradientTraining(const ExperimentSpec& spec)
                task_->inputs(), task_->classes()) {
   const GradientProtocolSpec& g = spec_.protocol.gradient;
   const std::size_t N = network_.neurons();
+  // Trials are numbered within 32 bits (their streams' ids), and a task may
+  // have fewer test trials than asked for (Fashion-MNIST's test images); the
+  // generators run inside parallel loops, where an exception cannot be caught.
+  const std::uint64_t most = std::numeric_limits<std::uint32_t>::max();
+  if (std::uint64_t(g.iterations) * std::max(g.batch, g.validation_batch) > most)
+    throw InputError(fmt::format("protocol.iterations: {} iterations of {} trials number more than 2^32 trials",
+                                 g.iterations, std::max(g.batch, g.validation_batch)));
+  if (const std::size_t available = task_->test_trials_available(); available > 0 && g.test_trials > available)
+    throw InputError(
+        fmt::format("protocol.test_trials: the task has {} test trials, got {}", available, g.test_trials));
   parameters_ = initial_parameters(spec_, N, task_->inputs(), task_->classes());
   network_.set_delays(draw_delays(spec_, N, task_->inputs()));
   if (g.feedback == FeedbackKind::random) feedback_ = random_feedback(spec_, N, task_->classes());

@@ -191,6 +191,21 @@ TEST(GradientConfig, AMissingDatasetNamesThePathAndThePackage) {
   }
 }
 
+TEST(GradientConfig, MoreTestTrialsThanTestImagesAreRefused) {
+  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"))
+    GTEST_SKIP() << "Debian's dataset-fashion-mnist is not installed";
+  std::string text = store_recall("test_trials = 10001");
+  text.replace(text.find("kind = \"store_recall\"\ncharacters = 6"),
+               std::string("kind = \"store_recall\"\ncharacters = 6").size(),
+               "kind = \"fashion_mnist\"\nencoding = \"rows\"\ntraining_images = 100");
+  try {
+    GradientTraining training(parse(text));
+    FAIL() << "expected an InputError";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("protocol.test_trials"), std::string::npos) << error.what();
+  }
+}
+
 TEST(GradientCommandLine, TrainWritesTheRunAndRefusesWhatDoesNotApply) {
   testing::TempDir dir;
   testing::write_text(dir / "g.toml", store_recall("iterations = 2\nbatch = 4\nvalidation_batch = 4\ntest_trials = 4"));

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Plot an rsnn run file (run.h5) as one PNG, for every method.
 
-FORCE, rate-guided and spike-coding run files (root attribute protocol
-"single_trial", "rate_guided", "spike_coding") get their method's figure
-(rsnn.plot.force_run, rsnn.plot.rate_guided_run, rsnn.plot.spike_coding_run);
+FORCE, rate-guided, spike-coding and gradient-training run files (root
+attribute protocol "single_trial", "rate_guided", "spike_coding", "gradient")
+get their method's figure (rsnn.plot.force_run, rsnn.plot.rate_guided_run,
+rsnn.plot.spike_coding_run, rsnn.plot.gradient_run);
 Kim & Chow run files (protocol "loops") the figure described below.
 
 Usage:
@@ -81,6 +82,7 @@ READ_OUT_METHODS = {
     "single_trial": rsnn_plot.force_run,
     "rate_guided": rsnn_plot.rate_guided_run,
     "spike_coding": rsnn_plot.spike_coding_run,
+    "gradient": rsnn_plot.gradient_run,
 }
 
 
@@ -383,7 +385,7 @@ def main(argv=None) -> int:
     out = args.out or path.with_suffix(".png")
     protocol = _protocol_of(path)
     method_figure = READ_OUT_METHODS.get(protocol)
-    if method_figure is not None:  # FORCE and rate-guided runs: their own figure
+    if method_figure is not None:  # the methods other than loops: their own figure
         try:
             fig = method_figure(path)
         except (KeyError, OSError, ValueError, IndexError) as error:

@@ -202,8 +202,8 @@ class Experiment:
 
     @property
     def protocol(self) -> str:
-        """protocol.kind: "loops" (Kim & Chow), "single_trial" (FORCE), "rate_guided" (DePasquale et al.) or
-        "spike_coding" (Bourdoukan & Denève; Alemi et al.)."""
+        """protocol.kind: "loops" (Kim & Chow), "single_trial" (FORCE), "rate_guided" (DePasquale et al.),
+        "spike_coding" (Bourdoukan & Denève; Alemi et al.) or "gradient" (Bellec et al.: LSNNs by BPTT or e-prop)."""
         return self.to_dict()["protocol"]["kind"]
 
     @property

@@ -9,7 +9,9 @@ protocol objects, which run on the same engine:
 * ``rate_guided``: DePasquale, Churchland & Abbott's phases (pca, demean,
   rls, test) guided by a tanh teacher network (``rsnn::RateGuidedTraining``);
 * ``spike_coding``: an efficient balanced network learning a dynamical
-  system with local rules (``rsnn::SpikeCodingTraining``).
+  system with local rules (``rsnn::SpikeCodingTraining``);
+* ``gradient``: an LSNN of LIF and ALIF neurons learning a task by BPTT or
+  e-prop (Bellec et al. 2018, 2020; ``rsnn::GradientTraining``).
 
 Each driver offers what Simulation needs: train, test, simulate, save_run,
 load_trained, the result and the trained read-out as numpy arrays.
@@ -142,6 +144,47 @@ class SpikeCodingDriver:
                 "slow_weights": self._method.slow_weights}
 
 
+class GradientDriver:
+    """Gradient training of an LSNN: ``train`` runs the iterations and the frozen-weight test; ``test``
+    runs test trials with the weights as they are (trained or not)."""
+
+    def __init__(self, experiment):
+        self._protocol = experiment.to_dict()["protocol"]
+        self._method = core().GradientTraining(experiment.toml)
+        self.result = None
+
+    def train(self, callback):
+        self.result = None  # an abandoned run leaves nothing to save
+        self.result = self._method.train(callback)
+        return self.result
+
+    def test(self, trials, recorded=1):
+        if trials < 1:
+            raise ValueError(f"trials must be >= 1, got {trials}")
+        return [self._method.test(trials, recorded)]
+
+    def simulate(self):
+        # The untrained network's test (protocol.test_trials, the first protocol.recorded_trials kept whole).
+        return self._method.test(self._protocol["test_trials"], self._protocol["recorded_trials"])
+
+    def save_run(self, path: Path):
+        if self.result is None:
+            raise core().InputError("save_run: train() first (the run file holds the training run)")
+        self._method.save_run(str(path))
+
+    def load_trained(self, path: Path):
+        raise core().InputError(f"{path}: gradient-training run files cannot be loaded back yet; train again")
+
+    @property
+    def readout(self) -> dict:
+        readout = {"input_weights": self._method.input_weights, "recurrent_weights": self._method.recurrent_weights,
+                   "output_weights": self._method.output_weights, "output_bias": self._method.output_bias,
+                   "connected": self._method.connected}
+        if self._method.feedback is not None:
+            readout["feedback"] = self._method.feedback
+        return readout
+
+
 def driver_for(experiment):
     """The driver of a protocol other than loops, or None for loops."""
     kind = experiment.protocol
@@ -151,4 +194,6 @@ def driver_for(experiment):
         return RateGuidedDriver(experiment)
     if kind == "spike_coding":
         return SpikeCodingDriver(experiment)
+    if kind == "gradient":
+        return GradientDriver(experiment)
     return None

@@ -89,6 +89,12 @@ class Simulation:
       neurons removed, noise) and returns their result (learning curve,
       tests, metrics); :meth:`test` reruns the intact test on the network as
       it is; :attr:`readout` holds the decoders, fast and slow weights.
+    * ``"gradient"`` (LSNNs by BPTT or e-prop; Bellec et al. 2018, 2020):
+      :meth:`train` runs the iterations (Adam on minibatches of trials) and
+      the frozen-weight test and returns their result (learning curve,
+      solved_at, test, metrics); :meth:`test` runs test trials with the
+      weights as they are; :attr:`readout` holds the input, recurrent and
+      output weights.
 
     Methods that only make sense for loops (weights, P, currents, lesion,
     checkpoints) raise rsnn.InputError for the other protocols.
@@ -160,19 +166,22 @@ class Simulation:
 
     @property
     def protocol(self) -> str:
-        """The experiment's protocol.kind: "loops", "single_trial", "rate_guided" or "spike_coding"."""
+        """The experiment's protocol.kind: "loops", "single_trial", "rate_guided", "spike_coding" or "gradient"."""
         return self._experiment.protocol
 
     @property
     def result(self):
-        """single_trial and rate_guided: the result of the latest :meth:`train` (or :meth:`test`), a dict of
-        numpy arrays and numbers; None before. loops: the learning curve."""
+        """single_trial, rate_guided, spike_coding and gradient: the result of the latest :meth:`train`, a dict
+        of numpy arrays and numbers; None before. loops: the learning curve."""
         return self.learning_curve if self._driver is None else self._driver.result
 
     @property
     def readout(self) -> dict:
         """The trained read-out as numpy arrays: FORCE's decoders and encoders [neuron, dimension];
-        rate-guided training's pc_weights, output_weights and presynaptic (after train). Empty for loops."""
+        rate-guided training's pc_weights, output_weights and presynaptic (after train); spike coding's
+        decoders, fast_weights and slow_weights; gradient training's input_weights [input, neuron],
+        recurrent_weights [from, to], output_weights [neuron, class], output_bias, connected and, for random
+        e-prop, feedback [neuron, class]. Empty for loops."""
         return {} if self._driver is None else self._driver.readout
 
     @classmethod
@@ -225,6 +234,17 @@ class Simulation:
             (a RuntimeError) when training diverges.
         KeyboardInterrupt
             On Ctrl-C, after the current loop.
+
+        The other protocols train in one call and return their result dict
+        (see the class docstring). For ``"gradient"``: ``curve`` (one dict per
+        iteration: iteration, loss and error of the training batch,
+        validation_loss, validation_error, rate (Hz), learning_rate, seconds,
+        forward_seconds, backward_seconds, optimizer_seconds), ``solved_at``
+        (the iteration that met protocol.stop_error, or None), ``test`` (as
+        :meth:`test` returns it, with protocol.recorded_trials examples),
+        ``metrics`` (those of metrics.json), ``elapsed_seconds`` and
+        ``interrupted``; ``callback(point)`` gets each curve point, and
+        returning False stops training without the test.
         """
         if callback is not None and not callable(callback):
             raise TypeError(f"callback must be callable, got {type(callback).__name__}")
@@ -263,13 +283,20 @@ class Simulation:
         protocol.test_trials), as a result dict.
         spike_coding: a list of one dict, the intact test's ``trials`` trials
         (feedback off) on the network as it is.
+        gradient: a list of one dict, test trials 0 .. trials - 1 with the
+        weights as they are: trials, loss (mean cross-entropy per term),
+        error (fraction of windows misclassified), rates (Hz per neuron) and
+        examples (the first trial whole when ``record_first``: input,
+        spikes, thresholds, voltage, logits [step, ...], windows, predictions).
         """
-        if trials is None:  # test.trials; rate-guided and spike-coding runs: protocol.test_trials
-            trials = (self._experiment.to_dict()["protocol"]["test_trials"]
-                      if self.protocol in ("rate_guided", "spike_coding") else self._experiment.test_trials)
+        if trials is None:  # test.trials; the protocols with their own tests: protocol.test_trials
+            own = self.protocol in ("rate_guided", "spike_coding", "gradient")
+            trials = self._experiment.to_dict()["protocol"]["test_trials"] if own else self._experiment.test_trials
         trials = _integer("trials", trials, minimum=0)
         if not isinstance(record_first, bool):
             raise TypeError(f"record_first must be a bool, got {type(record_first).__name__}")
+        if self.protocol == "gradient":
+            return self._driver.test(trials, 1 if record_first else 0)
         if self._driver is not None:
             return self._driver.test(trials)
         self._last_tests = list(self._engine.test(trials, record_first))

@@ -329,16 +329,22 @@ def load_targets(path, dataset=None) -> np.ndarray:
 class Run:
     """A run file of any method read into memory (see include/rsnn/run_file.hpp for the layout).
 
-    ``protocol`` ("loops", "single_trial", "rate_guided", "spike_coding") says
-    which method wrote it. Spikes are ``{population: (times_ms, global_ids)}``;
-    recordings ``{"times": ms, "node_ids": global ids, "values": [time x
+    ``protocol`` ("loops", "single_trial", "rate_guided", "spike_coding",
+    "gradient") says which method wrote it. Spikes are ``{population:
+    (times_ms, global_ids)}``; recordings ``{"times": ms, "node_ids": global ids, "values": [time x
     neuron]}``; read-outs ``{name: {"times", "z", "target"}}``. ``weights``
     holds the plastic weights' arrays (loops), ``"static"`` (a list, one dict
     per projection), ``"readouts"`` (``{name: {array: values}}``) and, for
     spike coding, ``"spike_coding"`` (decoders, fast, fast_analytic, slow,
-    slow_analytic). A spike-coding run's ``test`` has one dict per condition
-    (``test["intact"]["nmse"]``, ...) and ``recording_training`` the last
-    training epoch's x and x̂. Targets are None unless the method has
+    slow_analytic), for gradient training ``"gradient"`` (input [input x
+    neuron], recurrent [from x to], output [neuron x class], output_bias,
+    connected and, for random e-prop, feedback). A spike-coding run's
+    ``test`` has one dict per condition (``test["intact"]["nmse"]``, ...) and
+    ``recording_training`` the last training epoch's x and x̂. A
+    gradient-training run's ``test`` has trials, loss, error, rates (Hz) and
+    ``examples``, one dict per recorded test trial (input, spikes,
+    thresholds, voltage, logits [step x ...], windows [window x (begin, end,
+    label)] in steps, predictions). Targets are None unless the method has
     per-neuron targets (loops). Missing parts are empty dicts or None.
     """
 
@@ -439,15 +445,22 @@ def read_run(path) -> Run:
         if "/test" in file and isinstance(file["/test"], h5py.Group):
             node = file["/test"]
             run.test = {name: node[name][()] for name in node if isinstance(node[name], h5py.Dataset)}
+            # every attribute (gradient training: loss and error)
+            run.test.update({key: _attribute(node, key) for key in node.attrs if key not in run.test})
             run.test["mean_correlation"] = _attribute(node, "mean_correlation")
             run.test["trials"] = _attribute(node, "trials")
             run.test["spikes"] = (read_spikes(file, group="/test/spikes", global_ids=True)
                                   if "/test/spikes" in file and recording_spikes else {})
             run.test["recording"] = _read_recording(file, "/test/recordings/current")
             run.test["readouts"] = _read_readouts(file, "/test/readouts")
+            if "examples" in node:  # gradient training: the recorded test trials, in order
+                examples = node["examples"]
+                run.test["examples"] = [{array: examples[key][array][()] for array in examples[key]}
+                                        for key in sorted(examples.keys(), key=int)]
             # spike coding: one group per test condition (intact, slow_zero, removed, noise)
             for name, condition in node.items():
-                if isinstance(condition, h5py.Group) and name not in ("spikes", "recordings", "readouts"):
+                if isinstance(condition, h5py.Group) and name not in ("spikes", "recordings", "readouts",
+                                                                      "examples"):
                     run.test[name] = {array: condition[array][()] for array in condition
                                       if isinstance(condition[array], h5py.Dataset)}
                     run.test[name].update({key: _attribute(condition, key) for key in condition.attrs})
@@ -471,6 +484,8 @@ def _read_weights(file, h5py) -> dict:
                                       "row_offsets": node["row_offsets"][()], "targets": node["targets"][()]})
     if "/weights/spike_coding" in file:  # decoders, fast and slow weights and their analytic optima
         weights["spike_coding"] = {name: dataset[()] for name, dataset in file["/weights/spike_coding"].items()}
+    if "/weights/gradient" in file:  # input, recurrent (by presynaptic row), output, output_bias, connected
+        weights["gradient"] = {name: dataset[()] for name, dataset in file["/weights/gradient"].items()}
     weights["readouts"] = {}
     if "/weights/readouts" in file:
         for name, node in file["/weights/readouts"].items():

@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 __all__ = ["raster", "psth", "spike_rates", "traces", "learning_curve", "weight_histograms",
-           "eigenvalue_spectrum", "shade_windows", "force_run", "rate_guided_run"]
+           "eigenvalue_spectrum", "shade_windows", "force_run", "rate_guided_run", "spike_coding_run", "gradient_run"]
 
 POPULATION_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
 STIMULUS_COLOUR = "#f2c14e"
@@ -781,4 +781,192 @@ def spike_coding_run(path, fig=None):
     bars.set_yscale("log")
     bars.set_xticks(positions, [name.replace("_", " ") for name in conditions], fontsize=8)
     bars.set_title("tests (feedback off)", fontsize=9)
+    return fig
+
+
+def _gradient_example(file):
+    """The first recorded test trial of a gradient run file as a dict of arrays, or None."""
+    if "/test/examples/0" not in file:
+        return None
+    group = file["/test/examples/0"]
+    return {name: group[name][()] for name in group}
+
+
+def _gradient_curve(ax, curve, stop_error, solved_at):
+    """(a): the training batch's and the validation batch's error per iteration."""
+    iterations = curve.get("iteration", np.zeros(0))
+    marker = "." if iterations.size <= 50 else None  # short runs: every iteration visible
+    ax.plot(iterations, curve.get("error", np.zeros(0)), lw=0.9, marker=marker, color=ACTUAL_COLOUR,
+            label="training batch")
+    validation = curve.get("validation_error", np.zeros(0))
+    if np.isfinite(validation).any():
+        ax.plot(iterations, validation, lw=0.9, marker=marker, color=TEST_COLOUR, label="validation batch")
+    if stop_error > 0:
+        ax.axhline(stop_error, color="k", lw=0.8, ls="--", label=f"stop_error {stop_error:g}")
+    ax.set_xlabel("iteration", fontsize=9)
+    ax.set_ylabel("error (fraction of windows)", fontsize=9)
+    ax.set_ylim(bottom=0)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    solved = f", solved at iteration {solved_at}" if solved_at is not None else ""
+    ax.set_title(f"(a) learning curve{solved}", fontsize=9, loc="left")
+    ax.legend(fontsize=8, loc="best")
+    ax.tick_params(labelsize=8)
+
+
+# The input groups of the tasks with named groups (rsnn/gradient_task.hpp): names and the key of their size.
+_INPUT_GROUPS = {"store_recall": (("0", "1", "STORE", "RECALL"), "inputs_per_symbol"),
+                 "evidence_accumulation": (("left", "right", "recall", "noise"), "inputs_per_group")}
+
+
+def _input_groups(ax, task):
+    """Separate and name the input groups of store-recall and evidence accumulation."""
+    if task.get("kind") not in _INPUT_GROUPS:
+        return
+    names, key = _INPUT_GROUPS[task["kind"]]
+    size = int(task.get(key, 0))
+    for index, name in enumerate(names):
+        if index:
+            ax.axhline(index * size - 0.5, color="0.6", lw=0.6)
+        ax.text(1.005, (index + 0.5) * size, name, fontsize=7, va="center", transform=ax.get_yaxis_transform())
+
+
+def _gradient_inputs(ax, values, dt):
+    """(b): spike inputs (0/1) as dots; analog channels as lines, each scaled into its row."""
+    steps, channels = values.shape
+    times = (np.arange(steps) + 1) * dt
+    analog = ~np.all((values == 0) | (values == 1), axis=0)
+    spiking = np.nonzero(values * ~analog[None, :])
+    ax.scatter(times[spiking[0]], spiking[1], s=2, marker="|", lw=0.5, color="k", rasterized=True)
+    for channel in np.nonzero(analog)[0]:
+        trace = values[:, channel]
+        scale = float(np.abs(trace).max()) or 1.0
+        ax.plot(times, channel + 0.8 * trace / scale, lw=0.8, color=POPULATION_COLOURS[channel % 8])
+    ax.set_ylim(-1, channels)
+    ax.set_ylabel("input channel", fontsize=9)
+    kind = "analog (lines, scaled per channel)" if analog.all() else (
+        "spikes" if not analog.any() else "spikes (dots) and analog (lines)")
+    ax.set_title(f"(b) input of the first test trial: {channels} channels, {kind}", fontsize=9, loc="left")
+
+
+def _gradient_spikes(ax, spikes, dt, populations):
+    """(c): the network's spikes, one colour per population, populations separated by a line."""
+    steps, neurons = spikes.shape
+    times = (np.arange(steps) + 1) * dt
+    seconds = steps * dt / 1000.0
+    labels = []
+    for index, population in enumerate(populations):
+        first, size = population["first"], population["size"]
+        rows, columns = np.nonzero(spikes[:, first:first + size])
+        colour = POPULATION_COLOURS[index % len(POPULATION_COLOURS)]
+        ax.scatter(times[rows], first + columns, s=4, marker="|", lw=0.6, color=colour, rasterized=True)
+        rate = rows.size / (size * seconds) if size and seconds else 0.0
+        labels.append(f"{population['name']} {rate:.1f} Hz")
+        ax.text(1.005, first + 0.5 * size - 0.5, population["name"], color=colour, fontsize=7, va="center",
+                transform=ax.get_yaxis_transform())
+        if first > 0:
+            ax.axhline(first - 0.5, color="0.3", lw=0.8)
+    ax.set_ylim(-0.5, neurons - 0.5)
+    ax.set_ylabel("neuron", fontsize=9)
+    ax.set_title(f"(c) network spikes ({', '.join(labels)})", fontsize=9, loc="left")
+
+
+def _gradient_thresholds(ax, thresholds, dt, most=5):
+    """(d): the adaptive threshold A(t) of up to `most` neurons whose threshold varies."""
+    steps = thresholds.shape[0]
+    times = (np.arange(steps) + 1) * dt
+    spread = np.ptp(thresholds, axis=0) if steps else np.zeros(thresholds.shape[1])
+    varying = np.nonzero(spread > 0)[0]
+    chosen = varying[np.argsort(-spread[varying], kind="stable")][:most]
+    for index, neuron in enumerate(sorted(chosen)):
+        ax.plot(times, thresholds[:, neuron], lw=0.9, color=POPULATION_COLOURS[index % 8], label=f"neuron {neuron}")
+    if chosen.size:
+        ax.legend(fontsize=7, loc="upper left", ncol=min(len(chosen), 5))
+        title = f"(d) adaptive thresholds A(t) of {len(chosen)} of the {varying.size} neurons whose threshold varies"
+    else:
+        title = "(d) adaptive thresholds: none varies (no ALIF neuron, or no spike)"
+    ax.set_ylabel("A (voltage units)", fontsize=9)
+    ax.set_title(title, fontsize=9, loc="left")
+
+
+def _gradient_readout(ax, logits, windows, predictions, dt, test):
+    """(e): the softmax of the logits per class, the windows shaded with their label and prediction."""
+    steps, classes = logits.shape
+    times = (np.arange(steps) + 1) * dt
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probabilities = shifted / shifted.sum(axis=1, keepdims=True)
+    for c in range(classes):
+        ax.plot(times, probabilities[:, c], lw=0.9, color=POPULATION_COLOURS[c % 8], label=f"class {c}")
+    for w, (begin, end, label) in enumerate(windows):
+        right = int(predictions[w]) == int(label) if w < len(predictions) else False
+        ax.axvspan(begin * dt, end * dt, color="#2ca02c" if right else "#d62728", alpha=0.15, lw=0)
+        predicted = int(predictions[w]) if w < len(predictions) else "?"
+        ax.text(0.5 * (begin + end) * dt, 1.02, f"label {int(label)}\npredicted {predicted}", ha="center",
+                va="bottom", fontsize=7, transform=ax.get_xaxis_transform())
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("softmax(y)", fontsize=9)
+    ax.set_xlabel("time in the first test trial (ms)", fontsize=9)
+    ax.legend(fontsize=7, loc="center left", ncol=1 if classes <= 3 else 2)
+    ax.set_title(f"(e) read-out (windows shaded green when right, red when wrong); test error {test['error']:.3f} "
+                 f"over {test['trials']} trials", fontsize=9, loc="left", pad=24)
+
+
+def gradient_run(path, fig=None):
+    """One figure of a gradient-training run file (``format = "rsnn-run"``, ``protocol = "gradient"``).
+
+    (a) the learning curve: the error of the training batch and of the
+    validation batch per iteration, with protocol.stop_error dashed; then,
+    for the first recorded test trial on one time axis (ms): (b) its input
+    (spikes as dots, analog channels as lines), (c) the network's spikes by
+    population, (d) the adaptive thresholds A(t) of up to five neurons whose
+    threshold varies, (e) the read-out's softmax per class with each window
+    shaded and its label and prediction written above it, titled with the
+    test error. Returns the Figure.
+    """
+    with _open_run(path, "gradient") as file:
+        config = _read_config(file)
+        curve = {name: file[f"/learning_curve/{name}"][()] for name in ("iteration", "error", "validation_error")
+                 if f"/learning_curve/{name}" in file}
+        test = {"error": float(file["/test"].attrs.get("error", float("nan"))),
+                "trials": int(file["/test"].attrs.get("trials", 0))}
+        solved_at = file["/metrics"].attrs.get("solved_at", float("nan")) if "/metrics" in file else float("nan")
+        populations = sorted(({"name": name, "first": int(group.attrs["first_id"]), "size": int(group.attrs["size"])}
+                              for name, group in file["/populations"].items()), key=lambda p: p["first"])
+        example = _gradient_example(file)
+    protocol = config["protocol"]
+    dt = float(config.get("dt", 1.0))
+    stop_error = float(protocol.get("stop_error", 0.0))
+    solved = int(solved_at) if np.isfinite(solved_at) else None
+    plt = _pyplot()
+    fig = fig or plt.figure(figsize=(11, 13))
+    grid = fig.add_gridspec(5, 1, height_ratios=[1.0, 0.9, 1.1, 0.8, 0.9], hspace=0.55, top=0.95)
+    _gradient_curve(fig.add_subplot(grid[0]), curve, stop_error, solved)
+    method = {"bptt": "BPTT", "eprop": "e-prop", "eprop_online": "online e-prop"}.get(protocol.get("method"), "?")
+    sizes = " + ".join(f"{p['size']} {p['name']}" for p in populations)
+    tested = f"test error {test['error']:.3f} ({test['trials']} trials)" if test["trials"] else "no test"
+    fig.suptitle(f"{method} on {protocol.get('task', {}).get('kind', '?').replace('_', ' ')}, {sizes} neurons: "
+                 f"{tested}", fontsize=11, y=0.995)
+    first = None
+    for row in range(1, 5):
+        ax = fig.add_subplot(grid[row], sharex=first)
+        first = first or ax
+        ax.tick_params(labelsize=8)
+        if example is None:  # one line of explanation where the trial's panels would be
+            ax.axis("off")
+            if row == 1:
+                ax.text(0.0, 0.5, "no recorded test trial in this file (protocol.recorded_trials = 0, or training "
+                        "was stopped before the test)", fontsize=9, transform=ax.transAxes)
+            continue
+        if row == 1:
+            _gradient_inputs(ax, example["input"], dt)
+            _input_groups(ax, protocol.get("task", {}))
+        elif row == 2:
+            _gradient_spikes(ax, example["spikes"], dt, populations)
+        elif row == 3:
+            _gradient_thresholds(ax, example["thresholds"], dt)
+        else:
+            _gradient_readout(ax, example["logits"], example["windows"], example["predictions"], dt, test)
+        if row < 4:
+            ax.tick_params(labelbottom=False)
+    if example is not None:
+        first.set_xlim(0, example["spikes"].shape[0] * dt)
     return fig

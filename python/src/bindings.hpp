@@ -28,5 +28,7 @@ void bind_force(py::module_& module);
 void bind_rate_guided(py::module_& module);
 // Spike-coding networks with local rules (spike_coding_binding.cpp).
 void bind_spike_coding(py::module_& module);
+// Gradient training of LSNNs by BPTT or e-prop (gradient_binding.cpp).
+void bind_gradient(py::module_& module);
 
 }  // namespace rsnn::python

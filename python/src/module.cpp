@@ -220,4 +220,5 @@ PYBIND11_MODULE(_rsnn, module) {
   rsnn::python::bind_force(module);
   rsnn::python::bind_rate_guided(module);
   rsnn::python::bind_spike_coding(module);
+  rsnn::python::bind_gradient(module);
 }

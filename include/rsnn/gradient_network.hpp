@@ -8,7 +8,9 @@
 // y^t = W^out z̄^t (+ b). Loss of a batch of trials:
 //   L = (1/M) Σ_terms CE + c Σ_j (r_j − f0)²,
 // where a term is the softmax cross-entropy of a window's averaged logits or
-// of one step's logits (rsnn/gradient_task.hpp, ClassWindow), M the number of
+// of one step's logits (rsnn/gradient_task.hpp, ClassWindow), or for a
+// regression target the squared error Σ_c (y_c^t − y*_c^t)² of one masked
+// step (the read-out y is then the prediction itself), M the number of
 // terms in the batch, and r_j = Σ_{trials,t} z_j^t / (B T dt) neuron j's rate
 // in spikes per ms. The rate term couples the trials of a batch through r_j;
 // the trial-level functions take its gradient dL/dz_j^t = 2c (r_j − f0)/(B T dt)
@@ -64,8 +66,10 @@ struct GradientParameters {
 
 // The loss terms and errors of one trial (or a sum over trials).
 struct TrialScore {
-  double loss = 0.0;                 // Σ over the trial's terms of their cross-entropy
-  std::size_t terms = 0;             // cross-entropy terms (rsnn/gradient_network.hpp)
+  double loss = 0.0;                 // Σ over the trial's terms of their cross-entropy or squared error
+  std::size_t terms = 0;             // cross-entropy terms and regression steps
+  double squared_error = 0.0;        // regression: Σ (y − y*)² over the masked steps
+  double target_power = 0.0;         // regression: Σ y*² over the masked steps
   std::size_t windows = 0;           // classification windows
   std::size_t errors = 0;            // windows whose averaged logits' argmax is not the label
   std::vector<double> spike_counts;  // per neuron

@@ -30,6 +30,12 @@
 //   offset and touch inputs and a cue input), or one row per row_duration as
 //   28 analog currents and a cue input. 10 classes, cross-entropy on the
 //   logits averaged over the last cue window.
+// * pattern_generation (Bellec et al. 2020, Fig. S7): a regression task. A
+//   frozen pattern of Poisson input (the same in every trial) must drive the
+//   read-out along a frozen target, the sum of sines of periods 1000, 500,
+//   333 and 200 ms with amplitudes U(0.5, 2) and random phases, shifted to
+//   start at 0 and scaled to a largest |value| of 1; squared error on every
+//   step.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -38,7 +44,7 @@
 
 namespace rsnn {
 
-enum class GradientTaskKind { store_recall, evidence_accumulation, delayed_xor, fashion_mnist };
+enum class GradientTaskKind { store_recall, evidence_accumulation, delayed_xor, fashion_mnist, pattern_generation };
 enum class ImageEncoding { pixels, rows };
 // Which set a trial belongs to: each has its own random streams, and for
 // Fashion-MNIST its own images (training and validation trials are drawn
@@ -77,6 +83,8 @@ struct GradientTaskSpec {
   double cue_duration_image = 56.0;  // ms of cue after the image; the loss is on its last window
   double answer_window = 28.0;       // ms, the last part of the cue the logits are averaged over
   std::size_t training_images = 0;   // 0: all 60,000; otherwise the first n (a reduced run)
+  // pattern_generation (also trial_duration, input_rate)
+  std::size_t pattern_inputs = 100;
 };
 
 // One window of a classification target: steps [begin, end) of the trial.
@@ -97,6 +105,10 @@ struct GradientTrial {
   // steps × inputs, by step: spikes as 0/1, analog channels as currents.
   std::vector<float> input;
   std::vector<ClassWindow> windows;
+  // Regression: the read-out's target, steps × outputs, and the steps whose
+  // squared error counts (empty for classification tasks).
+  std::vector<float> target;
+  std::vector<std::uint8_t> target_mask;
   float at(std::size_t step, std::size_t channel) const { return input[step * inputs + channel]; }
 };
 
@@ -104,7 +116,9 @@ class GradientTask {
  public:
   virtual ~GradientTask() = default;
   virtual std::size_t inputs() const = 0;
+  // The read-out's outputs: the classes, or a regression target's dimensions.
   virtual std::size_t classes() const = 0;
+  virtual bool regression() const { return false; }
   virtual std::size_t steps() const = 0;
   // How many test trials exist (Fashion-MNIST: the test images); 0: unbounded.
   virtual std::size_t test_trials_available() const { return 0; }

@@ -804,7 +804,7 @@ def _gradient_curve(ax, curve, stop_error, solved_at):
     if stop_error > 0:
         ax.axhline(stop_error, color="k", lw=0.8, ls="--", label=f"stop_error {stop_error:g}")
     ax.set_xlabel("iteration", fontsize=9)
-    ax.set_ylabel("error (fraction of windows)", fontsize=9)
+    ax.set_ylabel("error", fontsize=9)
     ax.set_ylim(bottom=0)
     ax.xaxis.get_major_locator().set_params(integer=True)
     solved = f", solved at iteration {solved_at}" if solved_at is not None else ""
@@ -910,6 +910,23 @@ def _gradient_readout(ax, logits, windows, predictions, dt, test):
                  f"over {test['trials']} trials", fontsize=9, loc="left", pad=24)
 
 
+def _gradient_regression(ax, outputs, target, mask, dt, test):
+    """(e) of a regression task: each output y(t) against its target, where the error counts."""
+    steps, count = outputs.shape
+    times = (np.arange(steps) + 1) * dt
+    for c in range(count):
+        ax.plot(times, target[:, c], lw=1.6, color=TARGET_COLOUR, label="target" if c == 0 else None)
+        ax.plot(times, outputs[:, c], lw=0.9, color=ACTUAL_COLOUR, label="read-out y" if c == 0 else None)
+    if mask is not None and not mask.all():
+        ax.fill_between(times, 0, 1, where=mask.astype(bool), color="0.9", transform=ax.get_xaxis_transform(),
+                        lw=0, label="scored steps")
+    ax.set_ylabel("y", fontsize=9)
+    ax.set_xlabel("time in the first test trial (ms)", fontsize=9)
+    ax.legend(fontsize=7, loc="upper right")
+    ax.set_title(f"(e) read-out against the target; test error (normalised squared error) {test['error']:.4f}",
+                 fontsize=9, loc="left")
+
+
 def gradient_run(path, fig=None):
     """One figure of a gradient-training run file (``format = "rsnn-run"``, ``protocol = "gradient"``).
 
@@ -920,7 +937,10 @@ def gradient_run(path, fig=None):
     population, (d) the adaptive thresholds A(t) of up to five neurons whose
     threshold varies, (e) the read-out's softmax per class with each window
     shaded and its label and prediction written above it, titled with the
-    test error. Returns the Figure.
+    test error (a regression task: the read-out against its target, and the
+    normalised squared error). The error is the fraction of windows
+    misclassified, or for a regression task the normalised squared error.
+    Returns the Figure.
     """
     with _open_run(path, "gradient") as file:
         config = _read_config(file)
@@ -963,6 +983,8 @@ def gradient_run(path, fig=None):
             _gradient_spikes(ax, example["spikes"], dt, populations)
         elif row == 3:
             _gradient_thresholds(ax, example["thresholds"], dt)
+        elif "target" in example:
+            _gradient_regression(ax, example["logits"], example["target"], example.get("target_mask"), dt, test)
         else:
             _gradient_readout(ax, example["logits"], example["windows"], example["predictions"], dt, test)
         if row < 4:

@@ -464,7 +464,14 @@ ComponentFamily gradient_tasks() {
          positive("row_duration", "ms", "rows: time per row.", 5.0),
          positive("cue_duration", "ms", "The cue after the image.", 56.0),
          positive("answer_window", "ms", "The end of the cue whose averaged logits are scored.", 28.0),
-         integer_parameter("training_images", "Use the first n training images (0: all 60,000).", 0, 0, 60000)}}},
+         integer_parameter("training_images", "Use the first n training images (0: all 60,000).", 0, 0, 60000)}},
+       {"pattern_generation",
+        "Pattern generation (Bellec et al. 2020, Fig. S7), a regression task: frozen Poisson input drives one "
+        "output along a frozen sum of sines (periods 1000, 500, 333, 200 ms, amplitudes U(0.5, 2), random phases, "
+        "starting at 0, largest |value| 1); squared error on every step, error = normalised squared error.",
+        {integer_parameter("inputs", "Poisson inputs.", 100, 1, 100000),
+         positive("input_rate", "Hz", "Their rate.", 50.0),
+         positive("trial_duration", "ms", "Length of the pattern.", 1000.0)}}},
       {}};
 }
 

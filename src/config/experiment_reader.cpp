@@ -348,7 +348,8 @@ void read_gradient_task(SectionReader r, GradientTaskSpec& task, const std::file
   for (const auto& [name, field] :
        {std::pair{"characters", &task.characters}, std::pair{"inputs_per_symbol", &task.inputs_per_symbol},
         std::pair{"cues", &task.cues}, std::pair{"inputs_per_group", &task.inputs_per_group},
-        std::pair{"thresholds", &task.thresholds}, std::pair{"training_images", &task.training_images}})
+        std::pair{"thresholds", &task.thresholds}, std::pair{"training_images", &task.training_images},
+        std::pair{"inputs", &task.pattern_inputs}})
     v.get(name, *field);
   if (task.kind == GradientTaskKind::evidence_accumulation && task.cue_duration > task.cue_interval)
     r.fail("cue_duration", fmt::format("must not exceed cue_interval = {} ms", task.cue_interval));

@@ -156,6 +156,11 @@ std::string gradient_task_lines(const GradientTaskSpec& t) {
                {"cue_duration", t.cue_duration_image},
                {"answer_window", t.answer_window}});
       break;
+    case GradientTaskKind::pattern_generation:
+      line("kind = \"pattern_generation\"");
+      line(fmt::format("inputs = {}", t.pattern_inputs));
+      numbers({{"input_rate", t.input_rate}, {"trial_duration", t.trial_duration}});
+      break;
   }
   return out;
 }

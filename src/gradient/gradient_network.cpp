@@ -45,6 +45,8 @@ std::vector<std::span<const double>> GradientParameters::blocks() const {
 void TrialScore::add(const TrialScore& other) {
   loss += other.loss;
   terms += other.terms;
+  squared_error += other.squared_error;
+  target_power += other.target_power;
   windows += other.windows;
   errors += other.errors;
   if (spike_counts.size() < other.spike_counts.size()) spike_counts.resize(other.spike_counts.size(), 0.0);
@@ -92,6 +94,20 @@ double softmax(const double* logits, std::size_t C, double* probabilities) {
   for (std::size_t c = 0; c < C; ++c) sum += probabilities[c] = std::exp(logits[c] - top);
   for (std::size_t c = 0; c < C; ++c) probabilities[c] /= sum;
   return top + std::log(sum);
+}
+
+// One step's squared error Σ_c (y_c − y*_c)² into `score` (one term), and
+// its gradient 2 scale (y − y*) added to `gradient`.
+void add_squared_error(const double* y, const float* target, std::size_t C, double scale, double* gradient,
+                       TrialScore& score) {
+  for (std::size_t c = 0; c < C; ++c) {
+    const double d = y[c] - target[c];
+    score.loss += d * d;
+    score.squared_error += d * d;
+    score.target_power += double(target[c]) * target[c];
+    gradient[c] += 2.0 * scale * d;
+  }
+  ++score.terms;
 }
 
 // The windows must not overlap: the online e-prop accumulates one window at a time.
@@ -220,6 +236,12 @@ TrialScore GradientNetwork::score(const GradientTrial& trial, const std::vector<
       add_scaled(&(*logit_gradient)[s * C], probabilities.data(), loss_scale, C);
     }
   }
+  if (trial.target.empty()) return result;
+  std::vector<double> unused(C);
+  for (std::size_t s = 0; s < trial.steps; ++s)
+    if (trial.target_mask[s])
+      add_squared_error(&logits[s * C], &trial.target[s * C], C, loss_scale,
+                        logit_gradient ? &(*logit_gradient)[s * C] : unused.data(), result);
   return result;
 }
 
@@ -392,11 +414,17 @@ TrialScore GradientNetwork::eprop_online(const GradientParameters& p, const Grad
 
     const bool in_window = w < trial.windows.size() && s >= trial.windows[w].begin && s < trial.windows[w].end;
     const bool per_step = in_window && !trial.windows[w].averaged;
-    if (per_step) {  // this step's cross-entropy and learning signal
-      result.loss += softmax(y.data(), C, probabilities.data()) - y[trial.windows[w].label];
-      ++result.terms;
-      for (std::size_t c = 0; c < C; ++c)
-        gy[c] = settings.loss_scale * (probabilities[c] - (c == trial.windows[w].label ? 1.0 : 0.0));
+    const bool regressed = !trial.target.empty() && trial.target_mask[s];
+    const bool signalled = per_step || regressed;  // this step's loss has a learning signal
+    if (signalled) {
+      std::fill(gy.begin(), gy.end(), 0.0);
+      if (per_step) {  // this step's cross-entropy
+        result.loss += softmax(y.data(), C, probabilities.data()) - y[trial.windows[w].label];
+        ++result.terms;
+        for (std::size_t c = 0; c < C; ++c)
+          gy[c] = settings.loss_scale * (probabilities[c] - (c == trial.windows[w].label ? 1.0 : 0.0));
+      }
+      if (regressed) add_squared_error(y.data(), &trial.target[s * C], C, settings.loss_scale, gy.data(), result);
       for (std::size_t c = 0; c < C; ++c) gradient.output_bias[c] += gy[c];
       for (std::size_t j = 0; j < N; ++j) {
         signal[j] = dot(&B[j * C], gy.data(), C);
@@ -420,7 +448,7 @@ TrialScore GradientNetwork::eprop_online(const GradientParameters& p, const Grad
         traces.last[at] = e;
         traces.filtered[at] = kappa_ * traces.filtered[at] + (1.0 - kappa_) * e;
         sensitivity[j] += e;
-        if (per_step) grad[j] += signal[j] * traces.filtered[at];
+        if (signalled) grad[j] += signal[j] * traces.filtered[at];
         if (in_window && !per_step) traces.window[at] += traces.filtered[at];
       }
     }

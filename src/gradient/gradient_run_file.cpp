@@ -9,8 +9,10 @@
 //                    connected [N × N] (DEEP R), feedback [N × classes]}
 //   /test: attributes trials, loss, error; rates [N] (Hz); examples/<k>/
 //          {input [steps × inputs], spikes [steps × N] (0/1), thresholds
-//          [steps × N], voltage [steps × N], logits [steps × classes],
-//          windows [w × 3] (begin, end, label, in steps), predictions [w]}
+//          [steps × N], voltage [steps × N], logits [steps × classes] (the
+//          read-out y), windows [w × 3] (begin, end, label, in steps),
+//          predictions [w]; regression tasks: target [steps × outputs],
+//          target_mask [steps]}
 //   /spikes/<population>: the first recorded test trial (SONATA)
 //   /metrics: attributes (also in metrics.json)
 #include <nlohmann/json.hpp>
@@ -77,6 +79,10 @@ void write_example(h5::File& file, const std::string& group, const GradientExamp
   file.write<std::int64_t>(group + "/windows", windows, {trial.windows.size(), 3});
   std::vector<std::int64_t> predictions(r.predictions.begin(), r.predictions.end());
   file.write<std::int64_t>(group + "/predictions", predictions);
+  if (trial.target.empty()) return;
+  const std::vector<double> target(trial.target.begin(), trial.target.end());
+  file.write<double>(group + "/target", target, {trial.steps, classes});
+  file.write<std::uint8_t>(group + "/target_mask", trial.target_mask);
 }
 
 void write_first_trial_spikes(h5::File& file, const GradientTraining& training, const Network& network,

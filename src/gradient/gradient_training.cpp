@@ -278,22 +278,6 @@ void GradientTraining::rewire(double learning_rate, std::size_t iteration) {
   }
 }
 
-GradientTest GradientTraining::test(std::size_t trials, std::size_t recorded) const {
-  GradientTest out;
-  out.trials = trials;
-  const TrialScore score = evaluate(TrialSet::test, 0, trials);
-  out.loss = score.terms > 0 ? score.loss / double(score.terms) : 0.0;
-  out.error = score.windows > 0 ? double(score.errors) / double(score.windows) : 0.0;
-  const double duration_s = double(trials * task_->steps()) * spec_.dt / 1000.0;
-  for (const double count : score.spike_counts) out.rates.push_back(count / duration_s);
-  for (std::size_t k = 0; k < std::min(recorded, trials); ++k) {
-    GradientExample example{task_->make_trial(spec_.seed, TrialSet::test, k), {}};
-    network_.evaluate(parameters_, example.trial, &example.recording);
-    out.examples.push_back(std::move(example));
-  }
-  return out;
-}
-
 namespace {
 
 double mean_rate_hz(const TrialScore& score, std::size_t trials, std::size_t steps, double dt) {
@@ -305,7 +289,31 @@ double mean_rate_hz(const TrialScore& score, std::size_t trials, std::size_t ste
 
 double fraction(std::size_t part, std::size_t whole) { return whole > 0 ? double(part) / double(whole) : 0.0; }
 
+// The error a curve point and the test report: the fraction of windows
+// misclassified, or for a regression task the normalised squared error
+// Σ (y − y*)² / Σ y*².
+double task_error(const GradientTask& task, const TrialScore& score) {
+  if (task.regression()) return score.target_power > 0.0 ? score.squared_error / score.target_power : 0.0;
+  return fraction(score.errors, score.windows);
+}
+
 }  // namespace
+
+GradientTest GradientTraining::test(std::size_t trials, std::size_t recorded) const {
+  GradientTest out;
+  out.trials = trials;
+  const TrialScore score = evaluate(TrialSet::test, 0, trials);
+  out.loss = score.terms > 0 ? score.loss / double(score.terms) : 0.0;
+  out.error = task_error(*task_, score);
+  const double duration_s = double(trials * task_->steps()) * spec_.dt / 1000.0;
+  for (const double count : score.spike_counts) out.rates.push_back(count / duration_s);
+  for (std::size_t k = 0; k < std::min(recorded, trials); ++k) {
+    GradientExample example{task_->make_trial(spec_.seed, TrialSet::test, k), {}};
+    network_.evaluate(parameters_, example.trial, &example.recording);
+    out.examples.push_back(std::move(example));
+  }
+  return out;
+}
 
 GradientResult GradientTraining::run(const GradientProgress& progress) {
   const GradientProtocolSpec& g = spec_.protocol.gradient;
@@ -324,14 +332,14 @@ GradientResult GradientTraining::run(const GradientProgress& progress) {
     apply(batch.gradient, point.learning_rate, it);
     point.optimizer_seconds = seconds_since(optimizer_start);
     point.loss = batch.score.terms > 0 ? batch.score.loss / double(batch.score.terms) : 0.0;
-    point.error = fraction(batch.score.errors, batch.score.windows);
+    point.error = task_error(*task_, batch.score);
     point.rate = mean_rate_hz(batch.score, g.batch, task_->steps(), spec_.dt);
     point.validation_loss = point.validation_error = std::numeric_limits<double>::quiet_NaN();
     if (g.validation_batch > 0) {
       const Clock::time_point validation_start = Clock::now();
       const TrialScore v = evaluate(TrialSet::validation, it * g.validation_batch, g.validation_batch);
       point.validation_loss = v.terms > 0 ? v.loss / double(v.terms) : 0.0;
-      point.validation_error = fraction(v.errors, v.windows);
+      point.validation_error = task_error(*task_, v);
       validation_errors.push_back(point.validation_error);
       point.forward_seconds = seconds_since(validation_start);
     }

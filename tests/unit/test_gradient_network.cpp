@@ -43,7 +43,8 @@ GradientParameters random_parameters(std::size_t N, std::size_t inputs, std::siz
   return p;
 }
 
-// An averaged window and a per-step window; analog inputs, or sparse spikes.
+// An averaged window, a per-step window and a regression target (two
+// outputs); analog inputs, or sparse spikes.
 GradientTrial make_trial(std::size_t steps, std::size_t inputs, bool spikes, std::uint64_t seed) {
   GradientTrial trial;
   trial.steps = steps;
@@ -54,6 +55,14 @@ GradientTrial make_trial(std::size_t steps, std::size_t inputs, bool spikes, std
     x = spikes ? (rng.uniform() < 0.15 ? 1.0f : 0.0f) : static_cast<float>(1.5 * rng.uniform());
   trial.windows.push_back({steps / 2, steps / 2 + steps / 4, seed % 2, true});
   trial.windows.push_back({steps - steps / 5, steps, (seed + 1) % 2, false});
+  // and a regression target for both outputs on steps [steps/5, steps/2)
+  trial.target.assign(steps * 2, 0.0f);
+  trial.target_mask.assign(steps, 0);
+  for (std::size_t s = steps / 5; s < steps / 2; ++s) {
+    trial.target_mask[s] = 1;
+    trial.target[s * 2] = static_cast<float>(std::sin(0.2 * double(s)));
+    trial.target[s * 2 + 1] = static_cast<float>(0.5 * rng.uniform());
+  }
   return trial;
 }
 

@@ -56,6 +56,20 @@ TEST(GradientTraining, WithoutAdaptationTheNetworkStaysAtChance) {
   EXPECT_GT(result.test.error, 0.35);
 }
 
+TEST(GradientTraining, OnlineEpropLearnsAPatternWithRandomFeedback) {
+  const std::string text =
+      "seed = 1\ndt = 1.0\n[protocol]\nkind = \"gradient\"\nmethod = \"eprop_online\"\nfeedback = \"random\"\n"
+      "iterations = 60\nbatch = 1\nvalidation_batch = 1\nlearning_rate = 0.003\nreadout_tau = 30.0\n"
+      "rate_regularization = 0.1\ntest_trials = 1\n[protocol.task]\nkind = \"pattern_generation\"\ninputs = 50\n"
+      "trial_duration = 300.0\n[[population]]\nname = \"lif\"\nsize = 40\nmodel = \"alif\"\n[population.params]\n"
+      "tau_m = 30.0\nthreshold = 0.03\nbeta = 0.0\nrefractory = 5.0\n";
+  GradientTraining training(parse(text));
+  const GradientResult result = training.run();
+  EXPECT_GT(result.curve.front().error, 0.5);  // normalised squared error: about 1 with a silent read-out
+  EXPECT_LT(result.test.error, 0.5 * result.curve.front().error);
+  EXPECT_LT(result.test.error, 0.4);
+}
+
 TEST(GradientTraining, AdamsFirstStepIsTheLearningRateAgainstTheGradientsSign) {
   // m = (1 − β1) g, v = (1 − β2) g², η_1 = η √(1 − β2)/(1 − β1):
   // the step is η √(1 − β2) g / (√(1 − β2) |g| + ε), η g/|g| up to ε.
@@ -149,11 +163,13 @@ TEST(GradientConfig, ItsKeysAreValidatedAndWrittenBack) {
   EXPECT_EQ(to_toml(parse(to_toml(spec))), to_toml(spec));
   for (const std::string task :
        {"kind = \"evidence_accumulation\"\ncues = 5", "kind = \"delayed_xor\"\nnull_probability = 0.0",
-        "kind = \"fashion_mnist\"\nencoding = \"rows\"\ntraining_images = 10"}) {
+        "kind = \"fashion_mnist\"\nencoding = \"rows\"\ntraining_images = 10",
+        "kind = \"pattern_generation\"\ninputs = 7"}) {
     std::string text = store_recall();
     text.replace(text.find("kind = \"store_recall\"\ncharacters = 6"),
                  std::string("kind = \"store_recall\"\ncharacters = 6").size(), task);
     const ExperimentSpec other = parse(text);
+    EXPECT_EQ(parse(to_toml(other)).protocol.gradient.task.kind, other.protocol.gradient.task.kind) << task;
     EXPECT_EQ(to_toml(parse(to_toml(other))), to_toml(other)) << task;
   }
   EXPECT_NE(testing::experiment_error(store_recall("feedback = \"random\"")).find("protocol.feedback"),

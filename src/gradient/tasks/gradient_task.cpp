@@ -53,6 +53,8 @@ void reset_trial(GradientTrial& trial, std::size_t steps, std::size_t inputs) {
   trial.inputs = inputs;
   trial.input.assign(steps * inputs, 0.0f);  // reuses the memory of a trial filled before
   trial.windows.clear();
+  trial.target.clear();
+  trial.target_mask.clear();
 }
 
 // Channel by channel, the gaps between spikes are geometric: one draw per
@@ -86,6 +88,8 @@ std::unique_ptr<GradientTask> make_gradient_task(const GradientTaskSpec& spec, d
       return detail::make_delayed_xor_task(spec, dt);
     case GradientTaskKind::fashion_mnist:
       return detail::make_fashion_mnist_task(spec, dt);
+    case GradientTaskKind::pattern_generation:
+      return detail::make_pattern_generation_task(spec, dt);
   }
   throw InputError(fmt::format("protocol.task.kind: unknown task kind {}", static_cast<int>(spec.kind)));
 }

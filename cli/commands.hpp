@@ -56,8 +56,9 @@ int run_spike_coding_training(const ExperimentSpec& spec, const std::filesystem:
                               bool resume);
 
 // protocol.kind = "gradient" (rsnn/gradient_training.hpp): Adam iterations
-// with a progress line each, then the frozen-weight test. No checkpoints:
-// Ctrl-C stops training and returns 130 with nothing written.
+// with a progress line each, then the frozen-weight test. Ctrl-C stops after
+// the current iteration with a checkpoint (and protocol.checkpoint_every
+// writes one periodically) that --resume continues exactly; 130 on Ctrl-C.
 int run_gradient_training(const ExperimentSpec& spec, const std::filesystem::path& output_directory, bool quiet,
                           bool resume);
 

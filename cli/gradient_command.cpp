@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <vector>
 
 #include "commands.hpp"
 #include "rsnn/error.hpp"
@@ -29,31 +31,41 @@ std::string progress_line(const GradientCurvePoint& point, std::size_t iteration
 
 int run_gradient_training(const ExperimentSpec& spec, const std::filesystem::path& output_directory, bool quiet,
                           bool resume) {
-  if (resume)
-    throw InputError(
-        "--resume: gradient-training runs write no checkpoints; train again (the examples take seconds to "
-        "minutes)");
+  namespace fs = std::filesystem;
   GradientTraining training(spec);
   const GradientProtocolSpec& g = spec.protocol.gradient;
-  std::filesystem::create_directories(output_directory);
+  const fs::path checkpoint = output_directory / "checkpoint.h5";
+  std::vector<GradientCurvePoint> curve;
+  if (resume) {
+    if (!fs::exists(checkpoint))
+      throw InputError(fmt::format("--resume: no checkpoint '{}' to resume from", checkpoint.string()));
+    curve = training.load_checkpoint(checkpoint);
+  }
+  fs::create_directories(output_directory);
   if (!quiet) {
-    fmt::print("rsnn {}: {} of {} neurons, {} inputs, {} classes, batch {}, up to {} iterations, seed {}\n",
+    fmt::print("rsnn {}: {} of {} neurons, {} inputs, {} outputs, batch {}, up to {} iterations, seed {}\n",
                version_string, method_name(g.method), training.neurons(), training.task().inputs(),
                training.task().classes(), g.batch, g.iterations, spec.seed);
+    if (resume) fmt::print("resuming after iteration {} ({})\n", curve.size(), checkpoint.string());
     std::fflush(stdout);
   }
   bool interrupted = false;
+  std::vector<GradientCurvePoint> so_far = curve;
   const auto progress = [&](const GradientCurvePoint& point) {
+    so_far.push_back(point);
     if (!quiet) {
       fmt::print("{}\n", progress_line(point, g.iterations));
       std::fflush(stdout);
     }
     interrupted = stop_requested();
+    if (interrupted || (g.checkpoint_every > 0 && point.iteration % g.checkpoint_every == 0))
+      training.save_checkpoint(checkpoint, so_far);
     return !interrupted;
   };
-  const GradientResult result = training.run(progress);
+  const GradientResult result = training.run(progress, std::move(curve));
   if (interrupted) {
-    fmt::print(stderr, "interrupted: gradient-training runs cannot be resumed; nothing was written\n");
+    fmt::print(stderr, "interrupted after iteration {}: wrote {}; --resume continues it\n", so_far.size(),
+               checkpoint.string());
     return 130;
   }
   if (!quiet) {
@@ -63,10 +75,11 @@ int run_gradient_training(const ExperimentSpec& spec, const std::filesystem::pat
     fmt::print("test (frozen weights, {} trials): error {:.4f}, loss {:.4f}\n", result.test.trials, result.test.error,
                result.test.loss);
   }
-  const std::filesystem::path run_file = output_directory / "run.h5";
-  const std::filesystem::path metrics_file = output_directory / "metrics.json";
+  const fs::path run_file = output_directory / "run.h5";
+  const fs::path metrics_file = output_directory / "metrics.json";
   write_gradient_run_file(run_file, training, result);
   write_gradient_metrics_json(metrics_file, training, result);
+  fs::remove(checkpoint);  // the run is complete: nothing left to resume
   if (!quiet)
     fmt::print("wrote {} and {} ({:.1f} s)\n", run_file.string(), metrics_file.string(), result.elapsed_seconds);
   return 0;

@@ -46,6 +46,7 @@ struct GradientProtocolSpec {
   double stop_error = 0.0;
   // The frozen-weight test after training, and how many of its trials the
   // run file keeps whole (spikes, thresholds, read-out, input).
+  std::size_t checkpoint_every = 0;  // iterations between checkpoints (0: only on Ctrl-C)
   std::size_t test_trials = 256;
   std::size_t recorded_trials = 4;
   // DEEP R (Bellec et al. 2018): connectivity < 1 keeps that fraction of the

@@ -79,8 +79,9 @@ struct GradientResult {
   bool interrupted = false;
 };
 
-// Called after every iteration; returning false stops training (the result
-// then has interrupted = true and no test).
+// Called after every iteration (the weights updated, the point in the curve);
+// returning false stops training (the result then has interrupted = true and
+// no test).
 using GradientProgress = std::function<bool(const GradientCurvePoint&)>;
 
 class GradientTraining {
@@ -88,7 +89,14 @@ class GradientTraining {
   explicit GradientTraining(const ExperimentSpec& spec);
   ~GradientTraining();
 
-  GradientResult run(const GradientProgress& progress = {});
+  // `done`: the learning curve of a checkpoint (load_checkpoint); training
+  // continues after its last iteration.
+  GradientResult run(const GradientProgress& progress = {}, std::vector<GradientCurvePoint> done = {});
+  // Checkpoints (src/gradient/gradient_checkpoint.cpp): the state after the
+  // iterations of `curve`; loading one restores it (the experiment must be
+  // the same) and returns the curve to hand to run().
+  void save_checkpoint(const std::filesystem::path& path, const std::vector<GradientCurvePoint>& curve) const;
+  std::vector<GradientCurvePoint> load_checkpoint(const std::filesystem::path& path);
   // Frozen weights on `trials` test trials; the first `recorded` are kept whole.
   GradientTest test(std::size_t trials, std::size_t recorded) const;
 
@@ -115,6 +123,10 @@ class GradientTraining {
 
  private:
   void rewire(double learning_rate, std::size_t iteration);
+  const GradientParameters& adam_first() const;
+  const GradientParameters& adam_second() const;
+  std::size_t adam_steps() const;
+  void restore_adam(GradientParameters first, GradientParameters second, std::size_t steps);
   struct Optimizer;
   ExperimentSpec spec_;
   std::unique_ptr<GradientTask> task_;

@@ -388,7 +388,8 @@ void read_gradient(SectionReader& r, const ParameterValues& v, GradientProtocolS
   for (const auto& [name, field] :
        {std::pair{"iterations", &p.iterations}, std::pair{"batch", &p.batch}, std::pair{"decay_every", &p.decay_every},
         std::pair{"validation_batch", &p.validation_batch}, std::pair{"stop_window", &p.stop_window},
-        std::pair{"test_trials", &p.test_trials}, std::pair{"recorded_trials", &p.recorded_trials}})
+        std::pair{"test_trials", &p.test_trials}, std::pair{"recorded_trials", &p.recorded_trials},
+        std::pair{"checkpoint_every", &p.checkpoint_every}})
     v.get(name, *field);
   v.get("output_bias", p.output_bias);
   for (const char* key : {"adam_beta1", "adam_beta2"})

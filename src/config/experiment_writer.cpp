@@ -174,7 +174,8 @@ std::string gradient_lines(const GradientProtocolSpec& p) {
   for (const auto& [name, value] :
        {std::pair{"iterations", p.iterations}, std::pair{"batch", p.batch}, std::pair{"decay_every", p.decay_every},
         std::pair{"validation_batch", p.validation_batch}, std::pair{"stop_window", p.stop_window},
-        std::pair{"test_trials", p.test_trials}, std::pair{"recorded_trials", p.recorded_trials}})
+        std::pair{"test_trials", p.test_trials}, std::pair{"recorded_trials", p.recorded_trials},
+        std::pair{"checkpoint_every", p.checkpoint_every}})
     line(fmt::format("{} = {}", name, value));
   line(fmt::format("output_bias = {}", flag(p.output_bias)));
   for (const auto& [name, value] :

@@ -130,6 +130,15 @@ GradientTraining::GradientTraining(const ExperimentSpec& spec)
 
 GradientTraining::~GradientTraining() = default;
 
+const GradientParameters& GradientTraining::adam_first() const { return optimizer_->first; }
+const GradientParameters& GradientTraining::adam_second() const { return optimizer_->second; }
+std::size_t GradientTraining::adam_steps() const { return optimizer_->steps; }
+void GradientTraining::restore_adam(GradientParameters first, GradientParameters second, std::size_t steps) {
+  optimizer_->first = std::move(first);
+  optimizer_->second = std::move(second);
+  optimizer_->steps = steps;
+}
+
 std::vector<GradientTrial> GradientTraining::make_trials(TrialSet set, std::uint64_t first, std::size_t count) const {
   std::vector<GradientTrial> trials(count);
 #pragma omp parallel for schedule(dynamic, 1)
@@ -315,12 +324,25 @@ GradientTest GradientTraining::test(std::size_t trials, std::size_t recorded) co
   return out;
 }
 
-GradientResult GradientTraining::run(const GradientProgress& progress) {
+namespace {
+
+// The stop criterion: the mean of the last `window` validation errors is below `limit`.
+bool solved(const std::vector<GradientCurvePoint>& curve, std::size_t window, double limit) {
+  if (limit <= 0.0 || curve.size() < window) return false;
+  double sum = 0.0;
+  for (std::size_t k = curve.size() - window; k < curve.size(); ++k) sum += curve[k].validation_error;
+  return sum / double(window) < limit;
+}
+
+}  // namespace
+
+GradientResult GradientTraining::run(const GradientProgress& progress, std::vector<GradientCurvePoint> done) {
   const GradientProtocolSpec& g = spec_.protocol.gradient;
   const Clock::time_point start = Clock::now();
   GradientResult result;
-  std::vector<double> validation_errors;
-  for (std::size_t it = 0; it < g.iterations; ++it) {
+  result.curve = std::move(done);
+  if (solved(result.curve, g.stop_window, g.stop_error)) result.solved_at = result.curve.size();
+  for (std::size_t it = result.curve.size(); it < g.iterations && !result.solved_at; ++it) {
     const Clock::time_point begin = Clock::now();
     GradientCurvePoint point;
     point.iteration = it + 1;
@@ -340,7 +362,6 @@ GradientResult GradientTraining::run(const GradientProgress& progress) {
       const TrialScore v = evaluate(TrialSet::validation, it * g.validation_batch, g.validation_batch);
       point.validation_loss = v.terms > 0 ? v.loss / double(v.terms) : 0.0;
       point.validation_error = task_error(*task_, v);
-      validation_errors.push_back(point.validation_error);
       point.forward_seconds = seconds_since(validation_start);
     }
     point.seconds = seconds_since(begin);
@@ -354,15 +375,7 @@ GradientResult GradientTraining::run(const GradientProgress& progress) {
       result.interrupted = true;
       break;
     }
-    if (g.stop_error > 0.0 && validation_errors.size() >= g.stop_window) {
-      double sum = 0.0;
-      for (std::size_t k = validation_errors.size() - g.stop_window; k < validation_errors.size(); ++k)
-        sum += validation_errors[k];
-      if (sum / double(g.stop_window) < g.stop_error) {
-        result.solved_at = it + 1;
-        break;
-      }
-    }
+    if (solved(result.curve, g.stop_window, g.stop_error)) result.solved_at = it + 1;
   }
   if (!result.interrupted) result.test = test(g.test_trials, g.recorded_trials);
   result.elapsed_seconds = seconds_since(start);

@@ -10,6 +10,7 @@
 
 #include "rsnn/config.hpp"
 #include "rsnn/gradient_training.hpp"
+#include "rsnn/hdf5_file.hpp"
 #include "test_support.hpp"
 
 namespace rsnn {
@@ -157,6 +158,62 @@ TEST(GradientTraining, DeepRKeepsTheNumberOfSynapsesAndTheirSigns) {
   }
 }
 
+TEST(GradientTraining, ACheckpointResumesBitwise) {
+  const ExperimentSpec spec =
+      parse(store_recall("iterations = 6\nbatch = 8\nvalidation_batch = 4\ntest_trials = 4\nconnectivity = 0.5\n"
+                         "rewiring_l1 = 5.0\nrewiring_temperature = 1e-5"));
+  GradientTraining whole(spec);
+  const GradientResult uninterrupted = whole.run();
+  testing::TempDir dir;
+  {
+    GradientTraining first(spec);
+    const GradientResult stopped = first.run([](const GradientCurvePoint& point) { return point.iteration < 3; });
+    ASSERT_TRUE(stopped.interrupted);
+    first.save_checkpoint(dir / "checkpoint.h5", stopped.curve);
+  }
+  GradientTraining second(spec);
+  std::vector<GradientCurvePoint> done = second.load_checkpoint(dir / "checkpoint.h5");
+  ASSERT_EQ(done.size(), 3u);
+  const GradientResult resumed = second.run({}, std::move(done));
+  ASSERT_EQ(resumed.curve.size(), uninterrupted.curve.size());
+  for (std::size_t k = 0; k < resumed.curve.size(); ++k) {
+    EXPECT_EQ(resumed.curve[k].iteration, k + 1);
+    EXPECT_EQ(resumed.curve[k].loss, uninterrupted.curve[k].loss);
+    EXPECT_EQ(resumed.curve[k].validation_error, uninterrupted.curve[k].validation_error);
+  }
+  EXPECT_EQ(second.parameters().input, whole.parameters().input);
+  EXPECT_EQ(second.parameters().recurrent, whole.parameters().recurrent);
+  EXPECT_EQ(second.parameters().output, whole.parameters().output);
+  EXPECT_EQ(second.connected(), whole.connected());
+  EXPECT_EQ(resumed.test.error, uninterrupted.test.error);
+  // A checkpoint of another experiment is refused.
+  GradientTraining other(parse(store_recall("iterations = 7\nbatch = 8")));
+  EXPECT_THROW(other.load_checkpoint(dir / "checkpoint.h5"), InputError);
+}
+
+TEST(GradientCommandLine, CtrlCWritesACheckpointThatResumeContinuesExactly) {
+  testing::TempDir dir;
+  testing::write_text(dir / "g.toml",
+                      store_recall("iterations = 12\nbatch = 16\nvalidation_batch = 8\ntest_trials = 8"));
+  const std::string experiment = (dir / "g.toml").string();
+  ASSERT_EQ(testing::run_cli("train " + experiment + " --out " + (dir / "whole").string() + " -q").exit_code, 0);
+  EXPECT_EQ(testing::run_cli_interrupted({"train", experiment, "--out", (dir / "part").string(), "--threads", "1"},
+                                         dir / "log.txt", "iteration     2/"),
+            130);
+  ASSERT_TRUE(std::filesystem::exists(dir / "part" / "checkpoint.h5")) << testing::read_text(dir / "log.txt");
+  const auto resumed = testing::run_cli("train " + experiment + " --out " + (dir / "part").string() + " --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming after iteration"), std::string::npos) << resumed.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "part" / "checkpoint.h5"));
+  h5::File whole(dir / "whole" / "run.h5", h5::File::Mode::read);
+  h5::File part(dir / "part" / "run.h5", h5::File::Mode::read);
+  for (const char* name : {"input", "recurrent", "output"})
+    EXPECT_EQ(whole.read<double>(std::string("/weights/gradient/") + name),
+              part.read<double>(std::string("/weights/gradient/") + name))
+        << name;
+  EXPECT_EQ(whole.read<double>("/learning_curve/loss"), part.read<double>("/learning_curve/loss"));
+}
+
 TEST(GradientConfig, ItsKeysAreValidatedAndWrittenBack) {
   const ExperimentSpec spec = parse(store_recall("method = \"eprop\"\nfeedback = \"random\"\nbatch = 7"));
   EXPECT_EQ(parse(to_toml(spec)).protocol.gradient.batch, 7u);
@@ -233,9 +290,10 @@ TEST(GradientCommandLine, TrainWritesTheRunAndRefusesWhatDoesNotApply) {
   EXPECT_TRUE(std::filesystem::exists(dir / "run" / "metrics.json"));
   const auto again = testing::run_cli("train " + (dir / "g.toml").string() + " --out " + out + " -q");
   EXPECT_EQ(again.exit_code, 2) << again.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "run" / "checkpoint.h5"));  // a complete run leaves none
   const auto resumed = testing::run_cli("train " + (dir / "g.toml").string() + " --out " + out + " --resume -q");
   EXPECT_EQ(resumed.exit_code, 2);
-  EXPECT_NE(resumed.output.find("no checkpoints"), std::string::npos) << resumed.output;
+  EXPECT_NE(resumed.output.find("no checkpoint"), std::string::npos) << resumed.output;
   const auto tested = testing::run_cli("test " + out);
   EXPECT_EQ(tested.exit_code, 2);
   EXPECT_NE(tested.output.find("frozen-weight test"), std::string::npos) << tested.output;

@@ -54,12 +54,13 @@ struct GradientParameters {
   std::vector<double> recurrent;
   std::vector<double> output;
   std::vector<double> output_bias;
+  std::vector<double> bias;  // per neuron (gated theta neurons' b; unused by ALIF networks)
 
   static GradientParameters zeros(std::size_t neurons, std::size_t inputs, std::size_t outputs);
   void set_zero();
   void add(const GradientParameters& other);
   void scale(double factor);
-  // The blocks in a fixed order (input, recurrent, output, output bias).
+  // The blocks in a fixed order (input, recurrent, output, output bias, bias).
   std::vector<std::span<double>> blocks();
   std::vector<std::span<const double>> blocks() const;
 };
@@ -79,9 +80,10 @@ struct TrialScore {
 // A trial's whole trajectory, by step (steps × neurons unless said).
 struct TrialRecording {
   std::vector<double> z;                 // spikes
-  std::vector<double> threshold;         // A^t
-  std::vector<double> voltage;           // v^t after the step
-  std::vector<double> logits;            // steps × outputs
+  std::vector<double> threshold;         // A^t (ALIF; empty for gated theta neurons)
+  std::vector<double> voltage;           // v^t after the step (gated theta: the phase in [−π, π))
+  std::vector<double> logits;            // steps × outputs: the read-out y
+  std::vector<double> synaptic;          // gated theta: the gate synapses' s (empty for ALIF)
   std::vector<std::size_t> predictions;  // per window
 };
 
@@ -105,25 +107,49 @@ struct GradientSettings {
   std::span<const double> feedback;     // B, neurons × outputs (empty: W^out)
 };
 
-class GradientNetwork {
+// A window's prediction from its averaged read-out: the largest output, or
+// for a single output its sign (1 when positive, 0 otherwise).
+std::size_t window_prediction(const double* mean, std::size_t outputs);
+
+// The loss terms, errors and, when `y_gradient` is given, ∂L/∂y (scaled by
+// loss_scale) of one trial's read-out y (steps × outputs): its windows' cross
+// entropies and its regression target's squared errors. No spike counts.
+TrialScore score_readout(const GradientTrial& trial, const std::vector<double>& y, std::size_t outputs,
+                         double loss_scale, std::vector<double>* y_gradient, std::vector<std::size_t>* predictions);
+
+// A network whose trials the gradient trainer runs: forward, and forward
+// with the backward pass adding the trial's gradient.
+class TrialNetwork {
+ public:
+  virtual ~TrialNetwork() = default;
+  virtual std::size_t neurons() const = 0;
+  virtual std::size_t inputs() const = 0;
+  virtual std::size_t outputs() const = 0;
+  virtual TrialScore evaluate(const GradientParameters& p, const GradientTrial& trial,
+                              TrialRecording* recording = nullptr) const = 0;
+  virtual TrialScore backward(const GradientParameters& p, const GradientTrial& trial, const GradientSettings& settings,
+                              GradientParameters& gradient) const = 0;
+};
+
+class GradientNetwork final : public TrialNetwork {
  public:
   GradientNetwork(std::vector<AlifConstants> neurons, SpikeFunction spike, double readout_kappa, std::size_t inputs,
                   std::size_t outputs);
 
-  std::size_t neurons() const { return neurons_.size(); }
-  std::size_t inputs() const { return inputs_; }
-  std::size_t outputs() const { return outputs_; }
+  std::size_t neurons() const override { return neurons_.size(); }
+  std::size_t inputs() const override { return inputs_; }
+  std::size_t outputs() const override { return outputs_; }
   const std::vector<AlifConstants>& constants() const { return neurons_; }
   void set_delays(SynapticDelays delays) { delays_ = std::move(delays); }
   const SynapticDelays& delays() const { return delays_; }
 
   // Forward only: the trial's score, and its trajectory when `recording` is given.
   TrialScore evaluate(const GradientParameters& p, const GradientTrial& trial,
-                      TrialRecording* recording = nullptr) const;
+                      TrialRecording* recording = nullptr) const override;
   // Forward with the trajectory recorded, then backward: adds the trial's
   // gradient to `gradient`; returns the trial's score.
   TrialScore backward(const GradientParameters& p, const GradientTrial& trial, const GradientSettings& settings,
-                      GradientParameters& gradient) const;
+                      GradientParameters& gradient) const override;
   // e-prop forward in time (GradientPaths::eprop's gradient without a
   // recorded trajectory). The rate term's part needs the batch's rates, known
   // only after every trial: its per-synapse factor Σ_t e^t is added to

@@ -36,6 +36,15 @@
 //   333 and 200 ms with amplitudes U(0.5, 2) and random phases, shifted to
 //   start at 0 and scaled to a largest |value| of 1; squared error on every
 //   step.
+// * xor_pulses (Huh & Sejnowski 2018's delayed-memory XOR, as far as it
+//   could be reconstructed): rectangular pulses of sign ±1 on channel 0 at
+//   [0, P) and [P + d, 2P + d), a cue pulse on channel 1 cue_delay after the
+//   second; Gaussian input noise on both channels. A regression task with one
+//   output: its target is +1 (signs differ) or −1 (equal) during the
+//   answer_duration after the cue and 0 elsewhere, squared error on every
+//   step; the answer window scores the sign of the averaged output. d is
+//   pulse_delay, or uniform over the whole steps in [delay_min, pulse_delay]
+//   when delay_min > 0.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -44,7 +53,14 @@
 
 namespace rsnn {
 
-enum class GradientTaskKind { store_recall, evidence_accumulation, delayed_xor, fashion_mnist, pattern_generation };
+enum class GradientTaskKind {
+  store_recall,
+  evidence_accumulation,
+  delayed_xor,
+  fashion_mnist,
+  pattern_generation,
+  xor_pulses
+};
 enum class ImageEncoding { pixels, rows };
 // Which set a trial belongs to: each has its own random streams, and for
 // Fashion-MNIST its own images (training and validation trials are drawn
@@ -85,6 +101,11 @@ struct GradientTaskSpec {
   std::size_t training_images = 0;   // 0: all 60,000; otherwise the first n (a reduced run)
   // pattern_generation (also trial_duration, input_rate)
   std::size_t pattern_inputs = 100;
+  // xor_pulses (also pulse_duration, trial_duration, answer_duration)
+  double pulse_delay = 100.0;  // ms from the end of the first pulse to the second
+  double delay_min = 0.0;      // ms; > 0: the delay is uniform in [delay_min, pulse_delay]
+  double cue_delay = 100.0;    // ms from the end of the second pulse to the cue
+  double input_noise = 0.1;    // standard deviation of the inputs' Gaussian noise per step
 };
 
 // One window of a classification target: steps [begin, end) of the trial.
@@ -97,6 +118,10 @@ struct ClassWindow {
   std::size_t end = 0;
   std::size_t label = 0;
   bool averaged = true;
+  // false: the window only scores the prediction (a regression task's answer
+  // window: label 1 when the target is positive, the prediction the sign of
+  // the averaged single output), its loss is the regression target's.
+  bool loss = true;
 };
 
 struct GradientTrial {

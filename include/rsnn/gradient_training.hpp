@@ -1,8 +1,10 @@
 #pragma once
-// Gradient training of LSNNs (protocol.kind = "gradient"): networks of LIF
-// and ALIF neurons (rsnn/alif.hpp) learn a task (rsnn/gradient_task.hpp) by
+// Gradient training (protocol.kind = "gradient"): networks of LIF and ALIF
+// neurons (LSNNs, rsnn/alif.hpp) learn a task (rsnn/gradient_task.hpp) by
 // BPTT with a pseudo-derivative (Bellec et al., NeurIPS 2018) or by e-prop
-// (Bellec et al., Nat. Commun. 2020), with Adam over minibatches.
+// (Bellec et al., Nat. Commun. 2020); networks of gated theta neurons
+// (rsnn/gated_theta.hpp) by their exact gradient (Huh & Sejnowski, NeurIPS
+// 2018). Adam over minibatches for both.
 //
 // One iteration: a batch of fresh training trials runs forward (in parallel
 // over trials); for BPTT and e-prop with rate regularisation a first pass
@@ -102,12 +104,12 @@ class GradientTraining {
 
   const ExperimentSpec& spec() const { return spec_; }
   const GradientTask& task() const { return *task_; }
-  const GradientNetwork& network() const { return network_; }
+  const TrialNetwork& network() const { return *network_; }
   const GradientParameters& parameters() const { return parameters_; }
   GradientParameters& parameters() { return parameters_; }
   const std::vector<double>& feedback() const { return feedback_; }          // random e-prop's B (neurons × outputs)
   const std::vector<std::uint8_t>& connected() const { return connected_; }  // recurrent synapses, by presynaptic row
-  std::size_t neurons() const { return network_.neurons(); }
+  std::size_t neurons() const { return network_->neurons(); }
 
   // One iteration's parts, for benchmarks and tests.
   struct BatchGradient {
@@ -130,7 +132,8 @@ class GradientTraining {
   struct Optimizer;
   ExperimentSpec spec_;
   std::unique_ptr<GradientTask> task_;
-  GradientNetwork network_;
+  std::unique_ptr<TrialNetwork> network_;
+  GradientNetwork* alif_ = nullptr;  // the ALIF network (e-prop, delays), or null for gated theta neurons
   GradientParameters parameters_;
   std::vector<double> feedback_;
   std::vector<std::uint8_t> connected_;

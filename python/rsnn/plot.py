@@ -910,6 +910,19 @@ def _gradient_readout(ax, logits, windows, predictions, dt, test):
                  f"over {test['trials']} trials", fontsize=9, loc="left", pad=24)
 
 
+def _gradient_synapses(ax, synaptic, dt):
+    """(d) of a gated theta network: the gate synapses' s(t) of up to five of its most active neurons."""
+    if synaptic is None or not np.any(synaptic):
+        ax.set_title("(d) gate synapses: silent", fontsize=9, loc="left")
+        return
+    times = (np.arange(synaptic.shape[0]) + 1) * dt
+    for j in np.argsort(synaptic.sum(axis=0))[::-1][:5]:
+        ax.plot(times, synaptic[:, j], lw=0.8, label=f"neuron {j}")
+    ax.set_ylabel("s (1/ms)", fontsize=9)
+    ax.legend(fontsize=7, ncol=5, loc="upper left")
+    ax.set_title("(d) gate synapses s(t) of the five most active neurons", fontsize=9, loc="left")
+
+
 def _gradient_regression(ax, outputs, target, mask, dt, test):
     """(e) of a regression task: each output y(t) against its target, where the error counts."""
     steps, count = outputs.shape
@@ -981,8 +994,10 @@ def gradient_run(path, fig=None):
             _input_groups(ax, protocol.get("task", {}))
         elif row == 2:
             _gradient_spikes(ax, example["spikes"], dt, populations)
-        elif row == 3:
+        elif row == 3 and "thresholds" in example:
             _gradient_thresholds(ax, example["thresholds"], dt)
+        elif row == 3:
+            _gradient_synapses(ax, example.get("synaptic"), dt)
         elif "target" in example:
             _gradient_regression(ax, example["logits"], example["target"], example.get("target_mask"), dt, test)
         else:

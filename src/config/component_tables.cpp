@@ -474,7 +474,18 @@ ComponentFamily gradient_tasks() {
         "starting at 0, largest |value| 1); squared error on every step, error = normalised squared error.",
         {integer_parameter("inputs", "Poisson inputs.", 100, 1, 100000),
          positive("input_rate", "Hz", "Their rate.", 50.0),
-         positive("trial_duration", "ms", "Length of the pattern.", 1000.0)}}},
+         positive("trial_duration", "ms", "Length of the pattern.", 1000.0)}},
+       {"xor_pulses",
+        "Huh & Sejnowski's delayed-memory XOR (reconstructed): +-1 pulses on channel 0, a cue on channel 1, input "
+        "noise; one output whose target is +1 (signs differ) or -1 during the answer after the cue and 0 elsewhere "
+        "(squared error on every step); error = the answer's sign wrong.",
+        {positive("pulse_duration", "ms", "Length of each pulse and of the cue.", 30.0),
+         positive("pulse_delay", "ms", "From the end of the first pulse to the second (the longest delay).", 100.0),
+         non_negative("delay_min", "ms", "> 0: the delay is uniform in [delay_min, pulse_delay] (0: fixed).", 0.0),
+         non_negative("cue_delay", "ms", "From the end of the second pulse to the cue.", 100.0),
+         positive("answer_duration", "ms", "The answer after the cue.", 60.0),
+         non_negative("input_noise", "1", "Standard deviation of the inputs' Gaussian noise per step.", 0.1),
+         positive("trial_duration", "ms", "Length of a trial.", 400.0)}}},
       {}};
 }
 

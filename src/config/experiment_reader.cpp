@@ -334,16 +334,28 @@ void read_gradient_task(SectionReader r, GradientTaskSpec& task, const std::file
   ParameterValues v;
   task.kind = static_cast<GradientTaskKind>(config::read_component(r, config::gradient_task_family(), 0, v));
   for (const auto& [name, field] :
-       {std::pair{"character_duration", &task.character_duration}, std::pair{"input_rate", &task.input_rate},
-        std::pair{"store_delay", &task.store_delay}, std::pair{"cue_interval", &task.cue_interval},
+       {std::pair{"character_duration", &task.character_duration},
+        std::pair{"input_rate", &task.input_rate},
+        std::pair{"store_delay", &task.store_delay},
+        std::pair{"cue_interval", &task.cue_interval},
         std::pair{"cue_duration",
                   task.kind == GradientTaskKind::fashion_mnist ? &task.cue_duration_image : &task.cue_duration},
-        std::pair{"recall_delay", &task.recall_delay}, std::pair{"recall_duration", &task.recall_duration},
-        std::pair{"cue_rate", &task.cue_rate}, std::pair{"noise_rate", &task.noise_rate},
-        std::pair{"pulse_duration", &task.pulse_duration}, std::pair{"expected_delay", &task.expected_delay},
-        std::pair{"null_probability", &task.null_probability}, std::pair{"trial_duration", &task.trial_duration},
-        std::pair{"answer_duration", &task.answer_duration}, std::pair{"pixel_duration", &task.pixel_duration},
-        std::pair{"row_duration", &task.row_duration}, std::pair{"answer_window", &task.answer_window}})
+        std::pair{"recall_delay", &task.recall_delay},
+        std::pair{"recall_duration", &task.recall_duration},
+        std::pair{"cue_rate", &task.cue_rate},
+        std::pair{"noise_rate", &task.noise_rate},
+        std::pair{"pulse_duration", &task.pulse_duration},
+        std::pair{"expected_delay", &task.expected_delay},
+        std::pair{"null_probability", &task.null_probability},
+        std::pair{"trial_duration", &task.trial_duration},
+        std::pair{"answer_duration", &task.answer_duration},
+        std::pair{"pixel_duration", &task.pixel_duration},
+        std::pair{"row_duration", &task.row_duration},
+        std::pair{"answer_window", &task.answer_window},
+        std::pair{"pulse_delay", &task.pulse_delay},
+        std::pair{"delay_min", &task.delay_min},
+        std::pair{"cue_delay", &task.cue_delay},
+        std::pair{"input_noise", &task.input_noise}})
     v.get(name, *field);
   for (const auto& [name, field] :
        {std::pair{"characters", &task.characters}, std::pair{"inputs_per_symbol", &task.inputs_per_symbol},

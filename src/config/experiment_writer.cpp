@@ -161,6 +161,16 @@ std::string gradient_task_lines(const GradientTaskSpec& t) {
       line(fmt::format("inputs = {}", t.pattern_inputs));
       numbers({{"input_rate", t.input_rate}, {"trial_duration", t.trial_duration}});
       break;
+    case GradientTaskKind::xor_pulses:
+      line("kind = \"xor_pulses\"");
+      numbers({{"pulse_duration", t.pulse_duration},
+               {"pulse_delay", t.pulse_delay},
+               {"delay_min", t.delay_min},
+               {"cue_delay", t.cue_delay},
+               {"answer_duration", t.answer_duration},
+               {"input_noise", t.input_noise},
+               {"trial_duration", t.trial_duration}});
+      break;
   }
   return out;
 }

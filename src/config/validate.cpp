@@ -111,15 +111,43 @@ void validate_spike_coding(const ExperimentSpec& spec) {
     throw InputError("protocol.features: random_tanh features are for slow_weights = \"learned\"");
 }
 
-// LSNN training: alif populations whose input, recurrent and read-out
-// weights are the protocol's, driven by the task alone.
+void validate_gradient_inputs(const ExperimentSpec& spec);
+
+// Gradient training: alif populations (LSNNs) or one gated_theta population
+// (Huh & Sejnowski), whose input, recurrent and read-out weights are the
+// protocol's, driven by the task alone.
 void validate_gradient(const ExperimentSpec& spec) {
+  const GradientProtocolSpec& g = spec.protocol.gradient;
+  if (spec.populations.front().model == "gated_theta") {  // Huh & Sejnowski: one population, the exact gradient
+    if (spec.populations.size() != 1)
+      throw InputError("population: gated_theta networks have exactly one [[population]]");
+    if (g.method != GradientMethod::bptt)
+      throw InputError("protocol.method: gated theta networks are trained by their exact gradient (\"bptt\")");
+    if (g.rate_regularization > 0.0)
+      throw InputError(
+          "protocol.rate_regularization: gated theta networks have no spike variable to regularise (expected 0)");
+    if (g.max_delay > 0.0) throw InputError("protocol.max_delay: synaptic delays are for alif networks (expected 0)");
+    return validate_gradient_inputs(spec);
+  }
   for (std::size_t i = 0; i < spec.populations.size(); ++i)
     if (spec.populations[i].model != "alif")
       throw InputError(
           fmt::format("population[{}].model: protocol kind \"gradient\" trains alif populations "
-                      "(beta = 0 for LIF neurons), got \"{}\"",
+                      "(beta = 0 for LIF neurons) or one gated_theta population, got \"{}\"",
                       i, spec.populations[i].model));
+  for (std::size_t i = 0; i < spec.populations.size(); ++i) {
+    const double refractory = spec.populations[i].parameters.number("refractory");
+    require_whole_multiple(fmt::format("population[{}].params.refractory", i), refractory, spec.dt, "dt");
+    if (spec.populations[i].bias != 0.0)
+      throw InputError(
+          fmt::format("population[{}].bias: alif networks have no bias in protocol kind \"gradient\" (expected 0)", i));
+  }
+  validate_gradient_inputs(spec);
+}
+
+// What every gradient-training network lacks: static pathways, read-outs,
+// plastic synapses, targets, noise and stimulus are the protocol's own.
+void validate_gradient_inputs(const ExperimentSpec& spec) {
   if (!spec.static_projections.empty() || !spec.pathways.empty())
     throw InputError(
         "static: protocol kind \"gradient\" has no static projections or pathways (its input, recurrent and "
@@ -131,12 +159,6 @@ void validate_gradient(const ExperimentSpec& spec) {
     throw InputError("noise.current_sigma: protocol kind \"gradient\" has no current noise (expected 0)");
   if (spec.stimulus.kind != StimulusKind::none)
     throw InputError("stimulus.kind: protocol kind \"gradient\" is driven by its task's inputs (expected \"none\")");
-  for (std::size_t i = 0; i < spec.populations.size(); ++i) {
-    const double refractory = spec.populations[i].parameters.number("refractory");
-    require_whole_multiple(fmt::format("population[{}].params.refractory", i), refractory, spec.dt, "dt");
-    if (spec.populations[i].bias != 0.0)
-      throw InputError(fmt::format("population[{}].bias: protocol kind \"gradient\" has no bias (expected 0)", i));
-  }
 }
 
 }  // namespace

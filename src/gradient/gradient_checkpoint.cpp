@@ -6,7 +6,7 @@
 //
 //   format = "rsnn-gradient-checkpoint", rsnn_version, seed, iterations (done)
 //   /config                       the resolved experiment (must match on resume)
-//   /parameters/<block>           input, recurrent, output, output_bias
+//   /parameters/<block>           input, recurrent, output, output_bias, bias
 //   /adam/first/<block>, /adam/second/<block>, attribute /adam steps
 //   /connected                    DEEP R's mask, by presynaptic row
 //   /learning_curve/<column>      every GradientCurvePoint field, one per iteration
@@ -25,7 +25,7 @@ namespace rsnn {
 namespace {
 
 constexpr const char* checkpoint_format = "rsnn-gradient-checkpoint";
-constexpr const char* block_names[] = {"input", "recurrent", "output", "output_bias"};
+constexpr const char* block_names[] = {"input", "recurrent", "output", "output_bias", "bias"};
 
 // The curve's columns, each a member of GradientCurvePoint.
 struct CurveColumn {

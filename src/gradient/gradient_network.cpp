@@ -17,6 +17,7 @@ GradientParameters GradientParameters::zeros(std::size_t neurons, std::size_t in
   p.recurrent.assign(neurons * neurons, 0.0);
   p.output.assign(neurons * outputs, 0.0);
   p.output_bias.assign(outputs, 0.0);
+  p.bias.assign(neurons, 0.0);
   return p;
 }
 
@@ -36,10 +37,10 @@ void GradientParameters::scale(double factor) {
     for (double& v : block) v *= factor;
 }
 
-std::vector<std::span<double>> GradientParameters::blocks() { return {input, recurrent, output, output_bias}; }
+std::vector<std::span<double>> GradientParameters::blocks() { return {input, recurrent, output, output_bias, bias}; }
 
 std::vector<std::span<const double>> GradientParameters::blocks() const {
-  return {input, recurrent, output, output_bias};
+  return {input, recurrent, output, output_bias, bias};
 }
 
 void TrialScore::add(const TrialScore& other) {
@@ -95,6 +96,15 @@ double softmax(const double* logits, std::size_t C, double* probabilities) {
   for (std::size_t c = 0; c < C; ++c) probabilities[c] /= sum;
   return top + std::log(sum);
 }
+
+}  // namespace
+
+std::size_t window_prediction(const double* mean, std::size_t outputs) {
+  if (outputs == 1) return mean[0] > 0.0 ? 1 : 0;
+  return static_cast<std::size_t>(std::max_element(mean, mean + outputs) - mean);
+}
+
+namespace {
 
 // One step's squared error Σ_c (y_c − y*_c)² into `score` (one term), and
 // its gradient 2 scale (y − y*) added to `gradient`.
@@ -203,22 +213,21 @@ void GradientNetwork::forward(const GradientParameters& p, const GradientTrial& 
   }
 }
 
-TrialScore GradientNetwork::score(const GradientTrial& trial, const std::vector<double>& logits,
-                                  const std::vector<double>& spike_counts, double loss_scale,
-                                  std::vector<double>* logit_gradient, std::vector<std::size_t>* predictions) const {
-  const std::size_t C = outputs_;
+TrialScore score_readout(const GradientTrial& trial, const std::vector<double>& logits, std::size_t C,
+                         double loss_scale, std::vector<double>* logit_gradient,
+                         std::vector<std::size_t>* predictions) {
   TrialScore result;
-  result.spike_counts = spike_counts;
   if (logit_gradient) logit_gradient->assign(trial.steps * C, 0.0);
   std::vector<double> mean(C), probabilities(C);
   for (const ClassWindow& w : trial.windows) {
     const double length = static_cast<double>(w.end - w.begin);
     std::fill(mean.begin(), mean.end(), 0.0);
     for (std::size_t s = w.begin; s < w.end; ++s) add_scaled(mean.data(), &logits[s * C], 1.0 / length, C);
-    const std::size_t predicted = static_cast<std::size_t>(std::max_element(mean.begin(), mean.end()) - mean.begin());
+    const std::size_t predicted = window_prediction(mean.data(), C);
     if (predictions) predictions->push_back(predicted);
     ++result.windows;
     if (predicted != w.label) ++result.errors;
+    if (!w.loss) continue;
     if (w.averaged) {
       result.loss += softmax(mean.data(), C, probabilities.data()) - mean[w.label];
       ++result.terms;
@@ -250,7 +259,8 @@ TrialScore GradientNetwork::evaluate(const GradientParameters& p, const Gradient
   Trajectory& tr = thread_trajectory();
   forward(p, trial, tr, recording != nullptr);
   std::vector<std::size_t> predictions;
-  TrialScore result = score(trial, tr.logits, tr.spike_counts, 1.0, nullptr, &predictions);
+  TrialScore result = score_readout(trial, tr.logits, outputs_, 1.0, nullptr, &predictions);
+  result.spike_counts = tr.spike_counts;
   if (recording) {
     recording->z = tr.z;
     recording->threshold = tr.threshold;
@@ -267,7 +277,8 @@ TrialScore GradientNetwork::backward(const GradientParameters& p, const Gradient
   Trajectory& tr = thread_trajectory();
   forward(p, trial, tr, true);
   thread_local std::vector<double> gy, direct;
-  TrialScore result = score(trial, tr.logits, tr.spike_counts, settings.loss_scale, &gy, nullptr);
+  TrialScore result = score_readout(trial, tr.logits, outputs_, settings.loss_scale, &gy, nullptr);
+  result.spike_counts = tr.spike_counts;
   const std::span<const double> B = settings.feedback.empty() ? std::span<const double>(p.output) : settings.feedback;
 
   // ∂L/∂z^t through the read-out (filtered backwards) and the rate term; the
@@ -413,7 +424,7 @@ TrialScore GradientNetwork::eprop_online(const GradientParameters& p, const Grad
     for (std::size_t j = 0; j < N; ++j) add_scaled(y.data(), &p.output[j * C], zbar[j], C);
 
     const bool in_window = w < trial.windows.size() && s >= trial.windows[w].begin && s < trial.windows[w].end;
-    const bool per_step = in_window && !trial.windows[w].averaged;
+    const bool per_step = in_window && !trial.windows[w].averaged && trial.windows[w].loss;
     const bool regressed = !trial.target.empty() && trial.target_mask[s];
     const bool signalled = per_step || regressed;  // this step's loss has a learning signal
     if (signalled) {
@@ -460,11 +471,10 @@ TrialScore GradientNetwork::eprop_online(const GradientParameters& p, const Grad
     // The window ends: its prediction, and for an averaged window its loss.
     const double length = static_cast<double>(window.end - window.begin);
     for (double& v : window_logits) v /= length;
-    const std::size_t predicted =
-        static_cast<std::size_t>(std::max_element(window_logits.begin(), window_logits.end()) - window_logits.begin());
+    const std::size_t predicted = window_prediction(window_logits.data(), C);
     ++result.windows;
     if (predicted != window.label) ++result.errors;
-    if (window.averaged) {
+    if (window.averaged && window.loss) {
       result.loss += softmax(window_logits.data(), C, probabilities.data()) - window_logits[window.label];
       ++result.terms;
       for (std::size_t c = 0; c < C; ++c)

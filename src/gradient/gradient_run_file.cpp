@@ -6,10 +6,12 @@
 //                    forward_seconds, backward_seconds, optimizer_seconds}
 //   /weights/gradient/{input [inputs × N], recurrent [N × N] (row k: from
 //                    neuron k), output [N × classes], output_bias,
-//                    connected [N × N] (DEEP R), feedback [N × classes]}
+//                    bias [N] (gated theta neurons' b), connected [N × N]
+//                    (DEEP R), feedback [N × classes]}
 //   /test: attributes trials, loss, error; rates [N] (Hz); examples/<k>/
 //          {input [steps × inputs], spikes [steps × N] (0/1), thresholds
-//          [steps × N], voltage [steps × N], logits [steps × classes] (the
+//          [steps × N] (ALIF) or synaptic [steps × N] (gated theta: s),
+//          voltage [steps × N] (gated theta: the phase), logits [steps × classes] (the
 //          read-out y), windows [w × 3] (begin, end, label, in steps),
 //          predictions [w]; regression tasks: target [steps × outputs],
 //          target_mask [steps]}
@@ -56,6 +58,7 @@ void write_weights(h5::File& file, const GradientTraining& training) {
   file.write<double>(base + "/recurrent", p.recurrent, {p.neurons, p.neurons});
   file.write<double>(base + "/output", p.output, {p.neurons, p.outputs});
   file.write<double>(base + "/output_bias", p.output_bias);
+  file.write<double>(base + "/bias", p.bias);
   file.write<std::uint8_t>(base + "/connected", training.connected(), {p.neurons, p.neurons});
   if (!training.feedback().empty()) file.write<double>(base + "/feedback", training.feedback(), {p.neurons, p.outputs});
   file.set_attribute(base, "layout", std::string("by presynaptic row: recurrent[k, j] is the weight from k to j"));
@@ -70,7 +73,8 @@ void write_example(h5::File& file, const std::string& group, const GradientExamp
   std::vector<std::uint8_t> spikes(r.z.size());
   std::transform(r.z.begin(), r.z.end(), spikes.begin(), [](double z) { return z > 0.5 ? 1 : 0; });
   file.write<std::uint8_t>(group + "/spikes", spikes, {trial.steps, N});
-  file.write<double>(group + "/thresholds", r.threshold, {trial.steps, N});
+  if (!r.threshold.empty()) file.write<double>(group + "/thresholds", r.threshold, {trial.steps, N});
+  if (!r.synaptic.empty()) file.write<double>(group + "/synaptic", r.synaptic, {trial.steps, N});
   file.write<double>(group + "/voltage", r.voltage, {trial.steps, N});
   file.write<double>(group + "/logits", r.logits, {trial.steps, classes});
   std::vector<std::int64_t> windows;

@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "rsnn/error.hpp"
+#include "rsnn/gated_theta_network.hpp"
 #include "rsnn/random.hpp"
 
 namespace rsnn {
@@ -26,6 +27,19 @@ std::vector<AlifConstants> lower_neurons(const ExperimentSpec& spec) {
     neurons.insert(neurons.end(), population.size, c);
   }
   return neurons;
+}
+
+bool is_gated_theta(const ExperimentSpec& spec) { return spec.populations.front().model == "gated_theta"; }
+
+GatedThetaConstants gated_theta_constants(const ExperimentSpec& spec) {
+  const ParameterValues& v = spec.populations.front().parameters;
+  GatedThetaConstants c;
+  c.kappa = spec.dt / v.number("tau");
+  c.tau_gate = v.number("tau_gate");
+  c.lambda = std::exp(-spec.dt / c.tau_gate);
+  c.width = v.number("gate_width");
+  c.gate = v.choice("gate") == "box" ? GateShape::box : GateShape::cosine;
+  return c;
 }
 
 // Each trained matrix from its own streams (initial_weights; id = presynaptic
@@ -92,12 +106,19 @@ struct GradientTraining::Optimizer {
 };
 
 GradientTraining::GradientTraining(const ExperimentSpec& spec)
-    : spec_(spec),
-      task_(make_gradient_task(spec.protocol.gradient.task, spec.dt)),
-      network_(lower_neurons(spec), SpikeFunction{}, std::exp(-spec.dt / spec.protocol.gradient.readout_tau),
-               task_->inputs(), task_->classes()) {
+    : spec_(spec), task_(make_gradient_task(spec.protocol.gradient.task, spec.dt)) {
   const GradientProtocolSpec& g = spec_.protocol.gradient;
-  const std::size_t N = network_.neurons();
+  if (is_gated_theta(spec_)) {
+    network_ = std::make_unique<GatedThetaNetwork>(gated_theta_constants(spec_), spec_.neuron_count(), task_->inputs(),
+                                                   task_->classes(),
+                                                   spec_.populations.front().parameters.number("initial_phase"));
+  } else {
+    auto alif = std::make_unique<GradientNetwork>(
+        lower_neurons(spec_), SpikeFunction{}, std::exp(-spec.dt / g.readout_tau), task_->inputs(), task_->classes());
+    alif_ = alif.get();
+    network_ = std::move(alif);
+  }
+  const std::size_t N = network_->neurons();
   // Trials are numbered within 32 bits (their streams' ids), and a task may
   // have fewer test trials than asked for (Fashion-MNIST's test images); the
   // generators run inside parallel loops, where an exception cannot be caught.
@@ -109,7 +130,11 @@ GradientTraining::GradientTraining(const ExperimentSpec& spec)
     throw InputError(
         fmt::format("protocol.test_trials: the task has {} test trials, got {}", available, g.test_trials));
   parameters_ = initial_parameters(spec_, N, task_->inputs(), task_->classes());
-  network_.set_delays(draw_delays(spec_, N, task_->inputs()));
+  if (alif_) alif_->set_delays(draw_delays(spec_, N, task_->inputs()));
+  for (std::size_t first = 0; const PopulationSpec& population : spec_.populations) {  // the initial biases b
+    std::fill_n(parameters_.bias.begin() + std::ptrdiff_t(first), population.size, population.bias);
+    first += population.size;
+  }
   if (g.feedback == FeedbackKind::random) feedback_ = random_feedback(spec_, N, task_->classes());
   connected_.assign(N * N, 1);
   for (std::size_t j = 0; j < N; ++j) connected_[j * N + j] = 0;
@@ -162,7 +187,7 @@ TrialScore GradientTraining::evaluate(TrialSet set, std::uint64_t first, std::si
   for (std::size_t b = 0; b < count; ++b) {
     GradientTrial& trial = thread_trial();
     task_->fill_trial(spec_.seed, set, first + b, trial);
-    scores[b] = network_.evaluate(parameters_, trial);
+    scores[b] = network_->evaluate(parameters_, trial);
   }
   TrialScore total;
   for (const TrialScore& s : scores) total.add(s);  // in trial order
@@ -172,9 +197,9 @@ TrialScore GradientTraining::evaluate(TrialSet set, std::uint64_t first, std::si
 GradientTraining::BatchGradient GradientTraining::batch_gradient(TrialSet set, std::uint64_t first,
                                                                  std::size_t count) const {
   const GradientProtocolSpec& g = spec_.protocol.gradient;
-  const std::size_t N = network_.neurons(), C = network_.outputs();
+  const std::size_t N = network_->neurons(), C = network_->outputs();
   const bool online = g.method == GradientMethod::eprop_online;
-  const bool regularised = g.rate_regularization > 0.0;
+  const bool regularised = g.rate_regularization > 0.0 && alif_;       // gated theta networks have no z to regularise
   const double rate_norm = double(count * task_->steps()) * spec_.dt;  // spikes per ms
   const double f0 = g.rate_target / 1000.0;
   auto rate_signal_of = [&](const std::vector<double>& counts) {
@@ -200,7 +225,7 @@ GradientTraining::BatchGradient GradientTraining::batch_gradient(TrialSet set, s
     settings.loss_scale = measured.terms > 0 ? 1.0 / double(measured.terms) : 0.0;
   }
   const std::size_t chunks = (count + kGradientChunk - 1) / kGradientChunk;
-  const GradientParameters zero = GradientParameters::zeros(N, network_.inputs(), C);
+  const GradientParameters zero = GradientParameters::zeros(N, network_->inputs(), C);
   std::vector<GradientParameters> gradients(chunks, zero), sensitivities(online ? chunks : 0, zero);
   std::vector<TrialScore> scores(chunks);
 #pragma omp parallel for schedule(dynamic, 1)
@@ -208,9 +233,9 @@ GradientTraining::BatchGradient GradientTraining::batch_gradient(TrialSet set, s
     GradientTrial& trial = thread_trial();
     for (std::size_t b = chunk * kGradientChunk; b < std::min(count, (chunk + 1) * kGradientChunk); ++b) {
       task_->fill_trial(spec_.seed, set, first + b, trial);
-      scores[chunk].add(
-          online ? network_.eprop_online(parameters_, trial, settings, gradients[chunk], sensitivities[chunk])
-                 : network_.backward(parameters_, trial, settings, gradients[chunk]));
+      scores[chunk].add(online
+                            ? alif_->eprop_online(parameters_, trial, settings, gradients[chunk], sensitivities[chunk])
+                            : network_->backward(parameters_, trial, settings, gradients[chunk]));
     }
   }
   BatchGradient out{zero, {}};
@@ -229,7 +254,7 @@ GradientTraining::BatchGradient GradientTraining::batch_gradient(TrialSet set, s
 
 void GradientTraining::apply(const GradientParameters& gradient, double learning_rate, std::size_t iteration) {
   const GradientProtocolSpec& g = spec_.protocol.gradient;
-  const std::size_t N = network_.neurons();
+  const std::size_t N = network_->neurons();
   Optimizer& adam = *optimizer_;
   ++adam.steps;
   const double t = double(adam.steps);
@@ -242,6 +267,7 @@ void GradientTraining::apply(const GradientParameters& gradient, double learning
   for (std::size_t b = 0; b < params.size(); ++b) {
     const bool recurrent = b == 1;
     if (b == 3 && !g.output_bias) continue;
+    if (b == 4 && alif_) continue;  // ALIF neurons have no trained bias
     for (std::size_t i = 0; i < params[b].size(); ++i) {
       if (recurrent && !connected_[i]) continue;
       // DEEP R trains θ = s w, so its gradient is s dL/dw.
@@ -261,7 +287,7 @@ void GradientTraining::apply(const GradientParameters& gradient, double learning
 
 void GradientTraining::rewire(double learning_rate, std::size_t iteration) {
   const GradientProtocolSpec& g = spec_.protocol.gradient;
-  const std::size_t N = network_.neurons();
+  const std::size_t N = network_->neurons();
   RandomStream rng(spec_.seed, Purpose::rewiring, iteration);
   const double noise = std::sqrt(2.0 * learning_rate * g.rewiring_temperature);
   std::size_t disconnected = 0;
@@ -299,10 +325,11 @@ double mean_rate_hz(const TrialScore& score, std::size_t trials, std::size_t ste
 double fraction(std::size_t part, std::size_t whole) { return whole > 0 ? double(part) / double(whole) : 0.0; }
 
 // The error a curve point and the test report: the fraction of windows
-// misclassified, or for a regression task the normalised squared error
-// Σ (y − y*)² / Σ y*².
+// misclassified, or for a regression task without windows the normalised
+// squared error Σ (y − y*)² / Σ y*².
 double task_error(const GradientTask& task, const TrialScore& score) {
-  if (task.regression()) return score.target_power > 0.0 ? score.squared_error / score.target_power : 0.0;
+  if (task.regression() && score.windows == 0)
+    return score.target_power > 0.0 ? score.squared_error / score.target_power : 0.0;
   return fraction(score.errors, score.windows);
 }
 
@@ -318,7 +345,7 @@ GradientTest GradientTraining::test(std::size_t trials, std::size_t recorded) co
   for (const double count : score.spike_counts) out.rates.push_back(count / duration_s);
   for (std::size_t k = 0; k < std::min(recorded, trials); ++k) {
     GradientExample example{task_->make_trial(spec_.seed, TrialSet::test, k), {}};
-    network_.evaluate(parameters_, example.trial, &example.recording);
+    network_->evaluate(parameters_, example.trial, &example.recording);
     out.examples.push_back(std::move(example));
   }
   return out;

@@ -147,13 +147,7 @@ void bind_gradient(py::module_& module) {
           "train",
           [](GradientHandle& h, const py::object& progress) {
             InterruptibleRun run;
-            const GradientProgress report = [&](const GradientCurvePoint& point) {
-              return run.call([&] {
-                if (progress.is_none()) return true;
-                const py::object answer = progress(point_dict(point));
-                return answer.is_none() || answer.cast<bool>();
-              });
-            };
+            const GradientProgress report = run.progress_callback<GradientCurvePoint>(progress, point_dict);
             h.result.reset();
             run.run([&] { h.result = h.training.run(report); });
             return result_dict(*h.result, h.training);

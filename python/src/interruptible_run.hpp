@@ -31,6 +31,20 @@ class InterruptibleRun {
     }
   }
 
+  // A training loop's progress callback: calls Python's `progress` (None:
+  // never stops) with to_dict(point) under call(); a falsy answer stops the
+  // run, None or a truthy one continues it.
+  template <class Point, class ToDict>
+  auto progress_callback(const pybind11::object& progress, ToDict to_dict) {
+    return [this, &progress, to_dict](const Point& point) {
+      return call([&] {
+        if (progress.is_none()) return true;
+        const pybind11::object answer = progress(to_dict(point));
+        return answer.is_none() || answer.cast<bool>();
+      });
+    };
+  }
+
   // Runs `work` without the GIL; raises what stopped it, if anything did.
   template <class Work>
   void run(Work&& work) {

@@ -89,13 +89,7 @@ void bind_spike_coding(py::module_& module) {
           "run",
           [](SpikeCodingHandle& h, const py::object& progress) {
             InterruptibleRun run;
-            const SpikeCodingProgress report = [&](const SpikeCodingCurvePoint& point) {
-              return run.call([&] {
-                if (progress.is_none()) return true;
-                const py::object answer = progress(point_dict(point));
-                return answer.is_none() || answer.cast<bool>();
-              });
-            };
+            const SpikeCodingProgress report = run.progress_callback<SpikeCodingCurvePoint>(progress, point_dict);
             h.result.reset();
             run.run([&] { h.result = h.training.run(report); });
             return result_dict(*h.result, h.training.dimensions());
@@ -124,10 +118,9 @@ void bind_spike_coding(py::module_& module) {
           py::arg("path"))
       .def_property_readonly(
           "decoders", [](const SpikeCodingHandle& h) { return square(h.training.decoders(), h.training.neurons()); })
-      .def_property_readonly("fast_weights",
-                             [](const SpikeCodingHandle& h) {
-                               return square(h.training.fast().by_post(), h.training.neurons());
-                             })
+      .def_property_readonly(
+          "fast_weights",
+          [](const SpikeCodingHandle& h) { return square(h.training.fast().by_post(), h.training.neurons()); })
       .def_property_readonly(
           "slow_weights",
           [](const SpikeCodingHandle& h) { return square(h.training.slow_weights(), h.training.neurons()); })

@@ -61,6 +61,15 @@ inline double wrapped_phase(double theta, double& cycle) {
   return theta - 2.0 * std::numbers::pi * cycle;
 }
 
+// Spikes between two unwrapped phases: the passages through π (mod 2π),
+// negative when the phase ran backwards.
+inline double passages(double theta_before, double theta_after) {
+  double before = 0.0, after = 0.0;
+  wrapped_phase(theta_before, before);
+  wrapped_phase(theta_after, after);
+  return after - before;
+}
+
 // G(θ): passages through the zone so far, fractional inside it.
 inline double gate_integral(const GatedThetaConstants& c, double theta) {
   double cycle = 0.0;

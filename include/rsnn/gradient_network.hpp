@@ -75,6 +75,8 @@ struct TrialScore {
   std::size_t errors = 0;            // windows whose averaged logits' argmax is not the label
   std::vector<double> spike_counts;  // per neuron
   void add(const TrialScore& other);
+  // The mean over the terms (0 without terms).
+  double mean_loss() const { return terms > 0 ? loss / double(terms) : 0.0; }
 };
 
 // A trial's whole trajectory, by step (steps × neurons unless said).

@@ -40,6 +40,8 @@ void GatedThetaNetwork::forward(const GradientParameters& p, const GradientTrial
   out.spike_counts.assign(N, 0.0);
   std::fill(out.theta.begin(), out.theta.begin() + N, initial_phase_);
   std::fill(out.synaptic.begin(), out.synaptic.begin() + N, 0.0);
+  // G(θ^t) of every neuron, carried from step to step (each phase's G once)
+  std::vector<double> charge(N, gate_integral(k, initial_phase_));
   for (std::size_t t = 0; t < T; ++t) {
     const double* theta = &out.theta[t * N];
     const double* s = &out.synaptic[t * N];
@@ -56,10 +58,11 @@ void GatedThetaNetwork::forward(const GradientParameters& p, const GradientTrial
     double* s_next = &out.synaptic[(t + 1) * N];
     for (std::size_t j = 0; j < N; ++j) {
       theta_next[j] = theta[j] + k.kappa * theta_drive(theta[j], current[j]);
-      s_next[j] = k.lambda * s[j] + (gate_integral(k, theta_next[j]) - gate_integral(k, theta[j])) / k.tau_gate;
+      const double charge_next = gate_integral(k, theta_next[j]);
+      s_next[j] = k.lambda * s[j] + (charge_next - charge[j]) / k.tau_gate;
+      charge[j] = charge_next;
       // a spike: the phase passed an odd multiple of π
-      out.spike_counts[j] += std::floor((theta_next[j] + std::numbers::pi) / (2.0 * std::numbers::pi)) -
-                             std::floor((theta[j] + std::numbers::pi) / (2.0 * std::numbers::pi));
+      out.spike_counts[j] += passages(theta[j], theta_next[j]);
     }
     double* y = &out.readout[t * C];
     for (std::size_t c = 0; c < C; ++c) y[c] = p.output_bias[c];
@@ -82,11 +85,7 @@ TrialScore GatedThetaNetwork::evaluate(const GradientParameters& p, const Gradie
   for (std::size_t t = 0; t < T; ++t)
     for (std::size_t j = 0; j < N; ++j) {
       const double before = tr.theta[t * N + j], after = tr.theta[(t + 1) * N + j];
-      recording->z[t * N + j] = std::floor((after + std::numbers::pi) / (2.0 * std::numbers::pi)) -
-                                            std::floor((before + std::numbers::pi) / (2.0 * std::numbers::pi)) >
-                                        0.0
-                                    ? 1.0
-                                    : 0.0;
+      recording->z[t * N + j] = passages(before, after) > 0.0 ? 1.0 : 0.0;
       double cycle = 0.0;
       recording->voltage[t * N + j] = wrapped_phase(after, cycle);
     }

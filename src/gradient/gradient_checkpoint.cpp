@@ -12,6 +12,7 @@
 //   /learning_curve/<column>      every GradientCurvePoint field, one per iteration
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "rsnn/config.hpp"
@@ -96,6 +97,10 @@ std::vector<GradientCurvePoint> GradientTraining::load_checkpoint(const std::fil
   read_blocks(file, "/parameters", parameters);
   read_blocks(file, "/adam/first", first);
   read_blocks(file, "/adam/second", second);
+  for (const auto block : second.blocks())  // squared gradients: a negative one would make the weights NaN
+    if (std::any_of(block.begin(), block.end(), [](double v) { return v < 0.0; }))
+      throw InputError(
+          fmt::format("{}: /adam/second holds a negative moment, expected squared gradients >= 0", origin));
   const std::uint64_t steps = file.attribute_count("/adam", "steps");
   const std::vector<std::uint8_t> connected = file.read_sized<std::uint8_t>("/connected", connected_.size());
   std::vector<GradientCurvePoint> curve(done);

@@ -107,7 +107,7 @@ std::size_t window_prediction(const double* mean, std::size_t outputs) {
 namespace {
 
 // One step's squared error Σ_c (y_c − y*_c)² into `score` (one term), and
-// its gradient 2 scale (y − y*) added to `gradient`.
+// its gradient 2 scale (y − y*) added to `gradient` (when given).
 void add_squared_error(const double* y, const float* target, std::size_t C, double scale, double* gradient,
                        TrialScore& score) {
   for (std::size_t c = 0; c < C; ++c) {
@@ -115,7 +115,7 @@ void add_squared_error(const double* y, const float* target, std::size_t C, doub
     score.loss += d * d;
     score.squared_error += d * d;
     score.target_power += double(target[c]) * target[c];
-    gradient[c] += 2.0 * scale * d;
+    if (gradient) gradient[c] += 2.0 * scale * d;
   }
   ++score.terms;
 }
@@ -246,11 +246,10 @@ TrialScore score_readout(const GradientTrial& trial, const std::vector<double>& 
     }
   }
   if (trial.target.empty()) return result;
-  std::vector<double> unused(C);
   for (std::size_t s = 0; s < trial.steps; ++s)
     if (trial.target_mask[s])
       add_squared_error(&logits[s * C], &trial.target[s * C], C, loss_scale,
-                        logit_gradient ? &(*logit_gradient)[s * C] : unused.data(), result);
+                        logit_gradient ? &(*logit_gradient)[s * C] : nullptr, result);
   return result;
 }
 

@@ -1,12 +1,15 @@
-// Gradient training of LSNNs: lowering, batches, Adam, DEEP R, validation
-// and the frozen-weight test (rsnn/gradient_training.hpp).
+// Gradient training of LSNNs and gated theta networks: lowering, batches,
+// Adam, DEEP R, validation and the frozen-weight test
+// (rsnn/gradient_training.hpp).
 #include "rsnn/gradient_training.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <limits>
 
 #include "rsnn/error.hpp"
@@ -120,8 +123,8 @@ GradientTraining::GradientTraining(const ExperimentSpec& spec)
   }
   const std::size_t N = network_->neurons();
   // Trials are numbered within 32 bits (their streams' ids), and a task may
-  // have fewer test trials than asked for (Fashion-MNIST's test images); the
-  // generators run inside parallel loops, where an exception cannot be caught.
+  // have fewer test trials than asked for (Fashion-MNIST's test images):
+  // refused here, before any training, rather than at the trial that fails.
   const std::uint64_t most = std::numeric_limits<std::uint32_t>::max();
   if (std::uint64_t(g.iterations) * std::max(g.batch, g.validation_batch) > most)
     throw InputError(fmt::format("protocol.iterations: {} iterations of {} trials number more than 2^32 trials",
@@ -164,10 +167,36 @@ void GradientTraining::restore_adam(GradientParameters first, GradientParameters
   optimizer_->steps = steps;
 }
 
+namespace {
+
+// Runs body(k) for k in [0, count) in parallel. An exception cannot leave an
+// OpenMP loop (it would end the process): the first one thrown is kept, the
+// iterations not yet started are skipped, and it is rethrown after the loop.
+template <class Body>
+void parallel_for(std::size_t count, const Body& body) {
+  std::exception_ptr failure;
+  std::atomic<bool> failed{false};
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::size_t k = 0; k < count; ++k) {
+    if (failed.load(std::memory_order_relaxed)) continue;
+    try {
+      body(k);
+    } catch (...) {
+#pragma omp critical(rsnn_gradient_failure)
+      {
+        if (!failure) failure = std::current_exception();
+      }
+      failed.store(true, std::memory_order_relaxed);
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
+
 std::vector<GradientTrial> GradientTraining::make_trials(TrialSet set, std::uint64_t first, std::size_t count) const {
   std::vector<GradientTrial> trials(count);
-#pragma omp parallel for schedule(dynamic, 1)
-  for (std::size_t b = 0; b < count; ++b) task_->fill_trial(spec_.seed, set, first + b, trials[b]);
+  parallel_for(count, [&](std::size_t b) { task_->fill_trial(spec_.seed, set, first + b, trials[b]); });
   return trials;
 }
 
@@ -183,12 +212,11 @@ GradientTrial& thread_trial() {
 
 TrialScore GradientTraining::evaluate(TrialSet set, std::uint64_t first, std::size_t count) const {
   std::vector<TrialScore> scores(count);
-#pragma omp parallel for schedule(dynamic, 1)
-  for (std::size_t b = 0; b < count; ++b) {
+  parallel_for(count, [&](std::size_t b) {
     GradientTrial& trial = thread_trial();
     task_->fill_trial(spec_.seed, set, first + b, trial);
     scores[b] = network_->evaluate(parameters_, trial);
-  }
+  });
   TrialScore total;
   for (const TrialScore& s : scores) total.add(s);  // in trial order
   return total;
@@ -228,8 +256,7 @@ GradientTraining::BatchGradient GradientTraining::batch_gradient(TrialSet set, s
   const GradientParameters zero = GradientParameters::zeros(N, network_->inputs(), C);
   std::vector<GradientParameters> gradients(chunks, zero), sensitivities(online ? chunks : 0, zero);
   std::vector<TrialScore> scores(chunks);
-#pragma omp parallel for schedule(dynamic, 1)
-  for (std::size_t chunk = 0; chunk < chunks; ++chunk) {
+  parallel_for(chunks, [&](std::size_t chunk) {
     GradientTrial& trial = thread_trial();
     for (std::size_t b = chunk * kGradientChunk; b < std::min(count, (chunk + 1) * kGradientChunk); ++b) {
       task_->fill_trial(spec_.seed, set, first + b, trial);
@@ -237,7 +264,7 @@ GradientTraining::BatchGradient GradientTraining::batch_gradient(TrialSet set, s
                             ? alif_->eprop_online(parameters_, trial, settings, gradients[chunk], sensitivities[chunk])
                             : network_->backward(parameters_, trial, settings, gradients[chunk]));
     }
-  }
+  });
   BatchGradient out{zero, {}};
   for (std::size_t chunk = 0; chunk < chunks; ++chunk) {  // in chunk order: independent of the threads
     out.gradient.add(gradients[chunk]);
@@ -339,7 +366,7 @@ GradientTest GradientTraining::test(std::size_t trials, std::size_t recorded) co
   GradientTest out;
   out.trials = trials;
   const TrialScore score = evaluate(TrialSet::test, 0, trials);
-  out.loss = score.terms > 0 ? score.loss / double(score.terms) : 0.0;
+  out.loss = score.mean_loss();
   out.error = task_error(*task_, score);
   const double duration_s = double(trials * task_->steps()) * spec_.dt / 1000.0;
   for (const double count : score.spike_counts) out.rates.push_back(count / duration_s);
@@ -380,14 +407,14 @@ GradientResult GradientTraining::run(const GradientProgress& progress, std::vect
     const Clock::time_point optimizer_start = Clock::now();
     apply(batch.gradient, point.learning_rate, it);
     point.optimizer_seconds = seconds_since(optimizer_start);
-    point.loss = batch.score.terms > 0 ? batch.score.loss / double(batch.score.terms) : 0.0;
+    point.loss = batch.score.mean_loss();
     point.error = task_error(*task_, batch.score);
     point.rate = mean_rate_hz(batch.score, g.batch, task_->steps(), spec_.dt);
     point.validation_loss = point.validation_error = std::numeric_limits<double>::quiet_NaN();
     if (g.validation_batch > 0) {
       const Clock::time_point validation_start = Clock::now();
       const TrialScore v = evaluate(TrialSet::validation, it * g.validation_batch, g.validation_batch);
-      point.validation_loss = v.terms > 0 ? v.loss / double(v.terms) : 0.0;
+      point.validation_loss = v.mean_loss();
       point.validation_error = task_error(*task_, v);
       point.forward_seconds = seconds_since(validation_start);
     }

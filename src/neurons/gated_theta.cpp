@@ -34,11 +34,10 @@ class GatedThetaGroup final : public NeuronGroup {
   }
   void step(std::size_t begin, std::size_t end, const double* input, std::uint8_t* spiked) override {
     for (std::size_t i = begin; i < end; ++i) {
-      double cycle_before = 0.0, cycle_after = 0.0;
-      wrapped_phase(theta_[i], cycle_before);
       const double next = theta_[i] + kappa_ * theta_drive(theta_[i], input[i]);
-      const double phi = wrapped_phase(next, cycle_after);
-      spiked[i] = cycle_after > cycle_before ? 1 : 0;
+      spiked[i] = passages(theta_[i], next) > 0.0 ? 1 : 0;
+      double cycle = 0.0;
+      const double phi = wrapped_phase(next, cycle);
       theta_[i] = phi;  // the dynamics are 2π-periodic: keep the phase wrapped
     }
   }

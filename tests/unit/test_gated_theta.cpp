@@ -12,6 +12,7 @@
 #include "rsnn/gated_theta_network.hpp"
 #include "rsnn/gradient_training.hpp"
 #include "rsnn/random.hpp"
+#include "test_support.hpp"
 
 namespace rsnn {
 namespace {
@@ -136,15 +137,6 @@ TEST(GatedTheta, TheBoxGateToo) {
 namespace rsnn {
 namespace {
 
-std::string testing_error(const std::string& text) {
-  try {
-    parse_experiment(text, "test.toml");
-  } catch (const InputError& error) {
-    return error.what();
-  }
-  return "";
-}
-
 std::string gated_experiment(const std::string& protocol_keys) {
   return "seed = 1\ndt = 0.5\n[protocol]\nkind = \"gradient\"\niterations = 3\nbatch = 4\nvalidation_batch = 4\n"
          "test_trials = 4\noutput_bias = true\nrecorded_trials = 1\n" +
@@ -196,8 +188,15 @@ TEST(GatedTheta, TrainingRunsWithTheExactGradientAndRefusesWhatDoesNotApply) {
   EXPECT_NE(training.parameters().output, before.output);
   ASSERT_EQ(result.test.examples.size(), 1u);
   EXPECT_FALSE(result.test.examples[0].recording.synaptic.empty());
-  EXPECT_NE(testing_error(gated_experiment("method = \"eprop\"")).find("protocol.method"), std::string::npos);
-  EXPECT_NE(testing_error(gated_experiment("rate_regularization = 0.1")).find("protocol.rate_regularization"),
+  EXPECT_NE(testing::experiment_error(gated_experiment("method = \"eprop\"")).find("protocol.method"),
+            std::string::npos);
+  EXPECT_NE(
+      testing::experiment_error(gated_experiment("rate_regularization = 0.1")).find("protocol.rate_regularization"),
+      std::string::npos);
+  std::string wide = gated_experiment("");
+  wide += "[population.params]\ngate_width = 4.0\n";
+  EXPECT_NE(testing::experiment_error(wide).find("gate_width"), std::string::npos) << testing::experiment_error(wide);
+  EXPECT_NE(testing::experiment_error(gated_experiment("max_delay = 2.0")).find("protocol.max_delay"),
             std::string::npos);
 }
 

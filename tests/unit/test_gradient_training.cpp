@@ -189,6 +189,20 @@ TEST(GradientTraining, ACheckpointResumesBitwise) {
   // A checkpoint of another experiment is refused.
   GradientTraining other(parse(store_recall("iterations = 7\nbatch = 8")));
   EXPECT_THROW(other.load_checkpoint(dir / "checkpoint.h5"), InputError);
+  // A negative second moment (it would turn the weights NaN) is refused, naming it.
+  {
+    h5::File file(dir / "checkpoint.h5", h5::File::Mode::read_write);
+    std::vector<double> second = file.read<double>("/adam/second/input");
+    second.front() = -1.0;
+    file.write<double>("/adam/second/input", second);
+  }
+  GradientTraining damaged(spec);
+  try {
+    damaged.load_checkpoint(dir / "checkpoint.h5");
+    ADD_FAILURE() << "expected an InputError";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("/adam/second"), std::string::npos) << error.what();
+  }
 }
 
 TEST(GradientCommandLine, CtrlCWritesACheckpointThatResumeContinuesExactly) {
@@ -244,6 +258,8 @@ TEST(GradientConfig, ItsKeysAreValidatedAndWrittenBack) {
   no_task.erase(no_task.find("[protocol.task]"), no_task.find("[[population]]") - no_task.find("[protocol.task]"));
   EXPECT_NE(testing::experiment_error(no_task).find("protocol.task"), std::string::npos)
       << testing::experiment_error(no_task);
+  EXPECT_NE(testing::experiment_error(store_recall("max_delay = 2.5")).find("protocol.max_delay"), std::string::npos);
+  EXPECT_NE(testing::experiment_error(store_recall("max_delay = -1.0")).find("protocol.max_delay"), std::string::npos);
   std::string refractory = store_recall();
   refractory.replace(refractory.find("beta = 0.0"), 10, "beta = 0.0\nrefractory = 2.5");
   EXPECT_NE(testing::experiment_error(refractory).find("population[0].params.refractory"), std::string::npos);
@@ -277,6 +293,22 @@ TEST(GradientConfig, MoreTestTrialsThanTestImagesAreRefused) {
   } catch (const InputError& error) {
     EXPECT_NE(std::string(error.what()).find("protocol.test_trials"), std::string::npos) << error.what();
   }
+}
+
+TEST(GradientTraining, ATrialThatCannotBeGeneratedIsAnInputErrorNotACrash) {
+  // With a command one character in 10^9, no valid store-recall sequence is
+  // ever drawn: the generator gives up with an InputError inside the parallel
+  // loop over trials, which must reach the caller.
+  std::string text = store_recall("batch = 2\nvalidation_batch = 2");
+  text.replace(text.find("characters = 6"), 14, "characters = 6\nstore_delay = 1e9");
+  const GradientTraining training(parse(text));
+  try {
+    training.evaluate(TrialSet::training, 0, 2);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("store_delay"), std::string::npos) << error.what();
+  }
+  EXPECT_THROW(training.batch_gradient(TrialSet::training, 0, 2), InputError);
 }
 
 TEST(GradientCommandLine, TrainWritesTheRunAndRefusesWhatDoesNotApply) {

@@ -10,13 +10,16 @@
 //   I^t = b_j + Σ_i U_ji x_i^t + Σ_k W_jk s_k^t
 // A spike is the passage of θ through π (mod 2π).
 //
-// Synapse (s in 1/ms): τ_s ds/dt = −s + g(θ) dθ/dt with ∫ g = 1 over the
-// active zone [π − Δ, π] (mod 2π), discretised exactly in θ:
-//   s^{t+1} = λ s^t + (G(θ^{t+1}) − G(θ^t)) / τ_s,   λ = e^{−dt/τ_s},
+// Synapse (s dimensionless): ds/dt = −s/τ_s + g(θ) dθ/dt with ∫ g = 1 over
+// the active zone [π − Δ, π] (mod 2π), discretised exactly in θ:
+//   s^{t+1} = λ s^t + G(θ^{t+1}) − G(θ^t),   λ = e^{−dt/τ_s},
 // where G is the gate's integral on the unwrapped phase: G(θ) = m + G₀(φ) for
-// θ = 2π m + φ, φ ∈ [−π, π), so that one full passage through the zone adds a
-// charge ∫ s dt = 1 whatever its speed, a partial one a graded amount, and the
-// wrap of φ from π to −π adds nothing. Gates:
+// θ = 2π m + φ, φ ∈ [−π, π), so that one full passage through the zone adds
+// 1 to s whatever its speed, a partial one a graded amount, and the wrap of φ
+// from π to −π adds nothing. This s is Huh & Sejnowski's synaptic variable
+// (τ_s ds/dt = −s + g dθ/dt, a charge ∫ s dt = 1 per spike) times τ_s: a
+// trace of about the spikes of the last τ_s, so that weights and read-out
+// have the same scale (and Adam the same step) whatever τ_s is. Gates:
 //   box     g = 1/Δ on the zone (Huh & Sejnowski's Fig. 1): G₀ a ramp;
 //   cosine  g = (1 − cos(2π u))/Δ, u = (φ − π + Δ)/Δ ∈ [0, 1]: G₀ smooth
 //           (continuous g and g'), for finite-difference checks.

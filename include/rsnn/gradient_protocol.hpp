@@ -61,6 +61,8 @@ struct GradientProtocolSpec {
   // Input weights W^in ~ N(0, 1)/√n_in · input_gain, recurrent ~ N(0, 1)/√N · recurrent_gain.
   double input_gain = 1.0;
   double recurrent_gain = 1.0;
+  // Read-out W^out ~ output_gain · U(−l, l), l = √(6/(N + outputs)) (Glorot uniform).
+  double output_gain = 1.0;
 };
 
 }  // namespace rsnn

@@ -45,6 +45,11 @@
 //   step; the answer window scores the sign of the averaged output. d is
 //   pulse_delay, or uniform over the whole steps in [delay_min, pulse_delay]
 //   when delay_min > 0.
+// * autoencoding (Huh & Sejnowski 2018's auto-encoding task, reconstructed):
+//   `signals` smooth random currents (white noise low-pass filtered twice
+//   with time constant signal_timescale, stationary standard deviation
+//   signal_amplitude), fresh in every trial; the read-out must reproduce its
+//   input at every step (regression, error = normalised squared error).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -59,7 +64,8 @@ enum class GradientTaskKind {
   delayed_xor,
   fashion_mnist,
   pattern_generation,
-  xor_pulses
+  xor_pulses,
+  autoencoding
 };
 enum class ImageEncoding { pixels, rows };
 // Which set a trial belongs to: each has its own random streams, and for
@@ -106,6 +112,10 @@ struct GradientTaskSpec {
   double delay_min = 0.0;      // ms; > 0: the delay is uniform in [delay_min, pulse_delay]
   double cue_delay = 100.0;    // ms from the end of the second pulse to the cue
   double input_noise = 0.1;    // standard deviation of the inputs' Gaussian noise per step
+  // autoencoding (also trial_duration)
+  std::size_t signals = 2;         // input channels, each also a read-out target
+  double signal_timescale = 10.0;  // ms, τ of each of the two low-pass filters
+  double signal_amplitude = 1.0;   // stationary standard deviation of each signal
 };
 
 // One window of a classification target: steps [begin, end) of the trial.

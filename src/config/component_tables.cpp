@@ -415,6 +415,8 @@ std::vector<ParameterInfo> gradient_keys() {
                    0.0),
       non_negative("input_gain", "1", "W^in ~ input_gain N(0, 1)/sqrt(inputs).", 1.0),
       non_negative("recurrent_gain", "1", "W^rec ~ recurrent_gain N(0, 1)/sqrt(N), no self-connections.", 1.0),
+      non_negative("output_gain", "1", "W^out ~ output_gain U(-l, l), l = sqrt(6/(N + outputs)) (Glorot; 0: zeros).",
+                   1.0),
   };
 }
 
@@ -485,7 +487,15 @@ ComponentFamily gradient_tasks() {
          non_negative("cue_delay", "ms", "From the end of the second pulse to the cue.", 100.0),
          positive("answer_duration", "ms", "The answer after the cue.", 60.0),
          non_negative("input_noise", "1", "Standard deviation of the inputs' Gaussian noise per step.", 0.1),
-         positive("trial_duration", "ms", "Length of a trial.", 400.0)}}},
+         positive("trial_duration", "ms", "Length of a trial.", 400.0)}},
+       {"autoencoding",
+        "Huh & Sejnowski's auto-encoding (reconstructed): smooth random currents (white noise low-pass filtered "
+        "twice), fresh in every trial, that the read-out must reproduce at every step (one output per signal; "
+        "squared error; error = normalised squared error).",
+        {integer_parameter("signals", "Input signals, each also an output.", 2, 1, 1000),
+         positive("signal_timescale", "ms", "tau of each of the two low-pass filters.", 10.0),
+         positive("signal_amplitude", "1", "Stationary standard deviation of each signal.", 1.0),
+         positive("trial_duration", "ms", "Length of a trial.", 500.0)}}},
       {}};
 }
 

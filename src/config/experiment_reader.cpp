@@ -355,13 +355,15 @@ void read_gradient_task(SectionReader r, GradientTaskSpec& task, const std::file
         std::pair{"pulse_delay", &task.pulse_delay},
         std::pair{"delay_min", &task.delay_min},
         std::pair{"cue_delay", &task.cue_delay},
-        std::pair{"input_noise", &task.input_noise}})
+        std::pair{"input_noise", &task.input_noise},
+        std::pair{"signal_timescale", &task.signal_timescale},
+        std::pair{"signal_amplitude", &task.signal_amplitude}})
     v.get(name, *field);
   for (const auto& [name, field] :
        {std::pair{"characters", &task.characters}, std::pair{"inputs_per_symbol", &task.inputs_per_symbol},
         std::pair{"cues", &task.cues}, std::pair{"inputs_per_group", &task.inputs_per_group},
         std::pair{"thresholds", &task.thresholds}, std::pair{"training_images", &task.training_images},
-        std::pair{"inputs", &task.pattern_inputs}})
+        std::pair{"inputs", &task.pattern_inputs}, std::pair{"signals", &task.signals}})
     v.get(name, *field);
   if (task.kind == GradientTaskKind::evidence_accumulation && task.cue_duration > task.cue_interval)
     r.fail("cue_duration", fmt::format("must not exceed cue_interval = {} ms", task.cue_interval));
@@ -393,7 +395,7 @@ void read_gradient(SectionReader& r, const ParameterValues& v, GradientProtocolS
         std::pair{"stop_error", &p.stop_error}, std::pair{"connectivity", &p.connectivity},
         std::pair{"rewiring_l1", &p.rewiring_l1}, std::pair{"rewiring_temperature", &p.rewiring_temperature},
         std::pair{"input_gain", &p.input_gain}, std::pair{"recurrent_gain", &p.recurrent_gain},
-        std::pair{"max_delay", &p.max_delay}})
+        std::pair{"output_gain", &p.output_gain}, std::pair{"max_delay", &p.max_delay}})
     v.get(name, *field);
   require_on_grid(r, "max_delay", p.max_delay, dt);
   if (p.max_delay / dt > 65535.0) r.fail("max_delay", "expected at most 65535 steps");

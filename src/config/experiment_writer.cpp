@@ -171,6 +171,13 @@ std::string gradient_task_lines(const GradientTaskSpec& t) {
                {"input_noise", t.input_noise},
                {"trial_duration", t.trial_duration}});
       break;
+    case GradientTaskKind::autoencoding:
+      line("kind = \"autoencoding\"");
+      line(fmt::format("signals = {}", t.signals));
+      numbers({{"signal_timescale", t.signal_timescale},
+               {"signal_amplitude", t.signal_amplitude},
+               {"trial_duration", t.trial_duration}});
+      break;
   }
   return out;
 }
@@ -196,7 +203,7 @@ std::string gradient_lines(const GradientProtocolSpec& p) {
         std::pair{"stop_error", p.stop_error}, std::pair{"connectivity", p.connectivity},
         std::pair{"rewiring_l1", p.rewiring_l1}, std::pair{"rewiring_temperature", p.rewiring_temperature},
         std::pair{"input_gain", p.input_gain}, std::pair{"recurrent_gain", p.recurrent_gain},
-        std::pair{"max_delay", p.max_delay}})
+        std::pair{"output_gain", p.output_gain}, std::pair{"max_delay", p.max_delay}})
     line(fmt::format("{} = {}", name, number(value)));
   return out + gradient_task_lines(p.task);
 }

@@ -59,7 +59,7 @@ void GatedThetaNetwork::forward(const GradientParameters& p, const GradientTrial
     for (std::size_t j = 0; j < N; ++j) {
       theta_next[j] = theta[j] + k.kappa * theta_drive(theta[j], current[j]);
       const double charge_next = gate_integral(k, theta_next[j]);
-      s_next[j] = k.lambda * s[j] + (charge_next - charge[j]) / k.tau_gate;
+      s_next[j] = k.lambda * s[j] + (charge_next - charge[j]);
       charge[j] = charge_next;
       // a spike: the phase passed an odd multiple of π
       out.spike_counts[j] += passages(theta[j], theta_next[j]);
@@ -125,8 +125,7 @@ TrialScore GatedThetaNetwork::backward(const GradientParameters& p, const Gradie
     }
     for (std::size_t j = 0; j < N; ++j) {
       const double drive_slope = has_input ? std::sin(theta[j]) * (1.0 - tr.current[t * N + j]) : 0.0;
-      a_theta[j] =
-          a_theta_next[j] * (1.0 + k.kappa * drive_slope) + gate(k, theta[j]) * (a_s[j] - a_s_next[j]) / k.tau_gate;
+      a_theta[j] = a_theta_next[j] * (1.0 + k.kappa * drive_slope) + gate(k, theta[j]) * (a_s[j] - a_s_next[j]);
     }
     if (t > 0) {
       const double* g = &gy[(t - 1) * C];

@@ -62,7 +62,7 @@ GradientParameters initial_parameters(const ExperimentSpec& spec, std::size_t N,
       p.recurrent[k * N + j] = k == j ? 0.0 : w;
     }
   }
-  const double limit = std::sqrt(6.0 / double(N + outputs));  // Glorot uniform
+  const double limit = g.output_gain * std::sqrt(6.0 / double(N + outputs));  // Glorot uniform
   for (std::size_t j = 0; j < N; ++j) {
     RandomStream rng(spec.seed, Purpose::initial_weights, j, 3);
     for (std::size_t c = 0; c < outputs; ++c) p.output[j * outputs + c] = rng.uniform(-limit, limit);

@@ -674,3 +674,51 @@ TEST(GradientTasks, FashionMnistTestTrialIIsTestImageI) {
         ASSERT_FLOAT_EQ(t.at(row * 5 + 2, column), images[16 + i * image_pixels + row * 28 + column] / 255.0f);
   }
 }
+
+// ---- Auto-encoding ----------------------------------------------------------
+
+// Each signal is white noise through two first-order filters of decay
+// d = e^{-dt/τ}; its stationary autocorrelation at lag k steps is
+// d^k (1 + k (1 − d²)/(1 + d²)), its standard deviation signal_amplitude.
+TEST(GradientTasks, AutoencodingSignalsHaveTheFiltersAmplitudeAndAutocorrelation) {
+  GradientTaskSpec spec = spec_of(GradientTaskKind::autoencoding);
+  spec.signals = 3;
+  spec.signal_timescale = 20.0;
+  spec.signal_amplitude = 0.7;
+  spec.trial_duration = 2000.0;
+  const auto task = rsnn::make_gradient_task(spec, dt);
+  EXPECT_EQ(task->inputs(), 3u);
+  EXPECT_EQ(task->classes(), 3u);
+  EXPECT_TRUE(task->regression());
+  const std::size_t lag = 20;
+  double power = 0.0, lagged = 0.0, count = 0.0, lagged_count = 0.0;
+  for (std::uint64_t trial = 0; trial < 40; ++trial) {
+    const GradientTrial t = task->make_trial(9, TrialSet::training, trial);
+    ASSERT_EQ(t.input.size(), 2000u * 3u);
+    EXPECT_EQ(t.target, t.input);  // the read-out reproduces its input
+    EXPECT_EQ(t.target_mask, std::vector<std::uint8_t>(2000, 1));
+    EXPECT_TRUE(t.windows.empty());
+    for (std::size_t s = 0; s < t.steps; ++s)
+      for (std::size_t c = 0; c < 3; ++c) {
+        power += double(t.at(s, c)) * t.at(s, c);
+        count += 1.0;
+        if (s >= lag) {
+          lagged += double(t.at(s, c)) * t.at(s - lag, c);
+          lagged_count += 1.0;
+        }
+      }
+  }
+  const double d = std::exp(-dt / 20.0);
+  const double expected = std::pow(d, double(lag)) * (1.0 + double(lag) * (1.0 - d * d) / (1.0 + d * d));
+  const double variance = power / count;
+  EXPECT_NEAR(std::sqrt(variance), 0.7, 0.7 * 0.05);
+  EXPECT_NEAR(lagged / lagged_count / variance, expected, 0.03);
+}
+
+TEST(GradientTasks, AutoencodingTrialsDifferAndRepeatBitwise) {
+  const auto task = task_of(GradientTaskKind::autoencoding);
+  const GradientTrial first = task->make_trial(5, TrialSet::training, 0);
+  EXPECT_TRUE(bitwise_equal(first, task->make_trial(5, TrialSet::training, 0)));
+  EXPECT_FALSE(bitwise_equal(first, task->make_trial(5, TrialSet::training, 1)));
+  EXPECT_FALSE(bitwise_equal(first, task->make_trial(5, TrialSet::test, 0)));
+}

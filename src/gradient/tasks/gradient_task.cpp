@@ -92,6 +92,8 @@ std::unique_ptr<GradientTask> make_gradient_task(const GradientTaskSpec& spec, d
       return detail::make_pattern_generation_task(spec, dt);
     case GradientTaskKind::xor_pulses:
       return detail::make_xor_pulses_task(spec, dt);
+    case GradientTaskKind::autoencoding:
+      return detail::make_autoencoding_task(spec, dt);
   }
   throw InputError(fmt::format("protocol.task.kind: unknown task kind {}", static_cast<int>(spec.kind)));
 }

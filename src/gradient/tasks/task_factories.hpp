@@ -18,6 +18,7 @@ std::unique_ptr<GradientTask> make_delayed_xor_task(const GradientTaskSpec& spec
 std::unique_ptr<GradientTask> make_fashion_mnist_task(const GradientTaskSpec& spec, double dt);
 std::unique_ptr<GradientTask> make_pattern_generation_task(const GradientTaskSpec& spec, double dt);
 std::unique_ptr<GradientTask> make_xor_pulses_task(const GradientTaskSpec& spec, double dt);
+std::unique_ptr<GradientTask> make_autoencoding_task(const GradientTaskSpec& spec, double dt);
 
 // The steps of protocol.task.<key> = duration_ms: InputError unless it is a
 // whole number of steps of dt (1e-9 relative tolerance, as time_grid.hpp) and

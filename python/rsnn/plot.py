@@ -918,13 +918,14 @@ def _gradient_synapses(ax, synaptic, dt):
     times = (np.arange(synaptic.shape[0]) + 1) * dt
     for j in np.argsort(synaptic.sum(axis=0))[::-1][:5]:
         ax.plot(times, synaptic[:, j], lw=0.8, label=f"neuron {j}")
-    ax.set_ylabel("s (1/ms)", fontsize=9)
+    ax.set_ylabel("s (one spike adds 1)", fontsize=9)
     ax.legend(fontsize=7, ncol=5, loc="upper left")
     ax.set_title("(d) gate synapses s(t) of the five most active neurons", fontsize=9, loc="left")
 
 
-def _gradient_regression(ax, outputs, target, mask, dt, test):
-    """(e) of a regression task: each output y(t) against its target, where the error counts."""
+def _gradient_regression(ax, outputs, target, mask, dt, test, windows=None, predictions=None):
+    """(e) of a regression task: each output y(t) against its target, where the error counts; a task
+    scored by answer windows (the sign of the averaged output) shades them and names the answer given."""
     steps, count = outputs.shape
     times = (np.arange(steps) + 1) * dt
     for c in range(count):
@@ -936,7 +937,14 @@ def _gradient_regression(ax, outputs, target, mask, dt, test):
     ax.set_ylabel("y", fontsize=9)
     ax.set_xlabel("time in the first test trial (ms)", fontsize=9)
     ax.legend(fontsize=7, loc="upper right")
-    ax.set_title(f"(e) read-out against the target; test error (normalised squared error) {test['error']:.4f}",
+    scored = windows is not None and len(windows) > 0
+    for k, (begin, end, label) in enumerate(windows if scored else []):
+        ax.axvspan(begin * dt, end * dt, color="0.92", lw=0)
+        answer = "+" if predictions is not None and predictions[k] == 1 else "-"
+        ax.text((begin + end) / 2 * dt, 1.02, f"answer {answer}", ha="center", fontsize=7,
+                transform=ax.get_xaxis_transform())
+    measure = "answers with the wrong sign" if scored else "normalised squared error"
+    ax.set_title(f"(e) read-out against the target; test error ({measure}) {test['error']:.4f}",
                  fontsize=9, loc="left")
 
 
@@ -999,7 +1007,8 @@ def gradient_run(path, fig=None):
         elif row == 3:
             _gradient_synapses(ax, example.get("synaptic"), dt)
         elif "target" in example:
-            _gradient_regression(ax, example["logits"], example["target"], example.get("target_mask"), dt, test)
+            _gradient_regression(ax, example["logits"], example["target"], example.get("target_mask"), dt, test,
+                                 example.get("windows"), example.get("predictions"))
         else:
             _gradient_readout(ax, example["logits"], example["windows"], example["predictions"], dt, test)
         if row < 4:

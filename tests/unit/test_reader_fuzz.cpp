@@ -10,12 +10,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <typeinfo>
 #include <fstream>
 #include <random>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "rsnn/config.hpp"
@@ -29,7 +29,8 @@ namespace fs = std::filesystem;
 
 std::vector<fs::path> shipped_experiments() {
   std::vector<fs::path> files;
-  for (const char* folder : {"examples", "examples/force", "examples/depasquale", "examples/kim_chow"})
+  for (const char* folder : {"examples", "examples/force", "examples/depasquale", "examples/kim_chow", "examples/ebn",
+                             "examples/lsnn", "examples/huh_sejnowski"})
     for (const auto& entry : fs::directory_iterator(testing::source_path(folder)))
       if (entry.path().extension() == ".toml") files.push_back(entry.path());
   std::sort(files.begin(), files.end());
@@ -51,9 +52,23 @@ std::string joined(const std::vector<std::string>& lines) {
 
 // One random edit of `text`.
 std::string mutate(const std::string& text, std::mt19937_64& random) {
-  static const std::vector<std::string> hostile_values = {
-      "nan", "inf", "-inf", "1e308", "-1e308", "-1", "0", "1e-320", "18446744073709551616", "-9223372036854775809",
-      "\"text\"", "true", "[1, 2]", "{}", "0.0", "3.5", "1e6"};
+  static const std::vector<std::string> hostile_values = {"nan",
+                                                          "inf",
+                                                          "-inf",
+                                                          "1e308",
+                                                          "-1e308",
+                                                          "-1",
+                                                          "0",
+                                                          "1e-320",
+                                                          "18446744073709551616",
+                                                          "-9223372036854775809",
+                                                          "\"text\"",
+                                                          "true",
+                                                          "[1, 2]",
+                                                          "{}",
+                                                          "0.0",
+                                                          "3.5",
+                                                          "1e6"};
   std::vector<std::string> lines = lines_of(text);
   if (lines.empty()) return text;
   std::uniform_int_distribution<std::size_t> pick_line(0, lines.size() - 1);
@@ -73,14 +88,19 @@ std::string mutate(const std::string& text, std::mt19937_64& random) {
       }
       return joined(lines);
     }
-    case 1: lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(pick_line(random))); return joined(lines);
+    case 1:
+      lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(pick_line(random)));
+      return joined(lines);
     case 2: {
       const std::size_t at = pick_line(random);
       lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(at), lines[at]);
       return joined(lines);
     }
-    case 3: std::swap(lines[pick_line(random)], lines[pick_line(random)]); return joined(lines);
-    case 4: return text.substr(0, random() % (text.size() + 1));
+    case 3:
+      std::swap(lines[pick_line(random)], lines[pick_line(random)]);
+      return joined(lines);
+    case 4:
+      return text.substr(0, random() % (text.size() + 1));
     default: {
       std::string salted = text;
       const char stray[] = {'\0', '\x01', '\x7f', '"', '[', ']', '=', '\n', '\\', '#', '\xff', '\xc3'};
@@ -94,8 +114,7 @@ enum class Outcome { accepted, refused, failed };
 
 // Reads `text` with the one experiment reader: accepted (and its resolved TOML
 // read back), refused with an InputError, or failed in any other way (`why`).
-Outcome read_or_refuse(const std::string& text, const fs::path& base_dir,
-                       std::string& why) {
+Outcome read_or_refuse(const std::string& text, const fs::path& base_dir, std::string& why) {
   try {
     const ExperimentSpec spec = parse_experiment(text, "mutant.toml", {}, base_dir);
     parse_experiment(to_toml(spec), "resolved", {}, base_dir);

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import subprocess
 import sys
 from pathlib import Path
 
 import h5py
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from gradient_reproduction import plot_run, record, results_table, train_seed  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -55,15 +56,7 @@ EXPERIMENTS = {
 def train(cli: str, name: str, seed: int, force: bool) -> dict:
     experiment, overrides, _ = EXPERIMENTS[name]
     out = RUNS / f"{name}_seed{seed}"
-    metrics = out / "metrics.json"
-    if force or not metrics.exists():
-        command = [cli, "train", str(HERE / experiment), "--out", str(out), "--force", "-q", "--threads", "2",
-                   "--set", f"seed={seed}"]
-        for override in overrides:
-            command += ["--set", override]
-        print(" ".join(command), flush=True)
-        subprocess.run(command, check=True)
-    result = json.loads(metrics.read_text())
+    result = train_seed(cli, HERE / experiment, out, seed, overrides, force)
     with h5py.File(out / "run.h5", "r") as file:
         validation = file["/learning_curve/validation_error"][()]
     result["untrained_error"] = float(np.mean(validation[:10])) if name != "autoencoding" else float(validation[0])
@@ -74,15 +67,6 @@ def passed(name: str, m: dict) -> bool:
     if name in ("h2_xor", "xor_variable"):
         return m["test_error"] <= 0.05 and m["iterations"] <= 1000
     return True  # reported, not judged
-
-
-def summary(values: list[float]) -> str:
-    finite = [v for v in values if v is not None and math.isfinite(v)]
-    if not finite:
-        return "–"
-    if len(finite) == 1:
-        return f"{finite[0]:.4g}"
-    return f"{np.mean(finite):.4g} ± {np.std(finite, ddof=1):.2g}"
 
 
 def main() -> int:
@@ -99,23 +83,13 @@ def main() -> int:
             "seconds_per_iteration", "wall_seconds")
     for name in args.only or EXPERIMENTS:
         runs = {seed: train(args.cli, name, seed, args.force) for seed in args.seeds}
-        results[name] = {
-            "experiment": EXPERIMENTS[name][0], "overrides": EXPERIMENTS[name][1], "criterion": EXPERIMENTS[name][2],
-            "seeds": {str(s): {k: m[k] for k in keys} for s, m in runs.items()},
-            "passed": sum(passed(name, m) for m in runs.values()), "of": len(runs),
-        }
+        record(results, name, EXPERIMENTS[name], runs, keys, lambda m, name=name: passed(name, m))
         results_path.write_text(json.dumps(results, indent=2) + "\n")
-        FIGURES.mkdir(parents=True, exist_ok=True)
-        first = RUNS / f"{name}_seed{args.seeds[0]}"
-        subprocess.run([args.cli, "plot", str(first), "--out", str(FIGURES / f"{name}.png")], check=False)
-    lines = ["| experiment | criterion | passed | solved at (iteration) | untrained error | final validation error | "
-             "test error | rate (Hz) | s per iteration | wall (s) |", "|---|---|---|---|---|---|---|---|---|---|"]
-    for name, r in results.items():
-        seeds = r["seeds"].values()
-        column = lambda key: summary([s[key] for s in seeds])  # noqa: E731
-        lines.append(f"| {name} | {r['criterion']} | {r['passed']}/{r['of']} | {column('solved_at')} | "
-                     f"{column('untrained_error')} | {column('final_validation_error')} | {column('test_error')} | "
-                     f"{column('test_rate')} | {column('seconds_per_iteration')} | {column('wall_seconds')} |")
+        plot_run(args.cli, RUNS / f"{name}_seed{args.seeds[0]}", FIGURES / f"{name}.png")
+    lines = results_table(results, [("solved at (iteration)", "solved_at"), ("untrained error", "untrained_error"),
+                                    ("final validation error", "final_validation_error"),
+                                    ("test error", "test_error"), ("rate (Hz)", "test_rate"),
+                                    ("s per iteration", "seconds_per_iteration"), ("wall (s)", "wall_seconds")])
     (RUNS / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0

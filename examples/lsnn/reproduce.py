@@ -33,12 +33,13 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import math
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from gradient_reproduction import plot_run, record, results_table, train_seed  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -67,16 +68,7 @@ EXPERIMENTS = {
 
 def train(cli: str, name: str, seed: int, force: bool) -> dict:
     experiment, overrides, _ = EXPERIMENTS[name]
-    out = RUNS / f"{name}_seed{seed}"
-    metrics = out / "metrics.json"
-    if force or not metrics.exists():
-        command = [cli, "train", str(HERE / experiment), "--out", str(out), "--force", "-q", "--threads", "2",
-                   "--set", f"seed={seed}"]
-        for override in overrides:
-            command += ["--set", override]
-        print(" ".join(command), flush=True)
-        subprocess.run(command, check=True)
-    return json.loads(metrics.read_text())
+    return train_seed(cli, HERE / experiment, RUNS / f"{name}_seed{seed}", seed, overrides, force)
 
 
 def passed(name: str, m: dict) -> bool:
@@ -129,15 +121,6 @@ def linear_readout_accuracy(data: Path, epochs: int = 60, seed: int = 1) -> floa
     return float((predictions == yt).mean())
 
 
-def summary(values: list[float]) -> str:
-    finite = [v for v in values if v is not None and math.isfinite(v)]
-    if not finite:
-        return "–"
-    if len(finite) == 1:
-        return f"{finite[0]:.4g}"
-    return f"{np.mean(finite):.4g} ± {np.std(finite, ddof=1):.2g}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
@@ -149,32 +132,22 @@ def main() -> int:
     RUNS.mkdir(parents=True, exist_ok=True)
     results_path = RUNS / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    keys = ("solved_at", "iterations", "final_validation_error", "test_error", "test_rate", "seconds_per_iteration",
+            "wall_seconds")
     for name in args.only or EXPERIMENTS:
         runs = {seed: train(args.cli, name, seed, args.force) for seed in args.seeds}
-        results[name] = {
-            "experiment": EXPERIMENTS[name][0], "overrides": EXPERIMENTS[name][1], "criterion": EXPERIMENTS[name][2],
-            "seeds": {str(s): {k: m[k] for k in ("solved_at", "iterations", "final_validation_error", "test_error",
-                                                 "test_rate", "seconds_per_iteration", "wall_seconds")}
-                      for s, m in runs.items()},
-            "passed": sum(passed(name, m) for m in runs.values()), "of": len(runs),
-        }
-        if name == "fashion_mnist" and "linear_readout_accuracy" not in results[name]:
+        record(results, name, EXPERIMENTS[name], runs, keys, lambda m, name=name: passed(name, m))
+        if name == "fashion_mnist":
             results[name]["linear_readout_accuracy"] = linear_readout_accuracy(Path(args.data))
         results_path.write_text(json.dumps(results, indent=2) + "\n")
-        first = RUNS / f"{name}_seed{args.seeds[0]}"
-        FIGURES.mkdir(parents=True, exist_ok=True)
-        subprocess.run([args.cli, "plot", str(first), "--out", str(FIGURES / f"{name}.png")], check=False)
-    lines = ["| experiment | criterion | passed | solved at (iteration) | final validation error | test error | "
-             "rate (Hz) | s per iteration | wall (s) |", "|---|---|---|---|---|---|---|---|---|"]
-    for name, r in results.items():
-        seeds = r["seeds"].values()
-        column = lambda key: summary([s[key] for s in seeds])  # noqa: E731
-        lines.append(f"| {name} | {r['criterion']} | {r['passed']}/{r['of']} | {column('solved_at')} | "
-                     f"{column('final_validation_error')} | {column('test_error')} | {column('test_rate')} | "
-                     f"{column('seconds_per_iteration')} | {column('wall_seconds')} |")
-        if "linear_readout_accuracy" in r:
-            lines.append(f"| linear read-out of the pixels | – | – | – | – | "
-                         f"{1 - r['linear_readout_accuracy']:.4f} | – | – | – |")
+        plot_run(args.cli, RUNS / f"{name}_seed{args.seeds[0]}", FIGURES / f"{name}.png")
+    lines = results_table(results, [("solved at (iteration)", "solved_at"),
+                                    ("final validation error", "final_validation_error"),
+                                    ("test error", "test_error"), ("rate (Hz)", "test_rate"),
+                                    ("s per iteration", "seconds_per_iteration"), ("wall (s)", "wall_seconds")])
+    if "linear_readout_accuracy" in results.get("fashion_mnist", {}):
+        accuracy = results["fashion_mnist"]["linear_readout_accuracy"]
+        lines.append(f"| linear read-out of the pixels | – | – | – | – | {1 - accuracy:.4f} | – | – | – |")
     (RUNS / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0

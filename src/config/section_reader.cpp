@@ -9,6 +9,7 @@
 
 #include "rsnn/config.hpp"
 #include "rsnn/neuron_model.hpp"
+#include "rsnn/quantity.hpp"
 
 #include "rsnn/error.hpp"
 
@@ -61,7 +62,7 @@ const toml::node* SectionReader::lookup(const std::string& key) {
   return table_->get(key);
 }
 
-double SectionReader::number(const std::string& key, double fallback, Range range) {
+double SectionReader::number(const std::string& key, double fallback, Range range, const std::string& unit) {
   const toml::node* node = lookup(key);
   double value = fallback;
   if (node) {
@@ -69,6 +70,10 @@ double SectionReader::number(const std::string& key, double fallback, Range rang
       value = static_cast<double>(*integer);
     } else if (auto real = node->value_exact<double>()) {
       value = *real;
+    } else if (auto text = node->value_exact<std::string>(); text && !unit.empty()) {
+      const QuantityResult quantity = convert_quantity(*text, unit);
+      if (!quantity.value) fail(key, quantity.error);
+      value = *quantity.value;
     } else {
       fail(key, fmt::format("expected a number, got {}", describe_node(*node)));
     }
@@ -266,7 +271,7 @@ void read_parameter(SectionReader& r, const ParameterInfo& info, ParameterValues
       break;
     case ParameterType::number:
       values.numbers[info.name] =
-          r.number(info.name, info.default_value, Range{info.min_value, info.max_value, info.min_exclusive});
+          r.number(info.name, info.default_value, Range{info.min_value, info.max_value, info.min_exclusive}, info.unit);
       break;
     case ParameterType::integer:
       values.numbers[info.name] = static_cast<double>(r.count(info.name, static_cast<std::size_t>(info.default_value),

@@ -43,7 +43,9 @@ class SectionReader {
   std::string key_path(const std::string& key) const;
   bool has(const std::string& key) const;
 
-  double number(const std::string& key, double fallback, Range range = {});
+  // A finite number in `range`; with a `unit` (rsnn/quantity.hpp), also a
+  // string "<number> <unit>" of the same dimension, converted to `unit`.
+  double number(const std::string& key, double fallback, Range range = {}, const std::string& unit = {});
   std::size_t count(const std::string& key, std::size_t fallback, std::size_t min_value = 0,
                     std::size_t max_value = std::numeric_limits<std::uint32_t>::max());
   std::uint64_t unsigned_integer(const std::string& key, std::uint64_t fallback, std::uint64_t max_value);

@@ -1,6 +1,9 @@
 #include "commands.hpp"
+#include "progress_line.hpp"
 
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include <cstdio>
 
@@ -24,17 +27,24 @@ std::string list(const std::vector<double>& values, const char* format) {
   return text;
 }
 
+// The progress of the trial's simulated seconds.
+ProgressLine seconds_progress(const ExperimentSpec& spec, std::size_t steps_done) {
+  const double seconds_done = static_cast<double>(steps_done) * spec.dt / 1000.0;
+  return ProgressLine::for_stdout("second", 4, static_cast<std::size_t>(std::floor(seconds_done + 1e-9)),
+                                  static_cast<std::size_t>(std::ceil(spec.protocol.duration / 1000.0 - 1e-9)));
+}
+
 // The progress line of every simulated second; false on Ctrl-C.
-force::ForceProgress progress_printer(const ExperimentSpec& spec, bool quiet, bool learning) {
+force::ForceProgress progress_printer(const ExperimentSpec& spec, bool quiet, bool learning, ProgressLine* line) {
   const ReadoutSpec& readout = spec.readouts.front();
-  return [&readout, quiet, learning](double time_ms, double rmse) {
-    if (!quiet) {
+  return [&readout, quiet, learning, line](double time_ms, double rmse) {
+    if (!quiet && line) {
       const char* phase = !learning                        ? "frozen"
                           : time_ms <= readout.learn_start ? "before"
                           : time_ms <= readout.learn_stop  ? "learning"
                                                            : "after";
-      fmt::print("t {:8.0f} ms  {:8s}  rms error (last s) {:.4f}\n", time_ms, phase, rmse);
-      std::fflush(stdout);
+      line->report(static_cast<std::size_t>(std::lround(time_ms / 1000.0)),
+                   fmt::format("t {:8.0f} ms  {:8s}  rms error (last s) {:.4f}", time_ms, phase, rmse));
     }
     return !stop_requested();
   };
@@ -71,7 +81,9 @@ int run_force_training(const ExperimentSpec& spec, const fs::path& output_direct
     if (resume) fmt::print("resuming at t = {} ms\n", static_cast<double>(network.steps_done()) * spec.dt);
     std::fflush(stdout);
   }
-  const force::ForceResult result = network.run(progress_printer(spec, quiet, true));
+  ProgressLine line = seconds_progress(spec, network.steps_done());
+  const force::ForceResult result = network.run(progress_printer(spec, quiet, true, &line));
+  if (!quiet) line.finish();
   const force::ForceMetrics metrics = force::evaluate(spec, result);
   const fs::path run_file = output_directory / "run.h5";
   force::write_force_run_file(run_file, network, result, metrics);
@@ -96,7 +108,9 @@ int run_force_training(const ExperimentSpec& spec, const fs::path& output_direct
 
 int run_force_simulation(const ExperimentSpec& spec, const fs::path& run_file, bool quiet) {
   force::ForceTraining network(spec);
-  const force::ForceResult result = network.simulate(progress_printer(spec, quiet, false));
+  ProgressLine line = seconds_progress(spec, 0);
+  const force::ForceResult result = network.simulate(progress_printer(spec, quiet, false, &line));
+  if (!quiet) line.finish();
   const force::ForceMetrics metrics = force::evaluate_frozen(spec, result);
   fs::create_directories(run_file.parent_path());
   force::write_force_run_file(run_file, network, result, metrics, RunContent::simulation);
@@ -119,7 +133,7 @@ int run_force_test(const fs::path& run_file, const fs::path& test_file, std::int
   std::vector<force::ForceResult> results;
   std::vector<force::ForceMetrics> metrics;
   for (std::size_t t = 0; t < trials && !stop_requested(); ++t) {
-    results.push_back(network.test(static_cast<std::uint32_t>(t), progress_printer(spec, true, false)));
+    results.push_back(network.test(static_cast<std::uint32_t>(t), progress_printer(spec, true, false, nullptr)));
     metrics.push_back(force::evaluate_frozen(spec, results.back()));
     if (!quiet) {
       fmt::print("trial {:3d}  rate {:6.2f} Hz  ", t + 1, metrics.back().mean_rate);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "progress_line.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/gradient_training.hpp"
 #include "rsnn/simulation.hpp"
@@ -20,11 +21,12 @@ const char* method_name(GradientMethod method) {
   return names[static_cast<int>(method)];
 }
 
-std::string progress_line(const GradientCurvePoint& point, std::size_t iterations) {
-  std::string line = fmt::format("iteration {:5d}/{}  batch loss {:.4f} error {:.3f}", point.iteration, iterations,
-                                 point.loss, point.error);
+// The batch's numbers are measured while its weights are the ones the step
+// then changes; the validation batch is a fresh one after the step.
+std::string progress_detail(const GradientCurvePoint& point) {
+  std::string line = fmt::format("batch loss {:.4f} error {:.3f}", point.loss, point.error);
   if (std::isfinite(point.validation_error)) line += fmt::format("  validation error {:.3f}", point.validation_error);
-  return line + fmt::format("  rate {:5.1f} Hz  {:.2f} s", point.rate, point.seconds);
+  return line + fmt::format("  rate {:5.1f} Hz  {:.2f} s per iteration", point.rate, point.seconds);
 }
 
 }  // namespace
@@ -51,18 +53,17 @@ int run_gradient_training(const ExperimentSpec& spec, const std::filesystem::pat
   }
   bool interrupted = false;
   std::vector<GradientCurvePoint> so_far = curve;
+  ProgressLine line = ProgressLine::for_stdout("iteration", 5, curve.size(), g.iterations);
   const auto progress = [&](const GradientCurvePoint& point) {
     so_far.push_back(point);
-    if (!quiet) {
-      fmt::print("{}\n", progress_line(point, g.iterations));
-      std::fflush(stdout);
-    }
+    if (!quiet) line.report(point.iteration, progress_detail(point));
     interrupted = stop_requested();
     if (interrupted || (g.checkpoint_every > 0 && point.iteration % g.checkpoint_every == 0))
       training.save_checkpoint(checkpoint, so_far);
     return !interrupted;
   };
   const GradientResult result = training.run(progress, std::move(curve));
+  if (!quiet) line.finish();
   if (interrupted) {
     fmt::print(stderr, "interrupted after iteration {}: wrote {}; --resume continues it\n", so_far.size(),
                checkpoint.string());

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "progress_line.hpp"
 #include "rsnn/components.hpp"
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
@@ -201,6 +202,7 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
   install_interrupt_handler();
   TrialResult last;
   bool interrupted = false;
+  cli::ProgressLine progress = cli::ProgressLine::for_stdout("loop", 4, simulation.loops_done(), spec.training.loops);
   while (simulation.loops_done() < spec.training.loops) {
     const bool final_loop = simulation.loops_done() + 1 == spec.training.loops;
     last = simulation.train_loop(final_loop);
@@ -211,10 +213,12 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
                  untrained.correlation);
     }
     if (!common.quiet) {
-      fmt::print("loop {:4d}/{}  {:7.2f} s  {}  correlation {:7.4f}", entry.loop, spec.training.loops,
-                 entry.elapsed_seconds, rates_text(net, entry.population_rate), entry.correlation);
-      if (std::isfinite(entry.frozen_correlation)) fmt::print("  frozen {:7.4f}", entry.frozen_correlation);
-      fmt::print("\n");
+      // The correlation is measured while the weights learn; the frozen one
+      // (training.frozen_every) is that of a trial with the weights fixed.
+      std::string detail = fmt::format("{}  correlation while learning {:7.4f}", rates_text(net, entry.population_rate),
+                                       entry.correlation);
+      if (std::isfinite(entry.frozen_correlation)) detail += fmt::format("  frozen {:7.4f}", entry.frozen_correlation);
+      progress.report(entry.loop, detail, std::isfinite(entry.frozen_correlation));
     }
     std::fflush(stdout);
     const std::size_t every = spec.training.checkpoint_every;
@@ -224,6 +228,7 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
       break;
     }
   }
+  if (!common.quiet) progress.finish();
   simulation.save_checkpoint(checkpoint);
   std::vector<TrialResult> tests;
   if (!interrupted && spec.test.trials > 0) {

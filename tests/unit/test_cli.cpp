@@ -84,7 +84,10 @@ TEST(Cli, TrainWritesRunFileThenTestAndInspectReadIt) {
   const auto train =
       run_cli("train " + (dir / "exp.toml").string() + " --out " + (dir / "out").string() + " --threads 1");
   ASSERT_EQ(train.exit_code, 0) << train.output;
-  EXPECT_NE(train.output.find("loop    2/2"), std::string::npos) << train.output;
+  EXPECT_NE(train.output.find("loop    2/2  elapsed "), std::string::npos) << train.output;
+  EXPECT_NE(train.output.find("ETA "), std::string::npos) << train.output;
+  EXPECT_NE(train.output.find("correlation while learning"), std::string::npos) << train.output;
+  EXPECT_EQ(train.output.find('\r'), std::string::npos) << "not a terminal: one plain line per loop";
   EXPECT_TRUE(std::filesystem::exists(dir / "out/run.h5"));
   EXPECT_TRUE(std::filesystem::exists(dir / "out/checkpoint.h5"));
 

@@ -20,6 +20,10 @@ struct QuantityResult {
   std::string error;            // otherwise: what was wrong, for a message that names the key
 };
 
+// Whether a parameter documented in `unit` may be written with a unit (its
+// unit is one of the table above).
+bool accepts_quantity(std::string_view unit);
+
 // Converts `text` ("<number> <unit>", spaces optional) into `target_unit`.
 // Fails when the target unit has no dimension in the table above, the text
 // is not a finite number followed by a known unit, or the dimensions differ.

@@ -59,6 +59,8 @@ std::string known_units(std::string_view dimension) {
 
 }  // namespace
 
+bool accepts_quantity(std::string_view unit) { return find_unit(unit) != nullptr; }
+
 QuantityResult convert_quantity(std::string_view text, std::string_view target_unit) {
   const Unit* target = find_unit(target_unit);
   if (!target)

@@ -70,7 +70,7 @@ double SectionReader::number(const std::string& key, double fallback, Range rang
       value = static_cast<double>(*integer);
     } else if (auto real = node->value_exact<double>()) {
       value = *real;
-    } else if (auto text = node->value_exact<std::string>(); text && !unit.empty()) {
+    } else if (auto text = node->value_exact<std::string>(); text && accepts_quantity(unit)) {
       const QuantityResult quantity = convert_quantity(*text, unit);
       if (!quantity.value) fail(key, quantity.error);
       value = *quantity.value;

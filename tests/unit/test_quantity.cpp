@@ -44,6 +44,8 @@ TEST(Quantity, RefusesAWrongDimensionAnUnknownUnitOrNoNumber) {
   for (const char* text : {"20", "ms", "", "fast", "nan ms", "inf s", "1e999 ms"})
     EXPECT_FALSE(convert_quantity(text, "ms").value) << text;
   // a parameter without a physical unit takes no string
+  EXPECT_TRUE(accepts_quantity("ms"));
+  EXPECT_FALSE(accepts_quantity("input units"));
   EXPECT_NE(convert_quantity("2 ms", "input units").error.find("expected a number (in input units)"),
             std::string::npos);
 }

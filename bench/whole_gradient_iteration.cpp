@@ -61,7 +61,6 @@ int main(int argc, char** argv) {
   const rsnn::GradientProtocolSpec& g = training.spec().protocol.gradient;
   std::vector<double> rates, gradients, optimizer, validation, total;
   for (std::size_t it = 0; it < iterations; ++it) {
-    const Clock::time_point start = Clock::now();
     // The part of batch_gradient that measures the batch's rates first (BPTT
     // and e-prop as BPTT with rate regularisation), timed on its own.
     const bool rates_first = g.rate_regularization > 0.0 && g.method != rsnn::GradientMethod::eprop_online;

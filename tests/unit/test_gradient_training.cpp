@@ -154,7 +154,9 @@ TEST(GradientTraining, DeepRKeepsTheNumberOfSynapsesAndTheirSigns) {
       EXPECT_EQ(w, 0.0);
       continue;
     }
-    if (initial[i]) EXPECT_GE(w * signs[i], 0.0) << "synapse " << i << " changed its sign";
+    if (initial[i]) {
+      EXPECT_GE(w * signs[i], 0.0) << "synapse " << i << " changed its sign";
+    }
   }
 }
 

@@ -119,7 +119,7 @@ TEST(RunFile, EarlierFormatsAreRefusedNamingTheFileAndTheExpectedFormat) {
     file.set_attribute("/", "format", std::string("rsnn-force-run"));
     file.write_string("/config", "seed = 1\n");
   }
-  for (const std::string command : {"test " + (dir / "old").string(), "inspect " + (dir / "old" / "run.h5").string()}) {
+  for (const std::string& command : {"test " + (dir / "old").string(), "inspect " + (dir / "old" / "run.h5").string()}) {
     const auto refused = run_cli(command);
     EXPECT_EQ(refused.exit_code, 2) << command << "\n" << refused.output;
     for (const char* expected : {"run.h5", "\"rsnn-force-run\"", "\"rsnn-run\""})

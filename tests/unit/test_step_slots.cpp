@@ -110,7 +110,9 @@ TEST(StepSlots, EveryThreadPassesCoverTheNetworkOnceAndOneThreadPassesRunOnce) {
     for (const auto& pass : trial.passes) {
       std::vector<std::size_t> covered(13, 0);
       for (const auto& [step, lo, hi] : pass->ranges) {
-        if (team == PassTeam::one_thread) EXPECT_TRUE(lo == 0 && hi == n);
+        if (team == PassTeam::one_thread) {
+          EXPECT_TRUE(lo == 0 && hi == n);
+        }
         covered[step] += hi - lo;
       }
       const std::size_t steps = pass->slot() <= Slot::record ? 13 : 12;

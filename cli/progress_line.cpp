@@ -38,7 +38,10 @@ std::string ProgressLine::prefix(std::size_t done, double elapsed) const {
 }
 
 void ProgressLine::report(std::size_t done, const std::string& detail, bool keep) {
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  report(done, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(), detail, keep);
+}
+
+void ProgressLine::report(std::size_t done, double elapsed, const std::string& detail, bool keep) {
   const std::string line = prefix(done, elapsed) + "  |  " + detail;
   if (terminal_) {
     fmt::print("\r\033[K{}{}", line, keep ? "\n" : "");  // rewrite the line in place

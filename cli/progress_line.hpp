@@ -23,6 +23,8 @@ class ProgressLine {
   // Prints step `done` (1-based, counting earlier sessions) with `detail`;
   // `keep`: the line stays on a terminal too (a frozen-weight check).
   void report(std::size_t done, const std::string& detail, bool keep = false);
+  // The same with the session's elapsed seconds measured by the caller.
+  void report(std::size_t done, double elapsed, const std::string& detail, bool keep = false);
   // Ends the in-place line (a newline on a terminal; nothing otherwise).
   void finish();
 

@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 #include "commands.hpp"
+#include "progress_line.hpp"
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
@@ -49,6 +51,12 @@ int run_rate_guided_training(const ExperimentSpec& spec, const std::filesystem::
 
   std::vector<double> recent_nmse;
   bool components_printed = false;
+  // One progress line per phase: its trials done, its elapsed time (from the
+  // last report of the phase before) and its time left.
+  std::optional<ProgressLine> phase_line;
+  std::optional<RateGuidedPhase> line_phase;
+  const std::size_t resumed_trial = resume ? training.next_trial() : 0;
+  double phase_start = 0.0, last_elapsed = 0.0;
   const auto progress = [&](const RateGuidedTrialReport& report) {
     if (quiet) return;
     // The PCs are known once the pca phase is over, i.e. at the first report of the next phase.
@@ -56,21 +64,28 @@ int run_rate_guided_training(const ExperimentSpec& spec, const std::filesystem::
       fmt::print("pca: {} components keep {} of the variance\n", report.pcs_kept, protocol.teacher.pca_fraction);
       components_printed = true;
     }
+    if (line_phase != report.phase) {
+      if (phase_line) phase_line->finish();
+      phase_line = ProgressLine::for_stdout(fmt::format("{:<6} trial", phase_name(report.phase)), 4,
+                                            line_phase ? 0 : resumed_trial, report.trials);
+      line_phase = report.phase;
+      phase_start = last_elapsed;
+    }
+    last_elapsed = report.elapsed;
     if (report.closed_loop) recent_nmse.push_back(report.nmse);
     const bool last = report.trial + 1 == report.trials;
     if ((report.trial + 1) % trials_per_line != 0 && !last) return;
-    std::string line = fmt::format("{:<6} trial {:4d}/{:<4d} {:8.1f} s", phase_name(report.phase), report.trial + 1,
-                                   report.trials, report.elapsed);
+    std::string line = fmt::format("{:8.1f} s in all", report.elapsed);
     if (std::isfinite(report.rate)) line += fmt::format("  rate {:6.2f} Hz", report.rate);
     if (!recent_nmse.empty())
       line += fmt::format("  median nMSE {:.5f}", median(recent_nmse));
     else if (report.phase != RateGuidedPhase::pca)
       line += "  (open loop)";
-    fmt::print("{}\n", line);
-    std::fflush(stdout);
+    phase_line->report(report.trial + 1, report.elapsed - phase_start, line);
     recent_nmse.clear();
   };
   const RateGuidedResult result = training.run(progress);
+  if (phase_line) phase_line->finish();
   if (!training.finished()) {
     training.save_checkpoint(checkpoint);
     fmt::print(stderr, "interrupted before {} trial {}: checkpoint saved; continue with --resume\n",

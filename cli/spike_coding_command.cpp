@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "progress_line.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/simulation.hpp"
 #include "rsnn/spike_coding.hpp"
@@ -54,19 +55,21 @@ int run_spike_coding_training(const ExperimentSpec& spec, const std::filesystem:
     std::fflush(stdout);
   }
   bool interrupted = false;
+  const auto epochs = static_cast<std::size_t>(std::llround(p.training_duration / p.epoch));
+  ProgressLine line_out = ProgressLine::for_stdout("epoch", 4, 0, epochs);
   const auto progress = [&](const SpikeCodingCurvePoint& point) {
     if (!quiet) {
       std::string line = fmt::format("t {:8.1f} s  NMSE learning {:.5f}  frozen {:.5f}  rate {:6.2f} Hz", point.time,
                                      point.training_nmse, point.test_nmse, point.rate);
       if (std::isfinite(point.slow_correlation)) line += fmt::format("  W^s r {:.4f}", point.slow_correlation);
       if (std::isfinite(point.fast_correlation)) line += fmt::format("  W^f r {:.4f}", point.fast_correlation);
-      fmt::print("{}\n", line);
-      std::fflush(stdout);
+      line_out.report(static_cast<std::size_t>(std::llround(point.time * 1000.0 / p.epoch)), line);
     }
     interrupted = stop_requested();
     return !interrupted;
   };
   const SpikeCodingResult result = training.run(progress);
+  if (!quiet) line_out.finish();
   if (interrupted) {
     fmt::print(stderr, "interrupted: spike-coding runs cannot be resumed; nothing was written\n");
     return 130;

@@ -48,7 +48,8 @@
 // * autoencoding (Huh & Sejnowski 2018's auto-encoding task, reconstructed):
 //   `signals` smooth random currents (white noise low-pass filtered twice
 //   with time constant signal_timescale, stationary standard deviation
-//   signal_amplitude), fresh in every trial; the read-out must reproduce its
+//   signal_amplitude ≤ 1000, signal_timescale ≤ trial_duration), fresh in
+//   every trial; the read-out must reproduce its
 //   input at every step (regression, error = normalised squared error).
 #include <cstddef>
 #include <cstdint>

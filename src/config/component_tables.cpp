@@ -493,8 +493,8 @@ ComponentFamily gradient_tasks() {
         "twice), fresh in every trial, that the read-out must reproduce at every step (one output per signal; "
         "squared error; error = normalised squared error).",
         {integer_parameter("signals", "Input signals, each also an output.", 2, 1, 1000),
-         positive("signal_timescale", "ms", "tau of each of the two low-pass filters.", 10.0),
-         positive("signal_amplitude", "1", "Stationary standard deviation of each signal.", 1.0),
+         positive("signal_timescale", "ms", "tau of each of the two low-pass filters (at most trial_duration).", 10.0),
+         positive("signal_amplitude", "1", "Stationary standard deviation of each signal (at most 1000).", 1.0),
          positive("trial_duration", "ms", "Length of a trial.", 500.0)}}},
       {}};
 }

@@ -715,6 +715,17 @@ TEST(GradientTasks, AutoencodingSignalsHaveTheFiltersAmplitudeAndAutocorrelation
   EXPECT_NEAR(lagged / lagged_count / variance, expected, 0.03);
 }
 
+TEST(GradientTasks, AutoencodingRefusesATimescaleBeyondTheTrialOrAHugeAmplitude) {
+  GradientTaskSpec spec = spec_of(GradientTaskKind::autoencoding);
+  spec.trial_duration = 500.0;
+  spec.signal_timescale = 1e12;  // a burn-in of 1e13 steps: refused, not run
+  expect_input_error([&] { rsnn::make_gradient_task(spec, dt); },
+                     {"protocol.task.signal_timescale", "trial_duration = 500 ms"});
+  spec.signal_timescale = 10.0;
+  spec.signal_amplitude = 1e300;
+  expect_input_error([&] { rsnn::make_gradient_task(spec, dt); }, {"protocol.task.signal_amplitude"});
+}
+
 TEST(GradientTasks, AutoencodingTrialsDifferAndRepeatBitwise) {
   const auto task = task_of(GradientTaskKind::autoencoding);
   const GradientTrial first = task->make_trial(5, TrialSet::training, 0);

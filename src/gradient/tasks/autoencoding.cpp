@@ -8,10 +8,13 @@
 // started from its stationary state (a burn-in of 10 τ) and scaled so that
 // its stationary standard deviation is signal_amplitude. A regression task:
 // squared error on every step; the error reported is Σ (y − x)² / Σ x².
+#include <fmt/format.h>
+
 #include <cmath>
 #include <vector>
 
 #include "gradient/tasks/task_factories.hpp"
+#include "rsnn/error.hpp"
 
 namespace rsnn::detail {
 namespace {
@@ -23,7 +26,16 @@ class AutoencodingTask final : public GradientTask {
         signals_(spec.signals),
         decay_(std::exp(-dt / spec.signal_timescale)),
         burn_in_(static_cast<std::size_t>(std::ceil(10.0 * spec.signal_timescale / dt))),
-        scale_(spec.signal_amplitude / stationary_sd(decay_)) {}
+        scale_(spec.signal_amplitude / stationary_sd(decay_)) {
+    // The burn-in is 10 τ of steps per channel and trial: a τ beyond the
+    // trial would make a trial's cost unbounded (and e^{−dt/τ} round to 1).
+    if (spec.signal_timescale > spec.trial_duration)
+      throw InputError(fmt::format("protocol.task.signal_timescale: must not exceed trial_duration = {} ms, got {} ms",
+                                   spec.trial_duration, spec.signal_timescale));
+    if (spec.signal_amplitude > max_amplitude)
+      throw InputError(fmt::format("protocol.task.signal_amplitude: must be at most {} (input currents), got {}",
+                                   max_amplitude, spec.signal_amplitude));
+  }
 
   std::size_t inputs() const override { return signals_; }
   std::size_t classes() const override { return signals_; }
@@ -46,6 +58,8 @@ class AutoencodingTask final : public GradientTask {
   }
 
  private:
+  static constexpr double max_amplitude = 1000.0;
+
   // The stationary standard deviation of x for unit white noise ξ: with
   // d = e^{−dt/τ}, x is ξ through the filter (1 − d)/((1 − d z⁻¹)²), whose
   // power gain is (1 − d)² (1 + d²)/(1 − d²)³.

@@ -31,7 +31,7 @@ cc="${CC:-${cxx/clang++/clang}}"
 
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DRSNN_FUZZ=ON \
-  -DRSNN_BUILD_TESTS=OFF -DRSNN_BUILD_BENCH=OFF -DRSNN_WITH_PYTHON=OFF -DRSNN_NATIVE=OFF -DRSNN_WITH_OPENMP=OFF >/dev/null
+  -DRSNN_BUILD_TESTS=OFF -DRSNN_BUILD_BENCH=OFF -DRSNN_WITH_PYTHON=OFF -DRSNN_ISA=portable -DRSNN_WITH_OPENMP=OFF >/dev/null
 cmake --build build-fuzz --target fuzz_targets
 
 corpus=build-fuzz/corpus

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRSNN_SANITIZE=ON \
-  -DRSNN_WITH_PYTHON=OFF -DRSNN_BUILD_BENCH=OFF -DRSNN_NATIVE=OFF
+  -DRSNN_WITH_PYTHON=OFF -DRSNN_BUILD_BENCH=OFF -DRSNN_ISA=portable
 cmake --build build-sanitize --target rsnn_cli test_reader_fuzz test_cli test_force test_gradient_network \
   test_gradient_tasks test_gated_theta
 # Leaks are not checked (HDF5 and OpenMP keep process-lifetime allocations).

@@ -67,6 +67,7 @@ __all__ = [
     "currents_to_rates",
     "experiment",
     "extension_available",
+    "instruction_set",
     "lif_siegert_rate",
     "neuron_models",
     "rates_to_currents",
@@ -79,7 +80,7 @@ __all__ = [
 _FROM_EXPERIMENT = {"Experiment", "experiment"}
 _FROM_SIMULATION = {"Simulation", "set_threads"}
 _FROM_RUN = {"run"}
-_FROM_EXTENSION = {"Trial", "InputError", "RuntimeFailure", "__version__"}
+_FROM_EXTENSION = {"Trial", "InputError", "RuntimeFailure", "__version__", "instruction_set"}
 # Submodules imported on first use (rsnn.transfer is imported above).
 _SUBMODULES = ("plot", "interop", "analysis", "sweep")
 

@@ -17,6 +17,7 @@
 #include "rsnn/error.hpp"
 #include "rsnn/experiment.hpp"
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/instruction_set.hpp"
 #include "rsnn/neuron_model.hpp"
 #include "rsnn/run_file.hpp"
 #include "rsnn/version.hpp"
@@ -193,6 +194,9 @@ PYBIND11_MODULE(_rsnn, module) {
   namespace py = pybind11;
   module.doc() = "C++ core of the rsnn Python package (use `import rsnn`).";
   module.attr("__version__") = std::string(rsnn::version_string);
+  module.def("instruction_set", &rsnn::instruction_set,
+             "The instruction set of the loaded librsnn: x86-64, x86-64-v3 (AVX2) or x86-64-v4 (AVX-512), "
+             "picked by the loader for this CPU, or native.");
 
   py::register_exception<rsnn::InputError>(module, "InputError", PyExc_ValueError);
   py::register_exception<rsnn::RuntimeFailure>(module, "RuntimeFailure", PyExc_RuntimeError);

@@ -24,6 +24,7 @@
 
 #include "rsnn/gradient_training.hpp"
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/instruction_set.hpp"
 #include "rsnn/network.hpp"
 #include "rsnn/run_file.hpp"
 #include "rsnn/version.hpp"
@@ -159,6 +160,7 @@ void write_gradient_metrics_json(const std::filesystem::path& path, const Gradie
   nlohmann::json json;
   json["format"] = "rsnn-gradient-metrics";
   json["rsnn_version"] = version_string;
+  json["instruction_set"] = instruction_set();
   json["seed"] = spec.seed;
   json["neurons"] = spec.neuron_count();
   const char* methods[] = {"bptt", "eprop", "eprop_online"};

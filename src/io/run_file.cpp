@@ -13,6 +13,7 @@
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/instruction_set.hpp"
 #include "rsnn/network.hpp"
 #include "rsnn/readout.hpp"
 #include "rsnn/temporary_file.hpp"
@@ -124,6 +125,7 @@ void write_run_skeleton(h5::File& file, const ExperimentSpec& spec, const Networ
   file.set_attribute("/", "protocol", std::string(protocol_kind_name(spec.protocol.kind)));
   file.set_attribute("/", "mode", std::string(mode_name(content)));
   file.set_attribute("/", "rsnn_version", std::string(version_string));
+  file.set_attribute("/", "instruction_set", std::string(instruction_set()));
   file.set_attribute("/", "seed", static_cast<std::int64_t>(spec.seed));
   file.set_attribute("/", "neurons", static_cast<std::int64_t>(network.neuron_count));
   file.set_attribute("/", "created", now_iso8601());

@@ -296,6 +296,28 @@ double update_by_avx512(Real* p_packed, const double* x, double* gain, std::size
 template double update_by_avx512<float>(float*, const double*, double*, std::size_t, double);
 template double update_by_avx512<_Float16>(_Float16*, const double*, double*, std::size_t, double);
 
+bool avx512_kernel_compiled() { return true; }
+
+}  // namespace rsnn::rls::detail
+
+#else  // no AVX-512 in this build: the kernel's symbols, for tests to ask
+
+#include <stdexcept>
+
+#include "rsnn/rls_kernel.hpp"
+
+namespace rsnn::rls::detail {
+
+bool avx512_kernel_compiled() { return false; }
+
+template <class Real>
+double update_by_avx512(Real*, const double*, double*, std::size_t, double) {
+  throw std::logic_error("this build of librsnn has no AVX-512 RLS kernel (see avx512_kernel_compiled)");
+}
+
+template double update_by_avx512<float>(float*, const double*, double*, std::size_t, double);
+template double update_by_avx512<_Float16>(_Float16*, const double*, double*, std::size_t, double);
+
 }  // namespace rsnn::rls::detail
 
 #endif  // RSNN_HAVE_AVX512_RLS_KERNEL

@@ -10,6 +10,7 @@
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/instruction_set.hpp"
 #include "rsnn/rate_guided.hpp"
 #include "rsnn/run_file.hpp"
 #include "rsnn/simulation.hpp"
@@ -147,6 +148,7 @@ void write_rate_guided_metrics_json(const std::filesystem::path& path, const Exp
   nlohmann::json json;
   json["format"] = "rsnn-rate-guided-metrics";
   json["rsnn_version"] = version_string;
+  json["instruction_set"] = instruction_set();
   json["seed"] = spec.seed;
   json["neurons"] = spec.neuron_count();
   json["teacher_units"] = spec.protocol.rate_guided.teacher.units;

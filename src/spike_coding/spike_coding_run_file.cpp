@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/instruction_set.hpp"
 #include "rsnn/run_file.hpp"
 #include "rsnn/spike_coding.hpp"
 #include "rsnn/version.hpp"
@@ -103,6 +104,7 @@ void write_spike_coding_metrics_json(const std::filesystem::path& path, const Ex
   nlohmann::json json;
   json["format"] = "rsnn-spike-coding-metrics";
   json["rsnn_version"] = version_string;
+  json["instruction_set"] = instruction_set();
   json["seed"] = spec.seed;
   json["neurons"] = spec.neuron_count();
   json["dimensions"] = spec.protocol.spike_coding.system.dimensions();

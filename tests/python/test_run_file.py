@@ -159,6 +159,8 @@ def test_root_attributes(h5):
     assert int(h5.attrs["loops_done"]) == LOOPS
     assert int(h5.attrs["neurons"]) == NEURONS
     assert text(h5.attrs["rsnn_version"])
+    # The library variant the loader picked (or the build's single one).
+    assert text(h5.attrs["instruction_set"]) in {"x86-64", "x86-64-v3", "x86-64-v4", "native", "portable"}
     assert text(h5.attrs["created"])
 
 

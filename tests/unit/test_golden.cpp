@@ -17,9 +17,11 @@
 //
 // RSNN_RECORD_GOLDEN=1 rewrites golden.json from the current build (the
 // statistics keep their tolerances). Bitwise results hold for one platform:
-// the kernels a -march=native build picks (AVX-512 or not), FMA (glibc's
-// libm picks its exp/sin variants by it) and the glibc version, recorded as
-// "_platform". On another platform the hashes are reported, not enforced,
+// the library variant that runs (rsnn::instruction_set(): x86-64, x86-64-v3 or
+// x86-64-v4 as the loader picks it, or native with the CPU's model name, since
+// -march=native code differs between models), the CPU's AVX-512 and FMA
+// (glibc's libm picks its exp/sin variants by it) and the glibc version,
+// recorded as "_platform". On another platform the hashes are reported, not enforced,
 // and the statistics still are.
 #include <cmath>
 #include <cstdint>
@@ -36,6 +38,7 @@
 #include <vector>
 
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/instruction_set.hpp"
 #include "test_support.hpp"
 
 namespace rsnn {
@@ -78,15 +81,24 @@ json load_golden() {
   return json::parse(file);
 }
 
+std::string cpu_model() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);)
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown CPU";
+}
+
 // What decides the bits besides the code (see the header comment).
 std::string platform() {
-  std::string text = "x86-64";
+  std::string text = std::string("librsnn ") + rsnn::instruction_set();
+  // -march=native code depends on the CPU model, not only on its features.
+  if (text == "librsnn native") text += " (" + cpu_model() + ")";
 #if defined(__x86_64__)
   __builtin_cpu_init();
   text += __builtin_cpu_supports("avx512f") ? " avx512f" : " no-avx512f";
   text += __builtin_cpu_supports("fma") ? " fma" : " no-fma";
 #else
-  text = "other";
+  text += " non-x86";
 #endif
   return text + " glibc " + gnu_get_libc_version();
 }

@@ -16,6 +16,7 @@
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/instruction_set.hpp"
 #include "rsnn/neuron_model.hpp"
 #include "rsnn/run_file.hpp"
 #include "rsnn/simulation.hpp"
@@ -193,8 +194,8 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
   fs::create_directories(out);
   const Network& net = simulation.network();
   if (!common.quiet) {
-    fmt::print("rsnn {}: {} neurons, {} plastic synapses ({} per neuron), {} threads, seed {}\n", version_string,
-               net.neuron_count, net.plastic.synapse_count(),
+    fmt::print("rsnn {} ({}): {} neurons, {} plastic synapses ({} per neuron), {} threads, seed {}\n", version_string,
+               instruction_set(), net.neuron_count, net.plastic.synapse_count(),
                net.neuron_count ? net.plastic.synapse_count() / net.neuron_count : 0, thread_count(), spec.seed);
     fmt::print("learner state {:.1f} MB; output {}\n", simulation.learner()->memory_bytes() / 1e6, out.string());
     if (resume) fmt::print("resuming after loop {}\n", simulation.loops_done());
@@ -203,6 +204,10 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
   TrialResult last;
   bool interrupted = false;
   cli::ProgressLine progress = cli::ProgressLine::for_stdout("loop", 4, simulation.loops_done(), spec.training.loops);
+  if (!common.quiet)  // a loop of a big network takes minutes: show how far it has got
+    simulation.set_loop_progress([&progress, &simulation](double time, double duration) {
+      progress.within(simulation.loops_done() + 1, time / duration);
+    });
   while (simulation.loops_done() < spec.training.loops) {
     const bool final_loop = simulation.loops_done() + 1 == spec.training.loops;
     last = simulation.train_loop(final_loop);
@@ -445,7 +450,8 @@ int run_describe(const std::string& family, bool markdown) {
 
 int main(int argc, char** argv) {
   CLI::App app{"rsnn: train recurrent spiking networks to produce target dynamics"};
-  app.set_version_flag("--version", std::string(version_string));
+  // The library variant the loader picked is part of the answer.
+  app.set_version_flag("--version", fmt::format("rsnn {} ({})", version_string, instruction_set()));
   app.require_subcommand(1);
 
   CommonOptions common;

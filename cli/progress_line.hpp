@@ -3,7 +3,9 @@
 // iteration) its line, prefixed with how many are done, the elapsed time and
 // the estimated time left (from the mean time of the loops run in this
 // session). On a terminal the line is rewritten in place and the last one
-// stays; when stdout is a file or a pipe every loop gets its own line.
+// stays, and a step that runs longer than a few seconds shows how far it has
+// got (within); when stdout is a file or a pipe every loop gets its own line
+// and nothing else.
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -25,6 +27,13 @@ class ProgressLine {
   void report(std::size_t done, const std::string& detail, bool keep = false);
   // The same with the session's elapsed seconds measured by the caller.
   void report(std::size_t done, double elapsed, const std::string& detail, bool keep = false);
+  // Inside step `running` (1-based), `fraction` of it done: on a terminal,
+  // once the step has run `indicator_after` seconds, the last line gains
+  // "> loop 6: 45%". Nothing otherwise.
+  void within(std::size_t running, double fraction);
+  // Seconds a step runs before within() shows anything: $RSNN_PROGRESS_AFTER,
+  // or 2.
+  static double indicator_after();
   // Ends the in-place line (a newline on a terminal; nothing otherwise).
   void finish();
 
@@ -40,6 +49,9 @@ class ProgressLine {
   bool terminal_;
   bool open_ = false;  // an in-place line is on the terminal
   std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_report_;  // the end of the last step
+  std::string last_line_;
+  double indicator_after_;
 };
 
 }  // namespace rsnn::cli

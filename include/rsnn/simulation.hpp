@@ -47,6 +47,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rsnn/experiment.hpp"
@@ -193,6 +194,13 @@ class Simulation {
   // without, every trial uses the full thread count (for tests and benchmarks
   // of a given count). Results do not depend on it.
   void set_adaptive_team(bool adaptive) { adaptive_team_ = adaptive; }
+  // Called from inside every training loop's trial, every `every_ms` of
+  // simulated time, with the time reached and the trial's length (ms): an
+  // in-loop progress indicator for loops that take long. Empty: none.
+  void set_loop_progress(std::function<void(double time_ms, double duration_ms)> report, double every_ms = 100.0) {
+    loop_progress_ = std::move(report);
+    loop_progress_every_ = every_ms;
+  }
 
   // Runs the next training loop (pattern = loop mod patterns), appends to the
   // learning curve and checks for divergence (throws RuntimeFailure).
@@ -262,6 +270,8 @@ class Simulation {
   std::size_t parallel_step_threshold_ = default_parallel_step_threshold;
   std::unique_ptr<TeamSizer> team_sizer_;  // threads per trial, from measured speed
   bool adaptive_team_ = true;
+  std::function<void(double, double)> loop_progress_;
+  double loop_progress_every_ = 100.0;
   std::vector<double> stimulus_;        // constant value or OU state, per neuron
   std::vector<double> stimulus_spare_;  // second normal of the current pair (OU stimulus)
   std::vector<double> noise_spare_;     // second normal of the current pair (current noise)

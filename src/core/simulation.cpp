@@ -523,6 +523,13 @@ TrialOptions Simulation::training_options(std::size_t loop, bool record) const {
   options.learn = true;
   options.reset_state = spec_.training.reset_state || loop == 0;  // the first loop always starts fresh
   options.record = record;
+  if (loop_progress_) {
+    options.progress = [report = loop_progress_, duration = spec_.trial_duration()](double time) {
+      report(time, duration);
+      return true;
+    };
+    options.progress_every = loop_progress_every_;
+  }
   return options;
 }
 

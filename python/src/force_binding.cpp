@@ -44,19 +44,25 @@ py::dict metrics_dict(const force::ForceMetrics& m) {
   return d;
 }
 
-// A network and the result of its last run, so the run file can be written.
-struct ForceHandle {
-  explicit ForceHandle(const ExperimentSpec& spec) : network(spec) {}
-  force::ForceTraining network;
+// A simulated trial and its metrics.
+struct ForceOutcome {
   std::optional<force::ForceResult> result;
   std::optional<force::ForceMetrics> metrics;
 };
 
+// A network and the outcome of its training run, which the run file holds
+// (test and simulate trials after it do not replace it).
+struct ForceHandle {
+  explicit ForceHandle(const ExperimentSpec& spec) : network(spec) {}
+  force::ForceTraining network;
+  ForceOutcome training;
+};
+
 // Runs `body` (a FORCE run, test or simulation) with the GIL released and
-// Python's progress callback and Ctrl-C wired in; returns the result as a dict
-// and keeps it for write_run_file. `frozen`: measured as free running throughout.
+// Python's progress callback and Ctrl-C wired in; keeps the outcome in `into`
+// and returns it as a dict. `frozen`: measured as free running throughout.
 template <class Body>
-py::dict simulate(ForceHandle& h, const py::object& progress, const Body& body, bool frozen) {
+py::dict simulate(ForceHandle& h, const py::object& progress, const Body& body, bool frozen, ForceOutcome& into) {
   bool interrupted = false;
   std::optional<py::error_already_set> callback_error;
   const force::ForceProgress report = [&](double time_ms, double rmse) {
@@ -79,16 +85,16 @@ py::dict simulate(ForceHandle& h, const py::object& progress, const Body& body, 
   };
   {
     py::gil_scoped_release released;
-    h.result = body(report);
-    h.metrics =
-        frozen ? force::evaluate_frozen(h.network.spec(), *h.result) : force::evaluate(h.network.spec(), *h.result);
+    into.result = body(report);
+    into.metrics = frozen ? force::evaluate_frozen(h.network.spec(), *into.result)
+                          : force::evaluate(h.network.spec(), *into.result);
   }
   if (callback_error) throw std::move(*callback_error);
   if (interrupted) {
     PyErr_SetNone(PyExc_KeyboardInterrupt);
     throw py::error_already_set();
   }
-  const force::ForceResult& r = *h.result;
+  const force::ForceResult& r = *into.result;
   const auto samples = static_cast<py::ssize_t>(r.times.size());
   const auto k = static_cast<py::ssize_t>(r.dimensions);
   py::dict out;
@@ -100,7 +106,7 @@ py::dict simulate(ForceHandle& h, const py::object& progress, const Body& body, 
   out["spike_counts"] = copy(r.spike_counts);
   out["rls_updates"] = r.rls_updates;
   out["elapsed"] = r.elapsed_seconds;
-  out["metrics"] = metrics_dict(*h.metrics);
+  out["metrics"] = metrics_dict(*into.metrics);
   return out;
 }
 
@@ -117,24 +123,30 @@ void bind_force(py::module_& module) {
       .def(
           "run",
           [](ForceHandle& h, const py::object& progress) {
+            h.training = {};  // an abandoned run leaves nothing to write
             return simulate(
-                h, progress, [&](const force::ForceProgress& report) { return h.network.run(report); }, false);
+                h, progress, [&](const force::ForceProgress& report) { return h.network.run(report); }, false,
+                h.training);
           },
           py::arg("progress") = py::none(),
           "Simulate the whole duration (GIL released; Ctrl-C raises KeyboardInterrupt at the next simulated second).")
       .def(
           "test",
           [](ForceHandle& h, std::uint32_t trial, const py::object& progress) {
+            ForceOutcome trial_outcome;
             return simulate(
-                h, progress, [&](const force::ForceProgress& report) { return h.network.test(trial, report); }, true);
+                h, progress, [&](const force::ForceProgress& report) { return h.network.test(trial, report); }, true,
+                trial_outcome);
           },
           py::arg("trial"), py::arg("progress") = py::none(),
           "A frozen-weight trial from the fresh initial state of test trial `trial`.")
       .def(
           "simulate",
           [](ForceHandle& h, const py::object& progress) {
+            ForceOutcome simulated;
             return simulate(
-                h, progress, [&](const force::ForceProgress& report) { return h.network.simulate(report); }, true);
+                h, progress, [&](const force::ForceProgress& report) { return h.network.simulate(report); }, true,
+                simulated);
           },
           py::arg("progress") = py::none(), "The whole duration without learning.")
       .def(
@@ -149,8 +161,8 @@ void bind_force(py::module_& module) {
       .def(
           "write_run_file",
           [](const ForceHandle& h, const std::filesystem::path& path) {
-            if (!h.result) throw py::value_error("write_run_file: call run() first");
-            force::write_force_run_file(path, h.network, *h.result, *h.metrics);
+            if (!h.training.result) throw py::value_error("write_run_file: call run() first");
+            force::write_force_run_file(path, h.network, *h.training.result, *h.training.metrics);
           },
           py::arg("path"))
       .def_property_readonly("decoders",

@@ -8,6 +8,7 @@
 * ``rsnn test`` and ``rsnn simulate`` of a FORCE run equal Simulation.test()
   and .simulate() bit for bit.
 * The progress callback is called every simulated second and can stop a run.
+* A run file saved after test and simulate trials still holds the training trial.
 * The oscillation measures of rsnn.analysis against closed forms.
 """
 
@@ -61,6 +62,19 @@ def test_module_run_equals_cli_run(tmp_path):
     # The training RMSE is over the last evaluation window (500 ms) of learning.
     assert result["metrics"]["training_rmse"] == pytest.approx(
         float(np.sqrt(np.mean((result["output"][500:1000] - result["target"][500:1000]) ** 2))), rel=1e-12)
+
+
+def test_the_run_file_holds_the_training_trial_after_test_and_simulate(tmp_path):
+    simulation = rsnn.Simulation(EXAMPLE, overrides=SMALL, seed=3)
+    trained = simulation.train()
+    simulation.test(1)
+    simulation.simulate()
+    simulation.save_run(tmp_path / "run.h5")
+    with h5py.File(tmp_path / "run.h5", "r") as run:
+        assert run.attrs["mode"] == "training"
+        np.testing.assert_array_equal(run["readouts/output/z"][:], trained["output"])
+        np.testing.assert_array_equal(run["spikes/network/node_ids"][:], trained["spike_ids"])
+        assert np.isfinite(run["metrics"].attrs["training_rmse"])
 
 
 def small_cli_arguments():

@@ -287,7 +287,9 @@ class Simulation:
         weights as they are: trials, loss (mean cross-entropy per term),
         error (fraction of windows misclassified), rates (Hz per neuron) and
         examples (the first trial whole when ``record_first``: input,
-        spikes, thresholds, voltage, logits [step, ...], windows, predictions).
+        spikes, voltage, thresholds (ALIF) or synaptic (gated theta), logits
+        [step, ...], windows, predictions; target and target_mask for
+        regression tasks).
         """
         if trials is None:  # test.trials; the protocols with their own tests: protocol.test_trials
             own = self.protocol in ("rate_guided", "spike_coding", "gradient")

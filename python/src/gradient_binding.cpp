@@ -58,6 +58,11 @@ py::dict trial_dict(const GradientTrial& trial) {
   py::dict d;
   d["input"] = copy(trial.input, {size(trial.steps), size(trial.inputs)});
   add_windows(d, trial);
+  if (!trial.target.empty()) {  // regression tasks
+    const std::size_t outputs = trial.target.size() / trial.steps;
+    d["target"] = copy(trial.target, {size(trial.steps), size(outputs)});
+    d["target_mask"] = copy(trial.target_mask);
+  }
   return d;
 }
 
@@ -68,7 +73,9 @@ py::dict example_dict(const GradientExample& example, std::size_t N, std::size_t
   std::vector<std::uint8_t> spikes(r.z.size());
   for (std::size_t k = 0; k < r.z.size(); ++k) spikes[k] = r.z[k] > 0.5 ? 1 : 0;
   d["spikes"] = copy(spikes, {size(steps), size(N)});
-  d["thresholds"] = copy(r.threshold, {size(steps), size(N)});
+  // What the neuron model records: ALIF thresholds, gated theta synapses.
+  if (!r.threshold.empty()) d["thresholds"] = copy(r.threshold, {size(steps), size(N)});
+  if (!r.synaptic.empty()) d["synaptic"] = copy(r.synaptic, {size(steps), size(N)});
   d["voltage"] = copy(r.voltage, {size(steps), size(N)});
   d["logits"] = copy(r.logits, {size(steps), size(classes)});
   d["predictions"] = copy(std::vector<std::int64_t>(r.predictions.begin(), r.predictions.end()));

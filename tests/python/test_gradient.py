@@ -48,12 +48,26 @@ def test_train_returns_the_curve_the_test_and_the_metrics(simulation):
     assert example["input"].shape == (200, 20) and example["spikes"].shape == (200, 8)
     assert example["logits"].shape == (200, 2) and example["windows"].shape[1] == 3
     assert example["predictions"].shape == (example["windows"].shape[0],)
+    assert example["thresholds"].shape == (200, 8) and "synaptic" not in example and "target" not in example
     assert result["metrics"]["test_error"] == test["error"] and result["metrics"]["iterations"] == len(points)
     readout = simulation.readout
     assert readout["input_weights"].shape == (20, 8) and readout["recurrent_weights"].shape == (8, 8)
     assert readout["output_weights"].shape == (8, 2) and readout["output_bias"].shape == (2,)
     assert "feedback" not in readout  # symmetric feedback: the read-out's own weights
     np.testing.assert_array_equal(np.diag(readout["recurrent_weights"]), 0.0)
+
+
+def test_gated_theta_examples_carry_the_synapses_and_a_regression_task_its_target():
+    autoencoding = ROOT / "examples" / "huh_sejnowski" / "autoencoding.toml"
+    small = {"protocol.iterations": 1, "protocol.batch": 2, "protocol.validation_batch": 2, "protocol.test_trials": 2,
+             "protocol.recorded_trials": 1, "protocol.task.trial_duration": 50.0, "population.theta.size": 6}
+    test = rsnn.Simulation(autoencoding, overrides=small).train()["test"]
+    example = test["examples"][0]
+    steps = 100  # 50 ms of 0.5 ms steps
+    assert example["synaptic"].shape == (steps, 6) and "thresholds" not in example
+    assert np.all(example["synaptic"] >= 0.0) and np.any(example["synaptic"] > 0.0)
+    assert example["target"].shape == (steps, 2) and example["target_mask"].shape == (steps,)
+    np.testing.assert_array_equal(example["target"], example["input"])  # auto-encoding: the read-out reproduces the input
 
 
 def test_a_callback_that_returns_false_stops_training(simulation):

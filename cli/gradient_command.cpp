@@ -10,6 +10,7 @@
 #include "progress_line.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/gradient_training.hpp"
+#include "rsnn/ranks.hpp"
 #include "rsnn/simulation.hpp"
 #include "rsnn/version.hpp"
 
@@ -34,6 +35,10 @@ std::string progress_detail(const GradientCurvePoint& point) {
 int run_gradient_training(const ExperimentSpec& spec, const std::filesystem::path& output_directory, bool quiet,
                           bool resume) {
   namespace fs = std::filesystem;
+  // On several ranks every rank trains the same weights (each computes its
+  // share of every batch); rank 0 alone prints, checkpoints and writes.
+  const bool root = ranks::is_root();
+  quiet = quiet || !root;
   GradientTraining training(spec);
   const GradientProtocolSpec& g = spec.protocol.gradient;
   const fs::path checkpoint = output_directory / "checkpoint.h5";
@@ -43,11 +48,12 @@ int run_gradient_training(const ExperimentSpec& spec, const std::filesystem::pat
       throw InputError(fmt::format("--resume: no checkpoint '{}' to resume from", checkpoint.string()));
     curve = training.load_checkpoint(checkpoint);
   }
-  fs::create_directories(output_directory);
+  if (root) fs::create_directories(output_directory);
   if (!quiet) {
-    fmt::print("rsnn {}: {} of {} neurons, {} inputs, {} outputs, batch {}, up to {} iterations, seed {}\n",
+    fmt::print("rsnn {}: {} of {} neurons, {} inputs, {} outputs, batch {}, up to {} iterations, seed {}{}\n",
                version_string, method_name(g.method), training.neurons(), training.task().inputs(),
-               training.task().classes(), g.batch, g.iterations, spec.seed);
+               training.task().classes(), g.batch, g.iterations, spec.seed,
+               ranks::count() > 1 ? fmt::format(", {} processes", ranks::count()) : std::string());
     if (resume) fmt::print("resuming after iteration {} ({})\n", curve.size(), checkpoint.string());
     std::fflush(stdout);
   }
@@ -55,6 +61,7 @@ int run_gradient_training(const ExperimentSpec& spec, const std::filesystem::pat
   std::vector<GradientCurvePoint> so_far = curve;
   ProgressLine line = ProgressLine::for_stdout("iteration", 5, curve.size(), g.iterations);
   const auto progress = [&](const GradientCurvePoint& point) {
+    if (!root) return true;  // rank 0's answer goes to every rank
     so_far.push_back(point);
     if (!quiet) line.report(point.iteration, progress_detail(point));
     interrupted = stop_requested();
@@ -64,6 +71,7 @@ int run_gradient_training(const ExperimentSpec& spec, const std::filesystem::pat
   };
   const GradientResult result = training.run(progress, std::move(curve));
   if (!quiet) line.finish();
+  if (!root) return result.interrupted ? 130 : 0;
   if (interrupted) {
     fmt::print(stderr, "interrupted after iteration {}: wrote {}; --resume continues it\n", so_far.size(),
                checkpoint.string());

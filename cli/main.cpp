@@ -18,6 +18,7 @@
 #include "rsnn/hdf5_file.hpp"
 #include "rsnn/instruction_set.hpp"
 #include "rsnn/neuron_model.hpp"
+#include "rsnn/ranks.hpp"
 #include "rsnn/run_file.hpp"
 #include "rsnn/simulation.hpp"
 #include "rsnn/version.hpp"
@@ -158,6 +159,11 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
                                  : spec.protocol.kind == ProtocolKind::spike_coding ? "protocol.training_duration"
                                  : spec.protocol.kind == ProtocolKind::gradient     ? "protocol.iterations"
                                                                                     : "protocol.rls_trials"));
+  if (ranks::count() > 1 && spec.protocol.kind != ProtocolKind::gradient)
+    throw InputError(
+        fmt::format("protocol kind \"{}\" runs in one process (gradient training runs on several: "
+                    "docs/distributed.md); start it without mpirun",
+                    protocol_kind_name(spec.protocol.kind)));
   if (spec.protocol.kind == ProtocolKind::single_trial) {
     install_interrupt_handler();
     return cli::run_force_training(spec, out, common.quiet, resume);
@@ -449,6 +455,9 @@ int run_describe(const std::string& family, bool markdown) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // MPI for the whole process when this build has it (mpirun, srun);
+  // otherwise, and when started without them, one process.
+  const ranks::Session mpi(argc, argv);
   CLI::App app{"rsnn: train recurrent spiking networks to produce target dynamics"};
   // The library variant the loader picked is part of the answer.
   app.set_version_flag("--version", fmt::format("rsnn {} ({})", version_string, instruction_set()));
@@ -503,6 +512,9 @@ int main(int argc, char** argv) {
   }
   set_threads(common.threads);
   try {
+    if (ranks::count() > 1 && !*train)
+      throw InputError(fmt::format("only `rsnn train` runs on several processes; start `rsnn {}` without mpirun",
+                                   app.get_subcommands().front()->get_name()));
     if (*train) return run_train(experiment, out, common, loops, resume);
     if (*test) return run_test(directory, trials, common);
     if (*simulate) return run_simulate(experiment, out, common);

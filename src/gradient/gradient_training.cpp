@@ -12,9 +12,11 @@
 #include <exception>
 #include <limits>
 
+#include "gradient/rank_gather.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/gated_theta_network.hpp"
 #include "rsnn/random.hpp"
+#include "rsnn/ranks.hpp"
 
 namespace rsnn {
 namespace {
@@ -211,14 +213,16 @@ GradientTrial& thread_trial() {
 }  // namespace
 
 TrialScore GradientTraining::evaluate(TrialSet set, std::uint64_t first, std::size_t count) const {
-  std::vector<TrialScore> scores(count);
-  parallel_for(count, [&](std::size_t b) {
+  // This rank's share of the trials; every rank then holds every trial's score.
+  const auto [lo, hi] = ranks::share(count, ranks::rank(), ranks::count());
+  std::vector<TrialScore> mine(hi - lo);
+  parallel_for(hi - lo, [&](std::size_t b) {
     GradientTrial& trial = thread_trial();
-    task_->fill_trial(spec_.seed, set, first + b, trial);
-    scores[b] = network_->evaluate(parameters_, trial);
+    task_->fill_trial(spec_.seed, set, first + lo + b, trial);
+    mine[b] = network_->evaluate(parameters_, trial);
   });
   TrialScore total;
-  for (const TrialScore& s : scores) total.add(s);  // in trial order
+  for (const TrialScore& s : gradient_ranks::gather(std::move(mine), count)) total.add(s);  // in trial order
   return total;
 }
 
@@ -252,28 +256,33 @@ GradientTraining::BatchGradient GradientTraining::batch_gradient(TrialSet set, s
     settings.rate_signal = rate_signal;
     settings.loss_scale = measured.terms > 0 ? 1.0 / double(measured.terms) : 0.0;
   }
+  // Chunks of trials, this rank's share of them on its threads; every rank
+  // then holds every chunk's sums and adds them in chunk order: the result
+  // depends on neither the threads nor the ranks.
   const std::size_t chunks = (count + kGradientChunk - 1) / kGradientChunk;
   const GradientParameters zero = GradientParameters::zeros(N, network_->inputs(), C);
-  std::vector<GradientParameters> gradients(chunks, zero), sensitivities(online ? chunks : 0, zero);
-  std::vector<TrialScore> scores(chunks);
-  parallel_for(chunks, [&](std::size_t chunk) {
+  const auto [lo, hi] = ranks::share(chunks, ranks::rank(), ranks::count());
+  std::vector<gradient_ranks::ChunkGradient> mine(hi - lo, {zero, {}, online ? zero : GradientParameters{}});
+  parallel_for(hi - lo, [&](std::size_t c) {
+    const std::size_t chunk = lo + c;
+    gradient_ranks::ChunkGradient& sums = mine[c];
     GradientTrial& trial = thread_trial();
     for (std::size_t b = chunk * kGradientChunk; b < std::min(count, (chunk + 1) * kGradientChunk); ++b) {
       task_->fill_trial(spec_.seed, set, first + b, trial);
-      scores[chunk].add(online
-                            ? alif_->eprop_online(parameters_, trial, settings, gradients[chunk], sensitivities[chunk])
-                            : network_->backward(parameters_, trial, settings, gradients[chunk]));
+      sums.score.add(online ? alif_->eprop_online(parameters_, trial, settings, sums.gradient, sums.sensitivity)
+                            : network_->backward(parameters_, trial, settings, sums.gradient));
     }
   });
+  const std::vector<gradient_ranks::ChunkGradient> all = gradient_ranks::gather(std::move(mine), chunks);
   BatchGradient out{zero, {}};
-  for (std::size_t chunk = 0; chunk < chunks; ++chunk) {  // in chunk order: independent of the threads
-    out.gradient.add(gradients[chunk]);
-    out.score.add(scores[chunk]);
+  for (const gradient_ranks::ChunkGradient& sums : all) {  // in chunk order
+    out.gradient.add(sums.gradient);
+    out.score.add(sums.score);
   }
   if (!rates_first && out.score.terms > 0) out.gradient.scale(1.0 / double(out.score.terms));
   if (online && regularised) {
     GradientParameters sensitivity = zero;
-    for (const GradientParameters& s : sensitivities) sensitivity.add(s);
+    for (const gradient_ranks::ChunkGradient& sums : all) sensitivity.add(sums.sensitivity);
     GradientNetwork::add_rate_gradient(sensitivity, rate_signal_of(out.score.spike_counts), out.gradient);
   }
   return out;
@@ -425,7 +434,9 @@ GradientResult GradientTraining::run(const GradientProgress& progress, std::vect
                       "protocol.learning_rate)",
                       point.iteration));
     result.curve.push_back(point);
-    if (progress && !progress(point)) {
+    // Rank 0 decides whether to go on (its user may have pressed Ctrl-C), so
+    // that every rank stops after the same iteration.
+    if (!ranks::broadcast(!progress || progress(point))) {
       result.interrupted = true;
       break;
     }

@@ -14,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 supported() {  # supported LEVEL: the loader would search glibc-hwcaps/LEVEL here
-  [ "$1" = x86-64 ] || "$loader" --help | grep -q "^  $1 (supported"
+  [ "$1" = x86-64 ] || [[ "$("$loader" --help)" == *"  $1 (supported"* ]]
 }
 run_as() {  # run_as LEVEL PROGRAM ARGS...: with the LEVEL variant of librsnn
   local level=$1

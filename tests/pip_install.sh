@@ -35,14 +35,15 @@ case "$package" in
 esac
 venv/bin/python -c "import rsnn; assert rsnn.extension_available(); print('rsnn', rsnn.__version__, rsnn.instruction_set())"
 module=$(ls "$package"/_rsnn*.so)
-if ! ldd "$module" | grep -q "librsnn.so => $package/lib/librsnn.so"; then
-  ldd "$module"
+libraries=$(ldd "$module")  # not piped into grep -q: its early exit would fail ldd under pipefail
+if [[ "$libraries" != *"librsnn.so => $package/lib/librsnn.so"* ]]; then
+  echo "$libraries"
   echo "the module does not load the environment's librsnn"
   exit 1
 fi
 PATH="$work/venv/bin:/usr/bin:/bin"  # the entry point, not a build tree's binary
 [ "$(command -v rsnn)" = "$work/venv/bin/rsnn" ]
-rsnn --help | grep -q "Usage"
+[[ "$(rsnn --help)" == *Usage* ]]
 rsnn --version
 rsnn train "$source_dir/tests/python/data/tiny.toml" --out "$work/run" --threads 1 -q
 rsnn plot "$work/run" -o "$work/run.png"

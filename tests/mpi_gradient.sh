@@ -2,7 +2,8 @@
 # Gradient training on several MPI ranks against one process: the same
 # experiment file under `mpirun -np 2` and `-np 3` (loopback, oversubscribed
 # on this machine) must give bitwise the same learning curve, weights and test
-# as `rsnn train` alone, and one run file. Other protocols are refused.
+# as `rsnn train` alone, and one run file; a run interrupted on 3 ranks and
+# resumed on 2 must end where one process does. Other protocols are refused.
 #
 #   tests/mpi_gradient.sh RSNN_CLI SOURCE_DIR
 set -euo pipefail
@@ -21,6 +22,23 @@ small=(--set protocol.iterations=8 --set protocol.batch=16 --set protocol.valida
 for ranks in 2 3; do
   mpirun -np "$ranks" "$cli" train "$experiment" --out "$work/ranks$ranks" "${small[@]}"
 done
+# Ctrl-C on rank 0 of a 3-rank run stops every rank after the same iteration
+# and leaves a checkpoint; resumed on 2 ranks, the run ends where one
+# uninterrupted process does.
+long=(--set protocol.iterations=200)
+"$cli" train "$experiment" --out "$work/long_one" "${small[@]}" "${long[@]}"
+mpirun -np 3 "$cli" train "$experiment" --out "$work/long_resumed" "${small[@]}" "${long[@]}" 2> /dev/null &
+launcher=$!
+for _ in $(seq 600); do [ -d "$work/long_resumed" ] && break; sleep 0.1; done  # rank 0 is past its set-up
+sleep 0.5
+for pid in $(pgrep -f -- "--out $work/long_resumed"); do
+  environment=$'\n'$(tr '\0' '\n' < "/proc/$pid/environ" 2> /dev/null || true)$'\n'
+  [[ "$environment" == *$'\n'OMPI_COMM_WORLD_RANK=0$'\n'* ]] && kill -INT "$pid"
+done
+wait "$launcher" || true
+[ -f "$work/long_resumed/checkpoint.h5" ] || { echo "the interrupted 3-rank run left no checkpoint"; exit 1; }
+mpirun -np 2 "$cli" train "$experiment" --out "$work/long_resumed" "${small[@]}" "${long[@]}" --resume
+
 # What does not run on several ranks yet is refused by name, exit 2.
 status=0
 mpirun -np 2 "$cli" train "$source_dir/tests/python/data/tiny.toml" --out "$work/kim_chow" -q 2> "$work/refused.txt" ||
@@ -52,5 +70,10 @@ for ranks in (2, 3):
     for name, values in one.items():
         np.testing.assert_array_equal(other[name], values, err_msg=f"{name} differs on {ranks} ranks")
     print(f"{ranks} ranks: {len(one)} datasets bitwise equal to one process")
+long_one, resumed = arrays(work / "long_one" / "run.h5"), arrays(work / "long_resumed" / "run.h5")
+assert sorted(long_one) == sorted(resumed)
+for name, values in long_one.items():
+    np.testing.assert_array_equal(resumed[name], values, err_msg=f"{name} differs after resuming on 2 ranks")
+print(f"interrupted on 3 ranks, resumed on 2: {len(long_one)} datasets bitwise equal to one process")
 PY
 echo "mpi gradient: ok"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <stdexcept>
 
 #ifdef RSNN_WITH_MPI
@@ -45,13 +46,20 @@ bool built_with_mpi() { return true; }
 std::vector<double> all_gather(std::span<const double> mine) {
   const int ranks = count();
   if (ranks == 1) return {mine.begin(), mine.end()};
-  const int size = static_cast<int>(mine.size());
-  std::vector<int> sizes(static_cast<std::size_t>(ranks)), offsets(static_cast<std::size_t>(ranks), 0);
-  check(MPI_Allgather(&size, 1, MPI_INT, sizes.data(), 1, MPI_INT, MPI_COMM_WORLD), "MPI_Allgather");
-  for (std::size_t r = 1; r < sizes.size(); ++r) offsets[r] = offsets[r - 1] + sizes[r - 1];
-  std::vector<double> all(static_cast<std::size_t>(offsets.back() + sizes.back()));
-  check(MPI_Allgatherv(mine.data(), size, MPI_DOUBLE, all.data(), sizes.data(), offsets.data(), MPI_DOUBLE,
-                       MPI_COMM_WORLD),
+  // The sizes travel as 64-bit numbers, so that every rank sees the same
+  // total and refuses the same way when MPI's int counts cannot hold it.
+  const auto size = static_cast<long long>(mine.size());
+  std::vector<long long> sizes(static_cast<std::size_t>(ranks));
+  check(MPI_Allgather(&size, 1, MPI_LONG_LONG, sizes.data(), 1, MPI_LONG_LONG, MPI_COMM_WORLD), "MPI_Allgather");
+  long long total = 0;
+  for (const long long each : sizes) total += each;
+  if (total > std::numeric_limits<int>::max())
+    throw std::runtime_error("ranks::all_gather: more than 2^31 - 1 numbers in all (MPI counts are ints)");
+  std::vector<int> counts(sizes.begin(), sizes.end()), offsets(counts.size(), 0);
+  for (std::size_t r = 1; r < counts.size(); ++r) offsets[r] = offsets[r - 1] + counts[r - 1];
+  std::vector<double> all(static_cast<std::size_t>(total));
+  check(MPI_Allgatherv(mine.data(), static_cast<int>(size), MPI_DOUBLE, all.data(), counts.data(), offsets.data(),
+                       MPI_DOUBLE, MPI_COMM_WORLD),
         "MPI_Allgatherv");
   return all;
 }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "config/component_tables.hpp"
 #include "config/section_reader.hpp"
@@ -538,10 +539,50 @@ std::size_t ExperimentSpec::neuron_count() const {
   return total;
 }
 
+namespace {
+
+// Whether `text` is well-formed UTF-8, the encoding of TOML: no stray or
+// missing continuation bytes, no overlong forms, no surrogates, nothing
+// beyond U+10FFFF.
+bool is_utf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t length = 1;
+    char32_t code = lead, smallest = 0;
+    if (lead >= 0x80) {
+      if ((lead & 0xE0) == 0xC0) {
+        length = 2, code = lead & 0x1F, smallest = 0x80;
+      } else if ((lead & 0xF0) == 0xE0) {
+        length = 3, code = lead & 0x0F, smallest = 0x800;
+      } else if ((lead & 0xF8) == 0xF0) {
+        length = 4, code = lead & 0x07, smallest = 0x10000;
+      } else {
+        return false;
+      }
+    }
+    if (i + length > text.size()) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3F);
+    }
+    if (code < smallest || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+    i += length;
+  }
+  return true;
+}
+
+}  // namespace
+
 Override parse_override(const std::string& assignment) {
   const auto equals = assignment.find('=');
   if (equals == std::string::npos || equals == 0)
     throw InputError(fmt::format("--set '{}': expected key=value, e.g. learning.lambda=0.5", assignment));
+  // An experiment is TOML text, which is UTF-8: a value that is not could
+  // be accepted here but not read back from the run file's resolved TOML.
+  if (!is_utf8(assignment))
+    throw InputError(fmt::format("--set for '{}': the assignment is not valid UTF-8 text",
+                                 is_utf8(assignment.substr(0, equals)) ? assignment.substr(0, equals) : "a key"));
   return {assignment.substr(0, equals), assignment.substr(equals + 1)};
 }
 

@@ -86,7 +86,8 @@ TEST(Config, OutOfRangeValuesNameTheRange) {
   const std::string probability = parse_error(replace(base, "probability = 0.3", "probability = 1.5"));
   EXPECT_NE(probability.find("plastic.probability: expected a number in [0, 1], got 1.5"), std::string::npos)
       << probability;
-  const std::string tau = parse_error(replace(base, "model = \"theta\"", "model = \"theta\"\n[population.params]\ntau = 0"));
+  const std::string tau =
+      parse_error(replace(base, "model = \"theta\"", "model = \"theta\"\n[population.params]\ntau = 0"));
   EXPECT_NE(tau.find("population[0].params.tau: expected a number > 0"), std::string::npos) << tau;
 }
 
@@ -98,21 +99,26 @@ TEST(Config, ChoicesListTheAlternatives) {
 }
 
 TEST(Config, CrossSectionChecks) {
-  EXPECT_NE(parse_error(replace(base, "window = 500.0", "window = 501.0")).find("training.window: expected a multiple of learning.learn_every"),
+  EXPECT_NE(parse_error(replace(base, "window = 500.0", "window = 501.0"))
+                .find("training.window: expected a multiple of learning.learn_every"),
             std::string::npos);
-  EXPECT_NE(parse_error(replace(base, "start = 100.0", "start = 100.05")).find("stimulus.start: expected a multiple of dt"),
-            std::string::npos);
-  EXPECT_NE(parse_error(replace(base, "neurons = [0, 1]", "neurons = [0, 50]")).find("recording.neurons: neuron 50 does not exist"),
+  EXPECT_NE(
+      parse_error(replace(base, "start = 100.0", "start = 100.05")).find("stimulus.start: expected a multiple of dt"),
+      std::string::npos);
+  EXPECT_NE(parse_error(replace(base, "neurons = [0, 1]", "neurons = [0, 50]"))
+                .find("recording.neurons: neuron 50 does not exist"),
             std::string::npos);
   const std::string balanced = small_balanced_experiment(100, 5);
   const std::string message = parse_error(replace(balanced, "pre = \"I\"", "pre = \"J\""));
   EXPECT_NE(message.find("static[2].pre: unknown population 'J' (populations: E, I)"), std::string::npos) << message;
   EXPECT_NE(parse_error(replace(balanced, "E = 5", "E = 500")).find("plastic.inputs_from.E: expected at most 100"),
             std::string::npos);
-  EXPECT_NE(parse_error(base + "[[population]]\nname = \"theta\"\nsize = 3\n").find("duplicate population name 'theta'"),
-            std::string::npos);
-  EXPECT_NE(parse_error(replace(base, "start = 100.0\nstop = 150.0", "start = 100.0\nstop = 50.0")).find("stimulus.stop"),
-            std::string::npos);
+  EXPECT_NE(
+      parse_error(base + "[[population]]\nname = \"theta\"\nsize = 3\n").find("duplicate population name 'theta'"),
+      std::string::npos);
+  EXPECT_NE(
+      parse_error(replace(base, "start = 100.0\nstop = 150.0", "start = 100.0\nstop = 50.0")).find("stimulus.stop"),
+      std::string::npos);
 }
 
 TEST(Config, NamedPathwaysReadBackAndBadOnesAreNamed) {
@@ -148,6 +154,23 @@ TEST(Config, NamedPathwaysReadBackAndBadOnesAreNamed) {
       << message;
 }
 
+// TOML is UTF-8: an override that is not is refused, naming the key (found by
+// fuzz_override: a population name of stray bytes was accepted, and the run
+// file's resolved TOML could not be read back).
+TEST(Config, OverridesThatAreNotUtf8AreRefusedNamingTheKey) {
+  EXPECT_NO_THROW(parse_override("population.theta.name=n\xC3\xA9urones"));  // é
+  for (const char* bad : {"population.theta.name=5plas\xFFt", "population.theta.name=\xC3",
+                          "population.theta.name=\xED\xA0\x80", "population.theta.name=\xC0\xAF"}) {
+    try {
+      parse_override(bad);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const rsnn::InputError& error) {
+      EXPECT_NE(std::string(error.what()).find("'population.theta.name'"), std::string::npos) << error.what();
+      EXPECT_NE(std::string(error.what()).find("not valid UTF-8"), std::string::npos) << error.what();
+    }
+  }
+}
+
 TEST(Config, BlockUpdatesAreCheckedAgainstTheTrialAndTheRule) {
   // base: window 500 ms, learn_every 2 ms -> 250 samples per trial.
   const ExperimentSpec spec = parse_experiment(base, "exp.toml", {parse_override("learning.block_size=5")});
@@ -159,12 +182,12 @@ TEST(Config, BlockUpdatesAreCheckedAgainstTheTrialAndTheRule) {
   message = parse_error(base, {parse_override("learning.block_size=65")});
   EXPECT_NE(message.find("learning.block_size"), std::string::npos) << message;
   EXPECT_NE(message.find("64"), std::string::npos) << message;
-  message = parse_error(base, {parse_override("learning.block_size=5"), parse_override("learning.weight_update=unscaled")});
+  message =
+      parse_error(base, {parse_override("learning.block_size=5"), parse_override("learning.weight_update=unscaled")});
   EXPECT_NE(message.find("learning.block_size: block updates need weight_update = \"textbook\""), std::string::npos)
       << message;
   message = parse_error(base, {parse_override("learning.block_size=5"), parse_override("learning.dale=true")});
-  EXPECT_NE(message.find("learning.block_size: block updates cannot enforce Dale's law"), std::string::npos)
-      << message;
+  EXPECT_NE(message.find("learning.block_size: block updates cannot enforce Dale's law"), std::string::npos) << message;
 }
 
 TEST(Config, SyntaxErrorsGiveLineAndColumn) {
@@ -174,9 +197,10 @@ TEST(Config, SyntaxErrorsGiveLineAndColumn) {
 }
 
 TEST(Config, OverridesReachNestedKeysAndPopulationsByName) {
-  const ExperimentSpec spec = parse_experiment(base, "exp.toml",
-                                               {parse_override("learning.lambda=0.5"), parse_override("population.theta.size=70"),
-                                                parse_override("target.kind=ou"), parse_override("seed=9")});
+  const ExperimentSpec spec =
+      parse_experiment(base, "exp.toml",
+                       {parse_override("learning.lambda=0.5"), parse_override("population.theta.size=70"),
+                        parse_override("target.kind=ou"), parse_override("seed=9")});
   EXPECT_DOUBLE_EQ(spec.learning.lambda, 0.5);
   EXPECT_EQ(spec.neuron_count(), 70u);
   EXPECT_EQ(spec.target.kind, TargetKind::ou);
@@ -188,7 +212,8 @@ TEST(Config, OverridesReachNestedKeysAndPopulationsByName) {
 }
 
 TEST(Config, MissingTargetFileIsNamed) {
-  const std::string message = parse_error(replace(base, "kind = \"sine\"", "kind = \"file\"\npath = \"no/such/targets.npy\""));
+  const std::string message =
+      parse_error(replace(base, "kind = \"sine\"", "kind = \"file\"\npath = \"no/such/targets.npy\""));
   EXPECT_NE(message.find("target.path: file"), std::string::npos) << message;
   EXPECT_NE(message.find("no/such/targets.npy' does not exist"), std::string::npos) << message;
 }

@@ -11,9 +11,7 @@
 #include "rsnn/rls_kernel.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <cstring>
 #include <type_traits>
 #include <vector>
 

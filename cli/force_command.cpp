@@ -11,6 +11,7 @@
 #include "rsnn/error.hpp"
 #include "rsnn/force.hpp"
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/ranks.hpp"
 #include "rsnn/run_file.hpp"
 #include "rsnn/simulation.hpp"
 #include "rsnn/version.hpp"
@@ -62,7 +63,11 @@ void print_free_running(const force::ForceMetrics& metrics) {
 }  // namespace
 
 int run_force_training(const ExperimentSpec& spec, const fs::path& output_directory, bool quiet, bool resume) {
-  force::ForceTraining network(spec);
+  // On several ranks the neurons are partitioned and the read-out replicated;
+  // rank 0 reports and writes (docs/distributed.md).
+  force::ForceTraining network(spec, Placement::partitioned_over_ranks);
+  const bool root = ranks::is_root();
+  quiet = quiet || !root;
   const fs::path checkpoint = output_directory / "checkpoint.h5";
   if (resume) {
     if (!fs::exists(checkpoint))
@@ -86,8 +91,10 @@ int run_force_training(const ExperimentSpec& spec, const fs::path& output_direct
   if (!quiet) line.finish();
   const force::ForceMetrics metrics = force::evaluate(spec, result);
   const fs::path run_file = output_directory / "run.h5";
-  force::write_force_run_file(run_file, network, result, metrics);
-  write_text_atomically(output_directory / "metrics.json", force::metrics_json(spec, metrics));
+  if (root) {
+    force::write_force_run_file(run_file, network, result, metrics);
+    write_text_atomically(output_directory / "metrics.json", force::metrics_json(spec, metrics));
+  }
   if (!quiet) {
     fmt::print("{} RLS updates in {:.1f} s\n", result.rls_updates, result.elapsed_seconds);
     fmt::print("training rmse (last {} ms of learning) {:.4f}\n", spec.protocol.evaluation_window,
@@ -97,12 +104,13 @@ int run_force_training(const ExperimentSpec& spec, const fs::path& output_direct
     fmt::print("wrote {} and {}\n", run_file.string(), (output_directory / "metrics.json").string());
   }
   if (network.steps_done() < network.total_steps()) {
+    if (!root) return 130;
     network.save_checkpoint(checkpoint);
     fmt::print(stderr, "interrupted at t = {} ms: the run file holds the simulated part; continue with --resume\n",
                static_cast<double>(network.steps_done()) * spec.dt);
     return 130;
   }
-  fs::remove(checkpoint);  // the run is complete: nothing left to resume
+  if (root) fs::remove(checkpoint);  // the run is complete: nothing left to resume
   return 0;
 }
 

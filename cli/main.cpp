@@ -159,10 +159,9 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
                                  : spec.protocol.kind == ProtocolKind::spike_coding ? "protocol.training_duration"
                                  : spec.protocol.kind == ProtocolKind::gradient     ? "protocol.iterations"
                                                                                     : "protocol.rls_trials"));
-  if (ranks::count() > 1 && spec.protocol.kind != ProtocolKind::gradient)
+  if (ranks::count() > 1 && spec.protocol.kind == ProtocolKind::spike_coding)
     throw InputError(
-        fmt::format("protocol kind \"{}\" runs in one process (gradient training runs on several: "
-                    "docs/distributed.md); start it without mpirun",
+        fmt::format("protocol kind \"{}\" runs in one process (docs/distributed.md); start it without mpirun",
                     protocol_kind_name(spec.protocol.kind)));
   if (spec.protocol.kind == ProtocolKind::single_trial) {
     install_interrupt_handler();
@@ -195,22 +194,27 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
   if (spec.plastic.rule == PlasticRule::none)
     throw InputError("plastic.rule: training needs plastic synapses (rule is \"none\"); use `rsnn simulate`");
 
-  Simulation simulation(spec);
+  // On several ranks the neurons are partitioned over them; rank 0 reports
+  // and writes (docs/distributed.md).
+  Simulation simulation(spec, Placement::partitioned_over_ranks);
   if (resume) simulation.load_checkpoint(checkpoint);
   fs::create_directories(out);
   const Network& net = simulation.network();
-  if (!common.quiet) {
-    fmt::print("rsnn {} ({}): {} neurons, {} plastic synapses ({} per neuron), {} threads, seed {}\n", version_string,
+  const bool root = ranks::is_root(), quiet = common.quiet || !root;
+  if (!quiet) {
+    fmt::print("rsnn {} ({}): {} neurons, {} plastic synapses ({} per neuron), {} threads{}, seed {}\n", version_string,
                instruction_set(), net.neuron_count, net.plastic.synapse_count(),
-               net.neuron_count ? net.plastic.synapse_count() / net.neuron_count : 0, thread_count(), spec.seed);
-    fmt::print("learner state {:.1f} MB; output {}\n", simulation.learner()->memory_bytes() / 1e6, out.string());
+               net.neuron_count ? net.plastic.synapse_count() / net.neuron_count : 0, thread_count(),
+               ranks::count() > 1 ? fmt::format(" x {} processes", ranks::count()) : std::string(), spec.seed);
+    fmt::print("learner state {:.1f} MB{}; output {}\n", simulation.learner()->memory_bytes() / 1e6,
+               ranks::count() > 1 ? " on rank 0" : "", out.string());
     if (resume) fmt::print("resuming after loop {}\n", simulation.loops_done());
   }
   install_interrupt_handler();
   TrialResult last;
   bool interrupted = false;
   cli::ProgressLine progress = cli::ProgressLine::for_stdout("loop", 4, simulation.loops_done(), spec.training.loops);
-  if (!common.quiet)  // a loop of a big network takes minutes: show how far it has got
+  if (!quiet)  // a loop of a big network takes minutes: show how far it has got
     simulation.set_loop_progress([&progress, &simulation](double time, double duration) {
       progress.within(simulation.loops_done() + 1, time / duration);
     });
@@ -218,12 +222,12 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
     const bool final_loop = simulation.loops_done() + 1 == spec.training.loops;
     last = simulation.train_loop(final_loop);
     const LoopRecord& entry = simulation.learning_curve().back();
-    if (!common.quiet && entry.loop == 1) {
+    if (!quiet && entry.loop == 1) {
       const LoopRecord& untrained = simulation.untrained_point();
       fmt::print("loop    0 (untrained)  {}  correlation {:7.4f}\n", rates_text(net, untrained.population_rate),
                  untrained.correlation);
     }
-    if (!common.quiet) {
+    if (!quiet) {
       // The correlation is measured while the weights learn; the frozen one
       // (training.frozen_every) is that of a trial with the weights fixed.
       std::string detail = fmt::format("{}  correlation while learning {:7.4f}", rates_text(net, entry.population_rate),
@@ -234,29 +238,31 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
     std::fflush(stdout);
     const std::size_t every = spec.training.checkpoint_every;
     if (every > 0 && simulation.loops_done() % every == 0) simulation.save_checkpoint(checkpoint);
-    if (stop_requested()) {
+    if (ranks::broadcast(stop_requested())) {  // rank 0's signal stops every rank
       interrupted = true;
       break;
     }
   }
-  if (!common.quiet) progress.finish();
+  if (!quiet) progress.finish();
   simulation.save_checkpoint(checkpoint);
   std::vector<TrialResult> tests;
   if (!interrupted && spec.test.trials > 0) {
     tests = simulation.test(spec.test.trials);
-    if (!common.quiet) {
+    if (!quiet) {
       double mean = 0.0;
       for (const auto& t : tests) mean += t.mean_correlation / static_cast<double>(tests.size());
       fmt::print("test: {} trials per pattern from fresh initial states, mean correlation {:.4f}\n", spec.test.trials,
                  mean);
     }
   }
-  write_loops_run_file(run_file, simulation, last.record_times.empty() ? nullptr : &last, tests,
-                       fmt::format("training loop {}", simulation.loops_done()));
-  if (!common.quiet) fmt::print("wrote {} and {}\n", run_file.string(), checkpoint.string());
+  if (root)
+    write_loops_run_file(run_file, simulation, last.record_times.empty() ? nullptr : &last, tests,
+                         fmt::format("training loop {}", simulation.loops_done()));
+  if (!quiet) fmt::print("wrote {} and {}\n", run_file.string(), checkpoint.string());
   if (interrupted) {
-    fmt::print(stderr, "interrupted after loop {}: checkpoint saved; continue with --resume\n",
-               simulation.loops_done());
+    if (root)
+      fmt::print(stderr, "interrupted after loop {}: checkpoint saved; continue with --resume\n",
+                 simulation.loops_done());
     return exit_interrupted;
   }
   return 0;

@@ -12,6 +12,7 @@
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/ranks.hpp"
 #include "rsnn/rate_guided.hpp"
 #include "rsnn/version.hpp"
 
@@ -32,7 +33,11 @@ double median(std::vector<double> values) {
 
 int run_rate_guided_training(const ExperimentSpec& spec, const std::filesystem::path& output_directory, bool quiet,
                              bool resume) {
-  RateGuidedTraining training(spec);
+  // On several ranks the spiking network is partitioned and the teacher and
+  // read-out replicated; rank 0 reports and writes (docs/distributed.md).
+  RateGuidedTraining training(spec, Placement::partitioned_over_ranks);
+  const bool root = ranks::is_root();
+  quiet = quiet || !root;
   const RateGuidedProtocolSpec& protocol = training.protocol();
   const std::filesystem::path checkpoint = output_directory / "checkpoint.h5";
   if (resume) {
@@ -87,6 +92,7 @@ int run_rate_guided_training(const ExperimentSpec& spec, const std::filesystem::
   const RateGuidedResult result = training.run(progress);
   if (phase_line) phase_line->finish();
   if (!training.finished()) {
+    if (!root) return 130;
     training.save_checkpoint(checkpoint);
     fmt::print(stderr, "interrupted before {} trial {}: checkpoint saved; continue with --resume\n",
                phase_name(training.next_phase()), training.next_trial() + 1);
@@ -103,6 +109,7 @@ int run_rate_guided_training(const ExperimentSpec& spec, const std::filesystem::
 
   const std::filesystem::path run_file = output_directory / "run.h5";
   const std::filesystem::path metrics_file = output_directory / "metrics.json";
+  if (!root) return 0;
   write_rate_guided_run_file(run_file, training, result);
   write_rate_guided_metrics_json(metrics_file, spec, result);
   if (!quiet) fmt::print("wrote {} and {} ({:.1f} s)\n", run_file.string(), metrics_file.string(), metrics.seconds);

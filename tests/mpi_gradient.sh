@@ -3,7 +3,7 @@
 # experiment file under `mpirun -np 2` and `-np 3` (loopback, oversubscribed
 # on this machine) must give bitwise the same learning curve, weights and test
 # as `rsnn train` alone, and one run file; a run interrupted on 3 ranks and
-# resumed on 2 must end where one process does. Other protocols are refused.
+# resumed on 2 must end where one process does. Spike coding is refused.
 #
 #   tests/mpi_gradient.sh RSNN_CLI SOURCE_DIR
 set -euo pipefail
@@ -39,13 +39,13 @@ wait "$launcher" || true
 [ -f "$work/long_resumed/checkpoint.h5" ] || { echo "the interrupted 3-rank run left no checkpoint"; exit 1; }
 mpirun -np 2 "$cli" train "$experiment" --out "$work/long_resumed" "${small[@]}" "${long[@]}" --resume
 
-# What does not run on several ranks yet is refused by name, exit 2.
+# What does not run on several ranks is refused by name, exit 2.
 status=0
-mpirun -np 2 "$cli" train "$source_dir/tests/python/data/tiny.toml" --out "$work/kim_chow" -q 2> "$work/refused.txt" ||
-  status=$?
-[ "$status" -ne 0 ] || { echo "a Kim & Chow run on 2 ranks was not refused"; exit 1; }
-grep -q 'protocol kind "loops" runs in one process' "$work/refused.txt" || { cat "$work/refused.txt"; exit 1; }
-[ ! -e "$work/kim_chow/run.h5" ]
+mpirun -np 2 "$cli" train "$source_dir/examples/ebn/b_min.toml" --out "$work/spike_coding" -q \
+  2> "$work/refused.txt" || status=$?
+[ "$status" -ne 0 ] || { echo "a spike-coding run on 2 ranks was not refused"; exit 1; }
+grep -q 'protocol kind "spike_coding" runs in one process' "$work/refused.txt" || { cat "$work/refused.txt"; exit 1; }
+[ ! -e "$work/spike_coding/run.h5" ]
 
 /usr/bin/python3 - "$work" <<'PY'
 import sys

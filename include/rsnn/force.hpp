@@ -85,8 +85,8 @@ struct ForceResult {
   std::vector<double> output;  // z, [sample][dimension]
   std::vector<double> target;  // x, [sample][dimension]
   std::size_t dimensions = 1;
-  std::vector<double> spike_times;      // ms
-  std::vector<std::uint32_t> spike_ids;  // neuron ids
+  std::vector<double> spike_times;          // ms
+  std::vector<std::uint32_t> spike_ids;     // neuron ids
   std::vector<std::uint64_t> spike_counts;  // per neuron, whole run
   std::uint64_t spikes_after_learning = 0;  // all neurons, t ≥ learn_stop
   std::size_t rls_updates = 0;
@@ -105,7 +105,9 @@ using ForceProgress = std::function<bool(double time_ms, double recent_rmse)>;
 class ForceTraining {
  public:
   // Throws InputError unless spec's protocol is single_trial with a read-out.
-  explicit ForceTraining(const ExperimentSpec& spec);
+  // Partitioned over ranks, the network's neurons are shared among them and
+  // every rank keeps the whole read-out (docs/distributed.md).
+  explicit ForceTraining(const ExperimentSpec& spec, Placement placement = Placement::this_process);
 
   const ExperimentSpec& spec() const { return spec_; }
   std::size_t dimensions() const { return readout().dimensions(); }
@@ -178,15 +180,15 @@ class ForceTraining {
 // best-lag correlation (|lag| ≤ protocol.max_lag) and the zero-lag correlation.
 struct ForceMetrics {
   double training_rmse = 0.0;
-  double free_running_rmse = 0.0;  // raw, phase-sensitive (for reference)
+  double free_running_rmse = 0.0;                          // raw, phase-sensitive (for reference)
   std::vector<double> output_frequency, target_frequency;  // Hz, per dimension
   std::vector<double> output_amplitude, target_amplitude;  // per dimension
-  std::vector<double> window_best_lag_correlation;  // [window][dimension]
-  std::vector<double> window_best_lag_ms;           // [window][dimension], > 0: output lags the target
-  std::vector<double> window_zero_lag_correlation;  // [window][dimension]
-  double min_best_lag_correlation = 0.0;            // over windows and dimensions
-  double mean_rate_after_learning = 0.0;            // Hz per neuron, t ≥ learn_stop
-  double mean_rate = 0.0;                           // Hz per neuron, whole run
+  std::vector<double> window_best_lag_correlation;         // [window][dimension]
+  std::vector<double> window_best_lag_ms;                  // [window][dimension], > 0: output lags the target
+  std::vector<double> window_zero_lag_correlation;         // [window][dimension]
+  double min_best_lag_correlation = 0.0;                   // over windows and dimensions
+  double mean_rate_after_learning = 0.0;                   // Hz per neuron, t ≥ learn_stop
+  double mean_rate = 0.0;                                  // Hz per neuron, whole run
   std::size_t windows = 0;
 };
 ForceMetrics evaluate(const ExperimentSpec& spec, const ForceResult& result);

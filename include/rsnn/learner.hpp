@@ -31,6 +31,10 @@ class Learner {
   // Checkpointing: everything needed to continue exactly.
   virtual void save(h5::File& file, const std::string& group) const = 0;
   virtual void load(const h5::File& file, const std::string& group) = 0;
+  // A learner that trains part of the network (one rank's share): every
+  // rank calls it, and rank 0 gets the learner of the whole network, whose
+  // save() writes what a single process would; the others get null.
+  virtual std::unique_ptr<Learner> gathered() const = 0;
   // The inverse correlation matrix P of one neuron's regression, unpacked to
   // K x K row-major doubles, K = the neuron's plastic inputs in slot order
   // (rows and columns match plastic.pre[row_offsets[neuron] ...]). Empty when
@@ -41,6 +45,9 @@ class Learner {
 
 // Per-neuron recursive least squares on the plastic weights (Kim & Chow 2018;
 // TrainSpikingNet.jl). See src/learning/rls_learner.cpp for the equations.
-std::unique_ptr<Learner> make_rls_learner(const ExperimentSpec& spec, const Network& net);
+// It trains neurons [first, last) (all by default; one rank's share of a
+// partitioned network), and keeps P matrices for those alone.
+std::unique_ptr<Learner> make_rls_learner(const ExperimentSpec& spec, const Network& net, std::size_t first = 0,
+                                          std::size_t last = static_cast<std::size_t>(-1));
 
 }  // namespace rsnn

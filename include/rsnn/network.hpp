@@ -59,8 +59,8 @@ struct Population {
 struct StaticProjection {
   std::size_t pre_population = 0;
   std::size_t post_population = 0;
-  std::size_t pathway = 0;  // index into Network::pathways
-  double weight = 0.0;     // when `weights` is empty
+  std::size_t pathway = 0;                 // index into Network::pathways
+  double weight = 0.0;                     // when `weights` is empty
   std::vector<std::uint64_t> row_offsets;  // pre size + 1
   std::vector<std::uint32_t> targets;
   std::vector<double> weights;  // per synapse, or empty
@@ -78,8 +78,8 @@ struct PlasticSynapses {
   std::vector<std::uint32_t> pre;          // presynaptic id of each slot
   std::vector<double> weight;
   std::vector<double> initial_weight;
-  std::vector<std::int8_t> sign;           // +1: presynaptic neuron excitatory, -1 inhibitory
-  std::vector<std::uint8_t> frozen;        // slot excluded from learning (Dale freeze, lesion)
+  std::vector<std::int8_t> sign;     // +1: presynaptic neuron excitatory, -1 inhibitory
+  std::vector<std::uint8_t> frozen;  // slot excluded from learning (Dale freeze, lesion)
 
   std::vector<std::uint64_t> out_offsets;  // N + 1, by presynaptic neuron
   std::vector<std::uint32_t> out_post;     // postsynaptic ids, ascending within a row
@@ -98,7 +98,7 @@ struct Pathway {
   std::vector<double> current;  // u, per neuron
   std::vector<double> rise;     // per neuron for a double exponential, else empty
   bool double_exponential = false;
-  bool fed = false;             // some projection feeds it (else it stays zero and is not decayed)
+  bool fed = false;  // some projection feeds it (else it stays zero and is not decayed)
 };
 
 // The static pathways every network has, at these indices, and the most a
@@ -196,6 +196,14 @@ struct SpikeLists {
 // are left to the thread that owns them, so no two threads write the same
 // neuron, and every neuron receives its inputs in spike order.
 void deliver_spikes(Network& net, const std::uint32_t* spikes, std::size_t count, std::size_t lo, std::size_t hi);
+
+// Phases 3a and 3b for the filtered rates alone, of neurons [lo, hi) that
+// this process does not integrate (a network partitioned over ranks): the
+// same decay and jumps deliver_spikes and decay_synapses apply to them.
+void advance_rates(Network& net, const SpikeLists& spikes, std::size_t lo, std::size_t hi);
+// The same for the neurons [first, last) of an ascending list of ids.
+void advance_listed_rates(Network& net, const SpikeLists& spikes, const std::uint32_t* first,
+                          const std::uint32_t* last);
 
 // A graded network's step, for units [lo, hi): their outputs r into
 // rate_filter; then, once every unit's output is there,

@@ -71,6 +71,11 @@ class PackedArena {
   // exactly and checks the shape against this arena, naming file and dataset.
   void save(h5::File& file, const std::string& group) const;
   void load(const h5::File& file, const std::string& group);
+  // Part of a larger arena's file (a rank of a partitioned network): the
+  // stored values [first, first + this arena's size) of `whole` in all.
+  void load_part(const h5::File& file, const std::string& group, std::uint64_t first, std::uint64_t whole);
+  // The stored values, in the order save() writes them, for gathering.
+  std::span<Real> mutable_values() { return data_; }
 
  private:
   std::vector<std::uint32_t> inputs_;

@@ -8,6 +8,7 @@
 // (share()), every rank receives every piece, and every rank sums the pieces
 // in piece order (docs/distributed.md).
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <utility>
 #include <vector>
@@ -28,11 +29,15 @@ std::pair<std::size_t, std::size_t> share(std::size_t items, int rank, int ranks
 // Every rank's `mine`, concatenated in rank order, on every rank (the ranks'
 // sizes may differ).
 std::vector<double> all_gather(std::span<const double> mine);
+std::vector<std::uint32_t> all_gather(std::span<const std::uint32_t> mine);
+// Every rank's `mine`, concatenated in rank order, on rank 0; empty elsewhere.
+std::vector<std::byte> gather_to_root(std::span<const std::byte> mine);
 // Rank 0's `value` on every rank.
 bool broadcast(bool value);
 
-// MPI for the lifetime of the CLI's main(): MPI_Init_thread (funneled: only
-// the main thread calls MPI; OpenMP threads never do) and MPI_Finalize, when
+// MPI for the lifetime of the CLI's main(): MPI_Init_thread (serialized: one
+// thread at a time calls MPI, the engine's OpenMP single or main thread) and
+// MPI_Finalize, when
 // a launcher (mpirun, mpiexec, srun) started the process. Otherwise, and
 // without MPI, it does nothing. A library user who initialises MPI itself
 // needs none: the functions above use MPI_COMM_WORLD whenever MPI is

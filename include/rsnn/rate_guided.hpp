@@ -315,7 +315,10 @@ class RateGuidedTraining {
   // Validates the spec (InputError) and builds the task and the teacher.
   // Throws InputError unless the experiment's protocol is rate_guided with one
   // population and one read-out of spikes.
-  explicit RateGuidedTraining(const ExperimentSpec& spec);
+  // Partitioned over ranks, the spiking network's neurons are shared among
+  // them and every rank keeps the teacher and the whole read-out
+  // (docs/distributed.md).
+  explicit RateGuidedTraining(const ExperimentSpec& spec, Placement placement = Placement::this_process);
   ~RateGuidedTraining();
 
   const ExperimentSpec& spec() const { return spec_; }
@@ -398,6 +401,7 @@ class RateGuidedTraining {
   Eigen::MatrixXd drive_projection_;  // uJ uPC, N × m
   std::vector<std::uint32_t> trained_;
   std::unique_ptr<Simulation> simulation_;
+  Placement placement_;
   std::shared_ptr<TeacherTarget> target_;
   Position position_;
   RateGuidedResult result_;

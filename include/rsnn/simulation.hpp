@@ -168,14 +168,23 @@ struct LearningCurveColumns {
 };
 LearningCurveColumns learning_curve_columns(const std::vector<LoopRecord>& curve);
 
+// Where a Simulation's neurons are integrated and trained: all in this
+// process, or partitioned over the ranks of an MPI run (every rank
+// constructs the Simulation and calls the same functions in the same order;
+// docs/distributed.md). With one rank the two are the same.
+enum class Placement { this_process, partitioned_over_ranks };
+
 class Simulation {
  public:
   // Lowers the spec: builds the network, generates targets (running an
   // untrained trial first if they need one) and the learner.
-  explicit Simulation(ExperimentSpec spec);
+  explicit Simulation(ExperimentSpec spec, Placement placement = Placement::this_process);
   ~Simulation();
 
   const ExperimentSpec& spec() const { return spec_; }
+  // Whether the neurons are partitioned over several ranks (then every rank
+  // must make the same calls in the same order).
+  bool partitioned() const { return partitioned_; }
   Network& network() { return network_; }
   const Network& network() const { return network_; }
   const TargetSet& targets() const { return targets_; }
@@ -221,6 +230,9 @@ class Simulation {
   TrialOptions test_options(std::size_t pattern, std::size_t trial, std::size_t trials, bool record_first) const;
 
   // Checkpoints: weights, learner state, network state and learning curve.
+  // On partitioned ranks every rank calls both; rank 0 writes the whole
+  // network's checkpoint, and every rank reads its part, whatever the rank
+  // count that wrote it.
   void save_checkpoint(const std::filesystem::path& path) const;
   void load_checkpoint(const std::filesystem::path& path);
 
@@ -248,6 +260,9 @@ class Simulation {
   void summarise_activity(const TrialOptions& options, TrialResult& result) const;
   // Slot synapses for neurons [lo, hi): decay, then deliver.
   void advance_synapses(const SpikeLists& delivered, std::size_t lo, std::size_t hi);
+  // Partitioned ranks, slot synapses: thread `thread`'s part of the filtered
+  // rates of the neurons other ranks own.
+  void advance_others_rates(const SpikeLists& delivered, std::size_t thread, std::size_t threads);
   // Slot input for neurons [lo, hi).
   void assemble_input(std::uint64_t step, const TrialOptions& options, bool stimulus_on, std::uint64_t stimulus_start,
                       std::size_t lo, std::size_t hi);
@@ -256,8 +271,18 @@ class Simulation {
   void integrate_neurons(std::size_t lo, std::size_t hi, std::vector<std::uint32_t>& emitted);
   const double* paired_normals(Purpose purpose, std::uint32_t sub, std::uint64_t count, std::size_t lo, std::size_t hi,
                                std::vector<double>& spare);
+  // Partitioned ranks: gathers what this rank's neurons produced in a trial.
+  void gather_trial(const TrialOptions& options, TrialResult& result);
   ExperimentSpec spec_;
   Network network_;
+  // The neurons this process integrates and trains: [0, n), or this rank's
+  // share when partitioned_.
+  std::size_t own_first_ = 0, own_last_ = 0;
+  bool partitioned_ = false;
+  // Partitioned without read-outs: the other ranks' neurons whose filtered
+  // rates this rank's plastic synapses read (ascending ids), when they are
+  // fewer than half of the others; empty: all of them.
+  std::vector<std::uint32_t> others_read_;
   TargetSet targets_;
   std::unique_ptr<Learner> learner_;
   std::vector<Readout> readouts_;

@@ -199,11 +199,19 @@ class SpikeDeletionPass final : public StepPass {
 
 // step_end, every thread: each neuron's spike count, the raster of the first
 // `recorded` neurons (with `record`), and the spikes stamped from `late_step`
-// on (TrialResult::late_spikes).
+// on (TrialResult::late_spikes). Each thread tallies its own spikes, or, on
+// partitioned ranks (`all_ranks`), its share of the whole network's.
 class SpikeTallyPass final : public StepPass {
  public:
-  SpikeTallyPass(std::size_t threads, bool record, std::size_t recorded, std::uint64_t late_step, double dt)
-      : record_(record), recorded_(recorded), late_step_(late_step), dt_(dt), raster_(threads), late_(threads, 0) {}
+  SpikeTallyPass(std::size_t threads, bool record, std::size_t recorded, std::uint64_t late_step, double dt,
+                 bool all_ranks = false)
+      : record_(record),
+        all_ranks_(all_ranks),
+        recorded_(recorded),
+        late_step_(late_step),
+        dt_(dt),
+        raster_(threads),
+        late_(threads, 0) {}
   std::string_view name() const override { return "spike_tally"; }
   Slot slot() const override { return Slot::step_end; }
   PassTeam team() const override { return PassTeam::every_thread; }
@@ -211,7 +219,8 @@ class SpikeTallyPass final : public StepPass {
   void finish(TrialResult& result, bool complete) override;
 
  private:
-  bool record_;
+  void tally(StepContext& context, const std::uint32_t* first, const std::uint32_t* last);
+  bool record_, all_ranks_;
   std::size_t recorded_;
   std::uint64_t late_step_;
   double dt_;

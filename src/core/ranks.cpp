@@ -43,25 +43,51 @@ int count() {
 
 bool built_with_mpi() { return true; }
 
-std::vector<double> all_gather(std::span<const double> mine) {
+namespace {
+
+// Every rank's `count` items of `size` bytes concatenated in rank order, on
+// every rank (`everywhere`) or on rank 0 only. The sizes travel as 64-bit
+// numbers, so that every rank sees the same total and refuses the same way
+// when MPI's int counts cannot hold it.
+template <class T>
+std::vector<T> gather(std::span<const T> mine, MPI_Datatype type, bool everywhere) {
   const int ranks = count();
-  if (ranks == 1) return {mine.begin(), mine.end()};
-  // The sizes travel as 64-bit numbers, so that every rank sees the same
-  // total and refuses the same way when MPI's int counts cannot hold it.
   const auto size = static_cast<long long>(mine.size());
   std::vector<long long> sizes(static_cast<std::size_t>(ranks));
   check(MPI_Allgather(&size, 1, MPI_LONG_LONG, sizes.data(), 1, MPI_LONG_LONG, MPI_COMM_WORLD), "MPI_Allgather");
   long long total = 0;
   for (const long long each : sizes) total += each;
   if (total > std::numeric_limits<int>::max())
-    throw std::runtime_error("ranks::all_gather: more than 2^31 - 1 numbers in all (MPI counts are ints)");
+    throw std::runtime_error("ranks: more than 2^31 - 1 values gathered at once (MPI counts are ints)");
   std::vector<int> counts(sizes.begin(), sizes.end()), offsets(counts.size(), 0);
   for (std::size_t r = 1; r < counts.size(); ++r) offsets[r] = offsets[r - 1] + counts[r - 1];
-  std::vector<double> all(static_cast<std::size_t>(total));
-  check(MPI_Allgatherv(mine.data(), static_cast<int>(size), MPI_DOUBLE, all.data(), counts.data(), offsets.data(),
-                       MPI_DOUBLE, MPI_COMM_WORLD),
-        "MPI_Allgatherv");
+  std::vector<T> all(everywhere || rank() == 0 ? static_cast<std::size_t>(total) : 0);
+  if (everywhere)
+    check(MPI_Allgatherv(mine.data(), static_cast<int>(size), type, all.data(), counts.data(), offsets.data(), type,
+                         MPI_COMM_WORLD),
+          "MPI_Allgatherv");
+  else
+    check(MPI_Gatherv(mine.data(), static_cast<int>(size), type, all.data(), counts.data(), offsets.data(), type, 0,
+                      MPI_COMM_WORLD),
+          "MPI_Gatherv");
   return all;
+}
+
+}  // namespace
+
+std::vector<double> all_gather(std::span<const double> mine) {
+  if (count() == 1) return {mine.begin(), mine.end()};
+  return gather(mine, MPI_DOUBLE, true);
+}
+
+std::vector<std::uint32_t> all_gather(std::span<const std::uint32_t> mine) {
+  if (count() == 1) return {mine.begin(), mine.end()};
+  return gather(mine, MPI_UINT32_T, true);
+}
+
+std::vector<std::byte> gather_to_root(std::span<const std::byte> mine) {
+  if (count() == 1) return {mine.begin(), mine.end()};
+  return gather(mine, MPI_BYTE, false);
 }
 
 bool broadcast(bool value) {
@@ -88,7 +114,9 @@ bool started_by_a_launcher() {
 Session::Session(int& argc, char**& argv) {
   if (running() || !started_by_a_launcher()) return;
   int provided = 0;
-  check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  check(MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
+  if (provided < MPI_THREAD_SERIALIZED)
+    throw std::runtime_error("MPI_Init_thread: this MPI library cannot take calls from one thread at a time");
   started_ = true;
 }
 
@@ -102,6 +130,8 @@ int rank() { return 0; }
 int count() { return 1; }
 bool built_with_mpi() { return false; }
 std::vector<double> all_gather(std::span<const double> mine) { return {mine.begin(), mine.end()}; }
+std::vector<std::uint32_t> all_gather(std::span<const std::uint32_t> mine) { return {mine.begin(), mine.end()}; }
+std::vector<std::byte> gather_to_root(std::span<const std::byte> mine) { return {mine.begin(), mine.end()}; }
 bool broadcast(bool value) { return value; }
 Session::Session(int& /*argc*/, char**& /*argv*/) {}
 Session::~Session() = default;

@@ -12,12 +12,27 @@ void CurrentRecordingPass::run(StepContext& context) {
 }
 
 void SpikeTallyPass::run(StepContext& context) {
-  const std::vector<std::uint32_t>& mine = *context.own_spikes;
-  for (const std::uint32_t j : mine) {
-    ++context.result.spike_counts[j];
-    if (record_ && j < recorded_) raster_[context.thread].emplace_back(context.step + 1, j);
+  if (!all_ranks_) {
+    const std::vector<std::uint32_t>& mine = *context.own_spikes;
+    tally(context, mine.data(), mine.data() + mine.size());
+    return;
   }
-  if (context.step >= late_step_) late_[context.thread] += mine.size();
+  const std::size_t n = context.network.neuron_count;  // this thread's share of the ids
+  const auto lo = static_cast<std::uint32_t>(n * context.thread / context.threads);
+  const auto hi = static_cast<std::uint32_t>(n * (context.thread + 1) / context.threads);
+  for (std::size_t l = 0; l < context.spikes.count; ++l) {
+    const std::vector<std::uint32_t>& list = context.spikes.lists[l];
+    const auto* first = std::lower_bound(list.data(), list.data() + list.size(), lo);
+    tally(context, first, std::lower_bound(first, list.data() + list.size(), hi));
+  }
+}
+
+void SpikeTallyPass::tally(StepContext& context, const std::uint32_t* first, const std::uint32_t* last) {
+  for (const std::uint32_t* j = first; j != last; ++j) {
+    ++context.result.spike_counts[*j];
+    if (record_ && *j < recorded_) raster_[context.thread].emplace_back(context.step + 1, *j);
+  }
+  if (context.step >= late_step_) late_[context.thread] += static_cast<std::uint64_t>(last - first);
 }
 
 void SpikeTallyPass::finish(TrialResult& result, bool /*complete*/) {

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "engine_passes.hpp"
+#include "rank_partition.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/memory_estimate.hpp"
 #include "rsnn/random.hpp"
@@ -108,9 +109,16 @@ ExperimentSpec fitting(ExperimentSpec spec) {
 
 }  // namespace
 
-Simulation::Simulation(ExperimentSpec spec)
+Simulation::Simulation(ExperimentSpec spec, Placement placement)
     : spec_(fitting(std::move(spec))), network_(build_network(spec_)), team_sizer_(std::make_unique<TeamSizer>()) {
   const std::size_t n = network_.neuron_count;
+  partitioned_ = placement == Placement::partitioned_over_ranks && ranks::count() > 1;
+  const NeuronShare own = partitioned_ ? rank_share(n) : NeuronShare{0, n};
+  own_first_ = own.first;
+  own_last_ = own.last;
+  if (partitioned_ && network_.graded)
+    throw InputError(
+        "several ranks: only networks of spiking neurons are partitioned over ranks (docs/distributed.md)");
   spiked_.assign(n, 0);
   input_.assign(n, 0.0);
   stimulus_.assign(n, 0.0);
@@ -146,7 +154,8 @@ Simulation::Simulation(ExperimentSpec spec)
     }
   }
   targets_ = make_targets(spec_, untrained, theta_tau);
-  if (spec_.plastic.rule != PlasticRule::none) learner_ = make_rls_learner(spec_, network_);
+  if (spec_.plastic.rule != PlasticRule::none) learner_ = make_rls_learner(spec_, network_, own_first_, own_last_);
+  if (partitioned_ && spec_.readouts.empty()) others_read_ = presynaptic_others(network_, own);
   for (const ReadoutSpec& readout : spec_.readouts) readouts_.emplace_back(readout, n, spec_.dt, spec_.seed);
   network_.clear_synapses();
 }
@@ -177,6 +186,23 @@ void Simulation::advance_synapses(const SpikeLists& delivered, std::size_t lo, s
   network_.decay_synapses(lo, hi);
   for (std::size_t list = 0; list < delivered.count; ++list)
     deliver_spikes(network_, delivered.lists[list].data(), delivered.lists[list].size(), lo, hi);
+}
+
+void Simulation::advance_others_rates(const SpikeLists& delivered, std::size_t thread, std::size_t threads) {
+  // Partitioned ranks: the filtered rates of the neurons other ranks own,
+  // which this rank's regressors (and read-outs) read: those listed in
+  // others_read_, or all of them, the threads sharing the ids below and above
+  // this rank's share.
+  if (!others_read_.empty()) {
+    const auto [lo, hi] = thread_range(others_read_.size(), thread, threads);
+    advance_listed_rates(network_, delivered, others_read_.data() + lo, others_read_.data() + hi);
+    return;
+  }
+  const std::size_t n = network_.neuron_count;
+  for (const auto& [begin, end] : {std::pair<std::size_t, std::size_t>{0, own_first_}, {own_last_, n}}) {
+    const auto [lo, hi] = thread_range(end - begin, thread, threads);
+    if (lo < hi) advance_rates(network_, delivered, begin + lo, begin + hi);
+  }
 }
 
 void Simulation::assemble_input(std::uint64_t step, const TrialOptions& options, bool stimulus_on,
@@ -283,6 +309,8 @@ void Simulation::check_trial_options(const TrialOptions& options, const TrialGri
                     first_step, grid.total_steps));
   for (const StepPass* pass : options.passes)
     if (!pass) throw InputError("TrialOptions::passes: a pass is null");
+  if (partitioned_ && (options.delete_spike_at >= 0.0 || !options.passes.empty()))
+    throw InputError("several ranks: a partitioned trial takes no spike deletion and no extra passes");
 }
 
 void Simulation::start_trial(const TrialOptions& options) {
@@ -344,7 +372,7 @@ std::vector<std::unique_ptr<StepPass>> Simulation::engine_passes(const TrialOpti
       spec_.recording.spike_neurons == 0 ? network_.neuron_count : spec_.recording.spike_neurons;
   passes.push_back(std::make_unique<SpikeTallyPass>(threads, options.record && spec_.recording.spikes, recorded,
                                                     whole_multiples(std::max(options.late_from, 0.0), spec_.dt),
-                                                    spec_.dt));
+                                                    spec_.dt, partitioned_));
   if (options.progress || options.max_rate > 0.0)
     passes.push_back(std::make_unique<ActivityGuardPass>(
         std::max<std::uint64_t>(1, whole_multiples(options.progress_every, spec_.dt)), spec_.dt, options.max_rate,
@@ -380,12 +408,17 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   // barrier and exchange, those are the spikes every thread delivers in step
   // n + 1. One barrier per step is the only synchronisation a step needs; a
   // one_thread pass adds a barrier before it (and one after, the single's).
-  const bool parallel_steps = n >= parallel_step_threshold_;
+  const std::size_t own = own_last_ - own_first_;
+  const bool parallel_steps = own >= parallel_step_threshold_;
   const auto most = static_cast<std::size_t>(max_team_size());
   const std::size_t team_size = adaptive_team_ ? team_sizer_->next(most, options.learn) : most;
   const ScopedTeamSize scoped_team(team_size);
   const std::size_t team = parallel_steps ? team_size : 1;
-  ThreadSpikeExchange exchange(team, net.pending_spikes, first_step);
+  std::unique_ptr<SpikeExchange> exchange;
+  if (partitioned_)
+    exchange = std::make_unique<RankSpikeExchange>(team, net.pending_spikes, first_step);
+  else
+    exchange = std::make_unique<ThreadSpikeExchange>(team, net.pending_spikes, first_step);
 
   const std::vector<std::unique_ptr<StepPass>> own_passes = engine_passes(options, grid, team);
   std::array<std::vector<StepPass*>, slot_count> schedule;
@@ -410,7 +443,8 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
       step_barrier.reset(threads);
       own_barrier = static_cast<int>(threads) <= processor_count();
     }
-    const auto [lo, hi] = thread_range(n, thread, threads);
+    const auto [first, last] = thread_range(own, thread, threads);
+    const std::size_t lo = own_first_ + first, hi = own_first_ + last;
     const auto meet = [&] {
       if (own_barrier) {
         step_barrier.wait();
@@ -442,8 +476,8 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
         if (threads > 1) meet();
         once([&] {
           StepContext whole = context;
-          whole.lo = 0;
-          whole.hi = n;
+          whole.lo = own_first_;
+          whole.hi = own_last_;
           pass->run(whole);
           if (pass->ends_trial()) ended_by = pass;
         });
@@ -459,23 +493,25 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
       context.own_spikes = nullptr;
       if (!run_slot(Slot::sample) || !run_slot(Slot::record)) break;
       if (step == grid.total_steps) break;
-      advance_synapses(exchange.delivered(step), lo, hi);
+      advance_synapses(exchange->delivered(step), lo, hi);
+      if (partitioned_) advance_others_rates(exchange->delivered(step), thread, threads);
       if (!run_slot(Slot::synapses) || !run_slot(Slot::readouts)) break;
       assemble_input(step, options, step >= stim_start && step < grid.stimulus_stop, stim_start, lo, hi);
       context.input = input_.data();
       if (!run_slot(Slot::input)) break;
       context.input = nullptr;
-      auto& mine = exchange.outbox(step, thread);
+      auto& mine = exchange->outbox(step, thread);
       integrate_neurons(lo, hi, mine);
       if (!run_slot(Slot::neurons)) break;
       meet();
-      exchange.exchange(step);
+      if (thread == 0) exchange->exchange(step);
+      if (exchange->communicates() && threads > 1) meet();
       if (net.graded) {  // every unit's output is in: u = W r for this range, seen by all from here on
         recompute_plastic_current(net, lo, hi);
         if (threads > 1) meet();
       }
-      context.spikes = exchange.delivered(step + 1);
-      context.emitted = &exchange.emitted(step);
+      context.spikes = exchange->delivered(step + 1);
+      context.emitted = &exchange->emitted(step);
       context.own_spikes = &mine;
       if (!run_slot(Slot::exchange) || !run_slot(Slot::readouts_late) || !run_slot(Slot::step_end)) break;
     }
@@ -484,15 +520,35 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   if (ended_by && ended_by->trial_stop().failure) std::rethrow_exception(ended_by->trial_stop().failure);
   // The last step's spikes stay pending (a trial that does not reset the
   // state delivers them first).
-  if (steps_run > 0) net.pending_spikes = exchange.concatenated(steps_run - 1);
+  if (steps_run > 0) net.pending_spikes = exchange->concatenated(steps_run - 1);
   result.steps = steps_run - first_step;
   const bool complete = steps_run == grid.total_steps;  // a trial stopped early is not scored
   for (auto& slot : schedule)
     for (StepPass* pass : slot) pass->finish(result, complete);
+  if (partitioned_) gather_trial(options, result);
   summarise_activity(options, result);
   result.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   team_sizer_->record(team_size, options.learn, result.steps, result.elapsed_seconds);
   return result;
+}
+
+void Simulation::gather_trial(const TrialOptions& options, TrialResult& result) {
+  const std::size_t n = network_.neuron_count;
+  const NeuronShare own{own_first_, own_last_};
+  gather_network(network_, own, options.learn);
+  gather_neuron_columns(result.correlation, n, own);
+  double sum = 0.0;  // the mean as CorrelationSums::write takes it, over the gathered scores
+  std::size_t defined = 0;
+  for (const double r : result.correlation)
+    if (std::isfinite(r)) {
+      sum += r;
+      ++defined;
+    }
+  if (defined > 0) result.mean_correlation = sum / static_cast<double>(defined);
+  gather_neuron_columns(result.samples, n, own);
+  gather_neuron_columns(result.mean_window_input, n, own);
+  gather_listed_columns(result.recorded_current, spec_.recording.neurons, n, own);
+  if (options.average_currents) gather_neuron_columns(current_sums_, n, own);
 }
 
 void Simulation::summarise_activity(const TrialOptions& options, TrialResult& result) const {

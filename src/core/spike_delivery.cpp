@@ -83,4 +83,36 @@ void deliver_spikes(Network& net, const std::uint32_t* spikes, std::size_t count
   }
 }
 
+void advance_rates(Network& net, const SpikeLists& spikes, std::size_t lo, std::size_t hi) {
+  if (net.graded || lo >= hi) return;
+  double* const rise = net.rise_rate.empty() ? nullptr : net.rise_rate.data() + lo;
+  net.filter_plastic.decay(net.rate_filter.data() + lo, rise, hi - lo);
+  double* const rate = net.filter_plastic.spike_target(net.rate_filter.data(), net.rise_rate.data());
+  const double jump = net.filter_plastic.jump();
+  for (std::size_t l = 0; l < spikes.count; ++l) {
+    const std::vector<std::uint32_t>& list = spikes.lists[l];
+    const auto first = std::lower_bound(list.begin(), list.end(), static_cast<std::uint32_t>(lo));
+    for (auto j = first; j != list.end() && *j < hi; ++j) rate[*j] += jump;
+  }
+}
+
+void advance_listed_rates(Network& net, const SpikeLists& spikes, const std::uint32_t* first,
+                          const std::uint32_t* last) {
+  if (net.graded || first == last) return;
+  double* const rise = net.rise_rate.empty() ? nullptr : net.rise_rate.data();
+  for (const std::uint32_t* j = first; j != last; ++j)
+    net.filter_plastic.decay(net.rate_filter.data() + *j, rise ? rise + *j : nullptr, 1);
+  double* const rate = net.filter_plastic.spike_target(net.rate_filter.data(), net.rise_rate.data());
+  const double jump = net.filter_plastic.jump();
+  for (std::size_t l = 0; l < spikes.count; ++l) {  // both lists ascend: one merge
+    const std::vector<std::uint32_t>& list = spikes.lists[l];
+    const std::uint32_t* listed = first;
+    for (auto spike = std::lower_bound(list.begin(), list.end(), *first); spike != list.end() && listed != last;
+         ++spike) {
+      listed = std::lower_bound(listed, last, *spike);
+      if (listed != last && *listed == *spike) rate[*spike] += jump;
+    }
+  }
+}
+
 }  // namespace rsnn

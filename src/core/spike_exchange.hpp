@@ -7,9 +7,10 @@
 // Contract, per step n of a trial (Simulation::run_trial):
 //   1. every worker writes the spikes of its own neurons, in ascending id
 //      order, to outbox(n, worker);
-//   2. the workers meet at the step's barrier, then every worker calls
-//      exchange(n) (a collective: it returns once the step's spikes of every
-//      worker, local or remote, are visible);
+//   2. the workers meet at the step's barrier, then worker 0 (the process's
+//      main thread) calls exchange(n); when the exchange communicates(), the
+//      workers meet again, after which the step's spikes of every worker,
+//      local or remote, are visible;
 //   3. in step n + 1 every worker delivers delivered(n + 1): the whole
 //      network's step-n spikes as lists whose concatenation is in ascending
 //      id order. Step 0 delivers the spikes carried over from the previous
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "rsnn/network.hpp"
+#include "rsnn/ranks.hpp"
 
 namespace rsnn {
 
@@ -32,6 +34,8 @@ class SpikeExchange {
   virtual ~SpikeExchange() = default;
   virtual std::vector<std::uint32_t>& outbox(std::uint64_t step, std::size_t worker) = 0;
   virtual void exchange(std::uint64_t step) = 0;
+  // Whether exchange() does any work (then the workers wait for it).
+  virtual bool communicates() const = 0;
   virtual SpikeLists delivered(std::uint64_t step) const = 0;
   // The step's spikes as the workers emitted them, for edits between
   // exchange(step) and delivery (Kim & Chow's deleted spike), by one worker.
@@ -51,8 +55,7 @@ class SpikeExchange {
 // nothing to do.
 class ThreadSpikeExchange final : public SpikeExchange {
  public:
-  ThreadSpikeExchange(std::size_t workers, const std::vector<std::uint32_t>& carried_over,
-                      std::uint64_t first_step = 0)
+  ThreadSpikeExchange(std::size_t workers, const std::vector<std::uint32_t>& carried_over, std::uint64_t first_step = 0)
       : workers_(workers), first_step_(first_step), carried_over_(&carried_over) {
     sets_[0].resize(workers);
     sets_[1].resize(workers);
@@ -61,6 +64,7 @@ class ThreadSpikeExchange final : public SpikeExchange {
     return sets_[step % 2][worker];
   }
   void exchange(std::uint64_t /*step*/) override {}
+  bool communicates() const override { return false; }
   SpikeLists delivered(std::uint64_t step) const override {
     return step == first_step_ ? SpikeLists{carried_over_, 1} : SpikeLists{sets_[(step - 1) % 2].data(), workers_};
   }
@@ -71,6 +75,43 @@ class ThreadSpikeExchange final : public SpikeExchange {
   std::uint64_t first_step_;
   const std::vector<std::uint32_t>* carried_over_;
   std::array<std::vector<std::vector<std::uint32_t>>, 2> sets_;
+};
+
+// The exchange of a network partitioned over ranks (rank_partition.hpp): a
+// rank's workers own contiguous ranges of its contiguous share, so its
+// outboxes in worker order are its share's spikes in ascending order, and the
+// ranks' lists gathered in rank order are the whole network's. One
+// all-gather per step, of the spike ids themselves (4 bytes per spike).
+class RankSpikeExchange final : public SpikeExchange {
+ public:
+  RankSpikeExchange(std::size_t workers, const std::vector<std::uint32_t>& carried_over, std::uint64_t first_step = 0)
+      : first_step_(first_step), carried_over_(&carried_over) {
+    outboxes_[0].resize(workers);
+    outboxes_[1].resize(workers);
+  }
+  std::vector<std::uint32_t>& outbox(std::uint64_t step, std::size_t worker) override {
+    return outboxes_[step % 2][worker];
+  }
+  void exchange(std::uint64_t step) override {
+    std::vector<std::uint32_t>& mine = send_;
+    mine.clear();
+    for (const auto& box : outboxes_[step % 2]) mine.insert(mine.end(), box.begin(), box.end());
+    gathered_[step % 2] = ranks::all_gather(mine);
+  }
+  bool communicates() const override { return true; }
+  SpikeLists delivered(std::uint64_t step) const override {
+    return step == first_step_ ? SpikeLists{carried_over_, 1} : SpikeLists{&gathered_[(step - 1) % 2], 1};
+  }
+  // Only this rank's spikes can be edited; the engine refuses passes that
+  // edit spikes on several ranks.
+  std::vector<std::vector<std::uint32_t>>& emitted(std::uint64_t step) override { return outboxes_[step % 2]; }
+
+ private:
+  std::uint64_t first_step_;
+  const std::vector<std::uint32_t>* carried_over_;
+  std::array<std::vector<std::vector<std::uint32_t>>, 2> outboxes_;
+  std::array<std::vector<std::uint32_t>, 2> gathered_;
+  std::vector<std::uint32_t> send_;
 };
 
 }  // namespace rsnn

@@ -7,6 +7,7 @@
 
 #include "rsnn/error.hpp"
 #include "rsnn/force.hpp"
+#include "rsnn/ranks.hpp"
 #include "rsnn/time_grid.hpp"
 
 namespace rsnn::force {
@@ -22,7 +23,8 @@ const ExperimentSpec& checked(const ExperimentSpec& spec) {
 
 }  // namespace
 
-ForceTraining::ForceTraining(const ExperimentSpec& spec) : spec_(checked(spec)), simulation_(spec_) {}
+ForceTraining::ForceTraining(const ExperimentSpec& spec, Placement placement)
+    : spec_(checked(spec)), simulation_(spec_, placement) {}
 
 const StaticProjection& ForceTraining::omega() const {
   static const StaticProjection none;
@@ -49,14 +51,16 @@ ForceResult ForceTraining::run_trial(TrialOptions options, const ForceProgress& 
     const double rmse = simulation_.readouts().front().take_recent_rmse();
     rmse_times.push_back(time_ms);
     rmse_per_second.push_back(rmse);
-    return !progress || progress(time_ms, rmse);
+    const bool go_on = !progress || progress(time_ms, rmse);
+    return simulation_.partitioned() ? ranks::broadcast(go_on) : go_on;  // rank 0's Ctrl-C stops every rank
   };
   TrialResult trial;
   try {
     trial = simulation_.run_trial(options);
   } catch (const RuntimeFailure& failure) {
-    throw RuntimeFailure(fmt::format("FORCE run: {} (raise readout.lambda, lower readout.feedback_gain, or raise training.max_rate)",
-                                     failure.what()));
+    throw RuntimeFailure(
+        fmt::format("FORCE run: {} (raise readout.lambda, lower readout.feedback_gain, or raise training.max_rate)",
+                    failure.what()));
   }
   if (steps) *steps = trial.steps;
   ReadoutTrace& trace = trial.readouts.front();

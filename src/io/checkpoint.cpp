@@ -9,7 +9,9 @@
 #include "rsnn/config.hpp"
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
+#include "rsnn/learner.hpp"
 #include "rsnn/network_state.hpp"
+#include "rsnn/ranks.hpp"
 #include "rsnn/run_file.hpp"
 #include "rsnn/simulation.hpp"
 #include "rsnn/version.hpp"
@@ -17,6 +19,12 @@
 namespace rsnn {
 
 void Simulation::save_checkpoint(const std::filesystem::path& path) const {
+  // Partitioned ranks hold every rank's state but their own P matrices
+  // (rank_partition.hpp): rank 0 gathers those and writes the file alone.
+  std::unique_ptr<Learner> gathered;
+  if (partitioned_ && learner_) gathered = learner_->gathered();
+  if (partitioned_ && !ranks::is_root()) return;
+  const Learner* learner = gathered ? gathered.get() : learner_.get();
   write_file_atomically(path, [&](h5::File& file) {
     file.set_attribute("/", "format", std::string("rsnn-checkpoint"));
     file.set_attribute("/", "rsnn_version", std::string(version_string));
@@ -25,7 +33,7 @@ void Simulation::save_checkpoint(const std::filesystem::path& path) const {
     file.write_string("/config", to_toml(spec_));
     file.write<double>("/plastic/weight", network_.plastic.weight);
     file.write<std::uint8_t>("/plastic/frozen", network_.plastic.frozen);
-    if (learner_) learner_->save(file, "/learner");
+    if (learner) learner->save(file, "/learner");
     save_network_state(file, network_, "/state");
     std::vector<double> curve;  // loop, pattern, correlation, rate, elapsed, population rates...
     const std::size_t width = 5 + network_.populations.size();

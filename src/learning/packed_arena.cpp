@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -67,20 +68,29 @@ void PackedArena<Real>::save(h5::File& file, const std::string& group) const {
 
 template <class Real>
 void PackedArena<Real>::load(const h5::File& file, const std::string& group) {
+  load_part(file, group, 0, data_.size());
+}
+
+template <class Real>
+void PackedArena<Real>::load_part(const h5::File& file, const std::string& group, std::uint64_t first,
+                                  std::uint64_t whole) {
   const std::string dataset = group + "/P";
   const auto check_size = [&](std::size_t size) {
-    if (size != data_.size())
+    if (size != whole)
       throw InputError(fmt::format("checkpoint '{}': {} has {} values, the network needs {}", file.path().string(),
-                                   dataset, size, data_.size()));
+                                   dataset, size, whole));
   };
   if constexpr (std::is_same_v<Real, _Float16>) {
     const std::vector<std::uint16_t> bits = file.read<std::uint16_t>(dataset);
     check_size(bits.size());
-    std::memcpy(data_.data(), bits.data(), bits.size() * sizeof(std::uint16_t));
+    std::memcpy(data_.data(), bits.data() + first, data_.size() * sizeof(std::uint16_t));
   } else {
     std::vector<Real> values = file.read<Real>(dataset);
     check_size(values.size());
-    data_ = std::move(values);
+    if (first == 0 && values.size() == data_.size())
+      data_ = std::move(values);
+    else
+      std::copy_n(values.begin() + static_cast<std::ptrdiff_t>(first), data_.size(), data_.begin());
   }
 }
 

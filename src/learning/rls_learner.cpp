@@ -37,18 +37,22 @@
 // targets below threshold) are left out of its block.
 //
 // All P_i live in one rls::PackedArena (packed upper triangles; float64,
-// float32 or float16 storage).
+// float32 or float16 storage). A learner of neurons [first, last) (one rank's
+// share) keeps only theirs: the others' regressions have no inputs here.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 #include "rsnn/error.hpp"
 #include "rsnn/hdf5_file.hpp"
 #include "rsnn/learner.hpp"
 #include "rsnn/packed_arena.hpp"
+#include "rsnn/ranks.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -60,16 +64,21 @@ namespace {
 template <class Real>
 class RlsLearner final : public Learner {
  public:
-  RlsLearner(const ExperimentSpec& spec, const Network& net)
+  RlsLearner(const ExperimentSpec& spec, const Network& net, std::size_t first, std::size_t last)
       : quantity_(spec.learning.quantity),
         update_(spec.learning.weight_update),
         dale_(spec.learning.dale),
-        block_(spec.learning.block_size) {
+        block_(spec.learning.block_size),
+        first_(std::min(first, net.neuron_count)),
+        last_(std::clamp(last, first_, net.neuron_count)) {
     const auto& plastic = net.plastic;
     const std::size_t n = net.neuron_count;
-    std::vector<std::size_t> inputs(n);
+    all_inputs_.resize(n);
+    std::vector<std::size_t> inputs(n, 0);
     for (std::size_t i = 0; i < n; ++i) {
-      inputs[i] = plastic.inputs_of(i);
+      all_inputs_[i] = plastic.inputs_of(i);
+      if (i < first_ || i >= last_) continue;
+      inputs[i] = all_inputs_[i];
       max_inputs_ = std::max(max_inputs_, inputs[i]);
     }
     if (dale_) {
@@ -78,16 +87,19 @@ class RlsLearner final : public Learner {
           throw InputError(fmt::format(
               "learning.dale: initial plastic weight {} of synapse {} -> {} has the wrong sign for its presynaptic "
               "population; with Dale's law use plastic.init = \"by_sign\" or \"zero\"",
-              plastic.weight[s], plastic.pre[s], std::upper_bound(plastic.row_offsets.begin(), plastic.row_offsets.end(), s) - plastic.row_offsets.begin() - 1));
+              plastic.weight[s], plastic.pre[s],
+              std::upper_bound(plastic.row_offsets.begin(), plastic.row_offsets.end(), s) -
+                  plastic.row_offsets.begin() - 1));
     }
-    p_ = rls::PackedArena<Real>(inputs, rls::storage_scale<Real>(spec.learning.lambda));
+    scale_ = rls::storage_scale<Real>(spec.learning.lambda);
+    p_ = rls::PackedArena<Real>(inputs, scale_);
     if (block_ > 1) {
       block_regressors_.assign(plastic.synapse_count() * block_, 0.0);
       block_errors_.assign(n * block_, 0.0);
       block_filled_.assign(n, 0);
     }
 #pragma omp parallel for schedule(dynamic, 64)
-    for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t i = first_; i < last_; ++i)
       p_.initialize(i, spec.learning.lambda, spec.learning.penmu, plastic.sign.data() + plastic.row_offsets[i]);
   }
 
@@ -110,13 +122,12 @@ class RlsLearner final : public Learner {
   // work-sharing loop: every thread of the team must call it).
   void update_shared(Network& net, const float* target) {
     PlasticSynapses& plastic = net.plastic;
-    const std::size_t n = net.neuron_count;
     const bool block_ends = (samples_seen_ + 1) % block_ == 0;
     {
       std::vector<double> rates(max_inputs_), regressor(max_inputs_), gain(max_inputs_ * block_);
       std::vector<std::size_t> newly_frozen;
 #pragma omp for schedule(dynamic, 32)
-      for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t i = first_; i < last_; ++i) {
         const std::size_t k = plastic.inputs_of(i);
         if (k == 0) continue;
         const std::size_t begin = plastic.row_offsets[i];
@@ -204,7 +215,29 @@ class RlsLearner final : public Learner {
   }
 
   void save(h5::File& file, const std::string& group) const override { p_.save(file, group); }
-  void load(const h5::File& file, const std::string& group) override { p_.load(file, group); }
+  void load(const h5::File& file, const std::string& group) override {
+    std::uint64_t before = 0, whole = 0;  // this learner's values within the whole network's
+    for (std::size_t i = 0; i < all_inputs_.size(); ++i) {
+      if (i < first_) before += rls::packed_size(all_inputs_[i]);
+      whole += rls::packed_size(all_inputs_[i]);
+    }
+    p_.load_part(file, group, before, whole);
+  }
+
+  std::unique_ptr<Learner> gathered() const override {
+    const std::span<const Real> mine = p_.values();
+    const std::vector<std::byte> all = ranks::gather_to_root(std::as_bytes(mine));
+    if (!ranks::is_root()) return nullptr;
+    auto whole = std::make_unique<RlsLearner>(*this);
+    whole->first_ = 0;
+    whole->last_ = all_inputs_.size();
+    whole->p_ = rls::PackedArena<Real>(all_inputs_, scale_);
+    const std::span<Real> values = whole->p_.mutable_values();
+    if (all.size() != values.size_bytes())
+      throw std::logic_error("RlsLearner::gathered: the ranks' P matrices do not make the whole network's");
+    std::memcpy(values.data(), all.data(), all.size());
+    return whole;
+  }
 
   std::vector<double> inverse_correlation(std::size_t neuron) const override {
     if (neuron >= p_.count())
@@ -216,28 +249,34 @@ class RlsLearner final : public Learner {
   LearnedQuantity quantity_;
   WeightUpdate update_;
   bool dale_;
-  std::size_t block_;               // steps per block (1: no blocks)
-  std::size_t samples_seen_ = 0;    // learning samples so far (blocks end at multiples of block_)
-  std::vector<double> block_regressors_;  // neuron i's block at row_offsets[i] * block_: [step][input]
-  std::vector<double> block_errors_;      // [neuron][step in block]
+  std::size_t block_;                        // steps per block (1: no blocks)
+  std::size_t samples_seen_ = 0;             // learning samples so far (blocks end at multiples of block_)
+  std::vector<double> block_regressors_;     // neuron i's block at row_offsets[i] * block_: [step][input]
+  std::vector<double> block_errors_;         // [neuron][step in block]
   std::vector<std::uint32_t> block_filled_;  // steps stored per neuron
+  std::size_t first_, last_;                 // the neurons trained here
+  std::vector<std::size_t> all_inputs_;      // plastic inputs of every neuron of the network
+  double scale_ = 1.0;                       // P's storage scale (half precision)
   rls::PackedArena<Real> p_;
   std::size_t max_inputs_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<Learner> make_rls_learner(const ExperimentSpec& spec, const Network& net) {
+std::unique_ptr<Learner> make_rls_learner(const ExperimentSpec& spec, const Network& net, std::size_t first,
+                                          std::size_t last) {
   if (spec.learning.quantity == LearnedQuantity::rate) {
     for (const auto& pop : net.populations)
       if (!pop.neurons->has_rate_function())
-        throw InputError(fmt::format("learning.quantity: \"rate\" needs neuron models with a rate function; "
-                                     "population '{}' has none",
-                                     pop.name));
+        throw InputError(
+            fmt::format("learning.quantity: \"rate\" needs neuron models with a rate function; "
+                        "population '{}' has none",
+                        pop.name));
   }
-  if (spec.learning.precision == Precision::float32) return std::make_unique<RlsLearner<float>>(spec, net);
-  if (spec.learning.precision == Precision::float16) return std::make_unique<RlsLearner<_Float16>>(spec, net);
-  return std::make_unique<RlsLearner<double>>(spec, net);
+  if (spec.learning.precision == Precision::float32) return std::make_unique<RlsLearner<float>>(spec, net, first, last);
+  if (spec.learning.precision == Precision::float16)
+    return std::make_unique<RlsLearner<_Float16>>(spec, net, first, last);
+  return std::make_unique<RlsLearner<double>>(spec, net, first, last);
 }
 
 }  // namespace rsnn

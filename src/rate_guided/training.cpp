@@ -13,6 +13,7 @@
 
 #include "rate_guided/teacher_target.hpp"
 #include "rsnn/error.hpp"
+#include "rsnn/ranks.hpp"
 #include "rsnn/rate_guided.hpp"
 #include "rsnn/simulation.hpp"
 
@@ -70,11 +71,12 @@ ExperimentSpec rate_guided_engine_experiment(ExperimentSpec spec, std::size_t st
   return spec;
 }
 
-RateGuidedTraining::RateGuidedTraining(const ExperimentSpec& spec)
+RateGuidedTraining::RateGuidedTraining(const ExperimentSpec& spec, Placement placement)
     : spec_(checked(spec)),
       task_(make_rate_guided_task(protocol().task, spec_.dt)),
       teacher_(spec_.seed, spec_.dt, protocol().teacher, static_cast<std::size_t>(task_.output.rows()),
-               static_cast<std::size_t>(task_.input.rows())) {
+               static_cast<std::size_t>(task_.input.rows())),
+      placement_(placement) {
   if (task_.steps == 0) throw InputError("task: a trial must last at least one step");
 }
 
@@ -91,7 +93,7 @@ void RateGuidedTraining::adopt_pc_basis(Eigen::MatrixXd basis, RateGuidedResult&
 void RateGuidedTraining::build_spiking_network() {
   const std::size_t neurons = spec_.neuron_count(), pcs = static_cast<std::size_t>(pc_basis_.cols());
   const std::size_t outputs = static_cast<std::size_t>(task_.output.rows());
-  simulation_ = std::make_unique<Simulation>(rate_guided_engine_experiment(spec_, task_.steps));
+  simulation_ = std::make_unique<Simulation>(rate_guided_engine_experiment(spec_, task_.steps), placement_);
   target_ = std::make_shared<TeacherTarget>(teacher_, pc_basis_, task_);
   Readout& readout = simulation_->readouts().front();
   readout = Readout(readout.spec(), neurons, spec_.dt, spec_.seed, target_);
@@ -163,7 +165,9 @@ void RateGuidedTraining::report(const Progress& progress, RateGuidedPhase phase,
 
 bool RateGuidedTraining::advance(std::size_t trial, std::size_t count) {
   position_.trial = trial + 1;
-  return position_.trial == count || !stop_requested();
+  const bool go_on = !stop_requested();
+  return position_.trial == count ||
+         (placement_ == Placement::partitioned_over_ranks ? ranks::broadcast(go_on) : go_on);
 }
 
 RateGuidedResult RateGuidedTraining::run(const Progress& progress) {

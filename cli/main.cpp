@@ -255,6 +255,7 @@ int run_train(const fs::path& experiment, const fs::path& out_option, const Comm
                  mean);
     }
   }
+  simulation.gather_static_synapses_to_root();
   if (root)
     write_loops_run_file(run_file, simulation, last.record_times.empty() ? nullptr : &last, tests,
                          fmt::format("training loop {}", simulation.loops_done()));

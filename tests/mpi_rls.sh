@@ -3,7 +3,8 @@
 # Kim & Chow (per-neuron RLS), FORCE and rate-guided (replicated read-outs) under
 # `mpirun -np 2` and `-np 3` (loopback, oversubscribed on this machine), with
 # threads inside the ranks too, must write bitwise the same run file and
-# checkpoint as `rsnn train` alone (wall-clock times aside). A Kim & Chow run
+# checkpoint as `rsnn train` alone (wall-clock times aside), static synapses
+# and recorded currents included. A Kim & Chow run
 # checkpointed on 3 ranks and resumed on 2 must end where one process
 # resuming from the same loop does; a FORCE run interrupted on rank 0 of 3
 # and resumed on 2 must end where one uninterrupted process does.
@@ -28,6 +29,15 @@ f32=(--set learning.precision="float32" --threads 1)
 "$cli" train "$kim_chow" --out "$work/kc_resumed_one" "${kc[@]}" "${f32[@]}" --resume
 mpirun -np 3 "$cli" train "$kim_chow" --out "$work/kc_resumed" "${kc[@]}" "${f32[@]}" --set training.loops=1
 mpirun -np 2 "$cli" train "$kim_chow" --out "$work/kc_resumed" "${kc[@]}" "${f32[@]}" --resume
+
+# TrainSpikingNet's network reduced to 256 E + 256 I LIF neurons: static
+# synapses (each rank keeps its own neurons' incoming ones; rank 0 gathers
+# them back for the run file) and currents recorded from neurons on every rank.
+tsn="$source_dir/examples/tsn_default.toml"
+ts=(--set population.E.size=256 --set population.I.size=256 --set training.loops=2 --set test.trials=1
+    --set "recording.neurons=[300, 0, 511, 1]" -q --threads 1)
+"$cli" train "$tsn" --out "$work/tsn_one" "${ts[@]}"
+mpirun -np 3 "$cli" train "$tsn" --out "$work/tsn_ranks3" "${ts[@]}"
 
 # Sparse plastic inputs (about one per neuron): each of 3 ranks keeps the
 # filtered rates of the few other ranks' neurons its synapses read, not all.
@@ -98,11 +108,15 @@ for ranks in (2, 3):
         same(work / "kc_one" / name, work / f"kc_ranks{ranks}" / name, f"Kim & Chow {name}, {ranks} ranks")
     same(work / "force_one" / "run.h5", work / f"force_ranks{ranks}" / "run.h5", f"FORCE run.h5, {ranks} ranks")
     same(work / "rg_one" / "run.h5", work / f"rg_ranks{ranks}" / "run.h5", f"rate-guided run.h5, {ranks} ranks")
+same(work / "tsn_one" / "run.h5", work / "tsn_ranks3" / "run.h5", "TrainSpikingNet's network, 3 ranks")
 same(work / "sparse_one" / "run.h5", work / "sparse_ranks3" / "run.h5", "Kim & Chow, sparse inputs, 3 ranks")
 for name in ("run.h5", "checkpoint.h5"):
     same(work / "kc_resumed_one" / name, work / "kc_resumed" / name, f"Kim & Chow {name}, 3 ranks then 2")
 same(work / "force_long_one" / "run.h5", work / "force_long" / "run.h5", "FORCE interrupted on 3 ranks, resumed on 2")
 with h5py.File(work / "kc_one" / "run.h5", "r") as f:
     assert f["weights/plastic/weight"].size > 10000, "the comparison must cover the trained weights"
+with h5py.File(work / "tsn_one" / "run.h5", "r") as f:
+    assert f["weights/static/0/targets"].size > 10000, "the comparison must cover the static synapses"
+    assert f["recordings/current/values"].size > 1000, "the comparison must cover recorded currents"
 PY
 echo "mpi rls: ok"

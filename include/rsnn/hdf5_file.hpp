@@ -37,11 +37,9 @@ class File {
   // row-major (C order). Supported T: double, float, int8_t, uint8_t, uint16_t, int32_t,
   // uint32_t, int64_t, uint64_t.
   template <class T>
-  void write(const std::string& dataset_path, std::span<const T> data,
-             std::vector<std::size_t> shape = {});
+  void write(const std::string& dataset_path, std::span<const T> data, std::vector<std::size_t> shape = {});
   template <class T>
-  void write(const std::string& dataset_path, const std::vector<T>& data,
-             std::vector<std::size_t> shape = {}) {
+  void write(const std::string& dataset_path, const std::vector<T>& data, std::vector<std::size_t> shape = {}) {
     write<T>(dataset_path, std::span<const T>(data), std::move(shape));
   }
   // A rank-0 dataset (h5py reads it back as a scalar, not a 1-element array).
@@ -83,8 +81,8 @@ class File {
  private:
   // Shared by write() and write_scalar(): `scalar` makes a rank-0 dataspace.
   template <class T>
-  void write_dataset(const std::string& dataset_path, std::span<const T> data,
-                     std::vector<std::size_t> shape, bool scalar);
+  void write_dataset(const std::string& dataset_path, std::span<const T> data, std::vector<std::size_t> shape,
+                     bool scalar);
 
   std::filesystem::path path_;
   std::int64_t handle_ = -1;  // hid_t

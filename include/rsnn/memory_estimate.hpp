@@ -25,7 +25,9 @@ MemoryEstimate estimate_memory(const ExperimentSpec& spec);
 std::optional<double> available_memory();
 
 // Throws InputError when the estimate exceeds the available memory, naming
-// the largest part, its keys and both sizes.
-void require_memory(const ExperimentSpec& spec);
+// the largest part, its keys and both sizes. A rank of a network partitioned
+// over `ranks` holds 1 / ranks of the per-neuron P matrices (and everything
+// else whole: the network is built whole on every rank).
+void require_memory(const ExperimentSpec& spec, std::size_t ranks = 1);
 
 }  // namespace rsnn

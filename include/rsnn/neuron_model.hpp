@@ -47,8 +47,7 @@ class NeuronGroup {
   // total input (indexed by local index). Writes spiked[i] = 1 when neuron i
   // emits a spike during the step, 0 otherwise. Called concurrently for
   // disjoint ranges.
-  virtual void step(std::size_t begin, std::size_t end, const double* input,
-                    std::uint8_t* spiked) = 0;
+  virtual void step(std::size_t begin, std::size_t end, const double* input, std::uint8_t* spiked) = 0;
 
   // All dynamic state, for checkpoints (restoring these arrays restores the
   // group exactly).
@@ -76,8 +75,7 @@ struct NeuronModelInfo {
   // Cross-parameter checks after each value passed its range check; returns
   // an empty string when valid, else a message naming the parameters.
   std::function<std::string(const ParameterValues&)> validate;
-  std::function<std::unique_ptr<NeuronGroup>(std::size_t size, const ParameterValues&, double dt)>
-      create;
+  std::function<std::unique_ptr<NeuronGroup>(std::size_t size, const ParameterValues&, double dt)> create;
 };
 
 // Registry. Throws rsnn::InputError naming the known models when `name` is

@@ -20,9 +20,7 @@ Array read(const std::filesystem::path& path);
 
 // Writes float64 (or float32) C-order data; the product of shape must equal
 // data.size(). Writes to a temporary file beside `path`, then renames.
-void write(const std::filesystem::path& path, std::span<const double> data,
-           const std::vector<std::size_t>& shape);
-void write(const std::filesystem::path& path, std::span<const float> data,
-           const std::vector<std::size_t>& shape);
+void write(const std::filesystem::path& path, std::span<const double> data, const std::vector<std::size_t>& shape);
+void write(const std::filesystem::path& path, std::span<const float> data, const std::vector<std::size_t>& shape);
 
 }  // namespace rsnn::npy

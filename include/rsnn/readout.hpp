@@ -156,10 +156,10 @@ class Readout {
   bool teacher_forcing_ = false;
   std::uint64_t learn_stride_, learn_first_, learn_end_;  // steps
   std::vector<double> output_, target_, error_;
-  std::vector<double> features_;                   // read-outs of spikes
-  std::vector<SynapticFilter> feature_filters_;    // one per feature_taus entry, peak-normalised
-  std::vector<std::int32_t> feature_slot_;         // neuron -> index among spec.neurons, or −1
-  double largest_target_ = 0.0;  // max |x| this trial
+  std::vector<double> features_;                 // read-outs of spikes
+  std::vector<SynapticFilter> feature_filters_;  // one per feature_taus entry, peak-normalised
+  std::vector<std::int32_t> feature_slot_;       // neuron -> index among spec.neurons, or −1
+  double largest_target_ = 0.0;                  // max |x| this trial
   double recent_squared_error_ = 0.0;
   std::size_t recent_samples_ = 0;
   std::vector<double> trial_squared_error_, trial_squared_target_;

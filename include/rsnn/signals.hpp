@@ -41,18 +41,18 @@ enum class SignalKind { sine, triangle, product_of_sines, van_der_pol, lorenz, f
 
 struct SignalSpec {
   SignalKind kind = SignalKind::sine;
-  double amplitude = 1.0;     // A, output units
-  double frequency = 5.0;     // f, Hz
-  double frequency2 = 6.0;    // f₂, Hz
-  double noise_std = 0.0;     // output units, per step
-  double mu = 0.5;            // van der Pol damping (> 0)
+  double amplitude = 1.0;                             // A, output units
+  double frequency = 5.0;                             // f, Hz
+  double frequency2 = 6.0;                            // f₂, Hz
+  double noise_std = 0.0;                             // output units, per step
+  double mu = 0.5;                                    // van der Pol damping (> 0)
   double sigma = 10.0, rho = 28.0, beta = 8.0 / 3.0;  // Lorenz
-  double time_scale = 1.0;    // model-time units per second (ODE kinds)
-  double output_scale = 1.0;  // multiplies the ODE state
-  double burn_in = 50.0;      // model-time units discarded before t = 0
-  std::filesystem::path path;  // file
-  std::string dataset;         // file: HDF5 dataset (empty for .npy)
-  double sample_interval = 1.0;  // file: ms between samples
+  double time_scale = 1.0;                            // model-time units per second (ODE kinds)
+  double output_scale = 1.0;                          // multiplies the ODE state
+  double burn_in = 50.0;                              // model-time units discarded before t = 0
+  std::filesystem::path path;                         // file
+  std::string dataset;                                // file: HDF5 dataset (empty for .npy)
+  double sample_interval = 1.0;                       // file: ms between samples
 };
 
 // Number of output dimensions k of a signal (for a file: its column count,

@@ -229,6 +229,11 @@ class Simulation {
   // The options test uses for trial `trial` (0-based) of `pattern`.
   TrialOptions test_options(std::size_t pattern, std::size_t trial, std::size_t trials, bool record_first) const;
 
+  // Partitioned ranks keep their own neurons' incoming static synapses;
+  // every rank calls this (a collective) before rank 0 writes a run file,
+  // which then holds the whole network's. Nothing in one process.
+  void gather_static_synapses_to_root();
+
   // Checkpoints: weights, learner state, network state and learning curve.
   // On partitioned ranks every rank calls both; rank 0 writes the whole
   // network's checkpoint, and every rank reads its part, whatever the rank
@@ -283,6 +288,7 @@ class Simulation {
   // rates this rank's plastic synapses read (ascending ids), when they are
   // fewer than half of the others; empty: all of them.
   std::vector<std::uint32_t> others_read_;
+  bool static_whole_on_root_ = false;  // gather_static_synapses_to_root has run
   TargetSet targets_;
   std::unique_ptr<Learner> learner_;
   std::vector<Readout> readouts_;

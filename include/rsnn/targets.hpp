@@ -19,8 +19,8 @@ struct TargetSet {
   std::size_t patterns = 0;
   std::size_t samples = 0;
   std::size_t neurons = 0;
-  double first_time = 0.0;  // ms from trial start of sample 0
-  double interval = 0.0;    // ms between samples
+  double first_time = 0.0;    // ms from trial start of sample 0
+  double interval = 0.0;      // ms between samples
   std::vector<float> values;  // [pattern][sample][neuron]
 
   const float* row(std::size_t pattern, std::size_t sample) const {

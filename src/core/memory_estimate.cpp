@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -86,10 +87,11 @@ std::optional<double> available_memory() {
   return std::nullopt;
 }
 
-void require_memory(const ExperimentSpec& spec) {
+void require_memory(const ExperimentSpec& spec, std::size_t ranks) {
   const std::optional<double> available = available_memory();
   if (!available) return;
-  const MemoryEstimate estimate = estimate_memory(spec);
+  MemoryEstimate estimate = estimate_memory(spec);
+  estimate.rls_bytes /= static_cast<double>(std::max<std::size_t>(ranks, 1));
   if (estimate.total() <= *available) return;
   std::string largest;
   if (estimate.rls_bytes >= estimate.readout_bytes && estimate.rls_bytes >= estimate.synapse_bytes)

@@ -2,6 +2,8 @@
 #include "rank_partition.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <numeric>
 #include <stdexcept>
 
 #include "rsnn/ranks.hpp"
@@ -76,6 +78,86 @@ std::vector<std::uint32_t> presynaptic_others(const Network& net, NeuronShare sh
     if (read[j] && (j < share.first || j >= share.last)) others.push_back(static_cast<std::uint32_t>(j));
   if (2 * others.size() > net.neuron_count - share.size()) return {};
   return others;
+}
+
+void keep_own_static_synapses(Network& net, NeuronShare share) {
+  for (StaticProjection& proj : net.static_projections) {
+    if (proj.dense) continue;
+    std::vector<std::uint64_t> offsets{0};
+    std::vector<std::uint32_t> targets;
+    std::vector<double> weights;
+    for (std::size_t row = 0; row + 1 < proj.row_offsets.size(); ++row) {
+      for (std::uint64_t s = proj.row_offsets[row]; s < proj.row_offsets[row + 1]; ++s) {
+        if (proj.targets[s] < share.first || proj.targets[s] >= share.last) continue;
+        targets.push_back(proj.targets[s]);
+        if (!proj.weights.empty()) weights.push_back(proj.weights[s]);
+      }
+      offsets.push_back(targets.size());
+    }
+    proj.row_offsets = std::move(offsets);
+    proj.targets = std::move(targets);
+    proj.weights = std::move(weights);
+  }
+}
+
+namespace {
+
+template <class T>
+std::span<const std::byte> bytes_of(const std::vector<T>& values) {
+  return std::as_bytes(std::span<const T>(values));
+}
+
+// Rank r's values in `all` (gathered in rank order), `count` of them after `used`.
+template <class T>
+const T* piece(const std::vector<std::byte>& all, std::size_t used) {
+  return reinterpret_cast<const T*>(all.data()) + used;
+}
+
+}  // namespace
+
+void gather_static_synapses_to_root(Network& net) {
+  if (ranks::count() == 1) return;
+  const auto ranks_count = static_cast<std::size_t>(ranks::count());
+  for (StaticProjection& proj : net.static_projections) {
+    if (proj.dense) continue;
+    const std::size_t rows = proj.row_offsets.size() - 1;
+    std::vector<std::uint64_t> lengths(rows);
+    for (std::size_t row = 0; row < rows; ++row) lengths[row] = proj.row_offsets[row + 1] - proj.row_offsets[row];
+    const std::vector<std::byte> all_lengths = ranks::gather_to_root(bytes_of(lengths));
+    const std::vector<std::byte> all_targets = ranks::gather_to_root(bytes_of(proj.targets));
+    const std::vector<std::byte> all_weights = ranks::gather_to_root(bytes_of(proj.weights));
+    if (!ranks::is_root()) continue;
+    // Rank r's part of row j follows rank r - 1's: the ranks own ascending ids.
+    std::vector<const std::uint64_t*> rank_lengths(ranks_count);
+    std::vector<std::size_t> cursor(ranks_count, 0);  // the rank's synapses placed so far
+    std::vector<std::size_t> rank_first(ranks_count, 0);
+    for (std::size_t r = 0; r < ranks_count; ++r) {
+      rank_lengths[r] = piece<std::uint64_t>(all_lengths, r * rows);
+      if (r + 1 < ranks_count)
+        rank_first[r + 1] = rank_first[r] + std::accumulate(rank_lengths[r], rank_lengths[r] + rows, std::uint64_t{0});
+    }
+    const bool weighted = !all_weights.empty();
+    std::vector<std::uint64_t> offsets{0};
+    std::vector<std::uint32_t> targets;
+    std::vector<double> weights;
+    targets.reserve(all_targets.size() / sizeof(std::uint32_t));
+    for (std::size_t row = 0; row < rows; ++row) {
+      for (std::size_t r = 0; r < ranks_count; ++r) {
+        const std::size_t first = rank_first[r] + cursor[r], count = rank_lengths[r][row];
+        const std::uint32_t* ids = piece<std::uint32_t>(all_targets, first);
+        targets.insert(targets.end(), ids, ids + count);
+        if (weighted) {
+          const double* values = piece<double>(all_weights, first);
+          weights.insert(weights.end(), values, values + count);
+        }
+        cursor[r] += count;
+      }
+      offsets.push_back(targets.size());
+    }
+    proj.row_offsets = std::move(offsets);
+    proj.targets = std::move(targets);
+    proj.weights = std::move(weights);
+  }
 }
 
 void gather_network(Network& net, NeuronShare share, bool weights) {

@@ -41,6 +41,14 @@ void gather_listed_columns(std::vector<double>& matrix, const std::vector<std::s
 // (keeping all of their rates is then cheaper than a list).
 std::vector<std::uint32_t> presynaptic_others(const Network& net, NeuronShare share);
 
+// Drops from the sparse static projections every synapse onto a neuron
+// outside `share` (dense projections stay whole): a rank keeps the incoming
+// static synapses of its own neurons only.
+void keep_own_static_synapses(Network& net, NeuronShare share);
+// After keep_own_static_synapses on every rank (a collective): rank 0 holds
+// the whole network's static projections again, as built, for its run file.
+void gather_static_synapses_to_root(Network& net);
+
 // Every dynamic array of the network (synaptic and neuron state), and with
 // `weights` the plastic weights and frozen flags of each neuron's inputs.
 void gather_network(Network& net, NeuronShare share, bool weights);

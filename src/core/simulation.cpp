@@ -19,6 +19,7 @@
 #include "rsnn/error.hpp"
 #include "rsnn/memory_estimate.hpp"
 #include "rsnn/random.hpp"
+#include "rsnn/ranks.hpp"
 #include "rsnn/time_grid.hpp"
 #include "scoped_team_size.hpp"
 #include "spike_exchange.hpp"
@@ -102,15 +103,17 @@ Simulation::~Simulation() = default;
 namespace {
 
 // The spec, once its memory estimate fits the machine (rsnn/memory_estimate.hpp).
-ExperimentSpec fitting(ExperimentSpec spec) {
-  require_memory(spec);
+ExperimentSpec fitting(ExperimentSpec spec, Placement placement) {
+  require_memory(spec, placement == Placement::partitioned_over_ranks ? static_cast<std::size_t>(ranks::count()) : 1);
   return spec;
 }
 
 }  // namespace
 
 Simulation::Simulation(ExperimentSpec spec, Placement placement)
-    : spec_(fitting(std::move(spec))), network_(build_network(spec_)), team_sizer_(std::make_unique<TeamSizer>()) {
+    : spec_(fitting(std::move(spec), placement)),
+      network_(build_network(spec_)),
+      team_sizer_(std::make_unique<TeamSizer>()) {
   const std::size_t n = network_.neuron_count;
   partitioned_ = placement == Placement::partitioned_over_ranks && ranks::count() > 1;
   const NeuronShare own = partitioned_ ? rank_share(n) : NeuronShare{0, n};
@@ -119,6 +122,10 @@ Simulation::Simulation(ExperimentSpec spec, Placement placement)
   if (partitioned_ && network_.graded)
     throw InputError(
         "several ranks: only networks of spiking neurons are partitioned over ranks (docs/distributed.md)");
+  // A rank keeps its own neurons' incoming static synapses; with a read-out
+  // (FORCE, rate-guided: networks of at most ~10^4 neurons, whose run files
+  // and API show the static weights) every rank keeps them all.
+  if (partitioned_ && spec_.readouts.empty()) keep_own_static_synapses(network_, own);
   spiked_.assign(n, 0);
   input_.assign(n, 0.0);
   stimulus_.assign(n, 0.0);
@@ -530,6 +537,12 @@ TrialResult Simulation::run_trial(const TrialOptions& options) {
   result.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   team_sizer_->record(team_size, options.learn, result.steps, result.elapsed_seconds);
   return result;
+}
+
+void Simulation::gather_static_synapses_to_root() {
+  if (!partitioned_ || !spec_.readouts.empty() || static_whole_on_root_) return;
+  rsnn::gather_static_synapses_to_root(network_);
+  static_whole_on_root_ = true;  // rank 0's rows are whole now: gathering again would add them twice
 }
 
 void Simulation::gather_trial(const TrialOptions& options, TrialResult& result) {

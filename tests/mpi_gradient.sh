@@ -11,6 +11,7 @@ cli=$(realpath "$1")
 source_dir=$(realpath "$2")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+source "$source_dir/tests/mpi_interrupt.sh"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 experiment="$source_dir/examples/lsnn/store_recall.toml"
 # Store-recall reduced: 12 LIF + 12 ALIF neurons, 8 iterations of batch 16 (4 chunks of 4 trials).
@@ -27,16 +28,8 @@ done
 # uninterrupted process does.
 long=(--set protocol.iterations=200)
 "$cli" train "$experiment" --out "$work/long_one" "${small[@]}" "${long[@]}"
-mpirun -np 3 "$cli" train "$experiment" --out "$work/long_resumed" "${small[@]}" "${long[@]}" 2> /dev/null &
-launcher=$!
-for _ in $(seq 600); do [ -d "$work/long_resumed" ] && break; sleep 0.1; done  # rank 0 is past its set-up
-sleep 0.5
-for pid in $(pgrep -f -- "--out $work/long_resumed"); do
-  environment=$'\n'$(tr '\0' '\n' < "/proc/$pid/environ" 2> /dev/null || true)$'\n'
-  [[ "$environment" == *$'\n'OMPI_COMM_WORLD_RANK=0$'\n'* ]] && kill -INT "$pid"
-done
-wait "$launcher" || true
-[ -f "$work/long_resumed/checkpoint.h5" ] || { echo "the interrupted 3-rank run left no checkpoint"; exit 1; }
+interrupt_rank0 "$work/long_resumed" 0.5 \
+  mpirun -np 3 "$cli" train "$experiment" --out "$work/long_resumed" "${small[@]}" "${long[@]}"
 mpirun -np 2 "$cli" train "$experiment" --out "$work/long_resumed" "${small[@]}" "${long[@]}" --resume
 
 # What does not run on several ranks is refused by name, exit 2.

@@ -15,6 +15,7 @@ cli=$(realpath "$1")
 source_dir=$(realpath "$2")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+source "$source_dir/tests/mpi_interrupt.sh"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 
 # Kim & Chow's sines, 200 theta neurons, 3 loops with a frozen trial, 2 test trials.
@@ -66,16 +67,7 @@ mpirun -np 3 "$cli" train "$force" --out "$work/force_ranks3" "${fo[@]}"
 # checkpoint; resumed on 2 ranks, the run ends where one process does.
 long=(--set protocol.duration=20000 --set readout.output.learn_stop=15000)
 "$cli" train "$force" --out "$work/force_long_one" "${fo[@]}" "${long[@]}"
-mpirun -np 3 "$cli" train "$force" --out "$work/force_long" "${fo[@]}" "${long[@]}" 2> /dev/null &
-launcher=$!
-for _ in $(seq 600); do [ -d "$work/force_long" ] && break; sleep 0.1; done  # rank 0 is past its set-up
-sleep 1
-for pid in $(pgrep -f -- "--out $work/force_long "); do
-  environment=$'\n'$(tr '\0' '\n' < "/proc/$pid/environ" 2> /dev/null || true)$'\n'
-  [[ "$environment" == *$'\n'OMPI_COMM_WORLD_RANK=0$'\n'* ]] && kill -INT "$pid"
-done
-wait "$launcher" || true
-[ -f "$work/force_long/checkpoint.h5" ] || { echo "the interrupted 3-rank FORCE run left no checkpoint"; exit 1; }
+interrupt_rank0 "$work/force_long" 1 mpirun -np 3 "$cli" train "$force" --out "$work/force_long" "${fo[@]}" "${long[@]}"
 mpirun -np 2 "$cli" train "$force" --out "$work/force_long" "${fo[@]}" "${long[@]}" --resume
 
 /usr/bin/python3 - "$work" <<'PY'

@@ -40,6 +40,14 @@ ts=(--set population.E.size=256 --set population.I.size=256 --set training.loops
 "$cli" train "$tsn" --out "$work/tsn_one" "${ts[@]}"
 mpirun -np 3 "$cli" train "$tsn" --out "$work/tsn_ranks3" "${ts[@]}"
 
+# Dale's law (Kim & Chow's Figure 12, reduced to 160 E + 40 I): the frozen
+# flags a rank's learner sets travel with the weights.
+dale="$source_dir/examples/kim_chow/c12_dale_innate.toml"
+da=(--set population.E.size=160 --set population.I.size=40 --set training.loops=2 --set test.trials=1
+    --set "recording.neurons=[0, 170]" -q --threads 1)
+"$cli" train "$dale" --out "$work/dale_one" "${da[@]}"
+mpirun -np 3 "$cli" train "$dale" --out "$work/dale_ranks3" "${da[@]}"
+
 # Sparse plastic inputs (about one per neuron): each of 3 ranks keeps the
 # filtered rates of the few other ranks' neurons its synapses read, not all.
 sparse=(--set plastic.probability=0.005 --set training.loops=2 --set test.trials=1 -q --threads 1)
@@ -65,10 +73,11 @@ mpirun -np 2 "$cli" train "$force" --out "$work/force_ranks2" "${fo[@]}"
 mpirun -np 3 "$cli" train "$force" --out "$work/force_ranks3" "${fo[@]}"
 # Ctrl-C on rank 0 of 3 stops every rank at the same second and leaves a
 # checkpoint; resumed on 2 ranks, the run ends where one process does.
-long=(--set protocol.duration=20000 --set readout.output.learn_stop=15000)
-"$cli" train "$force" --out "$work/force_long_one" "${fo[@]}" "${long[@]}"
-interrupt_rank0 "$work/force_long" 1 mpirun -np 3 "$cli" train "$force" --out "$work/force_long" "${fo[@]}" "${long[@]}"
-mpirun -np 2 "$cli" train "$force" --out "$work/force_long" "${fo[@]}" "${long[@]}" --resume
+long=(--set protocol.duration=6000 --set readout.output.learn_start=500 --set readout.output.learn_stop=4000
+      --set population.network.size=300 -q --threads 1)
+"$cli" train "$force" --out "$work/force_long_one" "${long[@]}"
+interrupt_rank0 "$work/force_long" 0.5 mpirun -np 3 "$cli" train "$force" --out "$work/force_long" "${long[@]}"
+mpirun -np 2 "$cli" train "$force" --out "$work/force_long" "${long[@]}" --resume
 
 /usr/bin/python3 - "$work" <<'PY'
 import sys
@@ -101,12 +110,16 @@ for ranks in (2, 3):
     same(work / "force_one" / "run.h5", work / f"force_ranks{ranks}" / "run.h5", f"FORCE run.h5, {ranks} ranks")
     same(work / "rg_one" / "run.h5", work / f"rg_ranks{ranks}" / "run.h5", f"rate-guided run.h5, {ranks} ranks")
 same(work / "tsn_one" / "run.h5", work / "tsn_ranks3" / "run.h5", "TrainSpikingNet's network, 3 ranks")
+for name in ("run.h5", "checkpoint.h5"):
+    same(work / "dale_one" / name, work / "dale_ranks3" / name, f"Dale's law {name}, 3 ranks")
 same(work / "sparse_one" / "run.h5", work / "sparse_ranks3" / "run.h5", "Kim & Chow, sparse inputs, 3 ranks")
 for name in ("run.h5", "checkpoint.h5"):
     same(work / "kc_resumed_one" / name, work / "kc_resumed" / name, f"Kim & Chow {name}, 3 ranks then 2")
 same(work / "force_long_one" / "run.h5", work / "force_long" / "run.h5", "FORCE interrupted on 3 ranks, resumed on 2")
 with h5py.File(work / "kc_one" / "run.h5", "r") as f:
     assert f["weights/plastic/weight"].size > 10000, "the comparison must cover the trained weights"
+with h5py.File(work / "dale_one" / "run.h5", "r") as f:
+    assert f["weights/plastic/frozen"][()].sum() > 0, "the comparison must cover synapses Dale's law froze"
 with h5py.File(work / "tsn_one" / "run.h5", "r") as f:
     assert f["weights/static/0/targets"].size > 10000, "the comparison must cover the static synapses"
     assert f["recordings/current/values"].size > 1000, "the comparison must cover recorded currents"

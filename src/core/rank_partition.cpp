@@ -160,19 +160,19 @@ void gather_static_synapses_to_root(Network& net) {
   }
 }
 
-void gather_network(Network& net, NeuronShare share, bool weights) {
+void gather_network(Network& net, NeuronShare share, bool weights, bool frozen) {
   if (ranks::count() == 1) return;
   for (const auto& [name, values] : net.synaptic_state())
     if (!values->empty()) gather_slice(*values, 0, share);
   for (const Population& pop : net.populations)
     for (const StateArray& array : pop.neurons->state()) gather_slice(array.values, pop.first, share);
-  if (!weights) return;
   PlasticSynapses& plastic = net.plastic;
   const NeuronShare slots{plastic.row_offsets[share.first], plastic.row_offsets[share.last]};
-  gather_slice(plastic.weight, 0, slots);
-  std::vector<double> frozen(plastic.frozen.begin(), plastic.frozen.end());
-  gather_slice(frozen, 0, slots);
-  std::transform(frozen.begin(), frozen.end(), plastic.frozen.begin(),
+  if (weights) gather_slice(plastic.weight, 0, slots);
+  if (!frozen) return;
+  std::vector<double> flags(plastic.frozen.begin(), plastic.frozen.end());
+  gather_slice(flags, 0, slots);
+  std::transform(flags.begin(), flags.end(), plastic.frozen.begin(),
                  [](double flag) { return static_cast<std::uint8_t>(flag != 0.0); });
 }
 

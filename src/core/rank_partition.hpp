@@ -49,8 +49,9 @@ void keep_own_static_synapses(Network& net, NeuronShare share);
 // the whole network's static projections again, as built, for its run file.
 void gather_static_synapses_to_root(Network& net);
 
-// Every dynamic array of the network (synaptic and neuron state), and with
-// `weights` the plastic weights and frozen flags of each neuron's inputs.
-void gather_network(Network& net, NeuronShare share, bool weights);
+// Every dynamic array of the network (synaptic and neuron state), with
+// `weights` the plastic weights of each neuron's inputs, and with `frozen`
+// their frozen flags (which only Dale's law changes during a trial).
+void gather_network(Network& net, NeuronShare share, bool weights, bool frozen);
 
 }  // namespace rsnn

@@ -548,7 +548,7 @@ void Simulation::gather_static_synapses_to_root() {
 void Simulation::gather_trial(const TrialOptions& options, TrialResult& result) {
   const std::size_t n = network_.neuron_count;
   const NeuronShare own{own_first_, own_last_};
-  gather_network(network_, own, options.learn);
+  gather_network(network_, own, options.learn, options.learn && spec_.learning.dale);
   gather_neuron_columns(result.correlation, n, own);
   double sum = 0.0;  // the mean as CorrelationSums::write takes it, over the gathered scores
   std::size_t defined = 0;

@@ -7,12 +7,7 @@
 #
 #   tests/mpi_gradient.sh RSNN_CLI SOURCE_DIR
 set -euo pipefail
-cli=$(realpath "$1")
-source_dir=$(realpath "$2")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-source "$source_dir/tests/mpi_interrupt.sh"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+source "$(dirname "$0")/mpi_support.sh" "$@"
 experiment="$source_dir/examples/lsnn/store_recall.toml"
 # Store-recall reduced: 12 LIF + 12 ALIF neurons, 8 iterations of batch 16 (4 chunks of 4 trials).
 small=(--set protocol.iterations=8 --set protocol.batch=16 --set protocol.validation_batch=8

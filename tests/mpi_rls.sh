@@ -11,12 +11,7 @@
 #
 #   tests/mpi_rls.sh RSNN_CLI SOURCE_DIR
 set -euo pipefail
-cli=$(realpath "$1")
-source_dir=$(realpath "$2")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-source "$source_dir/tests/mpi_interrupt.sh"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+source "$(dirname "$0")/mpi_support.sh" "$@"
 
 # Kim & Chow's sines, 200 theta neurons, 3 loops with a frozen trial, 2 test trials.
 kim_chow="$source_dir/examples/kim_chow_sines.toml"

@@ -54,6 +54,10 @@ struct ScoredQuantity {
 };
 
 // Per-neuron running sums for Pearson's r between target x and response y.
+// The mean of the finite values, in index order; NaN when none is finite (the
+// trial's mean correlation over the neurons where r is defined).
+double mean_of_defined(const std::vector<double>& values);
+
 struct CorrelationSums {
   explicit CorrelationSums(std::size_t n) : x(n, 0.0), y(n, 0.0), xx(n, 0.0), yy(n, 0.0), xy(n, 0.0) {}
   void add(std::size_t i, double target, double response) {

@@ -17,17 +17,20 @@ double CorrelationSums::correlation(std::size_t i, double count) const {
   return cov / std::sqrt(var_x * var_y);
 }
 
-void CorrelationSums::write(TrialResult& result, double count) const {
+double mean_of_defined(const std::vector<double>& values) {
   double sum = 0.0;
   std::size_t defined = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    result.correlation[i] = correlation(i, count);
-    if (std::isfinite(result.correlation[i])) {
-      sum += result.correlation[i];
+  for (const double value : values)
+    if (std::isfinite(value)) {
+      sum += value;
       ++defined;
     }
-  }
-  result.mean_correlation = defined > 0 ? sum / static_cast<double>(defined) : std::numeric_limits<double>::quiet_NaN();
+  return defined > 0 ? sum / static_cast<double>(defined) : std::numeric_limits<double>::quiet_NaN();
+}
+
+void CorrelationSums::write(TrialResult& result, double count) const {
+  for (std::size_t i = 0; i < x.size(); ++i) result.correlation[i] = correlation(i, count);
+  result.mean_correlation = mean_of_defined(result.correlation);
 }
 
 SampleScorePass::SampleScorePass(const TrialGrid& grid, ScoredQuantity quantity, const TargetSet* targets,

@@ -550,14 +550,7 @@ void Simulation::gather_trial(const TrialOptions& options, TrialResult& result) 
   const NeuronShare own{own_first_, own_last_};
   gather_network(network_, own, options.learn, options.learn && spec_.learning.dale);
   gather_neuron_columns(result.correlation, n, own);
-  double sum = 0.0;  // the mean as CorrelationSums::write takes it, over the gathered scores
-  std::size_t defined = 0;
-  for (const double r : result.correlation)
-    if (std::isfinite(r)) {
-      sum += r;
-      ++defined;
-    }
-  if (defined > 0) result.mean_correlation = sum / static_cast<double>(defined);
+  result.mean_correlation = mean_of_defined(result.correlation);  // as CorrelationSums::write takes it
   gather_neuron_columns(result.samples, n, own);
   gather_neuron_columns(result.mean_window_input, n, own);
   gather_listed_columns(result.recorded_current, spec_.recording.neurons, n, own);

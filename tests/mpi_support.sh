@@ -1,4 +1,14 @@
-# Sourced by the MPI tests. interrupt_rank0 OUT SECONDS COMMAND...: starts
+# Sourced by the MPI tests with their arguments (RSNN_CLI SOURCE_DIR): sets
+# `cli`, `source_dir` and a scratch directory `work` removed on exit, lets
+# OpenMPI run as root and oversubscribed (this machine has two cores), and
+# defines interrupt_rank0.
+cli=$(realpath "$1")
+source_dir=$(realpath "$2")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+
+# interrupt_rank0 OUT SECONDS COMMAND...: starts
 # COMMAND (an `mpirun ... --out OUT ...`) in the background, waits until rank
 # 0 has created OUT and SECONDS more, sends SIGINT to rank 0 alone (the other
 # ranks must learn of it from rank 0), waits for the launcher and fails
